@@ -1,0 +1,8 @@
+import type { ReactNode } from "react";
+import { requireUser } from "@/lib/session";
+
+// Comfort only: every page and action below checks the session again through lib/session.ts.
+export default async function SignedInLayout({ children }: { children: ReactNode }) {
+  await requireUser();
+  return children;
+}

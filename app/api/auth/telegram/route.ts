@@ -1,0 +1,8 @@
+import { signInWithWidgetPayload } from "@/lib/auth";
+import { json, jsonError, readJsonObject, route } from "@/lib/http";
+
+export const POST = route(async (req, { requestId }) => {
+  const body = await readJsonObject(req, 4096);
+  const result = await signInWithWidgetPayload(body, requestId);
+  return result.ok ? json({ next: result.next }) : jsonError(result.status, result.message);
+});

@@ -1,0 +1,12 @@
+import { exportMyData } from "@/lib/account";
+import { json, jsonError, route } from "@/lib/http";
+import { getSession } from "@/lib/session";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async () => {
+  const user = await getSession();
+  if (!user) return jsonError(401, "Sign in first.");
+  const data = await exportMyData(user.id);
+  return json(data, { headers: { "Content-Disposition": `attachment; filename="my-data-${data.exportedAt.slice(0, 10)}.json"` } });
+});

@@ -1,0 +1,11 @@
+import { consentReceipt } from "@/lib/data/export";
+import { json, jsonError, route } from "@/lib/http";
+import { getSession } from "@/lib/session";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async () => {
+  const user = await getSession();
+  if (!user) return jsonError(401, "Sign in first.");
+  return json(await consentReceipt(user.id), { headers: { "Content-Disposition": 'attachment; filename="consent-receipt.json"' } });
+});

@@ -1,0 +1,19 @@
+import { deleteMyAccount } from "@/lib/account";
+import { describeMe } from "@/lib/data/me";
+import { json, jsonError, route } from "@/lib/http";
+import { getSession } from "@/lib/session";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(async () => {
+  const user = await getSession();
+  if (!user) return jsonError(401, "Sign in first.");
+  return json(await describeMe(user.id));
+});
+
+export const DELETE = route(async (_req, { requestId }) => {
+  const user = await getSession();
+  if (!user) return jsonError(401, "Sign in first.");
+  await deleteMyAccount(user.id, requestId);
+  return json({ erased: true, next: "/" }, { headers: { "Clear-Site-Data": '"cookies", "storage", "cache"' } });
+});

@@ -1,0 +1,34 @@
+"use server";
+import { redirect } from "next/navigation";
+import type { ActionState } from "@/lib/action-result";
+import { catalogue } from "@/lib/catalogue";
+import { setConsents, type Decisions } from "@/lib/data/consents";
+import { createAccount, userNeedsConsent } from "@/lib/data/users";
+import { clearPendingSignIn, getPendingSignIn, getSession, startSession } from "@/lib/session";
+
+/** Reads one decision per purpose shown on the form; unchecked boxes are refusals. */
+function decisionsFrom(form: FormData): Decisions {
+  const shown = new Set(form.getAll("shown").map(String));
+  return Object.fromEntries(catalogue().filter((p) => shown.has(p.id)).map((p) => [p.id, p.required || form.get(`purpose:${p.id}`) === "on"]));
+}
+
+export async function saveConsent(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const decisions = decisionsFrom(form);
+  if (Object.keys(decisions).length === 0) return { ok: false, message: "The form was empty. Reload the page and try again." };
+  const user = await getSession();
+  if (user) {
+    const result = await setConsents(user.id, decisions, "page");
+    if (!result.ok) return { ok: false, message: result.message };
+    redirect((await userNeedsConsent(user.id)) ? "/consent" : "/settings?saved=1");
+  }
+  const pending = await getPendingSignIn();
+  if (!pending) return { ok: false, message: "Your sign-in has expired (it is kept for 10 minutes). Please sign in with Telegram again." };
+  const { userId, sessionVersion } = await createAccount(pending, decisions, "page");
+  await startSession(userId, sessionVersion);
+  redirect("/settings?welcome=1");
+}
+
+export async function cancelSignIn(): Promise<void> {
+  await clearPendingSignIn();
+  redirect("/");
+}

@@ -1,0 +1,45 @@
+import { redirect } from "next/navigation";
+import { ConsentForm } from "@/components/consent-form";
+import { SubmitButton } from "@/components/submit-button";
+import { catalogue } from "@/lib/catalogue";
+import { getConsentOverview } from "@/lib/data/consents";
+import { getPendingSignIn, getSession } from "@/lib/session";
+import { cancelSignIn, saveConsent } from "./actions";
+
+export const metadata = { title: "Your consent · Consent-first login" };
+
+export default async function ConsentPage() {
+  const user = await getSession();
+  if (user) {
+    // Only what changed since the user decided (or was added since) is asked again.
+    const overview = (await getConsentOverview(user.id)).filter((v) => v.needsDecision);
+    if (overview.length === 0) redirect("/settings");
+    return (
+      <>
+        <h1>Some of our purposes have changed</h1>
+        <p>We changed how we describe the purposes below, or added them. Please decide again; nothing else changes.</p>
+        <ConsentForm purposes={overview.map((v) => ({ purpose: v.purpose, checked: false, changed: v.decidedAt !== null }))} action={saveConsent} />
+      </>
+    );
+  }
+  const pending = await getPendingSignIn();
+  if (!pending) redirect("/");
+  return (
+    <>
+      <h1>Before we create your account</h1>
+      <p>
+        Telegram confirmed who you are. Nothing about you is stored yet. Choose below what we may keep; optional purposes
+        start off, and you can change your mind later on the settings page.
+      </p>
+      <p className="muted">
+        Data for a purpose you approve now is taken from the sign-in Telegram just confirmed; anything else it sent is discarded.
+      </p>
+      <ConsentForm purposes={catalogue().map((purpose) => ({ purpose, checked: false, changed: false }))} action={saveConsent} />
+      <form action={cancelSignIn} className="row spaced">
+        <SubmitButton className="secondary" pendingLabel="Cancelling…">
+          Cancel and do not create an account
+        </SubmitButton>
+      </form>
+    </>
+  );
+}

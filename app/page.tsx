@@ -1,0 +1,47 @@
+import Link from "next/link";
+import { LoginButton } from "@/components/login-button";
+import { catalogue } from "@/lib/catalogue";
+import { DEMO_PERSONAS } from "@/lib/demo";
+import { env } from "@/lib/env";
+import { getSession } from "@/lib/session";
+
+export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const [user, params] = await Promise.all([getSession(), searchParams]);
+  const e = env();
+  return (
+    <>
+      <h1>Sign in with Telegram, keep control of your data</h1>
+      {params.erased === "1" && <p className="notice ok" role="status">Your data has been deleted and you are signed out everywhere.</p>}
+      {params["signed-out"] === "1" && !user && <p className="notice" role="status">You are signed out.</p>}
+      <p>
+        This site asks for each piece of your Telegram data separately, tells you why, and keeps only what you approve.
+        You can narrow, download or delete it at any time.
+      </p>
+      {user ? (
+        <p>
+          You are signed in. <Link href="/settings">See and manage your data</Link>.
+        </p>
+      ) : (
+        <section className="card" aria-labelledby="signin">
+          <h2 id="signin">Sign in</h2>
+          <LoginButton
+            botId={e.botId}
+            botUsername={e.botUsername}
+            demoPersonas={e.demo ? Object.entries(DEMO_PERSONAS).map(([id, p]) => ({ id, label: p.first_name })) : null}
+          />
+        </section>
+      )}
+      <section aria-labelledby="what">
+        <h2 id="what">What we may ask for</h2>
+        <ul>
+          {catalogue().map((p) => (
+            <li key={p.id}>
+              <strong>{p.title}</strong>
+              {p.required ? " (required)" : " (optional, off unless you turn it on)"}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}

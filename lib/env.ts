@@ -1,0 +1,190 @@
+// The one place that reads process.env. Parsed once with zod; a missing or malformed variable stops
+// the app with a message that names it. In development and the demo, missing secrets are generated
+// once and kept under data/ (mode 0600) so restarts keep sessions and ciphertext readable; in
+// production they are required.
+import { createHmac, randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+
+const base64Key = z
+  .string()
+  .trim()
+  .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, "base64").length === 32, {
+    message: "must be base64 of exactly 32 random bytes (try: openssl rand -base64 32)",
+  });
+
+const flag = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const telegramId = z.string().regex(/^[1-9][0-9]{0,15}$/, "must be a Telegram user id (digits)");
+
+const RawEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DEMO_MODE: flag,
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgresql:// (PostgreSQL)")
+    .default("file:./data/app.db"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  APP_ORIGIN: z
+    .url({ protocol: /^https?$/ })
+    .transform((v) => new URL(v).origin)
+    .optional(),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$/, "must look like 123456:ABC-DEF... as given by BotFather")
+    .optional(),
+  TELEGRAM_BOT_USERNAME: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, "must be the bot's username without @")
+    .optional(),
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  // Older session secrets, comma-separated, still accepted for unsealing during a rotation.
+  SESSION_SECRET_PREVIOUS: z.string().optional(),
+  FIELD_ENCRYPTION_KEY: base64Key.optional(),
+  // Former master keys, comma-separated base64, kept readable until `npm run keys:rotate` finishes.
+  FIELD_ENCRYPTION_KEY_PREVIOUS: z.string().optional(),
+  BLIND_INDEX_KEY: base64Key.optional(),
+  ADMIN_TELEGRAM_IDS: z
+    .string()
+    .default("")
+    .transform((v, ctx) => {
+      const ids = v.split(",").map((s) => s.trim()).filter(Boolean);
+      for (const id of ids) {
+        if (!telegramId.safeParse(id).success) {
+          ctx.addIssue({ code: "custom", message: "must be comma-separated Telegram user ids (digits)" });
+          return z.NEVER;
+        }
+      }
+      return ids.map((id) => BigInt(id));
+    }),
+  AUTH_MAX_AGE_SECONDS: positiveInt(300),
+  AUTH_FUTURE_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
+  SESSION_IDLE_MINUTES: positiveInt(30),
+  SESSION_ABSOLUTE_HOURS: positiveInt(12),
+  PURPOSES_FILE: z.string().optional(),
+  PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Only behind a proxy you run: take the client address from X-Forwarded-For.
+  TRUST_PROXY: flag,
+  DATA_DIR: z.string().default("data"),
+});
+
+export type Env = ReturnType<typeof buildEnv>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `  ${i.path.join(".") || "(environment)"}: ${i.message}`).join("\n");
+}
+
+/** Secrets generated for development and the demo, kept under data/ so they survive restarts. */
+function localSecrets(dataDir: string): { session: string; field: string; blind: string; bot: string } {
+  const file = resolve(dataDir, "local-secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const secrets = {
+    session: randomBytes(32).toString("base64url"),
+    field: randomBytes(32).toString("base64"),
+    blind: randomBytes(32).toString("base64"),
+    // A demo bot token of the real shape, so the real verifier runs against it.
+    bot: `${1_000_000_000 + randomBytes(3).readUIntBE(0, 3)}:${randomBytes(27).toString("base64url")}`,
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secrets;
+}
+
+/** A short key id derived from the key itself, so rotation needs no extra setting and leaks nothing. */
+export function keyIdOf(key: Buffer): string {
+  return createHmac("sha256", key).update("consent-login key id").digest("hex").slice(0, 12);
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  const host = new URL(origin).hostname;
+  return host === "localhost" || host === "127.0.0.1" || host === "[::1]";
+}
+
+export function buildEnv(source: Record<string, string | undefined>) {
+  const parsed = RawEnv.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration:\n${formatIssues(parsed.error)}`);
+  }
+  const raw = parsed.data;
+  const production = raw.NODE_ENV === "production";
+  const demo = raw.DEMO_MODE;
+  const isPostgres = raw.DATABASE_URL.startsWith("postgres");
+  const problems: string[] = [];
+
+  // Demo mode signs its own login payloads: it must never run where real people sign in.
+  if (demo && isPostgres) problems.push("  DEMO_MODE: the demo runs on SQLite only; unset DEMO_MODE or DATABASE_URL");
+  if (demo && raw.APP_ORIGIN && !isLoopbackOrigin(raw.APP_ORIGIN)) {
+    problems.push("  DEMO_MODE: the demo serves loopback only (APP_ORIGIN must be http://localhost:PORT)");
+  }
+  if (demo && raw.TELEGRAM_BOT_TOKEN) {
+    problems.push("  DEMO_MODE: refusing to sign demo logins while a real TELEGRAM_BOT_TOKEN is set");
+  }
+
+  const needSecrets = production && !demo;
+  if (needSecrets) {
+    for (const name of ["APP_ORIGIN", "TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "SESSION_SECRET", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY"] as const) {
+      if (!raw[name]) problems.push(`  ${name}: required in production`);
+    }
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
+
+  const local = needSecrets ? null : localSecrets(raw.DATA_DIR);
+  const fieldKey = Buffer.from(raw.FIELD_ENCRYPTION_KEY ?? local!.field, "base64");
+  const previous = (raw.FIELD_ENCRYPTION_KEY_PREVIOUS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  for (const p of previous) {
+    if (!base64Key.safeParse(p).success) {
+      throw new ConfigError("Invalid configuration:\n  FIELD_ENCRYPTION_KEY_PREVIOUS: each entry must be base64 of 32 bytes");
+    }
+  }
+  const masterKeys = [fieldKey, ...previous.map((p) => Buffer.from(p, "base64"))].map((key) => ({ id: keyIdOf(key), key }));
+  const blindIndexKey = Buffer.from(raw.BLIND_INDEX_KEY ?? local!.blind, "base64");
+  if (blindIndexKey.equals(fieldKey)) {
+    throw new ConfigError("Invalid configuration:\n  BLIND_INDEX_KEY: must differ from FIELD_ENCRYPTION_KEY");
+  }
+  const botToken = demo ? local!.bot : raw.TELEGRAM_BOT_TOKEN ?? null;
+
+  return {
+    production,
+    demo,
+    databaseUrl: raw.DATABASE_URL,
+    databaseKind: isPostgres ? ("postgres" as const) : ("sqlite" as const),
+    port: raw.PORT,
+    appOrigin: raw.APP_ORIGIN ?? `http://localhost:${raw.PORT}`,
+    botToken,
+    botId: botToken ? botToken.split(":")[0]! : null,
+    botUsername: demo ? "demo_login_bot" : raw.TELEGRAM_BOT_USERNAME ?? null,
+    sessionSecrets: [raw.SESSION_SECRET ?? local!.session, ...(raw.SESSION_SECRET_PREVIOUS ?? "").split(",").map((s) => s.trim()).filter(Boolean)],
+    masterKeys,
+    blindIndexKey,
+    adminTelegramIds: raw.ADMIN_TELEGRAM_IDS,
+    authMaxAgeSeconds: raw.AUTH_MAX_AGE_SECONDS,
+    authFutureSkewSeconds: raw.AUTH_FUTURE_SKEW_SECONDS,
+    sessionIdleSeconds: raw.SESSION_IDLE_MINUTES * 60,
+    sessionAbsoluteSeconds: raw.SESSION_ABSOLUTE_HOURS * 3600,
+    purposesFile: raw.PURPOSES_FILE ?? null,
+    purgeIntervalMinutes: raw.PURGE_INTERVAL_MINUTES,
+    logLevel: raw.LOG_LEVEL,
+    trustProxy: raw.TRUST_PROXY,
+    dataDir: raw.DATA_DIR,
+  };
+}
+
+let cached: Env | undefined;
+
+/** The parsed configuration. Throws ConfigError (naming the variable) the first time it is bad. */
+export function env(): Env {
+  cached ??= buildEnv(process.env);
+  return cached;
+}

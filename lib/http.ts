@@ -1,0 +1,92 @@
+// Helpers for route handlers: the contract's error shape, origin checks for state-changing
+// requests, bounded body reading, and a last-resort catch that never shows internals.
+import { randomUUID } from "node:crypto";
+import { NextResponse } from "next/server";
+import { env } from "./env";
+import { log, securityEvent } from "./log";
+
+export const NO_STORE = { "Cache-Control": "no-store, max-age=0", Pragma: "no-cache" } as const;
+
+export function jsonError(status: number, error: string, headers: Record<string, string> = {}): NextResponse {
+  return NextResponse.json({ error }, { status, headers: { ...NO_STORE, ...headers } });
+}
+
+export function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): NextResponse {
+  return NextResponse.json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
+}
+
+export function requestIdOf(req: Request): string {
+  const given = req.headers.get("x-request-id");
+  return given && /^[A-Za-z0-9-]{8,64}$/.test(given) ? given : randomUUID();
+}
+
+/**
+ * A state-changing request must come from the app's own origin: the Origin header when the browser
+ * sends one, else Sec-Fetch-Site. A request with neither is refused (scripts can send Origin).
+ */
+export function isSameOrigin(req: Request): boolean {
+  const origin = req.headers.get("origin");
+  if (origin !== null) return origin === env().appOrigin;
+  return req.headers.get("sec-fetch-site") === "same-origin";
+}
+
+export class BodyError extends Error {
+  constructor(readonly status: 400 | 413 | 415, message: string) {
+    super(message);
+  }
+}
+
+/** Reads a JSON object body of at most maxBytes; anything else is a BodyError with a clear message. */
+export async function readJsonObject(req: Request, maxBytes = 8192): Promise<Record<string, unknown>> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) throw new BodyError(415, "Send the body as JSON (Content-Type: application/json).");
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new BodyError(413, `The body is larger than ${maxBytes} bytes.`);
+  const reader = req.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        throw new BodyError(413, `The body is larger than ${maxBytes} bytes.`);
+      }
+      chunks.push(value);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new BodyError(400, "The body is not valid JSON.");
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new BodyError(400, "The body must be a JSON object.");
+  return parsed as Record<string, unknown>;
+}
+
+type Handler = (req: Request, ctx: { requestId: string }) => Promise<Response>;
+
+/** Wraps a handler: origin check for unsafe methods, body errors as 4xx, bugs as a plain 500. */
+export function route(handler: Handler, opts: { checkOrigin?: boolean } = {}): (req: Request) => Promise<Response> {
+  return async (req) => {
+    const requestId = requestIdOf(req);
+    const unsafe = !["GET", "HEAD", "OPTIONS"].includes(req.method);
+    if ((opts.checkOrigin ?? unsafe) && !isSameOrigin(req)) {
+      securityEvent("auth.cross_origin_refused", requestId, { path: new URL(req.url).pathname });
+      return jsonError(403, "This request must come from the app's own pages.");
+    }
+    try {
+      return await handler(req, { requestId });
+    } catch (e) {
+      if (e instanceof BodyError) return jsonError(e.status, e.message);
+      // Rethrow Next's own control flow (redirect, notFound) untouched.
+      if (e && typeof e === "object" && "digest" in e && typeof (e as { digest: unknown }).digest === "string" && /^NEXT_/.test((e as { digest: string }).digest)) throw e;
+      // Name and code only: messages of database errors can quote the values of a query.
+      log().error({ requestId, err: { name: (e as Error)?.name, code: (e as { code?: unknown })?.code } }, "unhandled error");
+      return jsonError(500, `Something went wrong on our side. Reference: ${requestId}`);
+    }
+  };
+}

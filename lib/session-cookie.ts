@@ -1,0 +1,88 @@
+// The cookie half of lib/session.ts, without the database, so proxy.ts can refresh the idle clock
+// without pulling in Prisma. Nothing outside lib/session.ts and proxy.ts imports it.
+//
+// The session cookie holds only the random user id, the session version it was issued under, and
+// two timestamps. A pending sign-in (a first sign-in waiting for the consent page) has its own
+// short-lived cookie: nothing about that person is in the database until they approve.
+import { sealData, unsealData } from "iron-session";
+import { env } from "./env";
+
+export type SessionData = { uid: string; sv: number; iat: number; lat: number };
+export type PendingData = { tid: string; profile: Record<string, string>; exp: number };
+
+export const PENDING_TTL_SECONDS = 10 * 60;
+/** The idle clock is refreshed at most this often, so every request does not set a cookie. */
+export const REFRESH_AFTER_SECONDS = 60;
+
+export function sessionCookieName(): string {
+  // __Host- pins the cookie to this exact host, path / and Secure: no subdomain can set or read it.
+  return env().production && !env().demo ? "__Host-session" : "session";
+}
+export function pendingCookieName(): string {
+  return env().production && !env().demo ? "__Host-pending" : "pending";
+}
+
+export function cookieOptions(maxAgeSeconds: number) {
+  return {
+    httpOnly: true,
+    secure: env().production && !env().demo,
+    sameSite: "lax" as const,
+    path: "/",
+    maxAge: maxAgeSeconds,
+  };
+}
+
+function passwords(): Record<string, string> {
+  const secrets = env().sessionSecrets;
+  // iron-session seals with the highest id and unseals with any: the current secret gets the top id.
+  return Object.fromEntries(secrets.map((s, i) => [String(secrets.length - i), s]));
+}
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+export async function seal(data: SessionData | PendingData, ttlSeconds: number): Promise<string> {
+  return sealData(data, { password: passwords(), ttl: ttlSeconds });
+}
+
+async function unsealRecord(value: string | undefined): Promise<Record<string, unknown> | null> {
+  if (!value || value.length > 4096) return null;
+  try {
+    const data = await unsealData<Record<string, unknown>>(value, { password: passwords() });
+    return data && Object.keys(data).length ? data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The session in the cookie if it is well formed and within both timeouts; no database check. */
+export async function readSessionCookie(value: string | undefined, now = nowSeconds()): Promise<SessionData | null> {
+  const d = await unsealRecord(value);
+  if (!d || typeof d.uid !== "string" || typeof d.sv !== "number" || typeof d.iat !== "number" || typeof d.lat !== "number") return null;
+  const { sessionIdleSeconds, sessionAbsoluteSeconds } = env();
+  if (now - d.iat > sessionAbsoluteSeconds || now - d.lat > sessionIdleSeconds) return null;
+  return { uid: d.uid, sv: d.sv, iat: d.iat, lat: d.lat };
+}
+
+export async function readPendingCookie(value: string | undefined, now = nowSeconds()): Promise<PendingData | null> {
+  const d = await unsealRecord(value);
+  if (!d || typeof d.tid !== "string" || typeof d.exp !== "number" || typeof d.profile !== "object" || d.profile === null) return null;
+  if (d.exp < now) return null;
+  return { tid: d.tid, profile: d.profile as Record<string, string>, exp: d.exp };
+}
+
+export function sessionTtl(data: SessionData): number {
+  return Math.max(1, data.iat + env().sessionAbsoluteSeconds - nowSeconds());
+}
+
+/** For proxy.ts: a new cookie value when the idle clock should move, null when nothing to do. */
+export async function refreshedSessionCookie(value: string | undefined): Promise<{ value: string; maxAge: number } | "expired" | null> {
+  if (!value) return null;
+  const now = nowSeconds();
+  const data = await readSessionCookie(value, now);
+  if (!data) return "expired";
+  if (now - data.lat < REFRESH_AFTER_SECONDS) return null;
+  const next = { ...data, lat: now };
+  return { value: await seal(next, sessionTtl(next)), maxAge: sessionTtl(next) };
+}

@@ -1,0 +1,114 @@
+// Verification of the Telegram Login Widget payload. Pure: the bot token, the clock and the windows
+// are parameters, so the known-answer vectors and property tests run it without a server.
+//
+// @telegram-auth/server checks the HMAC, but it accepts future-dated auth_date, has a one-day
+// default window, reads the real clock, and switches to a different key derivation when a `user`
+// field is present. So: strict parsing first (closed set of fields, exact shapes), then the
+// library's HMAC check with its own expiry disabled, then our freshness window with an injected
+// clock. Single use is enforced by the caller in the database (lib/data/login-replay.ts).
+import { createHash, createHmac } from "node:crypto";
+import { AuthDataValidator } from "@telegram-auth/server";
+import { z } from "zod";
+
+const MAX_TELEGRAM_ID = (1n << 53n) - 1n;
+
+// Telegram caps names at 64 characters; 256 leaves room for surrogate pairs without admitting junk.
+const name = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters");
+
+export const WidgetPayload = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, "id must be a positive integer")
+    .refine((s) => !/^[0-9]+$/.test(s) || BigInt(s) <= MAX_TELEGRAM_ID, "id is out of range"),
+  first_name: name.optional(),
+  last_name: name.optional(),
+  username: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, "username has an unexpected form").optional(),
+  photo_url: z
+    .string()
+    .max(512)
+    .regex(/^https:\/\/[A-Za-z0-9.-]+\/[\x21-\x7e]*$/, "photo_url must be an https URL")
+    .optional(),
+  auth_date: z.string().regex(/^[1-9][0-9]{0,10}$/, "auth_date must be a Unix time in seconds"),
+  hash: z.string().regex(/^[0-9a-f]{64}$/, "hash must be 64 lowercase hex characters"),
+});
+export type WidgetPayload = z.infer<typeof WidgetPayload>;
+
+/** The widget sends numbers as numbers in JSON; accept them, but only as exact safe integers. */
+function normalize(input: unknown): unknown {
+  if (!input || typeof input !== "object" || Array.isArray(input)) return input;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) {
+    out[k] = typeof v === "number" && Number.isSafeInteger(v) && v > 0 ? String(v) : v;
+  }
+  return out;
+}
+
+export type TelegramProfile = {
+  telegramId: bigint;
+  first_name?: string;
+  last_name?: string;
+  username?: string;
+  photo_url?: string;
+};
+
+export type VerifyResult =
+  | { ok: true; profile: TelegramProfile; authDate: number; replayKey: string }
+  | { ok: false; kind: "malformed"; message: string }
+  | { ok: false; kind: "unauthorized" };
+
+export type VerifyOptions = {
+  botToken: string;
+  nowSeconds: number;
+  maxAgeSeconds: number;
+  futureSkewSeconds: number;
+};
+
+export function parseWidgetPayload(input: unknown): { ok: true; payload: WidgetPayload } | { ok: false; message: string } {
+  const parsed = WidgetPayload.safeParse(normalize(input));
+  if (parsed.success) return { ok: true, payload: parsed.data };
+  const issue = parsed.error.issues[0];
+  // Name the field, never echo its value: a rejected payload may carry personal data.
+  const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+  const message = issue?.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => JSON.stringify(k.slice(0, 32))).join(", ")}` : `${where}${issue?.message ?? "invalid"}`;
+  return { ok: false, message: `Malformed login payload (${message})` };
+}
+
+/** The key under which an accepted payload is remembered for single use. */
+export function replayKeyOf(payload: WidgetPayload): string {
+  return createHash("sha256").update(`widget:${payload.hash}`).digest("base64url");
+}
+
+export async function verifyWidgetPayload(input: unknown, opts: VerifyOptions): Promise<VerifyResult> {
+  const parsed = parseWidgetPayload(input);
+  if (!parsed.ok) return { ok: false, kind: "malformed", message: parsed.message };
+  const payload = parsed.payload;
+
+  const validator = new AuthDataValidator({ botToken: opts.botToken, inValidateDataAfter: Number.MAX_SAFE_INTEGER });
+  try {
+    await validator.validate(new Map(Object.entries(payload)));
+  } catch {
+    return { ok: false, kind: "unauthorized" };
+  }
+
+  const authDate = Number(payload.auth_date);
+  const age = opts.nowSeconds - authDate;
+  if (age > opts.maxAgeSeconds || age < -opts.futureSkewSeconds) return { ok: false, kind: "unauthorized" };
+
+  const { id, auth_date: _a, hash: _h, ...profileFields } = payload;
+  return { ok: true, profile: { telegramId: BigInt(id), ...profileFields }, authDate, replayKey: replayKeyOf(payload) };
+}
+
+/** Signs a payload the way Telegram does. Used by the demo sign-in and by tests, never to accept one. */
+export function signWidgetPayload(botToken: string, fields: Record<string, string>): Record<string, string> {
+  const secret = createHash("sha256").update(botToken).digest();
+  const dataCheckString = Object.keys(fields)
+    .filter((k) => k !== "hash")
+    .sort()
+    .map((k) => `${k}=${fields[k]}`)
+    .join("\n");
+  return { ...fields, hash: createHmac("sha256", secret).update(dataCheckString).digest("hex") };
+}

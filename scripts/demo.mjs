@@ -1,0 +1,21 @@
+// `npm run demo`: builds and starts the app on SQLite with a local demo bot. No Telegram, no
+// outside service. lib/env.ts refuses demo mode on PostgreSQL, off loopback, or beside a real bot token.
+import { spawnSync, spawn } from "node:child_process";
+
+const port = process.env.PORT ?? "3000";
+const envVars = {
+  ...process.env,
+  DEMO_MODE: "1",
+  PORT: port,
+  APP_ORIGIN: process.env.APP_ORIGIN ?? `http://localhost:${port}`,
+  DATABASE_URL: process.env.DATABASE_URL ?? "file:./data/demo.db",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+for (const name of ["TELEGRAM_BOT_TOKEN"]) delete envVars[name];
+
+const build = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: envVars });
+if (build.status !== 0) process.exit(build.status ?? 1);
+console.log(`\nDemo running at ${envVars.APP_ORIGIN} (Ctrl+C to stop)\n`);
+const server = spawn("npx", ["next", "start", "-p", port, "-H", "localhost"], { stdio: "inherit", env: envVars });
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.kill(sig));
+server.on("exit", (code) => process.exit(code ?? 0));
