@@ -1,13 +1,30 @@
 import "server-only";
 // Account use cases that need the session as well as the data layer; shared by pages, actions and
 // the /api/me routes so that both paths run the same code.
+import { accountPurpose } from "./catalogue";
 import { recordAudit } from "./data/audit";
+import { checkDecisions, type Decisions } from "./data/consents";
 import { eraseUser } from "./data/erase";
 import { exportUserData } from "./data/export";
-import { bumpSessionVersion } from "./data/users";
+import { bumpSessionVersion, createAccount } from "./data/users";
 import { db } from "./db";
 import { securityEvent } from "./log";
-import { endSession, getSession } from "./session";
+import { endSession, getSession, startSession } from "./session";
+import type { TelegramProfile } from "./telegram/widget";
+
+/**
+ * Creates the account of a pending first sign-in and signs the user in. The required purpose must
+ * be granted explicitly: consent is never assumed, not even for the account.
+ */
+export async function finishPendingSignIn(pending: TelegramProfile, decisions: Decisions, method: "page" | "api"): Promise<{ ok: true } | { ok: false; message: string }> {
+  const problems = checkDecisions(decisions);
+  if (problems.length) return { ok: false, message: problems.map((p) => p.message).join(" ") };
+  const account = accountPurpose();
+  if (decisions[account.id] !== true) return { ok: false, message: `Grant "${account.id}" to create an account; without it nothing is stored.` };
+  const { userId, sessionVersion } = await createAccount(pending, decisions, method);
+  await startSession(userId, sessionVersion);
+  return { ok: true };
+}
 
 export async function logOut({ everywhere, requestId }: { everywhere: boolean; requestId: string }): Promise<void> {
   const user = await getSession();

@@ -3,8 +3,9 @@ import { redirect } from "next/navigation";
 import type { ActionState } from "@/lib/action-result";
 import { catalogue } from "@/lib/catalogue";
 import { setConsents, type Decisions } from "@/lib/data/consents";
-import { createAccount, userNeedsConsent } from "@/lib/data/users";
-import { clearPendingSignIn, getPendingSignIn, getSession, startSession } from "@/lib/session";
+import { finishPendingSignIn } from "@/lib/account";
+import { userNeedsConsent } from "@/lib/data/users";
+import { clearPendingSignIn, getPendingSignIn, getSession } from "@/lib/session";
 
 /** Reads one decision per purpose shown on the form; unchecked boxes are refusals. */
 function decisionsFrom(form: FormData): Decisions {
@@ -23,8 +24,8 @@ export async function saveConsent(_prev: ActionState, form: FormData): Promise<A
   }
   const pending = await getPendingSignIn();
   if (!pending) return { ok: false, message: "Your sign-in has expired (it is kept for 10 minutes). Please sign in with Telegram again." };
-  const { userId, sessionVersion } = await createAccount(pending, decisions, "page");
-  await startSession(userId, sessionVersion);
+  const created = await finishPendingSignIn(pending, decisions, "page");
+  if (!created.ok) return { ok: false, message: created.message };
   redirect("/settings?welcome=1");
 }
 

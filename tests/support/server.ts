@@ -1,0 +1,96 @@
+// Starts the production build (`next start`) on a free loopback port against a fresh database, the
+// way an operator runs it. Logs go to a file so tests can search them.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import { freshDatabase, type TestDatabase } from "./databases";
+import { testSecrets } from "./secrets";
+
+export type TestApp = {
+  url: string;
+  origin: string;
+  db: TestDatabase;
+  env: Record<string, string>;
+  logFile: string;
+  process: ChildProcess;
+  stop: (signal?: NodeJS.Signals) => Promise<void>;
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+    srv.on("error", rej);
+  });
+}
+
+export function assertBuilt(): void {
+  if (!existsSync(resolve(".next/BUILD_ID"))) throw new Error("No production build: run `npm test` (it builds first) or `npx next build`.");
+}
+
+export async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error("server did not become healthy in time");
+}
+
+export type StartOptions = { label: string; env?: Record<string, string>; db?: TestDatabase; secrets?: Record<string, string> };
+
+export async function startApp(opts: StartOptions): Promise<TestApp> {
+  assertBuilt();
+  const db = opts.db ?? (await freshDatabase(opts.label));
+  const port = await freePort();
+  const origin = `http://localhost:${port}`;
+  const env: Record<string, string> = {
+    ...(Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TEST_") && k !== "NODE_OPTIONS")) as Record<string, string>),
+    NODE_ENV: "production",
+    PORT: String(port),
+    APP_ORIGIN: origin,
+    DATABASE_URL: db.url,
+    DATA_DIR: db.dir,
+    LOG_LEVEL: "info",
+    PURGE_INTERVAL_MINUTES: "0",
+    NEXT_TELEMETRY_DISABLED: "1",
+    ...(opts.secrets ?? testSecrets()),
+    ...opts.env,
+  };
+  delete env.VITEST;
+  delete env.DEMO_MODE;
+  if (opts.env?.DEMO_MODE) env.DEMO_MODE = opts.env.DEMO_MODE;
+  if (env.DEMO_MODE) delete env.TELEGRAM_BOT_TOKEN;
+  const logFile = join(db.dir, `server-${port}.log`);
+  const out = createWriteStream(logFile);
+  const child: ChildProcess = spawn(process.execPath, [resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "localhost"], { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  const app: TestApp = {
+    url: origin,
+    origin,
+    db,
+    env,
+    logFile,
+    process: child,
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      await new Promise<void>((res) => {
+        child.once("exit", () => res());
+        child.kill(signal);
+      });
+    },
+  };
+  await waitForHealth(origin, child);
+  return app;
+}
