@@ -1,16 +1,24 @@
 // A tiny HTTP client with a cookie jar, speaking the contract the way a browser on the app's own
 // origin would (Origin header on unsafe requests).
+import { Agent, fetch } from "undici";
 import { signWidgetPayload } from "../../lib/telegram/widget";
 import { TEST_BOT_TOKEN } from "./secrets";
 
 export type Profile = { id: string; first_name?: string; last_name?: string; username?: string; photo_url?: string };
 
 // Two sign-ins of one person in the same second would carry the same signature, which the server
-// rightly refuses as a replay; tests that sign in quickly step auth_date back a little each time.
-let step = 0;
+// rightly refuses as a replay; tests that sign one person in quickly step auth_date back each time.
+const lastAuthDate = new Map<string, number>();
+
+// No connection reuse: an idle keep-alive socket closed by the server at the moment of reuse would
+// fail a request for reasons that have nothing to do with the app.
+const agent = new Agent({ pipelining: 0 });
 
 export function signedPayload(profile: Profile, opts: { authDate?: number; token?: string } = {}): Record<string, string> {
-  const fields: Record<string, string> = { auth_date: String(opts.authDate ?? Math.floor(Date.now() / 1000) - (step++ % 120)) };
+  const now = Math.floor(Date.now() / 1000);
+  const authDate = opts.authDate ?? Math.min(now, (lastAuthDate.get(profile.id) ?? now + 1) - 1);
+  if (opts.authDate === undefined) lastAuthDate.set(profile.id, authDate);
+  const fields: Record<string, string> = { auth_date: String(authDate) };
   for (const [k, v] of Object.entries(profile)) if (v !== undefined) fields[k] = v;
   return signWidgetPayload(opts.token ?? TEST_BOT_TOKEN, fields);
 }
@@ -26,12 +34,12 @@ export class Client {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }
 
-  async request(method: string, path: string, opts: { json?: unknown; body?: string; headers?: Record<string, string>; origin?: string | null } = {}): Promise<Response> {
+  async request(method: string, path: string, opts: { json?: unknown; body?: string; headers?: Record<string, string>; origin?: string | null } = {}) {
     const headers: Record<string, string> = { ...opts.headers };
     if (this.cookies.size) headers.cookie = this.cookieHeader();
     if (opts.json !== undefined) headers["content-type"] = "application/json";
     if (opts.origin !== null && !["GET", "HEAD"].includes(method)) headers.origin = opts.origin ?? this.origin;
-    const res = await fetch(`${this.origin}${path}`, { method, headers, body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.body, redirect: "manual" });
+    const res = await fetch(`${this.origin}${path}`, { method, headers, body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.body, redirect: "manual", dispatcher: agent });
     for (const c of res.headers.getSetCookie()) {
       const [pair, ...attrs] = c.split(";");
       const eq = pair!.indexOf("=");
