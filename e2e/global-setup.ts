@@ -1,0 +1,5 @@
+import { assertBuilt } from "../tests/support/server";
+
+export default function setup() {
+  assertBuilt();
+}

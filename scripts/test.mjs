@@ -1,0 +1,26 @@
+// `npm test`: everything that proves the app, on SQLite. `npm run test:postgres`: the same suites on
+// a fresh PostgreSQL database per suite (TEST_DB=postgres). Steps stop at the first failure.
+//   --no-build  reuse the production build in .next (CI builds once, then runs both databases)
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+const postgres = process.argv.includes("--postgres");
+const build = !process.argv.includes("--no-build") || !existsSync(".next/BUILD_ID");
+const env = { ...process.env, TEST_DB: postgres ? "postgres" : "sqlite", NEXT_TELEMETRY_DISABLED: "1" };
+
+const steps = [
+  ["migrations match the models", "node", ["scripts/new-migration.mjs", "--check"]],
+  ...(build ? [["type check and production build", "npx", ["next", "build"]]] : []),
+  ["unit and integration tests (vitest)", "npx", ["vitest", "run"]],
+  ["end-to-end tests in Chromium (playwright)", "npx", ["playwright", "test"]],
+];
+
+for (const [label, cmd, args] of steps) {
+  console.log(`\n▶ ${label} [${env.TEST_DB}]`);
+  const r = spawnSync(cmd, args, { stdio: "inherit", env });
+  if (r.status !== 0) {
+    console.error(`\n✗ ${label} failed [${env.TEST_DB}]`);
+    process.exit(r.status ?? 1);
+  }
+}
+console.log(`\n✓ all suites passed [${env.TEST_DB}]`);
