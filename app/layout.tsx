@@ -8,7 +8,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: "Consent-first Telegram login",
   description: "Sign in with Telegram and keep only what you agree to.",
-  referrer: "no-referrer",
+  referrer: "same-origin",
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {

@@ -26,7 +26,8 @@ export function requestIdOf(req: Request): string {
  */
 export function isSameOrigin(req: Request): boolean {
   const origin = req.headers.get("origin");
-  if (origin !== null) return origin === env().appOrigin;
+  // "null" is what privacy-preserving browsers send for some same-page posts: fall back to Fetch Metadata.
+  if (origin !== null && origin !== "null") return origin === env().appOrigin;
   return req.headers.get("sec-fetch-site") === "same-origin";
 }
 

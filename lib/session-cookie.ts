@@ -1,13 +1,13 @@
 // The cookie half of lib/session.ts, without the database, so proxy.ts can refresh the idle clock
 // without pulling in Prisma. Nothing outside lib/session.ts and proxy.ts imports it.
 //
-// The session cookie holds only the random user id, the session version it was issued under, and
-// two timestamps. A pending sign-in (a first sign-in waiting for the consent page) has its own
+// The session cookie holds only the session row's id, the random user id, the session version it was
+// issued under, and two timestamps. A pending sign-in (a first sign-in waiting for the consent page) has its own
 // short-lived cookie: nothing about that person is in the database until they approve.
 import { sealData, unsealData } from "iron-session";
 import { env } from "./env";
 
-export type SessionData = { uid: string; sv: number; iat: number; lat: number };
+export type SessionData = { sid: string; uid: string; sv: number; iat: number; lat: number };
 export type PendingData = { tid: string; profile: Record<string, string>; exp: number };
 
 export const PENDING_TTL_SECONDS = 10 * 60;
@@ -59,10 +59,10 @@ async function unsealRecord(value: string | undefined): Promise<Record<string, u
 /** The session in the cookie if it is well formed and within both timeouts; no database check. */
 export async function readSessionCookie(value: string | undefined, now = nowSeconds()): Promise<SessionData | null> {
   const d = await unsealRecord(value);
-  if (!d || typeof d.uid !== "string" || typeof d.sv !== "number" || typeof d.iat !== "number" || typeof d.lat !== "number") return null;
+  if (!d || typeof d.sid !== "string" || typeof d.uid !== "string" || typeof d.sv !== "number" || typeof d.iat !== "number" || typeof d.lat !== "number") return null;
   const { sessionIdleSeconds, sessionAbsoluteSeconds } = env();
   if (now - d.iat > sessionAbsoluteSeconds || now - d.lat > sessionIdleSeconds) return null;
-  return { uid: d.uid, sv: d.sv, iat: d.iat, lat: d.lat };
+  return { sid: d.sid, uid: d.uid, sv: d.sv, iat: d.iat, lat: d.lat };
 }
 
 export async function readPendingCookie(value: string | undefined, now = nowSeconds()): Promise<PendingData | null> {

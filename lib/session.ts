@@ -1,11 +1,13 @@
 import "server-only";
 // The one module that owns sessions. Every page, action and route re-checks through it:
-// getSession() verifies the cookie, both timeouts, and that the user still exists with the same
-// session version (erasure and "log out everywhere" bump or delete that row).
+// getSession() verifies the cookie, both timeouts, that its session row still exists (logout deletes
+// it), and that the user still exists with the same session version (erasure and "log out
+// everywhere" delete or bump it).
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { env } from "./env";
-import { findSessionUser, telegramIdIndex, type SessionUser } from "./data/users";
+import { createSessionRow, deleteSessionRow, findSessionUser } from "./data/sessions";
+import { telegramIdIndex, type SessionUser } from "./data/users";
 import {
   cookieOptions,
   nowSeconds,
@@ -25,9 +27,7 @@ export async function getSession(): Promise<SessionUser | null> {
   const store = await cookies();
   const data = await readSessionCookie(store.get(sessionCookieName())?.value);
   if (!data) return null;
-  const user = await findSessionUser(data.uid);
-  if (!user || user.sessionVersion !== data.sv) return null;
-  return user;
+  return findSessionUser(data.sid, data.uid, data.sv);
 }
 
 /** For pages and server actions: the signed-in user, or a redirect to the start page. */
@@ -52,13 +52,16 @@ export async function requireAdmin(): Promise<SessionUser> {
 export async function startSession(userId: string, sessionVersion: number): Promise<void> {
   const store = await cookies();
   const now = nowSeconds();
-  const data = { uid: userId, sv: sessionVersion, iat: now, lat: now };
+  const sid = await createSessionRow(userId, new Date((now + env().sessionAbsoluteSeconds) * 1000));
+  const data = { sid, uid: userId, sv: sessionVersion, iat: now, lat: now };
   store.set(sessionCookieName(), await seal(data, sessionTtl(data)), cookieOptions(sessionTtl(data)));
   store.delete(pendingCookieName());
 }
 
 export async function endSession(): Promise<void> {
   const store = await cookies();
+  const data = await readSessionCookie(store.get(sessionCookieName())?.value);
+  if (data) await deleteSessionRow(data.sid);
   store.delete(sessionCookieName());
   store.delete(pendingCookieName());
 }
