@@ -16,9 +16,11 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   const user = await requireUser();
   const [overview, params] = await Promise.all([getConsentOverview(user.id), searchParams]);
   if (overview.some((v) => v.needsDecision)) redirect("/consent");
+  // The greeting is the display_name purpose at work: without that consent there is no name to use.
+  const firstName = overview.flatMap((v) => v.stored).find((f) => f.field === "first_name")?.value;
   return (
     <>
-      <h1>Your data</h1>
+      <h1>Your data{firstName ? `, ${firstName}` : ""}</h1>
       {params.welcome === "1" && <p className="notice ok" role="status">Your account is ready. Below is exactly what we keep.</p>}
       {params.saved === "1" && <p className="notice ok" role="status">Your choices are saved.</p>}
       <p>Each purpose below shows whether you agreed, what is stored under it, and when it will be deleted.</p>
