@@ -114,3 +114,32 @@ test("deleting in one browser signs the other out at its next request, and leave
   await laptop.close();
   await phone.close();
 });
+
+test("a crafted consent form cannot store a field no approved purpose covers", async ({ app, page }) => {
+  const { signedPayload } = await import("../tests/support/client");
+  const id = freshTelegramId();
+  await page.goto(app.origin);
+  await page.evaluate(async (body) => {
+    await fetch("/api/auth/telegram", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  }, signedPayload({ id, first_name: "Crafty", username: "crafty_user" }));
+  await page.goto(`${app.origin}/consent`);
+  // An attacker edits the form: unknown purposes, raw field names, a hidden "shown" for a fake purpose.
+  await page.evaluate(() => {
+    const form = document.querySelector("form")!;
+    for (const [name, value] of [["purpose:bogus", "on"], ["shown", "bogus"], ["phone_number", "+15551230000"], ["first_name", "Injected"], ["username", "injected_name"]]) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name!;
+      input.value = value!;
+      form.appendChild(input);
+    }
+  });
+  await page.getByRole("button", { name: "Save my choices" }).click();
+  await expect(page).toHaveURL(/\/settings/);
+  const me = (await page.evaluate(() => fetch("/api/me").then((r) => r.json()))) as { id: string; purposes: Record<string, unknown> };
+  expect(Object.keys(me.purposes)).not.toContain("bogus");
+  const rows = await query<{ field: string }>(app, "SELECT field FROM user_fields WHERE user_id = $1 ORDER BY field", [me.id]);
+  expect(rows.map((r) => r.field)).toEqual(["telegram_id"]);
+  const bytes = await rawDatabaseBytes(app);
+  for (const v of ["Injected", "injected_name", "+15551230000", "Crafty"]) expect(bytes.includes(v)).toBe(false);
+});

@@ -45,7 +45,10 @@ const RawEnv = z.object({
     .optional(),
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   // Older session secrets, comma-separated, still accepted for unsealing during a rotation.
-  SESSION_SECRET_PREVIOUS: z.string().optional(),
+  SESSION_SECRET_PREVIOUS: z
+    .string()
+    .optional()
+    .refine((v) => !v || v.split(",").every((s) => s.trim().length >= 32), "each previous secret must be at least 32 characters"),
   FIELD_ENCRYPTION_KEY: base64Key.optional(),
   // Former master keys, comma-separated base64, kept readable until `npm run keys:rotate` finishes.
   FIELD_ENCRYPTION_KEY_PREVIOUS: z.string().optional(),

@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildEnv, ConfigError } from "./env";
+
+const key = (b: number) => Buffer.alloc(32, b).toString("base64");
+const dataDir = () => mkdtempSync(join(tmpdir(), "env-test-"));
+const production = {
+  NODE_ENV: "production",
+  APP_ORIGIN: "https://login.example.com",
+  TELEGRAM_BOT_TOKEN: "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345",
+  TELEGRAM_BOT_USERNAME: "example_bot",
+  SESSION_SECRET: "s".repeat(40),
+  FIELD_ENCRYPTION_KEY: key(1),
+  BLIND_INDEX_KEY: key(2),
+};
+
+function messageOf(source: Record<string, string | undefined>): string {
+  try {
+    buildEnv({ DATA_DIR: dataDir(), ...source });
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("configuration", () => {
+  it("accepts a complete production configuration and keeps ids exact", () => {
+    const env = buildEnv({ ...production, ADMIN_TELEGRAM_IDS: "4503599627370495, 42" });
+    expect(env.adminTelegramIds).toEqual([4503599627370495n, 42n]);
+    expect(env.masterKeys).toHaveLength(1);
+    expect(env.botId).toBe("123456");
+  });
+
+  it("names every missing production secret", () => {
+    const { SESSION_SECRET: _s, BLIND_INDEX_KEY: _b, ...rest } = production;
+    const msg = messageOf(rest);
+    expect(msg).toContain("SESSION_SECRET: required in production");
+    expect(msg).toContain("BLIND_INDEX_KEY: required in production");
+  });
+
+  it.each([
+    ["FIELD_ENCRYPTION_KEY", "not-base64!!"],
+    ["FIELD_ENCRYPTION_KEY", Buffer.alloc(16).toString("base64")],
+    ["SESSION_SECRET", "short"],
+    ["DATABASE_URL", "mysql://x"],
+    ["ADMIN_TELEGRAM_IDS", "12,abc"],
+    ["TELEGRAM_BOT_TOKEN", "nope"],
+    ["PORT", "70000"],
+  ])("names a malformed %s without echoing a secret", (name, value) => {
+    const msg = messageOf({ ...production, [name]: value });
+    expect(msg).toContain(name);
+    if (name !== "PORT" && name !== "ADMIN_TELEGRAM_IDS" && name !== "DATABASE_URL") expect(msg).not.toContain(value);
+  });
+
+  it("refuses equal encryption and blind-index keys", () => {
+    expect(messageOf({ ...production, BLIND_INDEX_KEY: key(1) })).toContain("BLIND_INDEX_KEY");
+  });
+
+  it("refuses demo mode on PostgreSQL, off loopback, or beside a real bot token", () => {
+    expect(messageOf({ NODE_ENV: "production", DEMO_MODE: "1", DATABASE_URL: "postgresql://x@127.0.0.1/db" })).toContain("DEMO_MODE");
+    expect(messageOf({ NODE_ENV: "production", DEMO_MODE: "1", APP_ORIGIN: "https://login.example.com" })).toContain("DEMO_MODE");
+    expect(messageOf({ NODE_ENV: "production", DEMO_MODE: "1", TELEGRAM_BOT_TOKEN: production.TELEGRAM_BOT_TOKEN })).toContain("DEMO_MODE");
+  });
+
+  it("generates development secrets once, privately, and reuses them", () => {
+    const dir = dataDir();
+    const a = buildEnv({ DATA_DIR: dir });
+    const b = buildEnv({ DATA_DIR: dir });
+    expect(a.blindIndexKey.equals(b.blindIndexKey)).toBe(true);
+    expect(a.sessionSecrets[0]).toBe(b.sessionSecrets[0]);
+    expect(statSync(join(dir, "local-secrets.json")).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(dir, "local-secrets.json"), "utf8")).field).toBeTruthy();
+  });
+});
