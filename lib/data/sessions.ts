@@ -1,0 +1,33 @@
+import "server-only";
+// The session registry: one row per signed-in browser. Only lib/session.ts uses this.
+import { randomBytes } from "node:crypto";
+import { db } from "../db";
+import type { SessionUser } from "./users";
+
+export async function createSessionRow(userId: string, expiresAt: Date): Promise<string> {
+  const client = await db();
+  const id = randomBytes(24).toString("base64url");
+  await client.session.create({ data: { id, userId, expiresAt } });
+  // Pruning rides along with sign-ins, as for used login payloads.
+  await client.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  return id;
+}
+
+/** The user of a live session row, if the cookie's user id and session version still match. */
+export async function findSessionUser(sessionId: string, userId: string, sessionVersion: number): Promise<SessionUser | null> {
+  const client = await db();
+  const row = await client.session.findUnique({
+    where: { id: sessionId },
+    select: {
+      expiresAt: true,
+      user: { select: { id: true, sessionVersion: true, telegramIdIndex: true, wrappedDataKey: true, wrapKeyId: true, createdAt: true, lastSignInAt: true } },
+    },
+  });
+  if (!row || row.expiresAt < new Date() || row.user.id !== userId || row.user.sessionVersion !== sessionVersion) return null;
+  return row.user;
+}
+
+export async function deleteSessionRow(sessionId: string): Promise<void> {
+  const client = await db();
+  await client.session.deleteMany({ where: { id: sessionId } });
+}
