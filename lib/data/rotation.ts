@@ -5,8 +5,8 @@ import "server-only";
 // encryption, docs/decisions/003-envelope-encryption-and-rotation.md).
 //
 // Resumable by construction: each batch selects only rows still under a previous key and commits
-// on its own, and each update is conditional on the key id it read. An interrupted run loses at
-// most its open batch (rolled back by the database), a rerun picks up what is left, and a data key
+// on its own, and each update is conditional on the key id it read. An interrupted run loses at most
+// its open batch (rolled back by the database), a rerun picks up what is left, and a data key
 // is never wrapped twice, even when two runs overlap.
 import { DecryptError, wrapDataKey } from "../crypto/fields";
 import { db } from "../db";
@@ -71,49 +71,57 @@ export async function rewrapDataKeys(opts: RewrapOptions = {}): Promise<RewrapRe
   for (;;) {
     if (opts.maxBatches !== undefined && result.batches >= opts.maxBatches) break;
     if (opts.shouldStop?.()) break;
-    const batch = await client.$transaction(
-      async (tx) => {
-        const rows = await tx.user.findMany({
-          where: { id: { gt: after }, wrapKeyId: { in: previousIds } },
-          select: { id: true, wrappedDataKey: true, wrapKeyId: true },
-          orderBy: { id: "asc" },
-          take: batchSize,
-        });
-        const counts = { rewrapped: 0, unreadable: 0, skipped: 0 };
-        for (const row of rows) {
-          let dataKey: Buffer;
-          try {
-            dataKey = dataKeyOf(row);
-          } catch (e) {
-            if (!(e instanceof DecryptError)) throw e;
-            counts.unreadable += 1;
-            continue;
-          }
-          const { wrapped, keyId } = wrapDataKey(ring, dataKey, row.id);
-          dataKey.fill(0);
-          const { count } = await tx.user.updateMany({
-            where: { id: row.id, wrapKeyId: row.wrapKeyId },
-            data: { wrappedDataKey: Uint8Array.from(wrapped), wrapKeyId: keyId },
-          });
-          if (count === 1) counts.rewrapped += 1;
-          else counts.skipped += 1;
-        }
-        return { rows: rows.length, last: rows.at(-1)?.id, ...counts };
-      },
-      // One batch is a few hundred single-row updates; the default 5 s can be short on a busy server.
-      { maxWait: 30_000, timeout: 120_000 },
-    );
-    if (batch.rows === 0) {
+    const rows = await client.user.findMany({
+      where: { id: { gt: after }, wrapKeyId: { in: previousIds } },
+      select: { id: true, wrappedDataKey: true, wrapKeyId: true },
+      orderBy: { id: "asc" },
+      take: batchSize,
+    });
+    if (rows.length === 0) {
       result.complete = true;
       break;
     }
-    after = batch.last!;
+    after = rows.at(-1)!.id;
+    // The crypto runs before the transaction, and the transaction only writes: on SQLite a read
+    // that later upgrades to a write fails at once (no busy wait) if the app committed in between,
+    // and the write lock is held for the updates alone.
+    const updates: { row: (typeof rows)[number]; wrapped: Uint8Array<ArrayBuffer>; keyId: string }[] = [];
+    for (const row of rows) {
+      let dataKey: Buffer;
+      try {
+        dataKey = dataKeyOf(row);
+      } catch (e) {
+        if (!(e instanceof DecryptError)) throw e;
+        result.unreadable += 1;
+        continue;
+      }
+      const { wrapped, keyId } = wrapDataKey(ring, dataKey, row.id);
+      dataKey.fill(0);
+      updates.push({ row, wrapped: Uint8Array.from(wrapped), keyId });
+    }
+    const written = await client.$transaction(
+      async (tx) => {
+        let count = 0;
+        for (const u of updates) {
+          // Compare-and-set on the key id read: a row re-wrapped or erased meanwhile (another run, an
+          // erasure) is left alone, so nothing is ever wrapped twice. The id suffices because the
+          // wrapped bytes change only at account creation or together with the id, here.
+          const r = await tx.user.updateMany({
+            where: { id: u.row.id, wrapKeyId: u.row.wrapKeyId },
+            data: { wrappedDataKey: u.wrapped, wrapKeyId: u.keyId },
+          });
+          count += r.count;
+        }
+        return count;
+      },
+      // A batch is a few hundred single-row updates; the default 5 s can be short on a busy server.
+      { maxWait: 30_000, timeout: 120_000 },
+    );
     result.batches += 1;
-    result.rewrapped += batch.rewrapped;
-    result.unreadable += batch.unreadable;
-    result.skipped += batch.skipped;
+    result.rewrapped += written;
+    result.skipped += updates.length - written;
     opts.onBatch?.({ ...result });
-    if (batch.rows < batchSize) {
+    if (rows.length < batchSize) {
       result.complete = true;
       break;
     }
