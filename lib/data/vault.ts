@@ -4,7 +4,7 @@ import "server-only";
 // counted, never stored. Values are encrypted under the user's data key before they reach the
 // database; lookup fields also get a keyed blind index.
 import { catalogue, fieldsCoveredBy, purposeById } from "../catalogue";
-import { blindIndex, decrypt, encrypt, newDataKey, toBytes, unwrapDataKey, wrapDataKey } from "../crypto/fields";
+import { blindIndex, DecryptError, decrypt, encrypt, newDataKey, toBytes, unwrapDataKey, wrapDataKey } from "../crypto/fields";
 import type { Tx } from "../db";
 import { env } from "../env";
 import { FIELDS, isFieldId, type FieldId } from "../fields";
@@ -87,15 +87,37 @@ export async function eraseUncoveredFields(tx: Tx, userId: string): Promise<Fiel
   return erase;
 }
 
-export type StoredField = { field: FieldId; value: string; storedAt: Date; updatedAt: Date };
+/** value is null when it can no longer be decrypted (its data key is destroyed or corrupted). */
+export type StoredField = { field: FieldId; value: string | null; storedAt: Date; updatedAt: Date };
+
+function tryDecrypt(fn: () => string): string | null {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof DecryptError) return null;
+    throw e;
+  }
+}
 
 /** Decrypts a user's stored fields for that user. Never cached. */
 export async function readFields(tx: Tx, user: UserKeyRow): Promise<StoredField[]> {
   const rows = await tx.userField.findMany({ where: { userId: user.id }, orderBy: { field: "asc" } });
-  const key = dataKeyOf(user);
+  let key: Buffer | null = null;
+  try {
+    key = dataKeyOf(user);
+  } catch (e) {
+    // An unreadable data key must not take the owner's pages down: they can still see what is
+    // stored (as unreadable), withdraw, export and delete.
+    if (!(e instanceof DecryptError)) throw e;
+  }
   return rows
     .filter((r) => isFieldId(r.field))
-    .map((r) => ({ field: r.field as FieldId, value: decrypt(key, r.ciphertext, fieldAad(user.id, r.field as FieldId)), storedAt: r.storedAt, updatedAt: r.updatedAt }));
+    .map((r) => ({
+      field: r.field as FieldId,
+      value: key ? tryDecrypt(() => decrypt(key, r.ciphertext, fieldAad(user.id, r.field as FieldId))) : null,
+      storedAt: r.storedAt,
+      updatedAt: r.updatedAt,
+    }));
 }
 
 /** Purposes in the catalogue that cover a field (for explanations and reports). */

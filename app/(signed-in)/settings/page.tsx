@@ -17,7 +17,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   const [overview, params] = await Promise.all([getConsentOverview(user.id), searchParams]);
   if (overview.some((v) => v.needsDecision)) redirect("/consent");
   // The greeting is the display_name purpose at work: without that consent there is no name to use.
-  const firstName = overview.flatMap((v) => v.stored).find((f) => f.field === "first_name")?.value;
+  const firstName = overview.flatMap((v) => v.stored).find((f) => f.field === "first_name")?.value ?? null;
   return (
     <>
       <h1>Your data{firstName ? `, ${firstName}` : ""}</h1>
@@ -39,7 +39,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                 <div key={f.field} className="contents">
                   <dt>{FIELDS[f.field].label}</dt>
                   <dd>
-                    {f.field === "photo_url" ? <span>{f.value}</span> : f.value} <span className="muted">(deleted on {date(f.purgeAt)} unless refreshed)</span>
+                    {f.value ?? <em>can no longer be decrypted</em>} <span className="muted">(deleted on {date(f.purgeAt)} unless refreshed)</span>
                   </dd>
                 </div>
               ))}
