@@ -3,13 +3,15 @@
 import { test as base } from "@playwright/test";
 import { Client, signedPayload } from "../tests/support/client";
 import { query } from "../tests/support/inspect";
+import { freshDatabase } from "../tests/support/databases";
 import { startApp, type TestApp } from "../tests/support/server";
 import { expect, freshTelegramId } from "./fixtures";
 
 const test = base.extend<object, { demo: TestApp; real: TestApp }>({
   demo: [
     async ({}, use) => {
-      const app = await startApp({ label: "e2e-demo", env: { DEMO_MODE: "1" } });
+      // The demo runs on SQLite only (lib/env.ts refuses it on PostgreSQL), whichever database the suite targets.
+      const app = await startApp({ label: "e2e-demo", env: { DEMO_MODE: "1" }, db: await freshDatabase("e2e-demo", "sqlite") });
       await use(app);
       await app.stop();
       await app.db.drop();

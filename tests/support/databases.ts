@@ -19,11 +19,11 @@ export function assertLocal(url: string): void {
 
 export type TestDatabase = { kind: TestDbKind; url: string; dir: string; sqliteFile?: string; pgName?: string; drop: () => Promise<void> };
 
-export async function freshDatabase(label: string): Promise<TestDatabase> {
+export async function freshDatabase(label: string, kind: TestDbKind = testDbKind()): Promise<TestDatabase> {
   const id = `${label.replace(/[^a-z0-9]/gi, "").toLowerCase().slice(0, 20)}_${randomBytes(4).toString("hex")}`;
   const dir = resolve(".test-runs", id);
   mkdirSync(dir, { recursive: true });
-  if (testDbKind() === "sqlite") {
+  if (kind === "sqlite") {
     const sqliteFile = join(dir, "app.db");
     return { kind: "sqlite", url: `file:${sqliteFile}`, dir, sqliteFile, drop: async () => {} };
   }
