@@ -11,7 +11,7 @@ export type TestApp = {
   url: string;
   origin: string;
   db: TestDatabase;
-  env: Record<string, string>;
+  env: NodeJS.ProcessEnv & Record<string, string>;
   logFile: string;
   process: ChildProcess;
   stop: (signal?: NodeJS.Signals) => Promise<void>;
@@ -80,7 +80,7 @@ export async function startApp(opts: StartOptions): Promise<TestApp> {
     url: origin,
     origin,
     db,
-    env,
+    env: env as NodeJS.ProcessEnv & Record<string, string>,
     logFile,
     process: child,
     stop: async (signal = "SIGTERM") => {
