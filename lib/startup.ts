@@ -1,5 +1,6 @@
 import "server-only";
 import { catalogue } from "./catalogue";
+import { describePurgeError, purgeIfDue } from "./data/purge";
 import { db } from "./db";
 import { env } from "./env";
 import { log } from "./log";
@@ -15,4 +16,32 @@ export async function startServer(): Promise<void> {
     console.error(`\nThe app cannot start:\n${(e as Error).message}\n`);
     process.exit(1);
   }
+  schedulePurge();
+}
+
+const globalForPurge = globalThis as unknown as { __purgeTimer?: NodeJS.Timeout };
+
+/**
+ * Runs the retention purge every PURGE_INTERVAL_MINUTES (0: never; cron runs `npm run purge`), and
+ * once right after start when one is due. Timers are unref'd so they never keep a stopping
+ * process alive; a failed run is logged by error name only and retried at the next tick.
+ */
+function schedulePurge(): void {
+  const minutes = env().purgeIntervalMinutes;
+  if (minutes === 0 || globalForPurge.__purgeTimer) return;
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const counts = await purgeIfDue();
+      if (counts) log().info({ event: "purge.completed", accounts: counts.accountsErased, fields: counts.fieldsErased }, "purge completed");
+    } catch (e) {
+      log().error({ event: "purge.failed", error: describePurgeError(e) }, "purge failed");
+    } finally {
+      running = false;
+    }
+  };
+  globalForPurge.__purgeTimer = setInterval(tick, minutes * 60_000).unref();
+  setTimeout(tick, 0).unref();
 }
