@@ -19,6 +19,7 @@ import { env } from "../env";
 import { FIELD_IDS, type FieldId } from "../fields";
 import { recordAudit } from "./audit";
 import { eraseUserIn } from "./erase";
+import { lockLedger } from "./locks";
 import { bumpCounter, counterName } from "./stats";
 
 export const PURGE_JOB = "purge";
@@ -91,7 +92,7 @@ async function purgeAccounts(now: Date): Promise<number> {
     erased += await inTransaction(async (tx) => {
       // Lock order: the ledger head first, then user rows. Every erasure takes both; taking the
       // head first makes concurrent runs queue here instead of deadlocking on each other's users.
-      await tx.ledgerHead.update({ where: { id: 1 }, data: { seq: { increment: 0 } } });
+      await lockLedger(tx);
       let n = 0;
       for (const { id } of batch) {
         // The claim re-checks retention on the row itself: a user who signed in meanwhile, or an

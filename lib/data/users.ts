@@ -7,6 +7,7 @@ import { db, type Tx } from "../db";
 import type { TelegramProfile } from "../telegram/widget";
 import { recordAudit } from "./audit";
 import { applyDecisions, type Decisions } from "./consents";
+import { lockLedger } from "./locks";
 import { bumpCounter, counterName } from "./stats";
 import { dataKeyOf, lookupIndex, newWrappedDataKey, writeFields } from "./vault";
 
@@ -63,6 +64,7 @@ export async function createAccount(profile: TelegramProfile, decisions: Decisio
   const client = await db();
   const index = telegramIdIndex(profile.telegramId);
   return client.$transaction(async (tx) => {
+    await lockLedger(tx);
     const existing = await tx.user.findUnique({ where: { telegramIdIndex: index } });
     const userId = existing?.id ?? randomUUID();
     let dataKey: Buffer;

@@ -8,6 +8,7 @@ import { blindIndex, DecryptError, decrypt, encrypt, newDataKey, toBytes, unwrap
 import type { Tx } from "../db";
 import { env } from "../env";
 import { FIELDS, isFieldId, type FieldId } from "../fields";
+import { lockUser } from "./locks";
 import { bumpCounter, counterName } from "./stats";
 
 export type UserKeyRow = { id: string; wrappedDataKey: Uint8Array; wrapKeyId: string };
@@ -44,8 +45,10 @@ export type WriteResult = { written: FieldId[]; dropped: number };
  * it"; null means "Telegram says it is empty now", which erases a stored copy.
  */
 export async function writeFields(tx: Tx, user: { id: string; dataKey: Buffer }, values: Partial<Record<string, string | null | undefined>>): Promise<WriteResult> {
+  // Consents are read under the user's row lock, so a withdrawal cannot commit between this read
+  // and the write below and leave a value stored without consent.
+  if (!(await lockUser(tx, user.id))) return { written: [], dropped: 0 };
   const covered = await coveredFields(tx, user.id);
-  const existing = new Set((await tx.userField.findMany({ where: { userId: user.id }, select: { field: true } })).map((r) => r.field));
   const now = new Date();
   const written: FieldId[] = [];
   let dropped = 0;
@@ -62,12 +65,14 @@ export async function writeFields(tx: Tx, user: { id: string; dataKey: Buffer },
     }
     const ciphertext = toBytes(encrypt(user.dataKey, value, fieldAad(user.id, field)));
     const index = FIELDS[field].lookup ? lookupIndex(field, value) : null;
-    await tx.userField.upsert({
+    const row = await tx.userField.upsert({
       where: { userId_field: { userId: user.id, field } },
       create: { userId: user.id, field, ciphertext, blindIndex: index, storedAt: now, updatedAt: now },
       update: { ciphertext, blindIndex: index, updatedAt: now },
+      select: { storedAt: true },
     });
-    if (!existing.has(field)) await bumpCounter(tx, counterName.fieldStored(field), 1);
+    // storedAt is set only on insert: equal to `now` means this call created the row.
+    if (row.storedAt.getTime() === now.getTime()) await bumpCounter(tx, counterName.fieldStored(field), 1);
     written.push(field);
   }
   // Counted, never logged with content: the report shows how often something was offered and refused.
