@@ -1,0 +1,25 @@
+import "server-only";
+// Security and account events: a closed vocabulary of resource.verb names, with no personal data.
+// Written in the same transaction as the change they record where there is one.
+import type { Db, Tx } from "../db";
+
+export const AUDIT_EVENTS = [
+  "auth.signed_in",
+  "auth.refused",
+  "auth.logged_out",
+  "auth.logged_out_everywhere",
+  "consent.granted",
+  "consent.withdrawn",
+  "user.created",
+  "user.erased",
+  "data.exported",
+  "fields.dropped",
+  "admin.report_viewed",
+  "admin.refused",
+  "purge.completed",
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENTS)[number];
+
+export async function recordAudit(tx: Tx | Db, type: AuditEventType, subjectId: string | null, detail?: Record<string, string | number | boolean>): Promise<void> {
+  await tx.auditEvent.create({ data: { type, subjectId, detail: detail ? JSON.stringify(detail) : null } });
+}

@@ -1,0 +1,115 @@
+import "server-only";
+// Granting and withdrawing consent, per purpose. Every decision is a ledger record and an audit
+// event in the same transaction; withdrawing erases, in that transaction too, every field that no
+// other granted purpose still covers.
+import { catalogue, purposeById } from "../catalogue";
+import { db, checkpointAfterErasure, type Tx } from "../db";
+import type { FieldId } from "../fields";
+import type { Purpose } from "../purposes";
+import { recordAudit } from "./audit";
+import { appendToLedger, type Method } from "./ledger";
+import { bumpCounter, bumpDaily, counterName } from "./stats";
+import { dataKeyOf, eraseUncoveredFields, readFields, type StoredField } from "./vault";
+
+export type Decisions = Record<string, boolean>;
+
+export type DecisionProblem = { purposeId: string; message: string };
+
+/** Checks decisions against the catalogue: known purposes, and the required one cannot be refused here. */
+export function checkDecisions(decisions: Decisions): DecisionProblem[] {
+  const problems: DecisionProblem[] = [];
+  for (const [purposeId, granted] of Object.entries(decisions)) {
+    const purpose = purposeById(purposeId);
+    if (!purpose) problems.push({ purposeId, message: `There is no purpose called "${purposeId.slice(0, 40)}".` });
+    else if (purpose.required && !granted) problems.push({ purposeId, message: `"${purpose.title}" is required for an account. To remove it, delete your account instead.` });
+  }
+  return problems;
+}
+
+export type AppliedDecisions = { changed: { purposeId: string; granted: boolean }[]; erased: FieldId[] };
+
+/**
+ * Records each decision that changes something: a new decision, a different answer, or the same
+ * answer on new purpose text (a re-consent). The caller has checked the decisions.
+ */
+export async function applyDecisions(tx: Tx, userId: string, decisions: Decisions, method: Method): Promise<AppliedDecisions> {
+  const now = new Date();
+  const current = new Map((await tx.consentState.findMany({ where: { userId } })).map((s) => [s.purposeId, s]));
+  const changed: AppliedDecisions["changed"] = [];
+  const ledger = [];
+  for (const [purposeId, granted] of Object.entries(decisions)) {
+    const purpose = purposeById(purposeId)!;
+    const before = current.get(purposeId);
+    if (before && before.granted === granted && before.purposeVersion === purpose.version) continue;
+    await tx.consentState.upsert({
+      where: { userId_purposeId: { userId, purposeId } },
+      create: { userId, purposeId, granted, purposeVersion: purpose.version, decidedAt: now },
+      update: { granted, purposeVersion: purpose.version, decidedAt: now },
+    });
+    const wasGranted = before?.granted ?? false;
+    if (wasGranted !== granted) {
+      await bumpCounter(tx, counterName.purposeActive(purposeId), granted ? 1 : -1);
+    }
+    // A refusal on first asking is a decision worth proving too, but only grants and withdrawals of
+    // a previous grant move the report's "over time" chart.
+    if (granted || wasGranted) await bumpDaily(tx, now, granted ? "granted" : "withdrawn", purposeId);
+    ledger.push({ subjectId: userId, purposeId, purposeVersion: purpose.version, textHash: purpose.textHash, fields: purpose.fields, decision: granted ? ("granted" as const) : ("withdrawn" as const), method, at: now });
+    await recordAudit(tx, granted ? "consent.granted" : "consent.withdrawn", userId, { purpose: purposeId, method });
+    changed.push({ purposeId, granted });
+  }
+  await appendToLedger(tx, ledger);
+  const erased = await eraseUncoveredFields(tx, userId);
+  return { changed, erased };
+}
+
+export type ConsentResult =
+  | { ok: true; changed: AppliedDecisions["changed"]; erased: FieldId[] }
+  | { ok: false; message: string; problems: DecisionProblem[] };
+
+/** The one implementation behind the consent page, the settings page and PUT /api/me/consents. */
+export async function setConsents(userId: string, decisions: Decisions, method: Method): Promise<ConsentResult> {
+  const problems = checkDecisions(decisions);
+  if (problems.length) return { ok: false, message: problems.map((p) => p.message).join(" "), problems };
+  const client = await db();
+  const applied = await client.$transaction((tx) => applyDecisions(tx, userId, decisions, method));
+  if (applied.erased.length) await checkpointAfterErasure();
+  return { ok: true, ...applied };
+}
+
+export type PurposeView = {
+  purpose: Purpose;
+  granted: boolean;
+  decidedAt: Date | null;
+  /** The text changed since the user decided (or they never decided): ask again. */
+  needsDecision: boolean;
+  stored: (StoredField & { purgeAt: Date })[];
+};
+
+/** Every purpose with the user's decision and the values stored under it, decrypted for the owner. */
+export async function getConsentOverview(userId: string): Promise<PurposeView[]> {
+  const client = await db();
+  return client.$transaction(async (tx) => {
+    const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+    const states = new Map((await tx.consentState.findMany({ where: { userId } })).map((s) => [s.purposeId, s]));
+    const fields = await readFields(tx, user);
+    return catalogue().map((purpose) => {
+      const state = states.get(purpose.id);
+      const granted = state?.granted ?? false;
+      const anchor = (f: StoredField) => (purpose.required ? user.lastSignInAt : f.updatedAt);
+      return {
+        purpose,
+        granted,
+        decidedAt: state?.decidedAt ?? null,
+        needsDecision: !state || state.purposeVersion !== purpose.version,
+        stored: granted
+          ? fields.filter((f) => purpose.fields.includes(f.field)).map((f) => ({ ...f, purgeAt: new Date(anchor(f).getTime() + purpose.retentionDays * 86_400_000) }))
+          : [],
+      };
+    });
+  });
+}
+
+export function defaultDecisions(): Decisions {
+  return Object.fromEntries(catalogue().map((p) => [p.id, p.required]));
+}
+

@@ -1,0 +1,49 @@
+import "server-only";
+// Erasure of a person, as one transaction: either the whole account is still there or none of its
+// personal data is. What survives holds nothing personal (docs/decisions/004-what-survives-erasure.md).
+import { purposeById } from "../catalogue";
+import { checkpointAfterErasure, db, type Tx } from "../db";
+import { recordAudit } from "./audit";
+import { appendToLedger, type Method } from "./ledger";
+import { bumpCounter, bumpDaily, counterName } from "./stats";
+
+export async function eraseUserIn(tx: Tx, userId: string, method: Extract<Method, "erasure" | "purge">): Promise<boolean> {
+  // Touch the ledger head first: it takes the write lock up front, so a concurrent consent change
+  // for this user waits for the erasure instead of writing into a half-erased account.
+  const user = await tx.user.findUnique({ where: { id: userId }, include: { consents: true, fields: { select: { field: true } } } });
+  if (!user) return false;
+  const now = new Date();
+  const granted = user.consents.filter((c) => c.granted);
+  // The proof that consent ended stays; it names the random id only, which nothing links to a person
+  // once the user row below is gone.
+  await appendToLedger(
+    tx,
+    granted.map((c) => {
+      const p = purposeById(c.purposeId);
+      return { subjectId: userId, purposeId: c.purposeId, purposeVersion: p?.version ?? c.purposeVersion, textHash: p?.textHash ?? "", fields: p?.fields ?? [], decision: "withdrawn" as const, method, at: now };
+    }),
+  );
+  for (const c of granted) {
+    await bumpCounter(tx, counterName.purposeActive(c.purposeId), -1);
+    await bumpDaily(tx, now, "withdrawn", c.purposeId);
+  }
+  for (const f of user.fields) await bumpCounter(tx, counterName.fieldStored(f.field), -1);
+  await bumpCounter(tx, counterName.users, -1);
+  await bumpCounter(tx, counterName.erasures, 1);
+  await bumpDaily(tx, now, "erased", method);
+  // Sign-in and consent events about the person go with them; the erasure itself is kept as a count.
+  await tx.auditEvent.deleteMany({ where: { subjectId: userId } });
+  // Deleting the row removes, by cascade, every field ciphertext and blind index, every consent
+  // state, the wrapped data key (so any copy of the ciphertext elsewhere is unreadable) and the
+  // session version (so every session of the user ends at its next request).
+  await tx.user.delete({ where: { id: userId } });
+  await recordAudit(tx, "user.erased", null, { method });
+  return true;
+}
+
+export async function eraseUser(userId: string): Promise<boolean> {
+  const client = await db();
+  const erased = await client.$transaction((tx) => eraseUserIn(tx, userId, "erasure"));
+  if (erased) await checkpointAfterErasure();
+  return erased;
+}

@@ -1,0 +1,85 @@
+import "server-only";
+// The consent ledger: append-only records, each chained to the previous by SHA-256, so an edited,
+// inserted or deleted record breaks the chain (`npm run ledger:verify`). Appends first advance the
+// single ledger_head row, which takes a row lock on PostgreSQL and the write lock on SQLite, so
+// concurrent writers line up instead of forking the chain. Records hold no personal data: the
+// subject is the random user id.
+import { createHash } from "node:crypto";
+import type { Db, Tx } from "../db";
+
+export type Decision = "granted" | "withdrawn";
+export type Method = "page" | "api" | "erasure" | "purge";
+
+export type LedgerEntry = {
+  subjectId: string;
+  purposeId: string;
+  purposeVersion: string;
+  textHash: string;
+  fields: readonly string[];
+  decision: Decision;
+  method: Method;
+  at: Date;
+};
+
+export type LedgerRecord = LedgerEntry & { seq: number; prevHash: string; hash: string };
+
+export function hashRecord(prevHash: string, seq: number, e: LedgerEntry): string {
+  const canonical = JSON.stringify([seq, prevHash, e.subjectId, e.purposeId, e.purposeVersion, e.textHash, [...e.fields], e.decision, e.method, e.at.toISOString()]);
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+export async function appendToLedger(tx: Tx, entries: readonly LedgerEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  // Reserve the seq range first: the UPDATE locks the head row until commit.
+  const head = await tx.ledgerHead.update({ where: { id: 1 }, data: { seq: { increment: entries.length } } });
+  let seq = head.seq - entries.length;
+  let prevHash = head.hash;
+  const rows = entries.map((e) => {
+    seq += 1;
+    const hash = hashRecord(prevHash, seq, e);
+    const row = { seq, subjectId: e.subjectId, purposeId: e.purposeId, purposeVersion: e.purposeVersion, textHash: e.textHash, fields: JSON.stringify(e.fields), decision: e.decision, method: e.method, at: e.at, prevHash, hash };
+    prevHash = hash;
+    return row;
+  });
+  await tx.consentRecord.createMany({ data: rows });
+  await tx.ledgerHead.update({ where: { id: 1 }, data: { hash: prevHash } });
+}
+
+function toRecord(r: { seq: number; subjectId: string; purposeId: string; purposeVersion: string; textHash: string; fields: string; decision: string; method: string; at: Date; prevHash: string; hash: string }): LedgerRecord {
+  return { ...r, fields: JSON.parse(r.fields) as string[], decision: r.decision as Decision, method: r.method as Method };
+}
+
+export async function ledgerForSubject(client: Db | Tx, subjectId: string): Promise<LedgerRecord[]> {
+  const rows = await client.consentRecord.findMany({ where: { subjectId }, orderBy: { seq: "asc" } });
+  return rows.map(toRecord);
+}
+
+export type LedgerVerification = { ok: true; records: number } | { ok: false; records: number; problem: string; atSeq: number };
+
+/** Walks the whole chain in pages; reports the first record that does not fit. */
+export async function verifyLedger(client: Db, onProgress?: (checked: number, total: number) => void): Promise<LedgerVerification> {
+  const head = await client.ledgerHead.findUnique({ where: { id: 1 } });
+  if (!head) return { ok: false, records: 0, problem: "ledger head is missing", atSeq: 0 };
+  const total = await client.consentRecord.count();
+  let prevHash = "genesis";
+  let expectedSeq = 1;
+  let checked = 0;
+  for (;;) {
+    const page = await client.consentRecord.findMany({ where: { seq: { gte: expectedSeq } }, orderBy: { seq: "asc" }, take: 2000 });
+    if (page.length === 0) break;
+    for (const raw of page) {
+      const r = toRecord(raw);
+      if (r.seq !== expectedSeq) return { ok: false, records: checked, problem: `record ${expectedSeq} is missing`, atSeq: expectedSeq };
+      if (r.prevHash !== prevHash) return { ok: false, records: checked, problem: "chain link does not match the previous record", atSeq: r.seq };
+      if (hashRecord(prevHash, r.seq, r) !== r.hash) return { ok: false, records: checked, problem: "record content does not match its hash (edited)", atSeq: r.seq };
+      prevHash = r.hash;
+      expectedSeq += 1;
+      checked += 1;
+    }
+    onProgress?.(checked, total);
+  }
+  if (head.seq !== checked || head.hash !== prevHash) {
+    return { ok: false, records: checked, problem: `ledger ends at record ${checked} but the head says ${head.seq} (records removed from the end)`, atSeq: checked + 1 };
+  }
+  return { ok: true, records: checked };
+}

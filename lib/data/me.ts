@@ -1,0 +1,25 @@
+import "server-only";
+// The shape of GET /api/me and of the settings page: purposes and the values stored under each.
+import { getConsentOverview } from "./consents";
+
+export async function describeMe(userId: string) {
+  const overview = await getConsentOverview(userId);
+  return {
+    id: userId,
+    purposes: Object.fromEntries(
+      overview.map((v) => [
+        v.purpose.id,
+        {
+          title: v.purpose.title,
+          required: v.purpose.required,
+          granted: v.granted,
+          decidedAt: v.decidedAt?.toISOString() ?? null,
+          needsDecision: v.needsDecision,
+          retentionDays: v.purpose.retentionDays,
+          fields: Object.fromEntries(v.stored.map((f) => [f.field, f.value])),
+          purgeAt: Object.fromEntries(v.stored.map((f) => [f.field, f.purgeAt.toISOString()])),
+        },
+      ]),
+    ),
+  };
+}

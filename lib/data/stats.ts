@@ -1,0 +1,30 @@
+import "server-only";
+// Counters the admin report reads instead of scanning users. Each is changed in the same
+// transaction as the change it counts; tests compare them with a full recount.
+import type { Tx } from "../db";
+
+export const counterName = {
+  purposeActive: (purposeId: string) => `purpose_active:${purposeId}`,
+  fieldStored: (field: string) => `field_stored:${field}`,
+  users: "users",
+  droppedWrites: "dropped_writes",
+  erasures: "erasures",
+} as const;
+
+export async function bumpCounter(tx: Tx, name: string, delta: number): Promise<void> {
+  if (delta === 0) return;
+  await tx.counter.upsert({ where: { name }, create: { name, value: delta }, update: { value: { increment: delta } } });
+}
+
+export function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+export async function bumpDaily(tx: Tx, at: Date, metric: "granted" | "withdrawn" | "erased", key: string, delta = 1): Promise<void> {
+  const day = utcDay(at);
+  await tx.dailyStat.upsert({
+    where: { day_metric_key: { day, metric, key } },
+    create: { day, metric, key, value: delta },
+    update: { value: { increment: delta } },
+  });
+}

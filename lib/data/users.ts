@@ -1,0 +1,110 @@
+import "server-only";
+// Accounts: finding a returning user by the keyed blind index of their Telegram id, creating an
+// account only once its required purpose is approved, and signing in.
+import { randomUUID } from "node:crypto";
+import { accountPurpose, catalogue } from "../catalogue";
+import { db, type Tx } from "../db";
+import type { TelegramProfile } from "../telegram/widget";
+import { recordAudit } from "./audit";
+import { applyDecisions, type Decisions } from "./consents";
+import { bumpCounter, counterName } from "./stats";
+import { dataKeyOf, lookupIndex, newWrappedDataKey, writeFields } from "./vault";
+
+export function telegramIdIndex(telegramId: bigint): string {
+  return lookupIndex("telegram_id", telegramId.toString());
+}
+
+/** Profile fields Telegram sent, by field id. The id itself is stored only under the account purpose. */
+export function profileValues(profile: TelegramProfile): Record<string, string | undefined> {
+  return {
+    telegram_id: profile.telegramId.toString(),
+    first_name: profile.first_name,
+    last_name: profile.last_name,
+    username: profile.username,
+    photo_url: profile.photo_url,
+  };
+}
+
+export type SignInOutcome =
+  | { kind: "existing"; userId: string; sessionVersion: number; needsConsent: boolean }
+  | { kind: "new" };
+
+/**
+ * A returning user: refresh the fields their consents cover, drop the rest. A new person: nothing
+ * is stored; the caller keeps the sign-in pending until the consent page is saved.
+ */
+export async function signInWithTelegram(profile: TelegramProfile): Promise<SignInOutcome> {
+  const client = await db();
+  const index = telegramIdIndex(profile.telegramId);
+  const user = await client.user.findUnique({ where: { telegramIdIndex: index } });
+  if (!user) return { kind: "new" };
+  return client.$transaction(async (tx) => {
+    const now = new Date();
+    await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: now } });
+    const { dropped } = await writeFields(tx, { id: user.id, dataKey: dataKeyOf(user) }, profileValues(profile));
+    await recordAudit(tx, "auth.signed_in", user.id, { dropped });
+    return { kind: "existing", userId: user.id, sessionVersion: user.sessionVersion, needsConsent: await needsConsentIn(tx, user.id) };
+  });
+}
+
+/** True when a purpose has no decision yet, or its text changed since the user decided. */
+export async function needsConsentIn(tx: Tx, userId: string): Promise<boolean> {
+  const states = await tx.consentState.findMany({ where: { userId }, select: { purposeId: true, purposeVersion: true } });
+  const decided = new Map(states.map((s) => [s.purposeId, s.purposeVersion]));
+  return catalogue().some((p) => decided.get(p.id) !== p.version);
+}
+
+/**
+ * Creates the account from a pending sign-in once the user approved the required purpose, records
+ * every decision, and stores the approved fields of the profile Telegram sent at that sign-in.
+ * If the same person finished a sign-in elsewhere meanwhile, their existing account is used.
+ */
+export async function createAccount(profile: TelegramProfile, decisions: Decisions, method: "page" | "api"): Promise<{ userId: string; sessionVersion: number }> {
+  const client = await db();
+  const index = telegramIdIndex(profile.telegramId);
+  return client.$transaction(async (tx) => {
+    const existing = await tx.user.findUnique({ where: { telegramIdIndex: index } });
+    const userId = existing?.id ?? randomUUID();
+    let dataKey: Buffer;
+    let sessionVersion: number;
+    if (existing) {
+      dataKey = dataKeyOf(existing);
+      sessionVersion = existing.sessionVersion;
+    } else {
+      const key = newWrappedDataKey(userId);
+      dataKey = key.dataKey;
+      const user = await tx.user.create({ data: { id: userId, telegramIdIndex: index, wrappedDataKey: key.wrapped, wrapKeyId: key.keyId } });
+      sessionVersion = user.sessionVersion;
+      await bumpCounter(tx, counterName.users, 1);
+      await recordAudit(tx, "user.created", userId);
+    }
+    await applyDecisions(tx, userId, { ...decisions, [accountPurpose().id]: true }, method);
+    const { dropped } = await writeFields(tx, { id: userId, dataKey }, profileValues(profile));
+    await recordAudit(tx, "auth.signed_in", userId, { dropped });
+    return { userId, sessionVersion };
+  });
+}
+
+export type SessionUser = { id: string; sessionVersion: number; telegramIdIndex: string; wrappedDataKey: Uint8Array; wrapKeyId: string; createdAt: Date; lastSignInAt: Date };
+
+export async function findSessionUser(userId: string): Promise<SessionUser | null> {
+  const client = await db();
+  return client.user.findUnique({
+    where: { id: userId },
+    select: { id: true, sessionVersion: true, telegramIdIndex: true, wrappedDataKey: true, wrapKeyId: true, createdAt: true, lastSignInAt: true },
+  });
+}
+
+/** Ends every session of the user at once: cookies carry the version they were issued under. */
+export async function bumpSessionVersion(userId: string): Promise<void> {
+  const client = await db();
+  await client.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } });
+    await recordAudit(tx, "auth.logged_out_everywhere", userId);
+  });
+}
+
+export async function userNeedsConsent(userId: string): Promise<boolean> {
+  const client = await db();
+  return client.$transaction((tx) => needsConsentIn(tx, userId));
+}

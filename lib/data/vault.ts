@@ -1,0 +1,104 @@
+import "server-only";
+// The only code that writes, reads or deletes personal field values. A value is written only while
+// a granted consent, on the purpose's current text, covers its field; anything else is dropped and
+// counted, never stored. Values are encrypted under the user's data key before they reach the
+// database; lookup fields also get a keyed blind index.
+import { catalogue, fieldsCoveredBy, purposeById } from "../catalogue";
+import { blindIndex, decrypt, encrypt, newDataKey, toBytes, unwrapDataKey, wrapDataKey } from "../crypto/fields";
+import type { Tx } from "../db";
+import { env } from "../env";
+import { FIELDS, isFieldId, type FieldId } from "../fields";
+import { bumpCounter, counterName } from "./stats";
+
+export type UserKeyRow = { id: string; wrappedDataKey: Uint8Array; wrapKeyId: string };
+
+export function newWrappedDataKey(userId: string): { dataKey: Buffer; wrapped: Uint8Array<ArrayBuffer>; keyId: string } {
+  const dataKey = newDataKey();
+  const { wrapped, keyId } = wrapDataKey(env().masterKeys, dataKey, userId);
+  return { dataKey, wrapped: toBytes(wrapped), keyId };
+}
+
+export function dataKeyOf(user: UserKeyRow): Buffer {
+  return unwrapDataKey(env().masterKeys, user.wrappedDataKey, user.wrapKeyId, user.id);
+}
+
+export function fieldAad(userId: string, field: FieldId): string {
+  return `${userId}:${field}`;
+}
+
+export function lookupIndex(field: FieldId, value: string): string {
+  return blindIndex(env().blindIndexKey, field, value);
+}
+
+/** Fields covered right now by the user's granted consents on current purpose versions. */
+export async function coveredFields(tx: Tx, userId: string): Promise<Set<FieldId>> {
+  const states = await tx.consentState.findMany({ where: { userId, granted: true } });
+  const live = states.filter((s) => purposeById(s.purposeId)?.version === s.purposeVersion).map((s) => s.purposeId);
+  return fieldsCoveredBy(live);
+}
+
+export type WriteResult = { written: FieldId[]; dropped: number };
+
+/**
+ * Writes the covered values and drops the rest. An undefined value means "Telegram did not send
+ * it"; null means "Telegram says it is empty now", which erases a stored copy.
+ */
+export async function writeFields(tx: Tx, user: { id: string; dataKey: Buffer }, values: Partial<Record<string, string | null | undefined>>): Promise<WriteResult> {
+  const covered = await coveredFields(tx, user.id);
+  const existing = new Set((await tx.userField.findMany({ where: { userId: user.id }, select: { field: true } })).map((r) => r.field));
+  const now = new Date();
+  const written: FieldId[] = [];
+  let dropped = 0;
+  for (const [field, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    if (!isFieldId(field) || !covered.has(field)) {
+      dropped += 1;
+      continue;
+    }
+    if (value === null || value === "") {
+      const { count } = await tx.userField.deleteMany({ where: { userId: user.id, field } });
+      await bumpCounter(tx, counterName.fieldStored(field), -count);
+      continue;
+    }
+    const ciphertext = toBytes(encrypt(user.dataKey, value, fieldAad(user.id, field)));
+    const index = FIELDS[field].lookup ? lookupIndex(field, value) : null;
+    await tx.userField.upsert({
+      where: { userId_field: { userId: user.id, field } },
+      create: { userId: user.id, field, ciphertext, blindIndex: index, storedAt: now, updatedAt: now },
+      update: { ciphertext, blindIndex: index, updatedAt: now },
+    });
+    if (!existing.has(field)) await bumpCounter(tx, counterName.fieldStored(field), 1);
+    written.push(field);
+  }
+  // Counted, never logged with content: the report shows how often something was offered and refused.
+  await bumpCounter(tx, counterName.droppedWrites, dropped);
+  return { written, dropped };
+}
+
+/** Deletes stored fields that no granted consent covers any more. Returns what was erased. */
+export async function eraseUncoveredFields(tx: Tx, userId: string): Promise<FieldId[]> {
+  const states = await tx.consentState.findMany({ where: { userId, granted: true } });
+  const stillCovered = fieldsCoveredBy(states.map((s) => s.purposeId));
+  const stored = await tx.userField.findMany({ where: { userId }, select: { field: true } });
+  const erase = stored.map((r) => r.field).filter((f): f is FieldId => isFieldId(f) && !stillCovered.has(f));
+  if (erase.length === 0) return [];
+  await tx.userField.deleteMany({ where: { userId, field: { in: erase } } });
+  for (const f of erase) await bumpCounter(tx, counterName.fieldStored(f), -1);
+  return erase;
+}
+
+export type StoredField = { field: FieldId; value: string; storedAt: Date; updatedAt: Date };
+
+/** Decrypts a user's stored fields for that user. Never cached. */
+export async function readFields(tx: Tx, user: UserKeyRow): Promise<StoredField[]> {
+  const rows = await tx.userField.findMany({ where: { userId: user.id }, orderBy: { field: "asc" } });
+  const key = dataKeyOf(user);
+  return rows
+    .filter((r) => isFieldId(r.field))
+    .map((r) => ({ field: r.field as FieldId, value: decrypt(key, r.ciphertext, fieldAad(user.id, r.field as FieldId)), storedAt: r.storedAt, updatedAt: r.updatedAt }));
+}
+
+/** Purposes in the catalogue that cover a field (for explanations and reports). */
+export function purposesCovering(field: FieldId): string[] {
+  return catalogue().filter((p) => p.fields.includes(field)).map((p) => p.id);
+}
