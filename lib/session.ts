@@ -2,10 +2,13 @@ import "server-only";
 // The one module that owns sessions. Every page, action and route re-checks through it:
 // getSession() verifies the cookie, both timeouts, and that the user still exists with the same
 // session version (erasure and "log out everywhere" bump or delete that row).
+import { randomUUID } from "node:crypto";
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { env } from "./env";
+import { recordAdminRefusal } from "./data/report";
 import { findSessionUser, telegramIdIndex, type SessionUser } from "./data/users";
+import { securityEvent } from "./log";
 import {
   cookieOptions,
   nowSeconds,
@@ -41,10 +44,18 @@ export function isAdmin(user: SessionUser): boolean {
   return env().adminTelegramIds.some((id) => telegramIdIndex(id) === user.telegramIdIndex);
 }
 
-/** For admin pages and actions: 403 for everyone else (checked again on every request). */
-export async function requireAdmin(): Promise<SessionUser> {
+/**
+ * For admin pages and actions: 403 for everyone else (checked again on every request). A refused
+ * signed-in user is recorded in the audit log; a signed-out request is only logged, so anonymous
+ * traffic cannot grow the database.
+ */
+export async function requireAdmin(channel: "page" | "action" = "page"): Promise<SessionUser> {
   const user = await getSession();
-  if (!user || !isAdmin(user)) forbidden();
+  if (!user || !isAdmin(user)) {
+    if (user) await recordAdminRefusal(user.id, channel);
+    securityEvent("admin.refused", randomUUID(), { channel, signedIn: user !== null });
+    forbidden();
+  }
   return user;
 }
 
