@@ -8,6 +8,9 @@ import { forbidden, redirect } from "next/navigation";
 import { env } from "./env";
 import { createSessionRow, deleteSessionRow, findSessionUser } from "./data/sessions";
 import { telegramIdIndex, type SessionUser } from "./data/users";
+import { randomUUID } from "node:crypto";
+import { recordAdminRefusal } from "./data/report";
+import { securityEvent } from "./log";
 import {
   cookieOptions,
   nowSeconds,
@@ -41,10 +44,18 @@ export function isAdmin(user: SessionUser): boolean {
   return env().adminTelegramIds.some((id) => telegramIdIndex(id) === user.telegramIdIndex);
 }
 
-/** For admin pages and actions: 403 for everyone else (checked again on every request). */
-export async function requireAdmin(): Promise<SessionUser> {
+/**
+ * For admin pages and actions: 403 for everyone else (checked again on every request). A refused
+ * signed-in user is recorded in the audit log; a signed-out request is only logged, so anonymous
+ * traffic cannot grow the database.
+ */
+export async function requireAdmin(channel: "page" | "action" = "page"): Promise<SessionUser> {
   const user = await getSession();
-  if (!user || !isAdmin(user)) forbidden();
+  if (!user || !isAdmin(user)) {
+    if (user) await recordAdminRefusal(user.id, channel);
+    securityEvent("admin.refused", randomUUID(), { channel, signedIn: user !== null });
+    forbidden();
+  }
   return user;
 }
 

@@ -107,7 +107,7 @@ describe("the consent ledger", () => {
   it("ledger:verify detects an edited record and a removed last record", async () => {
     const verify = () => {
       try {
-        execFileSync("npm", ["run", "-s", "ledger:verify"], { env: app.env, encoding: "utf8", stdio: "pipe" });
+        execFileSync("npm", ["run", "-s", "ledger:verify"], { env: { ...app.env, NODE_ENV: "production" }, encoding: "utf8", stdio: "pipe" });
         return "ok";
       } catch (e) {
         return String((e as { stderr: string }).stderr);

@@ -6,6 +6,7 @@ import "server-only";
 // subject is the random user id.
 import { createHash } from "node:crypto";
 import type { Db, Tx } from "../db";
+import { insertMany } from "./sql";
 
 export type Decision = "granted" | "withdrawn";
 export type Method = "page" | "api" | "erasure" | "purge";
@@ -41,7 +42,13 @@ export async function appendToLedger(tx: Tx, entries: readonly LedgerEntry[]): P
     prevHash = hash;
     return row;
   });
-  await tx.consentRecord.createMany({ data: rows });
+  // One multi-row INSERT instead of createMany, whose per-row cost dominated bulk appends (seed).
+  await insertMany(
+    tx,
+    "consent_records",
+    ["seq", "subject_id", "purpose_id", "purpose_version", "text_hash", "fields", "decision", "method", "at", "prev_hash", "hash"],
+    rows.map((r) => [r.seq, r.subjectId, r.purposeId, r.purposeVersion, r.textHash, r.fields, r.decision, r.method, r.at, r.prevHash, r.hash]),
+  );
   await tx.ledgerHead.update({ where: { id: 1 }, data: { hash: prevHash } });
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 // Counters the admin report reads instead of scanning users. Each is changed in the same
 // transaction as the change it counts; tests compare them with a full recount.
 import type { Tx } from "../db";
+import { executeSql } from "./sql";
 
 export const counterName = {
   purposeActive: (purposeId: string) => `purpose_active:${purposeId}`,
@@ -27,4 +28,23 @@ export async function bumpDaily(tx: Tx, at: Date, metric: "granted" | "withdrawn
     create: { day, metric, key, value: delta },
     update: { value: { increment: delta } },
   });
+}
+
+export type DailyDelta = { day: string; metric: "granted" | "withdrawn" | "erased"; key: string; value: number };
+
+/**
+ * Many daily increments in a few statements, for bulk writers (the seed). Same upsert semantics as
+ * bumpDaily; rows are chunked to stay far below both databases' parameter limits.
+ */
+export async function bumpDailyMany(tx: Tx, deltas: readonly DailyDelta[]): Promise<void> {
+  const rows = deltas.filter((d) => d.value !== 0);
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    await executeSql(
+      tx,
+      `INSERT INTO "daily_stats" ("day", "metric", "key", "value") VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}
+       ON CONFLICT ("day", "metric", "key") DO UPDATE SET "value" = "daily_stats"."value" + excluded."value"`,
+      chunk.flatMap((d) => [d.day, d.metric, d.key, d.value]),
+    );
+  }
 }

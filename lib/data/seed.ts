@@ -1,0 +1,124 @@
+import "server-only";
+// Synthetic people for load tests and demos (`npm run seed`). Each batch is written in one
+// transaction exactly as the app would have left it: values encrypted under each user's own data
+// key, consent states, ledger records through appendToLedger (so the hash chain verifies), and the
+// counters and daily stats the report reads. Audit events are not generated: they only describe
+// sign-ins, and nothing the report counts comes from them.
+import { randomUUID } from "node:crypto";
+import { catalogue, purposeById } from "../catalogue";
+import { encrypt, toBytes } from "../crypto/fields";
+import { db } from "../db";
+import { FIELDS, type FieldId } from "../fields";
+import { insertMany } from "./sql";
+import { appendToLedger, type LedgerEntry, type Method } from "./ledger";
+import { bumpCounter, bumpDailyMany, counterName, utcDay, type DailyDelta } from "./stats";
+import { fieldAad, lookupIndex, newWrappedDataKey } from "./vault";
+import { telegramIdIndex } from "./users";
+
+export type SyntheticDecision = { at: Date; purposeId: string; granted: boolean; method: Extract<Method, "page" | "api"> };
+
+export type SyntheticPerson = {
+  telegramId: bigint;
+  createdAt: Date;
+  lastSignInAt: Date;
+  /** In time order; the first decision on each purpose is the consent page at sign-up. */
+  decisions: SyntheticDecision[];
+  /** What Telegram sent at the last sign-in; stored only where a granted purpose covers it. */
+  values: Partial<Record<FieldId, string>>;
+  /** Set for a person who later deleted their account: only the count and the ledger remain. */
+  erasedAt?: Date;
+};
+
+export type SeedBatchResult = { users: number; erased: number; fields: number; ledgerRecords: number };
+
+/** Writes one batch of synthetic people in one transaction. */
+export async function insertSyntheticPeople(people: readonly SyntheticPerson[]): Promise<SeedBatchResult> {
+  const users: { id: string; telegramIdIndex: string; wrappedDataKey: Uint8Array<ArrayBuffer>; wrapKeyId: string; createdAt: Date; lastSignInAt: Date }[] = [];
+  const states: { userId: string; purposeId: string; granted: boolean; purposeVersion: string; decidedAt: Date }[] = [];
+  const fields: { userId: string; field: string; ciphertext: Uint8Array<ArrayBuffer>; blindIndex: string | null; storedAt: Date; updatedAt: Date }[] = [];
+  const ledger: LedgerEntry[] = [];
+  const counters = new Map<string, number>();
+  const daily = new Map<string, DailyDelta>();
+  const count = (name: string, d = 1) => counters.set(name, (counters.get(name) ?? 0) + d);
+  const bumpDay = (at: Date, metric: DailyDelta["metric"], key: string) => {
+    const day = utcDay(at);
+    const k = `${day}|${metric}|${key}`;
+    const row = daily.get(k) ?? { day, metric, key, value: 0 };
+    row.value += 1;
+    daily.set(k, row);
+  };
+  let erased = 0;
+
+  for (const person of people) {
+    const userId = randomUUID();
+    // The same bookkeeping as applyDecisions: a ledger record for every change, the daily chart
+    // for grants and for withdrawals of an earlier grant.
+    const current = new Map<string, { granted: boolean; at: Date; grantedSince: Date | null }>();
+    for (const d of person.decisions) {
+      const purpose = purposeById(d.purposeId)!;
+      const before = current.get(d.purposeId);
+      if (before && before.granted === d.granted) continue;
+      const wasGranted = before?.granted ?? false;
+      current.set(d.purposeId, { granted: d.granted, at: d.at, grantedSince: d.granted ? d.at : null });
+      if (d.granted || wasGranted) bumpDay(d.at, d.granted ? "granted" : "withdrawn", d.purposeId);
+      ledger.push({ subjectId: userId, purposeId: d.purposeId, purposeVersion: purpose.version, textHash: purpose.textHash, fields: purpose.fields, decision: d.granted ? "granted" : "withdrawn", method: d.method, at: d.at });
+    }
+    if (person.erasedAt) {
+      // What eraseUserIn leaves behind: withdrawals in the ledger and the chart, and a count.
+      for (const [purposeId, s] of current) {
+        if (!s.granted) continue;
+        const purpose = purposeById(purposeId)!;
+        ledger.push({ subjectId: userId, purposeId, purposeVersion: purpose.version, textHash: purpose.textHash, fields: purpose.fields, decision: "withdrawn", method: "erasure", at: person.erasedAt });
+        bumpDay(person.erasedAt, "withdrawn", purposeId);
+      }
+      bumpDay(person.erasedAt, "erased", "erasure");
+      count(counterName.erasures);
+      erased += 1;
+      continue;
+    }
+
+    const key = newWrappedDataKey(userId);
+    users.push({ id: userId, telegramIdIndex: telegramIdIndex(person.telegramId), wrappedDataKey: key.wrapped, wrapKeyId: key.keyId, createdAt: person.createdAt, lastSignInAt: person.lastSignInAt });
+    count(counterName.users);
+    for (const [purposeId, s] of current) {
+      states.push({ userId, purposeId, granted: s.granted, purposeVersion: purposeById(purposeId)!.version, decidedAt: s.at });
+      if (s.granted) count(counterName.purposeActive(purposeId));
+    }
+    const values: Partial<Record<FieldId, string>> = { ...person.values, telegram_id: person.telegramId.toString() };
+    const written = new Set<FieldId>();
+    for (const purpose of catalogue()) {
+      const s = current.get(purpose.id);
+      if (!s?.granted) continue;
+      for (const field of purpose.fields) {
+        const value = values[field];
+        if (!value || written.has(field)) continue;
+        written.add(field);
+        fields.push({
+          userId,
+          field,
+          ciphertext: toBytes(encrypt(key.dataKey, value, fieldAad(userId, field))),
+          blindIndex: FIELDS[field].lookup ? lookupIndex(field, value) : null,
+          storedAt: s.grantedSince ?? person.createdAt,
+          // Every sign-in refreshes the covered values, so they are as old as the last sign-in.
+          updatedAt: person.lastSignInAt,
+        });
+        count(counterName.fieldStored(field));
+      }
+    }
+  }
+
+  ledger.sort((a, b) => a.at.getTime() - b.at.getTime());
+  const client = await db();
+  await client.$transaction(
+    async (tx) => {
+      await insertMany(tx, "users", ["id", "telegram_id_index", "wrapped_data_key", "wrap_key_id", "session_version", "created_at", "last_sign_in_at"], users.map((u) => [u.id, u.telegramIdIndex, u.wrappedDataKey, u.wrapKeyId, 1, u.createdAt, u.lastSignInAt]));
+      await insertMany(tx, "consent_states", ["user_id", "purpose_id", "granted", "purpose_version", "decided_at"], states.map((c) => [c.userId, c.purposeId, c.granted, c.purposeVersion, c.decidedAt]));
+      await insertMany(tx, "user_fields", ["user_id", "field", "ciphertext", "blind_index", "stored_at", "updated_at"], fields.map((f) => [f.userId, f.field, f.ciphertext, f.blindIndex, f.storedAt, f.updatedAt]));
+      await appendToLedger(tx, ledger);
+      for (const [name, delta] of counters) await bumpCounter(tx, name, delta);
+      await bumpDailyMany(tx, [...daily.values()]);
+    },
+    { timeout: 600_000, maxWait: 60_000 },
+  );
+  return { users: users.length, erased, fields: fields.length, ledgerRecords: ledger.length };
+}

@@ -1,0 +1,325 @@
+// The admin data-minimization report, through the running app: who may see it, that its numbers
+// are exactly what is stored, that it catches values stored behind the app's back, and that it
+// never shows a personal value.
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client, ONLY_ACCOUNT } from "./support/client";
+import { execute, query } from "./support/inspect";
+import { startApp, type TestApp } from "./support/server";
+
+const ADMIN_ID = "811000001";
+const OUTSIDER_ID = "811000002";
+// Values that must never appear in any form of the report.
+const CANARIES = ["Qwilleran", "Zamfirescu", "qz_canary_handle", "canary-photo-77.jpg", "Outsiderina", ADMIN_ID, OUTSIDER_ID];
+const SEED_TAG = "zqseedcanary";
+
+let app: TestApp;
+let admin: Client;
+let outsider: Client;
+const ids = { admin: "", outsider: "", named: [] as string[] };
+let nextId = 811_100_000;
+
+type Report = {
+  users: number | string;
+  unknownFieldsStored: number | string;
+  fields: { field: string; stored: number | string; withoutLiveConsent: number | string; pastRetention: number | string; purposes: string[] }[];
+  purposes: { id: string; activeConsents: number | string; activePercent: number | null; awaitingReconsent: number | string; activity: { days: { period: string; granted: unknown; withdrawn: unknown }[] } }[];
+  activity: { days: { period: string; granted: unknown; withdrawn: unknown }[]; weeks: { period: string; granted: unknown; withdrawn: unknown }[] };
+  retention: { pastRetentionTotal: number | string; dormantAccounts: number | string };
+  erasures: { total: number | string; months: { period: string; erased: unknown }[]; weeks: { period: string; erased: unknown }[] };
+  keys: { currentPercent: number | null; usersOnOlderKeys: number | string };
+};
+
+async function report(): Promise<Report> {
+  const res = await admin.get("/api/admin/report");
+  expect(res.status).toBe(200);
+  return (await res.json()) as Report;
+}
+const field = (r: Report, f: string) => r.fields.find((x) => x.field === f)!;
+const purpose = (r: Report, p: string) => r.purposes.find((x) => x.id === p)!;
+const now = () => (app.db.kind === "sqlite" ? new Date().toISOString().replace("Z", "+00:00") : new Date().toISOString().replace("T", " ").replace("Z", ""));
+const longAgo = () => (app.db.kind === "sqlite" ? "2020-01-01T00:00:00.000+00:00" : "2020-01-01 00:00:00");
+
+async function meId(c: Client): Promise<string> {
+  return ((await (await c.get("/api/me")).json()) as { id: string }).id;
+}
+
+beforeAll(async () => {
+  app = await startApp({ label: "admin", env: { ADMIN_TELEGRAM_IDS: `123,${ADMIN_ID}` } });
+  admin = new Client(app.origin);
+  await admin.signIn({ id: ADMIN_ID });
+  ids.admin = await meId(admin);
+  outsider = new Client(app.origin);
+  // Sends a name without consenting to keep it: dropped, never stored.
+  await outsider.signIn({ id: OUTSIDER_ID, first_name: "Outsiderina" });
+  ids.outsider = await meId(outsider);
+  // Six people keep their name; five of them their username too; two their photo link.
+  for (let i = 0; i < 6; i++) {
+    const c = new Client(app.origin);
+    await c.signIn(
+      { id: String(nextId++), first_name: "Qwilleran", last_name: "Zamfirescu", username: "qz_canary_handle", photo_url: "https://t.me/i/userpic/320/canary-photo-77.jpg" },
+      { ...ONLY_ACCOUNT, display_name: true, username: i < 5, profile_photo: i < 2 },
+    );
+    ids.named.push(await meId(c));
+  }
+  // Five people sign up and delete their account again.
+  for (let i = 0; i < 5; i++) {
+    const c = new Client(app.origin);
+    await c.signIn({ id: String(nextId++) });
+    expect((await c.request("DELETE", "/api/me")).status).toBe(200);
+  }
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await app?.db.drop();
+});
+
+// Report content, not the page's (static) title, which Next sends with the 403 page's metadata.
+const NO_REPORT_IN_BODY = [/withoutLiveConsent/, /<h1>Data-minimization report/, /data-testid/, /Per field/, /awaitingReconsent/, /Accounts erased in total/];
+
+/**
+ * Next 16 answers an RSC request whose _rsc hash is missing or wrong with a 307 to the right one,
+ * and renders RSC payloads with status 200, carrying forbidden() as a 403 fallback inside the
+ * payload. Follow the redirect the way the router does and report what the client really gets.
+ */
+async function getAsRouter(c: Client, path: string, headers: Record<string, string>): Promise<{ status: number; body: string; refused: boolean }> {
+  let res = await c.request("GET", path, { headers });
+  if (res.status === 307 && headers.RSC) {
+    const location = res.headers.get("location")!;
+    expect(location).toMatch(/^\/(api\/)?admin[^?]*\?(.*&)?_rsc\b/);
+    res = await c.request("GET", location, { headers });
+  }
+  const body = await res.text();
+  const prefetch = headers["Next-Router-Prefetch"] === "1";
+  // A refusal: an HTTP 403, or the 403 fallback in the payload; a prefetch renders no page at all.
+  const refused = res.status === 403 || body.includes("NEXT_HTTP_ERROR_FALLBACK;403") || (prefetch && !body.includes("__PAGE__\",\"d\""));
+  return { status: res.status, body, refused };
+}
+
+describe("only admins see the report", () => {
+  const pageVariants: [string, Record<string, string>][] = [
+    ["/admin", {}],
+    ["/admin", { RSC: "1" }],
+    ["/admin", { RSC: "1", "Next-Router-Prefetch": "1" }],
+    ["/admin", { RSC: "1", "Next-Router-Prefetch": "1", "Next-Router-Segment-Prefetch": "/_tree" }],
+    ["/admin?_rsc=x", { RSC: "1" }],
+    ["/admin?_rsc=x", {}],
+  ];
+  const apiVariants: [string, Record<string, string>][] = [
+    ["/api/admin/report", {}],
+    ["/api/admin/report?format=csv", {}],
+    ["/api/admin/report", { RSC: "1", "Next-Router-Prefetch": "1" }],
+    ["/api/admin/report?_rsc=x", { RSC: "1" }],
+  ];
+
+  it("refuses signed-out requests: the page with 403, the API with 401, and shows nothing of the report", async () => {
+    const anon = new Client(app.origin);
+    for (const [path, headers] of pageVariants) {
+      const res = await getAsRouter(anon, path, headers);
+      if (!headers.RSC) expect(res.status, path).toBe(403);
+      expect(res.refused, `${path} ${JSON.stringify(headers)}`).toBe(true);
+      for (const re of NO_REPORT_IN_BODY) expect(res.body).not.toMatch(re);
+    }
+    for (const [path, headers] of apiVariants) {
+      const res = await getAsRouter(anon, path, headers);
+      expect(res.status, path).toBe(401);
+      expect(JSON.parse(res.body)).toEqual({ error: "Sign in first." });
+    }
+  });
+
+  it("refuses a signed-in non-admin everywhere with 403, and records each refusal", async () => {
+    const before = await query<{ n: number | string }>(app, `SELECT COUNT(*) AS n FROM audit_events WHERE type = 'admin.refused' AND subject_id = $1`, [ids.outsider]);
+    for (const [path, headers] of pageVariants) {
+      const res = await getAsRouter(outsider, path, headers);
+      if (!headers.RSC) expect(res.status, path).toBe(403);
+      expect(res.refused, `${path} ${JSON.stringify(headers)}`).toBe(true);
+      for (const re of NO_REPORT_IN_BODY) expect(res.body).not.toMatch(re);
+    }
+    for (const [path, headers] of apiVariants) {
+      const res = await getAsRouter(outsider, path, headers);
+      expect(res.status, path).toBe(403);
+      expect(Object.keys(JSON.parse(res.body) as object)).toEqual(["error"]);
+    }
+    const after = await query<{ n: number | string }>(app, `SELECT COUNT(*) AS n FROM audit_events WHERE type = 'admin.refused' AND subject_id = $1`, [ids.outsider]);
+    // Every API refusal is recorded; page refusals at least once (a prefetch may not render the page).
+    expect(Number(after[0]!.n) - Number(before[0]!.n)).toBeGreaterThanOrEqual(apiVariants.length + 1);
+    // No report view was recorded for the outsider.
+    expect(await query(app, `SELECT id FROM audit_events WHERE type = 'admin.report_viewed' AND subject_id = $1`, [ids.outsider])).toEqual([]);
+  });
+
+  it("tells a refusal from a served page: the admin's RSC request is served", async () => {
+    const res = await getAsRouter(admin, "/admin", { RSC: "1" });
+    expect(res.refused).toBe(false);
+    expect(res.body).toContain("Per field");
+  });
+
+  it("serves the admin the page, JSON and CSV, and records each view with no content", async () => {
+    const page = await admin.get("/admin");
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Data-minimization report");
+    expect(html).toMatch(/<svg[^>]*role="img"/);
+    expect(html).toMatch(/<caption>Per day, last 28 days, all purposes<\/caption>/);
+    // The CSP forbids inline styles: the chart is styled through classes only.
+    expect(html).not.toMatch(/\sstyle="/);
+    expect(html).not.toMatch(/<style[\s>]/);
+    const csv = await admin.get("/api/admin/report?format=csv");
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(csv.headers.get("content-disposition")).toMatch(/^attachment; filename="minimization-report-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect((await csv.text()).split("\r\n")[0]).toBe("section,item,measure,period,value");
+    await report();
+    const views = await query<{ detail: string }>(app, `SELECT detail FROM audit_events WHERE type = 'admin.report_viewed' AND subject_id = $1 ORDER BY id`, [ids.admin]);
+    // The RSC request of the previous test, then this page, CSV and JSON.
+    expect(views.map((v) => JSON.parse(v.detail))).toEqual([{ channel: "page" }, { channel: "page" }, { channel: "csv" }, { channel: "json" }]);
+  });
+});
+
+describe("the numbers", () => {
+  it("match the known data exactly, with 1 to 4 shown as 'fewer than 5' and 0 as 0", async () => {
+    const r = await report();
+    expect(r.users).toBe(8);
+    expect(Object.fromEntries(r.fields.map((f) => [f.field, f.stored]))).toEqual({
+      telegram_id: 8,
+      first_name: 6,
+      last_name: 6,
+      username: 5,
+      photo_url: "fewer than 5",
+      phone_number: 0,
+    });
+    expect(Object.fromEntries(r.purposes.map((p) => [p.id, p.activeConsents]))).toEqual({
+      account: 8,
+      display_name: 6,
+      username: 5,
+      profile_photo: "fewer than 5",
+      phone_contact: 0,
+    });
+    expect(field(r, "first_name").purposes).toEqual(["display_name"]);
+    expect(purpose(r, "account").activePercent).toBe(100);
+    // 6 of 8: the 2 who did not consent are too few to show, so the share is withheld.
+    expect(purpose(r, "display_name").activePercent).toBeNull();
+    for (const f of r.fields) {
+      expect(f.withoutLiveConsent).toBe(0);
+      expect(f.pastRetention).toBe(0);
+    }
+    expect(r.unknownFieldsStored).toBe(0);
+    // Today: 13 accounts + 6 names + 5 usernames + 2 photos granted; 5 accounts withdrawn by erasure.
+    const today = r.activity.days.at(-1)!;
+    expect(today.period).toBe(new Date().toISOString().slice(0, 10));
+    expect([today.granted, today.withdrawn]).toEqual([26, 5]);
+    expect([r.activity.weeks.at(-1)!.granted, r.activity.weeks.at(-1)!.withdrawn]).toEqual([26, 5]);
+    expect(purpose(r, "display_name").activity.days.at(-1)!.granted).toBe(6);
+    expect(purpose(r, "profile_photo").activity.days.at(-1)!.granted).toBe("fewer than 5");
+    expect(r.erasures.total).toBe(5);
+    expect(r.erasures.months.at(-1)!.erased).toBe(5);
+    expect(r.erasures.weeks.at(-1)!.erased).toBe(5);
+    expect(r.retention.pastRetentionTotal).toBe(0);
+    expect(r.retention.dormantAccounts).toBe(0);
+    expect(r.keys).toMatchObject({ currentPercent: 100, usersOnOlderKeys: 0 });
+    expect(r.purposes.every((p) => p.awaitingReconsent === 0)).toBe(true);
+  });
+
+  it("shows values stored behind the app's back as violations, on every channel", async () => {
+    // Five phone numbers nobody consented to, written straight into the table.
+    const victims = [ids.outsider, ...ids.named.slice(0, 4)];
+    for (const id of victims) {
+      await execute(app, `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'phone_number', $2, NULL, $3, $4)`, [id, Buffer.from([1, 2, 3]), now(), now()]);
+    }
+    await execute(app, `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'shoe_size', $2, NULL, $3, $4)`, [ids.outsider, Buffer.from([1]), now(), now()]);
+    try {
+      const r = await report();
+      expect(field(r, "phone_number").withoutLiveConsent).toBe(5);
+      // The counter maintained by the app did not see them: the check does not trust it.
+      expect(field(r, "phone_number").stored).toBe(0);
+      expect(r.unknownFieldsStored).toBe("fewer than 5");
+      const html = await (await admin.get("/admin")).text();
+      expect(html).toMatch(/data-testid="violations" class="bad">Phone number: 5</);
+      const csv = await (await admin.get("/api/admin/report?format=csv")).text();
+      expect(csv).toContain("field,phone_number,without_live_consent,,5");
+    } finally {
+      await execute(app, `DELETE FROM user_fields WHERE field IN ('phone_number', 'shoe_size')`);
+    }
+    expect(field(await report(), "phone_number").withoutLiveConsent).toBe(0);
+  });
+
+  it("counts values past retention, decisions on an older text, and a withdrawn consent whose value stayed", async () => {
+    const inForce = (await report()).purposes.find((p) => p.id === "display_name") as unknown as { versionInForce: string };
+    await execute(app, `UPDATE user_fields SET updated_at = $1 WHERE field = 'first_name'`, [longAgo()]);
+    await execute(app, `UPDATE consent_states SET purpose_version = 'older-text' WHERE purpose_id = 'display_name'`);
+    // A withdrawal that (through a bug) left the value behind.
+    await execute(app, `UPDATE consent_states SET granted = $1 WHERE purpose_id = 'username' AND user_id = $2`, [app.db.kind === "sqlite" ? 0 : false, ids.named[0]]);
+    try {
+      const r = await report();
+      expect(field(r, "first_name").pastRetention).toBe(6);
+      expect(field(r, "last_name").pastRetention).toBe(0);
+      expect(r.retention.pastRetentionTotal).toBe(6);
+      // Everyone who decided on display_name (6 granted, 2 refused) is asked again.
+      expect(purpose(r, "display_name").awaitingReconsent).toBe(8);
+      expect(purpose(r, "username").awaitingReconsent).toBe(0);
+      expect(field(r, "username").withoutLiveConsent).toBe("fewer than 5");
+    } finally {
+      await execute(app, `UPDATE consent_states SET purpose_version = $1 WHERE purpose_id = 'display_name'`, [inForce.versionInForce]);
+      await execute(app, `UPDATE user_fields SET updated_at = $1 WHERE field = 'first_name'`, [now()]);
+      await execute(app, `UPDATE consent_states SET granted = $1 WHERE purpose_id = 'username' AND user_id = $2`, [app.db.kind === "sqlite" ? 1 : true, ids.named[0]]);
+    }
+  });
+});
+
+describe("at scale, with synthetic people", () => {
+  it("seeds people whose counters, daily stats and ledger agree with a full recount, and the report matches", async () => {
+    const env = { ...app.env, NODE_ENV: "production" as const };
+    const out = execFileSync("npm", ["run", "-s", "seed", "--", "--users", "400", "--batch", "150", "--seed", "11", "--tag", SEED_TAG], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    expect(out).toMatch(/seeded 400 people/);
+    expect(out).not.toContain(SEED_TAG);
+    expect(execFileSync("npm", ["run", "-s", "ledger:verify"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })).toMatch(/ledger intact/);
+
+    const counters = new Map((await query<{ name: string; value: number | string }>(app, `SELECT name, value FROM counters`)).map((c) => [c.name, Number(c.value)]));
+    const n = async (sql: string, params: unknown[] = []) => Number((await query<{ n: number | string }>(app, sql, params))[0]!.n);
+    const users = await n(`SELECT COUNT(*) AS n FROM users`);
+    expect(counters.get("users")).toBe(users);
+    for (const p of ["account", "display_name", "username", "profile_photo", "phone_contact"]) {
+      expect(counters.get(`purpose_active:${p}`) ?? 0, p).toBe(await n(`SELECT COUNT(*) AS n FROM consent_states WHERE purpose_id = $1 AND granted = TRUE`, [p]));
+    }
+    const stored = new Map<string, number>();
+    for (const f of ["telegram_id", "first_name", "last_name", "username", "photo_url", "phone_number"]) {
+      stored.set(f, await n(`SELECT COUNT(*) AS n FROM user_fields WHERE field = $1`, [f]));
+      expect(counters.get(`field_stored:${f}`) ?? 0, f).toBe(stored.get(f));
+    }
+    // Every grant is one ledger record and one unit of the daily chart, on the same day.
+    const grants = await query<{ day: string; key: string; n: number | string }>(
+      app,
+      app.db.kind === "sqlite"
+        ? `SELECT substr(at, 1, 10) AS day, purpose_id AS key, COUNT(*) AS n FROM consent_records WHERE decision = 'granted' GROUP BY 1, 2`
+        : `SELECT to_char(at, 'YYYY-MM-DD') AS day, purpose_id AS key, COUNT(*) AS n FROM consent_records WHERE decision = 'granted' GROUP BY 1, 2`,
+    );
+    const daily = await query<{ day: string; key: string; value: number | string }>(app, `SELECT day, key, value FROM daily_stats WHERE metric = 'granted'`);
+    expect(new Map(daily.map((d) => [`${d.day}|${d.key}`, Number(d.value)]))).toEqual(new Map(grants.map((g) => [`${g.day}|${g.key}`, Number(g.n)])));
+    expect(counters.get("erasures")).toBe(await n(`SELECT COALESCE(SUM(value), 0) AS n FROM daily_stats WHERE metric = 'erased'`));
+
+    const r = await report();
+    expect(r.users).toBe(users);
+    for (const f of r.fields) {
+      expect(f.stored, f.field).toBe(stored.get(f.field)! >= 5 ? stored.get(f.field) : stored.get(f.field) === 0 ? 0 : "fewer than 5");
+      expect(f.withoutLiveConsent, f.field).toBe(0);
+    }
+    // Synthetic histories reach back a year, and no purge has run: profile photo links (90 days)
+    // are overdue exactly where the last sign-in is older than that.
+    const overdue = await n(
+      app.db.kind === "sqlite" ? `SELECT COUNT(*) AS n FROM user_fields WHERE field = 'photo_url' AND updated_at < $1` : `SELECT COUNT(*) AS n FROM user_fields WHERE field = 'photo_url' AND updated_at < CAST($1 AS TIMESTAMP(3))`,
+      [app.db.kind === "sqlite" ? new Date(Date.now() - 90 * 86_400_000).toISOString().replace("Z", "+00:00") : new Date(Date.now() - 90 * 86_400_000).toISOString().replace("T", " ").replace("Z", "")],
+    );
+    expect(overdue).toBeGreaterThanOrEqual(5);
+    expect(field(r, "photo_url").pastRetention).toBe(overdue);
+  });
+
+  it("never shows a personal value: not in the JSON, the CSV or the page", async () => {
+    const bodies = [await (await admin.get("/api/admin/report")).text(), await (await admin.get("/api/admin/report?format=csv")).text(), await (await admin.get("/admin")).text()];
+    // The canaries really are stored (encrypted), so their absence from the report means something.
+    expect(await query(app, `SELECT user_id FROM user_fields WHERE field = 'first_name'`)).not.toHaveLength(0);
+    for (const body of bodies) {
+      for (const canary of [...CANARIES, SEED_TAG]) expect(body).not.toContain(canary);
+      for (const id of [...ids.named, ids.admin, ids.outsider]) expect(body).not.toContain(id);
+    }
+  });
+});
