@@ -11,7 +11,11 @@ import { telegramIdIndex, type SessionUser } from "./data/users";
 import {
   cookieOptions,
   nowSeconds,
+  OIDC_FLOW_TTL_SECONDS,
+  oidcCookieName,
   PENDING_TTL_SECONDS,
+  readOidcCookie,
+  type OidcFlowData,
   pendingCookieName,
   readPendingCookie,
   readSessionCookie,
@@ -85,4 +89,19 @@ export async function getPendingSignIn(): Promise<TelegramProfile | null> {
 
 export async function clearPendingSignIn(): Promise<void> {
   (await cookies()).delete(pendingCookieName());
+}
+
+/** Starts an OpenID Connect round trip: its secrets wait in a sealed, short-lived, SameSite=Lax cookie. */
+export async function setOidcFlow(flow: Omit<OidcFlowData, "exp">): Promise<void> {
+  const store = await cookies();
+  const data = { ...flow, exp: nowSeconds() + OIDC_FLOW_TTL_SECONDS };
+  store.set(oidcCookieName(), await seal(data, OIDC_FLOW_TTL_SECONDS), cookieOptions(OIDC_FLOW_TTL_SECONDS));
+}
+
+/** Reads and deletes the flow cookie: each authorization request can be answered once. */
+export async function takeOidcFlow(): Promise<OidcFlowData | null> {
+  const store = await cookies();
+  const data = await readOidcCookie(store.get(oidcCookieName())?.value);
+  store.delete(oidcCookieName());
+  return data;
 }
