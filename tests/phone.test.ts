@@ -68,7 +68,7 @@ async function oidcRoundTrip(c: Client, intent?: "phone", edit?: (callback: URL)
 
 type Me = { id: string; purposes: Record<string, { granted: boolean; fields: Record<string, string>; outcomeAt?: string | null }> };
 const me = async (c: Client) => (await (await c.get("/api/me")).json()) as Me;
-const phoneIndex = (e164: string) => blindIndex(Buffer.from(app.env.BLIND_INDEX_KEY, "base64"), "phone_number", e164);
+const phoneIndex = (e164: string) => blindIndex(Buffer.from(app.env.BLIND_INDEX_KEY!, "base64"), "phone_number", e164);
 /** Moves a user's deep links into the past, in whatever form the database keeps the date. */
 async function expireBotLinks(userId: string) {
   const [row] = await query<{ expires_at: unknown }>(app, `SELECT expires_at FROM bot_link_tokens WHERE user_id = $1`, [userId]);
