@@ -155,6 +155,8 @@ describe("Telegram OpenID Connect login", () => {
     expect(await countRows(app, "user_fields", "blind_index = $1", [phoneIndex(`+${VERIFY_PHONE}`)])).toBe(0);
     expect(await countRows(app, "purpose_outcomes", "user_id = $1 AND purpose_id = 'phone_verification'", [id])).toBe(1);
     expect((await me(c)).purposes.phone_verification!.outcomeAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const exported = (await (await c.get("/api/me/export")).json()) as { purposes: { id: string; outcomeAt?: string; stored: object }[] };
+    expect(exported.purposes.find((p) => p.id === "phone_verification")).toMatchObject({ outcomeAt: expect.stringMatching(/^\d{4}-/), stored: {} });
     await c.request("PUT", "/api/me/consents", { json: { purposes: { phone_verification: false } } });
     expect(await countRows(app, "purpose_outcomes", "user_id = $1", [id])).toBe(0);
   });
