@@ -36,7 +36,8 @@ export async function proxy(request: NextRequest) {
 
   const name = sessionCookieName();
   const refreshed = await refreshedSessionCookie(request.cookies.get(name)?.value);
-  if (refreshed === "expired") response.cookies.delete(name);
+  // Expired with its own attributes: browsers ignore a deletion of a __Host- cookie without Secure.
+  if (refreshed === "expired") response.cookies.set(name, "", { ...cookieOptions(0), maxAge: 0 });
   else if (refreshed) response.cookies.set(name, refreshed.value, cookieOptions(refreshed.maxAge));
   return response;
 }

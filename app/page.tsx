@@ -29,6 +29,15 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
             botUsername={e.botUsername}
             demoPersonas={e.demo ? Object.entries(DEMO_PERSONAS).map(([id, p]) => ({ id, label: p.first_name })) : null}
           />
+          {e.oidc && (
+            <p>
+              {/* A plain link: the server redirects to Telegram, so the CSP needs nothing new. */}
+              <a className="button telegram" href="/api/auth/oidc/start">
+                Log in with Telegram (OpenID Connect)
+              </a>
+            </p>
+          )}
+          {params.signin === "cancelled" && <p className="notice" role="status">Sign-in was cancelled in Telegram.</p>}
         </section>
       )}
       <section aria-labelledby="what">

@@ -35,7 +35,7 @@ test("consenting to a subset stores exactly those fields, encrypted", async ({ a
 });
 
 test("withdrawing takes one click, erases at once, and says what was erased", async ({ app, page, context }) => {
-  const client = await signInContext(app, context, { id: freshTelegramId(), first_name: "Wilma", last_name: "Withdraw" }, { account: true, display_name: true, username: false, profile_photo: false, phone_contact: false });
+  const client = await signInContext(app, context, { id: freshTelegramId(), first_name: "Wilma", last_name: "Withdraw" }, { account: true, display_name: true, username: false, profile_photo: false, phone_contact: false, phone_verification: false });
   const userId = await userIdOf(client);
   await page.goto(`${app.origin}/settings`);
   await expect(page.getByTestId("stored-display_name")).toContainText("Wilma");
@@ -59,7 +59,7 @@ test("withdrawing takes one click, erases at once, and says what was erased", as
 });
 
 test("the export holds what the page shows, plus the consent history", async ({ app, page, context }) => {
-  await signInContext(app, context, { id: freshTelegramId(), first_name: "Exa", username: "exa_port" }, { account: true, display_name: true, username: true, profile_photo: false, phone_contact: false });
+  await signInContext(app, context, { id: freshTelegramId(), first_name: "Exa", username: "exa_port" }, { account: true, display_name: true, username: true, profile_photo: false, phone_contact: false, phone_verification: false });
   await page.goto(`${app.origin}/settings`);
   const shown = await page.getByTestId("stored-username").innerText();
   const downloadPromise = page.waitForEvent("download");
@@ -84,7 +84,7 @@ test("deleting in one browser signs the other out at its next request, and leave
   const profile = { id, first_name: "Deletia", last_name: "Gone", username: "deletia_gone" };
   const laptop = await browser.newContext();
   const phone = await browser.newContext();
-  const client = await signInContext(app, laptop, profile, { account: true, display_name: true, username: true, profile_photo: false, phone_contact: false });
+  const client = await signInContext(app, laptop, profile, { account: true, display_name: true, username: true, profile_photo: false, phone_contact: false, phone_verification: false });
   const userId = await userIdOf(client);
   await signInContext(app, phone, { id });
   const phonePage = await phone.newPage();

@@ -6,6 +6,8 @@ import { recordAudit } from "./data/audit";
 import { checkDecisions, type Decisions } from "./data/consents";
 import { eraseUser } from "./data/erase";
 import { exportUserData } from "./data/export";
+import { createBotLink, phoneUse } from "./data/phone";
+import { env } from "./env";
 import { bumpSessionVersion, createAccount } from "./data/users";
 import { db } from "./db";
 import { securityEvent } from "./log";
@@ -44,4 +46,16 @@ export async function exportMyData(userId: string) {
   const data = await exportUserData(userId);
   await recordAudit(await db(), "data.exported", userId);
   return data;
+}
+
+export type BotLinkResult = { ok: true; link: string; expiresAt: Date } | { ok: false; status: 403 | 503; message: string };
+
+/** A t.me deep link with a one-time token, for a user who granted a purpose that uses the phone. */
+export async function createPhoneBotLink(userId: string): Promise<BotLinkResult> {
+  const { botUsername, botToken, webhookSecret } = env();
+  if (!botUsername || !botToken || !webhookSecret) return { ok: false, status: 503, message: "Sharing through the bot is not configured on this server (TELEGRAM_WEBHOOK_SECRET)." };
+  const use = await phoneUse(userId);
+  if (!use.store && !use.verify) return { ok: false, status: 403, message: "Turn on a purpose that uses your phone number first; until then the bot never asks for it." };
+  const { token, expiresAt } = await createBotLink(userId);
+  return { ok: true, link: `https://t.me/${botUsername}?start=${token}`, expiresAt };
 }

@@ -3,10 +3,12 @@ import "server-only";
 // the user → session. Every refusal of a well-formed payload looks the same to the caller.
 import { env } from "./env";
 import { claimLoginPayload } from "./data/login-replay";
-import { signInWithTelegram } from "./data/users";
+import { phoneUse, savePhoneFromTelegram } from "./data/phone";
+import { signInWithTelegram, telegramIdIndex } from "./data/users";
 import { securityEvent } from "./log";
-import { setPendingSignIn, startSession } from "./session";
+import { getSession, setOidcFlow, setPendingSignIn, startSession, takeOidcFlow } from "./session";
 import { nowSeconds } from "./session-cookie";
+import { authorizationUrl, exchangeAndVerify, newFlowSecrets, sameState } from "./telegram/oidc";
 import { verifyWidgetPayload } from "./telegram/widget";
 
 export const UNAUTHORIZED_MESSAGE = "Telegram could not confirm this sign-in. Please press the Telegram button and try again.";
@@ -38,4 +40,94 @@ export async function signInWithWidgetPayload(body: unknown, requestId: string):
   await startSession(outcome.userId, outcome.sessionVersion);
   securityEvent("auth.signed_in", requestId);
   return { ok: true, next: outcome.needsConsent ? "/consent" : "/settings" };
+}
+
+// --- Telegram OpenID Connect -------------------------------------------------------------------
+
+export type OidcStartResult = { ok: true; location: string } | { ok: false; status: 401 | 403 | 503; message: string };
+
+/**
+ * Begins the authorization code flow. "login" asks for openid and profile only; "phone" is for a
+ * signed-in user who granted a purpose that uses the phone number, and only then adds the phone scope.
+ */
+export async function startOidc(intent: "login" | "phone", requestId: string): Promise<OidcStartResult> {
+  const config = env().oidc;
+  if (!config) return { ok: false, status: 503, message: "Telegram OpenID Connect sign-in is not configured on this server (TELEGRAM_OIDC_CLIENT_ID)." };
+  const scopes = ["openid", "profile"];
+  let uid: string | null = null;
+  if (intent === "phone") {
+    const user = await getSession();
+    if (!user) return { ok: false, status: 401, message: "Sign in first, then share your phone number from the settings page." };
+    const use = await phoneUse(user.id);
+    if (!use.store && !use.verify) return { ok: false, status: 403, message: "Turn on a purpose that uses your phone number on the settings page first; until then we never ask Telegram for it." };
+    scopes.push("phone");
+    uid = user.id;
+  }
+  const secrets = newFlowSecrets();
+  let location: string;
+  try {
+    location = await authorizationUrl(config, { scopes, ...secrets });
+  } catch {
+    return { ok: false, status: 503, message: "Telegram's sign-in service cannot be reached right now. Please try again in a minute." };
+  }
+  await setOidcFlow({ st: secrets.state, cv: secrets.verifier, nn: secrets.nonce, intent, uid });
+  securityEvent("oidc.started", requestId, { intent });
+  return { ok: true, location };
+}
+
+export type OidcFinishResult = { ok: true; location: string } | { ok: false; status: 400 | 401 | 409 | 503; message: string };
+
+/**
+ * The callback: state → code exchange → ID token verification → the same sign-in as the widget's
+ * (a first sign-in waits for consent), or, for the phone intent, storing the number under consent.
+ */
+export async function finishOidc(params: URLSearchParams, requestId: string): Promise<OidcFinishResult> {
+  const config = env().oidc;
+  if (!config) return { ok: false, status: 503, message: "Telegram OpenID Connect sign-in is not configured on this server (TELEGRAM_OIDC_CLIENT_ID)." };
+  const flow = await takeOidcFlow();
+  if (!flow || !sameState(flow.st, params.get("state"))) {
+    securityEvent("oidc.refused", requestId, { reason: "state" });
+    return { ok: false, status: 400, message: "This sign-in link is not the one we started, or it has expired. Please press the Telegram button again." };
+  }
+  if (params.get("error")) {
+    securityEvent("oidc.refused", requestId, { reason: "provider_error" });
+    return { ok: true, location: flow.intent === "phone" ? "/settings?phone=cancelled" : "/?signin=cancelled" };
+  }
+  const code = params.get("code");
+  if (!code || code.length > 2048) return { ok: false, status: 400, message: "Telegram did not send a sign-in code. Please press the Telegram button again." };
+  const result = await exchangeAndVerify(config, { code, verifier: flow.cv, nonce: flow.nn });
+  if (!result.ok) {
+    securityEvent("oidc.refused", requestId, { reason: result.kind });
+    if (result.kind === "provider_unavailable") return { ok: false, status: 503, message: "Telegram's sign-in service cannot be reached right now. Please try again in a minute." };
+    return { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
+  }
+  const { profile, phoneNumber } = result.identity;
+
+  if (flow.intent === "phone") {
+    const user = await getSession();
+    // Same browser session that asked, and the Telegram account that answered is the one signed in.
+    if (!user || user.id !== flow.uid || user.telegramIdIndex !== telegramIdIndex(profile.telegramId)) {
+      securityEvent("phone.refused", requestId, { reason: "other_account" });
+      return { ok: false, status: 401, message: "The Telegram account that answered is not the one signed in here, so nothing was stored." };
+    }
+    if (phoneNumber === undefined) return { ok: true, location: "/settings?phone=not-shared" };
+    const saved = await savePhoneFromTelegram(user.id, phoneNumber, "oidc");
+    if (!saved.ok) {
+      securityEvent("phone.refused", requestId, { reason: saved.reason });
+      return { ok: false, status: saved.reason === "taken" ? 409 : 400, message: saved.message };
+    }
+    securityEvent("phone.stored", requestId, { stored: saved.stored, verified: saved.verified });
+    return { ok: true, location: `/settings?phone=${saved.stored ? "saved" : "verified"}` };
+  }
+
+  // A login never asked for the phone scope: a number sent anyway is not used.
+  const outcome = await signInWithTelegram(profile);
+  if (outcome.kind === "new") {
+    await setPendingSignIn(profile);
+    securityEvent("auth.pending_consent", requestId, { via: "oidc" });
+    return { ok: true, location: "/consent" };
+  }
+  await startSession(outcome.userId, outcome.sessionVersion);
+  securityEvent("auth.signed_in", requestId, { via: "oidc" });
+  return { ok: true, location: outcome.needsConsent ? "/consent" : "/settings" };
 }

@@ -74,4 +74,19 @@ describe("configuration", () => {
     expect(statSync(join(dir, "local-secrets.json")).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(join(dir, "local-secrets.json"), "utf8")).field).toBeTruthy();
   });
+
+  it("phone settings are optional, default to Telegram's hosts, and are checked when given", () => {
+    const e = buildEnv({ DATA_DIR: dataDir(), ...production });
+    expect(e.oidc).toBeNull();
+    expect(e.botApiBase).toBe("https://api.telegram.org");
+    expect(e.webhookSecret).toBeNull();
+    expect(e.phoneNumberUnique).toBe(false);
+    const oidc = buildEnv({ DATA_DIR: dataDir(), ...production, TELEGRAM_OIDC_CLIENT_ID: "123456", TELEGRAM_OIDC_CLIENT_SECRET: "s3cret-s3cret", PHONE_NUMBER_UNIQUE: "1" }).oidc;
+    expect(oidc).toMatchObject({ issuer: "https://oauth.telegram.org", clientId: "123456", idTokenAlg: "RS256", redirectUri: "https://login.example.com/api/auth/oidc/callback" });
+    expect(messageOf({ ...production, TELEGRAM_OIDC_CLIENT_ID: "123456" })).toMatch(/TELEGRAM_OIDC_CLIENT_SECRET: required/);
+    expect(messageOf({ ...production, TELEGRAM_OIDC_ISSUER: "http://oauth.example.com" })).toMatch(/TELEGRAM_OIDC_ISSUER: must use https/);
+    expect(messageOf({ ...production, TELEGRAM_BOT_API_BASE: "http://10.0.0.1" })).toMatch(/TELEGRAM_BOT_API_BASE: must use https/);
+    expect(messageOf({ ...production, TELEGRAM_WEBHOOK_SECRET: "short" })).toMatch(/TELEGRAM_WEBHOOK_SECRET/);
+    expect(buildEnv({ DATA_DIR: dataDir(), ...production, TELEGRAM_OIDC_ISSUER: "http://127.0.0.1:4444/" }).botApiBase).toBe("https://api.telegram.org");
+  });
 });

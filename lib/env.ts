@@ -76,6 +76,17 @@ const RawEnv = z.object({
   // Only behind a proxy you run: take the client address from X-Forwarded-For.
   TRUST_PROXY: flag,
   DATA_DIR: z.string().default("data"),
+  // Telegram OpenID Connect login. Optional: without a client id the second sign-in button is hidden.
+  TELEGRAM_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).default("https://oauth.telegram.org"),
+  TELEGRAM_OIDC_CLIENT_ID: z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be the client id BotFather shows (usually the bot id)").optional(),
+  TELEGRAM_OIDC_CLIENT_SECRET: z.string().trim().min(8, "must be the client secret BotFather shows").optional(),
+  // Telegram signs ID tokens with RS256 unless the bot's settings chose another algorithm.
+  TELEGRAM_OIDC_ID_TOKEN_ALG: z.enum(["RS256", "ES256", "EdDSA"]).default("RS256"),
+  TELEGRAM_BOT_API_BASE: z.url({ protocol: /^https?$/ }).default("https://api.telegram.org"),
+  // Telegram's own limits for secret_token: 1-256 characters A-Z a-z 0-9 _ -.
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16-256 characters of A-Z, a-z, 0-9, _ and -").optional(),
+  // Operator switch: refuse a phone number that is already linked to another account.
+  PHONE_NUMBER_UNIQUE: flag,
 });
 
 export type Env = ReturnType<typeof buildEnv>;
@@ -135,6 +146,15 @@ export function buildEnv(source: Record<string, string | undefined>) {
     problems.push("  DEMO_MODE: refusing to sign demo logins while a real TELEGRAM_BOT_TOKEN is set");
   }
 
+  if (raw.TELEGRAM_OIDC_CLIENT_ID && !raw.TELEGRAM_OIDC_CLIENT_SECRET) {
+    problems.push("  TELEGRAM_OIDC_CLIENT_SECRET: required when TELEGRAM_OIDC_CLIENT_ID is set");
+  }
+  // Plain http only for a provider or Bot API on this machine (tests); tokens never cross a network in clear.
+  for (const name of ["TELEGRAM_OIDC_ISSUER", "TELEGRAM_BOT_API_BASE"] as const) {
+    const url = new URL(raw[name]);
+    if (url.protocol === "http:" && !isLoopbackOrigin(url.origin)) problems.push(`  ${name}: must use https (http is accepted for loopback only)`);
+  }
+
   const needSecrets = production && !demo;
   if (needSecrets) {
     for (const name of ["APP_ORIGIN", "TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "SESSION_SECRET", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY"] as const) {
@@ -181,6 +201,19 @@ export function buildEnv(source: Record<string, string | undefined>) {
     logLevel: raw.LOG_LEVEL,
     trustProxy: raw.TRUST_PROXY,
     dataDir: raw.DATA_DIR,
+    oidc: raw.TELEGRAM_OIDC_CLIENT_ID && raw.TELEGRAM_OIDC_CLIENT_SECRET
+      ? {
+          // No trailing slash: the issuer is compared exactly with the ID token's iss.
+          issuer: raw.TELEGRAM_OIDC_ISSUER.replace(/\/+$/, ""),
+          clientId: raw.TELEGRAM_OIDC_CLIENT_ID,
+          clientSecret: raw.TELEGRAM_OIDC_CLIENT_SECRET,
+          idTokenAlg: raw.TELEGRAM_OIDC_ID_TOKEN_ALG,
+          redirectUri: `${raw.APP_ORIGIN ?? `http://localhost:${raw.PORT}`}/api/auth/oidc/callback`,
+        }
+      : null,
+    botApiBase: raw.TELEGRAM_BOT_API_BASE.replace(/\/+$/, ""),
+    webhookSecret: raw.TELEGRAM_WEBHOOK_SECRET ?? null,
+    phoneNumberUnique: raw.PHONE_NUMBER_UNIQUE,
   };
 }
 

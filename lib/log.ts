@@ -5,7 +5,7 @@ import { env } from "./env";
 
 const REDACT = [
   "*.first_name", "*.last_name", "*.username", "*.photo_url", "*.phone_number", "*.phone", "*.id", "*.telegram_id", "*.telegramId",
-  "*.hash", "*.token", "*.code", "*.id_token", "*.access_token", "*.cookie", "*.authorization",
+  "*.hash", "*.token", "*.state", "*.nonce", "*.code_verifier", "*.secret_token", "*.contact", "*.text", "*.code", "*.id_token", "*.access_token", "*.cookie", "*.authorization",
   "req.headers.cookie", "req.headers.authorization", "res.headers['set-cookie']", "headers.cookie", "*.headers['x-telegram-bot-api-secret-token']",
 ];
 
@@ -23,7 +23,8 @@ export function log(): pino.Logger {
 
 export type SecurityEvent =
   | "auth.signed_in" | "auth.pending_consent" | "auth.refused" | "auth.replay_refused" | "auth.malformed"
-  | "auth.cross_origin_refused" | "auth.logged_out" | "consent.changed" | "user.erased" | "admin.refused" | "rate_limited";
+  | "auth.cross_origin_refused" | "auth.logged_out" | "consent.changed" | "user.erased" | "admin.refused" | "rate_limited"
+  | "oidc.started" | "oidc.refused" | "phone.stored" | "phone.refused" | "webhook.refused" | "webhook.handled";
 
 export function securityEvent(event: SecurityEvent, requestId: string, detail: Record<string, string | number | boolean> = {}): void {
   log().info({ event, requestId, ...detail }, event);

@@ -65,6 +65,16 @@ export const SHIPPED_PURPOSES = {
     required: false,
     retentionDays: 365,
   },
+  phone_verification: {
+    title: "Confirm you have a phone number",
+    justification:
+      "Telegram shows us your phone number once, when you share it, so we can note that it was verified. We keep only the date of that check, never the number.",
+    ifRefused: "We never note a phone check. Nothing else changes.",
+    fields: ["phone_number"],
+    required: false,
+    retentionDays: 365,
+    oneTime: true,
+  },
 } as const satisfies Record<string, PurposeText>;
 
 export type ShippedPurposeId = keyof typeof SHIPPED_PURPOSES;

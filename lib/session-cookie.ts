@@ -9,8 +9,12 @@ import { env } from "./env";
 
 export type SessionData = { sid: string; uid: string; sv: number; iat: number; lat: number };
 export type PendingData = { tid: string; profile: Record<string, string>; exp: number };
+/** One OpenID Connect authorization request: state, PKCE verifier, nonce, and what it is for. */
+export type OidcFlowData = { st: string; cv: string; nn: string; intent: "login" | "phone"; uid: string | null; exp: number };
 
 export const PENDING_TTL_SECONDS = 10 * 60;
+/** Long enough to confirm in the Telegram app, short enough that a stolen cookie soon expires. */
+export const OIDC_FLOW_TTL_SECONDS = 10 * 60;
 /** The idle clock is refreshed at most this often, so every request does not set a cookie. */
 export const REFRESH_AFTER_SECONDS = 60;
 
@@ -20,6 +24,10 @@ export function sessionCookieName(): string {
 }
 export function pendingCookieName(): string {
   return env().production && !env().demo ? "__Host-pending" : "pending";
+}
+
+export function oidcCookieName(): string {
+  return env().production && !env().demo ? "__Host-oidc" : "oidc";
 }
 
 export function cookieOptions(maxAgeSeconds: number) {
@@ -42,7 +50,7 @@ export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-export async function seal(data: SessionData | PendingData, ttlSeconds: number): Promise<string> {
+export async function seal(data: SessionData | PendingData | OidcFlowData, ttlSeconds: number): Promise<string> {
   return sealData(data, { password: passwords(), ttl: ttlSeconds });
 }
 
@@ -70,6 +78,14 @@ export async function readPendingCookie(value: string | undefined, now = nowSeco
   if (!d || typeof d.tid !== "string" || typeof d.exp !== "number" || typeof d.profile !== "object" || d.profile === null) return null;
   if (d.exp < now) return null;
   return { tid: d.tid, profile: d.profile as Record<string, string>, exp: d.exp };
+}
+
+export async function readOidcCookie(value: string | undefined, now = nowSeconds()): Promise<OidcFlowData | null> {
+  const d = await unsealRecord(value);
+  if (!d || typeof d.st !== "string" || typeof d.cv !== "string" || typeof d.nn !== "string" || typeof d.exp !== "number") return null;
+  if (d.intent !== "login" && d.intent !== "phone") return null;
+  if (d.exp < now) return null;
+  return { st: d.st, cv: d.cv, nn: d.nn, intent: d.intent, uid: typeof d.uid === "string" ? d.uid : null, exp: d.exp };
 }
 
 export function sessionTtl(data: SessionData): number {

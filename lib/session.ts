@@ -14,7 +14,11 @@ import { securityEvent } from "./log";
 import {
   cookieOptions,
   nowSeconds,
+  OIDC_FLOW_TTL_SECONDS,
+  oidcCookieName,
   PENDING_TTL_SECONDS,
+  readOidcCookie,
+  type OidcFlowData,
   pendingCookieName,
   readPendingCookie,
   readSessionCookie,
@@ -25,6 +29,16 @@ import {
 import type { TelegramProfile } from "./telegram/widget";
 
 export type { SessionUser };
+
+type CookieStore = Awaited<ReturnType<typeof cookies>>;
+
+/**
+ * Deletes a cookie with the attributes it was set with. A bare delete sends no Secure attribute,
+ * and browsers ignore such a Set-Cookie for a __Host- cookie, which then lives on until it expires.
+ */
+function expire(store: CookieStore, name: string): void {
+  store.set(name, "", { ...cookieOptions(0), maxAge: 0 });
+}
 
 export async function getSession(): Promise<SessionUser | null> {
   const store = await cookies();
@@ -66,15 +80,15 @@ export async function startSession(userId: string, sessionVersion: number): Prom
   const sid = await createSessionRow(userId, new Date((now + env().sessionAbsoluteSeconds) * 1000));
   const data = { sid, uid: userId, sv: sessionVersion, iat: now, lat: now };
   store.set(sessionCookieName(), await seal(data, sessionTtl(data)), cookieOptions(sessionTtl(data)));
-  store.delete(pendingCookieName());
+  expire(store, pendingCookieName());
 }
 
 export async function endSession(): Promise<void> {
   const store = await cookies();
   const data = await readSessionCookie(store.get(sessionCookieName())?.value);
   if (data) await deleteSessionRow(data.sid);
-  store.delete(sessionCookieName());
-  store.delete(pendingCookieName());
+  expire(store, sessionCookieName());
+  expire(store, pendingCookieName());
 }
 
 /** A first sign-in waiting for consent: held in a sealed, short-lived cookie, not in the database. */
@@ -84,7 +98,7 @@ export async function setPendingSignIn(profile: TelegramProfile): Promise<void> 
   const fields = Object.fromEntries(Object.entries(rest).filter(([, v]) => typeof v === "string")) as Record<string, string>;
   const data = { tid: telegramId.toString(), profile: fields, exp: nowSeconds() + PENDING_TTL_SECONDS };
   store.set(pendingCookieName(), await seal(data, PENDING_TTL_SECONDS), cookieOptions(PENDING_TTL_SECONDS));
-  store.delete(sessionCookieName());
+  expire(store, sessionCookieName());
 }
 
 export async function getPendingSignIn(): Promise<TelegramProfile | null> {
@@ -95,5 +109,20 @@ export async function getPendingSignIn(): Promise<TelegramProfile | null> {
 }
 
 export async function clearPendingSignIn(): Promise<void> {
-  (await cookies()).delete(pendingCookieName());
+  expire(await cookies(), pendingCookieName());
+}
+
+/** Starts an OpenID Connect round trip: its secrets wait in a sealed, short-lived, SameSite=Lax cookie. */
+export async function setOidcFlow(flow: Omit<OidcFlowData, "exp">): Promise<void> {
+  const store = await cookies();
+  const data = { ...flow, exp: nowSeconds() + OIDC_FLOW_TTL_SECONDS };
+  store.set(oidcCookieName(), await seal(data, OIDC_FLOW_TTL_SECONDS), cookieOptions(OIDC_FLOW_TTL_SECONDS));
+}
+
+/** Reads and deletes the flow cookie: each authorization request can be answered once. */
+export async function takeOidcFlow(): Promise<OidcFlowData | null> {
+  const store = await cookies();
+  const data = await readOidcCookie(store.get(oidcCookieName())?.value);
+  expire(store, oidcCookieName());
+  return data;
 }

@@ -97,6 +97,7 @@ describe("the consent ledger", () => {
       ["username", "withdrawn", "api"],
       ["profile_photo", "granted", "api"],
       ["phone_contact", "withdrawn", "api"],
+      ["phone_verification", "withdrawn", "api"],
     ]);
     expect(JSON.parse(rows[3]!.fields)).toEqual(["photo_url"]);
     expect(rows[0]!.text_hash).toMatch(/^[0-9a-f]{64}$/);

@@ -17,6 +17,10 @@ export const AUDIT_EVENTS = [
   "admin.report_viewed",
   "admin.refused",
   "purge.completed",
+  "phone.stored",
+  "phone.verified",
+  "phone.refused",
+  "bot.link_created",
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENTS)[number];
 

@@ -61,6 +61,9 @@ export async function applyDecisions(tx: Tx, userId: string, decisions: Decision
     changed.push({ purposeId, granted });
   }
   await appendToLedger(tx, ledger);
+  // A one-time purpose keeps only its outcome (when it happened): withdrawing it removes that too.
+  const withdrawn = changed.filter((c) => !c.granted).map((c) => c.purposeId);
+  if (withdrawn.length) await tx.purposeOutcome.deleteMany({ where: { userId, purposeId: { in: withdrawn } } });
   const erased = await eraseUncoveredFields(tx, userId);
   return { changed, erased };
 }
@@ -86,6 +89,8 @@ export type PurposeView = {
   /** The text changed since the user decided (or they never decided): ask again. */
   needsDecision: boolean;
   stored: (StoredField & { purgeAt: Date })[];
+  /** One-time purposes: when it happened (e.g. phone verified at); never the data it looked at. */
+  outcomeAt: Date | null;
 };
 
 /** Every purpose with the user's decision and the values stored under it, decrypted for the owner. */
@@ -95,6 +100,7 @@ export async function getConsentOverview(userId: string): Promise<PurposeView[]>
     const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
     const states = new Map((await tx.consentState.findMany({ where: { userId } })).map((s) => [s.purposeId, s]));
     const fields = await readFields(tx, user);
+    const outcomes = new Map((await tx.purposeOutcome.findMany({ where: { userId } })).map((o) => [o.purposeId, o.at]));
     return catalogue().map((purpose) => {
       const state = states.get(purpose.id);
       const granted = state?.granted ?? false;
@@ -104,7 +110,8 @@ export async function getConsentOverview(userId: string): Promise<PurposeView[]>
         granted,
         decidedAt: state?.decidedAt ?? null,
         needsDecision: !state || state.purposeVersion !== purpose.version,
-        stored: granted
+        outcomeAt: granted ? (outcomes.get(purpose.id) ?? null) : null,
+        stored: granted && !purpose.oneTime
           ? fields.filter((f) => purpose.fields.includes(f.field)).map((f) => ({ ...f, purgeAt: new Date(anchor(f).getTime() + purpose.retentionDays * 86_400_000) }))
           : [],
       };

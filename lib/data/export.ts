@@ -31,6 +31,7 @@ export async function exportUserData(userId: string) {
       version: v.purpose.version,
       granted: v.granted,
       decidedAt: v.decidedAt?.toISOString() ?? null,
+      ...(v.purpose.oneTime ? { oneTime: true, outcomeAt: v.outcomeAt?.toISOString() ?? null } : {}),
       stored: Object.fromEntries(v.stored.map((f) => [f.field, { value: f.value, label: FIELDS[f.field].label, source: FIELDS[f.field].source, storedAt: f.storedAt.toISOString(), updatedAt: f.updatedAt.toISOString(), purgeAt: f.purgeAt.toISOString() }])),
     })),
     consentHistory: history.map((r) => ({ seq: r.seq, purposeId: r.purposeId, purposeVersion: r.purposeVersion, textHash: r.textHash, fields: r.fields, decision: r.decision, method: r.method, at: r.at.toISOString(), hash: r.hash })),

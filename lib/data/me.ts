@@ -18,6 +18,7 @@ export async function describeMe(userId: string) {
           retentionDays: v.purpose.retentionDays,
           fields: Object.fromEntries(v.stored.map((f) => [f.field, f.value])),
           purgeAt: Object.fromEntries(v.stored.map((f) => [f.field, f.purgeAt.toISOString()])),
+          ...(v.purpose.oneTime ? { outcomeAt: v.outcomeAt?.toISOString() ?? null } : {}),
         },
       ]),
     ),

@@ -127,5 +127,5 @@ export async function readFields(tx: Tx, user: UserKeyRow): Promise<StoredField[
 
 /** Purposes in the catalogue that cover a field (for explanations and reports). */
 export function purposesCovering(field: FieldId): string[] {
-  return catalogue().filter((p) => p.fields.includes(field)).map((p) => p.id);
+  return catalogue().filter((p) => !p.oneTime && p.fields.includes(field)).map((p) => p.id);
 }

@@ -23,8 +23,8 @@ export function signedPayload(profile: Profile, opts: { authDate?: number; token
   return signWidgetPayload(opts.token ?? TEST_BOT_TOKEN, fields);
 }
 
-export const ONLY_ACCOUNT = { account: true, display_name: false, username: false, profile_photo: false, phone_contact: false } as const;
-export const EVERYTHING = { account: true, display_name: true, username: true, profile_photo: true, phone_contact: true } as const;
+export const ONLY_ACCOUNT = { account: true, display_name: false, username: false, profile_photo: false, phone_contact: false, phone_verification: false } as const;
+export const EVERYTHING = { account: true, display_name: true, username: true, profile_photo: true, phone_contact: true, phone_verification: true } as const;
 
 export class Client {
   cookies = new Map<string, string>();

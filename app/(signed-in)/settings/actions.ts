@@ -1,6 +1,6 @@
 "use server";
 import { redirect } from "next/navigation";
-import { deleteMyAccount, logOut } from "@/lib/account";
+import { createPhoneBotLink, deleteMyAccount, logOut } from "@/lib/account";
 import type { ActionState } from "@/lib/action-result";
 import { purposeById } from "@/lib/catalogue";
 import { setConsents } from "@/lib/data/consents";
@@ -30,4 +30,12 @@ export async function logOutEverywhereAction(): Promise<void> {
   await requireUser();
   await logOut({ everywhere: true, requestId: randomUUID() });
   redirect("/?signed-out=1");
+}
+
+/** Makes a one-time deep link into the bot; the page shows it as a link to Telegram. */
+export async function phoneBotLinkAction(_prev: ActionState<{ link: string }>): Promise<ActionState<{ link: string }>> {
+  const user = await requireUser();
+  const result = await createPhoneBotLink(user.id);
+  if (!result.ok) return { ok: false, message: result.message };
+  return { ok: true, message: "The link works once, for 10 minutes, and only from your own Telegram account.", data: { link: result.link } };
 }

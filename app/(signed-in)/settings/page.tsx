@@ -4,9 +4,18 @@ import { PurposeDetails } from "@/components/purpose-details";
 import { PurposeToggle } from "@/components/purpose-toggle";
 import { SubmitButton } from "@/components/submit-button";
 import { getConsentOverview } from "@/lib/data/consents";
+import { BotLinkButton } from "@/components/bot-link-button";
+import { env } from "@/lib/env";
 import { FIELDS } from "@/lib/fields";
 import { requireUser } from "@/lib/session";
-import { logOutEverywhereAction, togglePurpose } from "./actions";
+import { logOutEverywhereAction, phoneBotLinkAction, togglePurpose } from "./actions";
+
+const PHONE_NOTICES: Record<string, { ok: boolean; text: string }> = {
+  saved: { ok: true, text: "Your phone number from Telegram is saved, encrypted." },
+  verified: { ok: true, text: "Telegram confirmed your phone number. We noted the date only, not the number." },
+  "not-shared": { ok: false, text: "Telegram did not share a phone number, so nothing was stored." },
+  cancelled: { ok: false, text: "Sharing was cancelled in Telegram. Nothing was stored." },
+};
 
 export const metadata = { title: "Your data · Consent-first login" };
 
@@ -18,11 +27,20 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   if (overview.some((v) => v.needsDecision)) redirect("/consent");
   // The greeting is the display_name purpose at work: without that consent there is no name to use.
   const firstName = overview.flatMap((v) => v.stored).find((f) => f.field === "first_name")?.value ?? null;
+  // The phone is asked for only once the user granted a purpose that uses it.
+  const phoneGranted = overview.some((v) => v.granted && v.purpose.fields.includes("phone_number"));
+  const { oidc, botUsername, webhookSecret } = env();
+  const phoneNotice = typeof params.phone === "string" ? PHONE_NOTICES[params.phone] : undefined;
   return (
     <>
       <h1>Your data{firstName ? `, ${firstName}` : ""}</h1>
       {params.welcome === "1" && <p className="notice ok" role="status">Your account is ready. Below is exactly what we keep.</p>}
       {params.saved === "1" && <p className="notice ok" role="status">Your choices are saved.</p>}
+      {phoneNotice && (
+        <p className={phoneNotice.ok ? "notice ok" : "notice"} role="status">
+          {phoneNotice.text}
+        </p>
+      )}
       <p>Each purpose below shows whether you agreed, what is stored under it, and when it will be deleted.</p>
       {overview.map((v) => (
         <section className="card" key={v.purpose.id} aria-labelledby={`p-${v.purpose.id}`}>
@@ -33,7 +51,9 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
           </h2>
           <PurposeDetails purpose={v.purpose} idPrefix="settings" />
           <h3 className="muted">Stored now</h3>
-          {v.stored.length ? (
+          {v.purpose.oneTime ? (
+            <p data-testid={`stored-${v.purpose.id}`}>{v.outcomeAt ? `Verified on ${date(v.outcomeAt)}. Nothing else is kept.` : "Nothing."}</p>
+          ) : v.stored.length ? (
             <dl className="fields" data-testid={`stored-${v.purpose.id}`}>
               {v.stored.map((f) => (
                 <div key={f.field} className="contents">
@@ -50,6 +70,20 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
           {!v.purpose.required && <PurposeToggle title={v.purpose.title} granted={v.granted} action={togglePurpose.bind(null, v.purpose.id, !v.granted)} />}
         </section>
       ))}
+      {phoneGranted && (oidc || (botUsername && webhookSecret)) && (
+        <section className="card" aria-labelledby="phone">
+          <h2 id="phone">Your phone number</h2>
+          <p>You agreed to a purpose that uses your phone number. Telegram shares it only when you confirm there.</p>
+          <div className="row">
+            {oidc && (
+              <a className="button" href="/api/auth/oidc/start?intent=phone">
+                Share my phone number via Telegram
+              </a>
+            )}
+            {botUsername && webhookSecret && <BotLinkButton action={phoneBotLinkAction} />}
+          </div>
+        </section>
+      )}
       <section className="card" aria-labelledby="copy">
         <h2 id="copy">Your copy</h2>
         <div className="row">

@@ -1,0 +1,17 @@
+import { json, jsonError, readJsonObject, route } from "@/lib/http";
+import { securityEvent } from "@/lib/log";
+import { handleBotUpdate, webhookSecretMatches } from "@/lib/telegram/bot";
+
+// Telegram's servers call this, so there is no Origin to check: the secret token header set with
+// setWebhook (npm run bot:webhook) is the authentication.
+export const POST = route(
+  async (req, { requestId }) => {
+    if (!webhookSecretMatches(req.headers.get("x-telegram-bot-api-secret-token"))) {
+      securityEvent("webhook.refused", requestId);
+      return jsonError(401, "Unauthorized.");
+    }
+    await handleBotUpdate(await readJsonObject(req, 16_384), requestId);
+    return json({ ok: true });
+  },
+  { checkOrigin: false },
+);

@@ -1,0 +1,97 @@
+// Issue 6 in Chromium: the OpenID Connect button through a local provider that behaves like
+// Telegram, the phone scope asked for only after the phone purpose is granted, and the refusals
+// (tampered, expired, wrong audience, wrong state, replayed code) leaving nothing stored.
+import { test as base } from "@playwright/test";
+import { countRows } from "../tests/support/inspect";
+import { startTestProvider, type TestProvider } from "../tests/support/oidc-provider";
+import { startApp, type TestApp } from "../tests/support/server";
+import { expect, freshTelegramId } from "./fixtures";
+
+const test = base.extend<object, { stack: { app: TestApp; provider: TestProvider } }>({
+  stack: [
+    async ({}, use) => {
+      const provider = await startTestProvider({ user: { id: 1, sub: "1" } });
+      const app = await startApp({
+        label: "e2e-phone",
+        env: { TELEGRAM_OIDC_ISSUER: provider.issuer, TELEGRAM_OIDC_CLIENT_ID: provider.clientId, TELEGRAM_OIDC_CLIENT_SECRET: provider.clientSecret },
+      });
+      provider.redirectUri = `${app.origin}/api/auth/oidc/callback`;
+      await use({ app, provider });
+      await app.stop();
+      await app.db.drop();
+      await provider.close();
+    },
+    { scope: "worker" },
+  ],
+});
+
+test("OIDC sign-in, then the phone number only after the phone purpose; bad answers store nothing", async ({ stack: { app, provider }, page }) => {
+  const id = Number(freshTelegramId());
+  provider.user = { id, sub: `${9_007_199_254_740_993n + BigInt(id)}`, name: "Nadia", preferred_username: "nadia_oidc", phone_number: "4915123456789" };
+
+  await page.goto(app.origin);
+  await page.getByRole("link", { name: "Log in with Telegram (OpenID Connect)" }).click();
+  await expect(page).toHaveURL(/\/consent$/);
+  expect(await countRows(app, "users")).toBe(0);
+  expect(provider.authorizations.at(-1)!.scope).toBe("openid profile");
+  await page.getByRole("checkbox", { name: "Greet you by name" }).check();
+  await page.getByRole("button", { name: "Save my choices" }).click();
+  await expect(page).toHaveURL(/\/settings\?welcome=1$/);
+  await expect(page.getByTestId("stored-display_name")).toContainText("Nadia");
+  expect(await countRows(app, "users")).toBe(1);
+  await expect(page.getByRole("link", { name: "Share my phone number via Telegram" })).toHaveCount(0);
+
+  await page.getByRole("button", { name: "Grant “Contact you by phone”" }).click();
+  await expect(page.getByText("Granted: Contact you by phone")).toBeVisible();
+  await page.reload();
+  const share = page.getByRole("link", { name: "Share my phone number via Telegram" });
+  await expect(share).toBeVisible();
+  const phoneRows = () => countRows(app, "user_fields", "field = 'phone_number'");
+
+  // Each of these answers is refused with a 4xx and stores nothing.
+  for (const misbehave of [{ tamper: true }, { expired: true }, { audience: "999999" }]) {
+    provider.misbehave = misbehave;
+    const res = await page.goto(`${app.origin}/api/auth/oidc/start?intent=phone`);
+    expect(res!.status(), JSON.stringify(misbehave)).toBe(401);
+    await expect(page.getByText(/could not confirm this sign-in/)).toBeVisible();
+  }
+  provider.misbehave = {};
+  expect(await phoneRows()).toBe(0);
+
+  // Playwright does not reroute redirects, so walk start → provider with the browser's own cookie
+  // jar (page.request shares it) and open the edited callback in the page.
+  async function callbackUrl(): Promise<URL> {
+    const start = await page.request.get(`${app.origin}/api/auth/oidc/start?intent=phone`, { maxRedirects: 0 });
+    expect(start.status()).toBe(303);
+    const authorize = await page.request.get(start.headers().location!, { maxRedirects: 0 });
+    return new URL(authorize.headers().location!);
+  }
+  const wrongState = await callbackUrl();
+  wrongState.searchParams.set("state", "not-the-state-we-sent");
+  expect((await page.goto(wrongState.toString()))!.status()).toBe(400);
+  expect(await phoneRows()).toBe(0);
+
+  // The real thing: back on the settings page with the number, in E.164.
+  await page.goto(`${app.origin}/settings`);
+  const seen: string[] = [];
+  page.on("request", (r) => r.url().includes("/api/auth/oidc/callback") && seen.push(r.url()));
+  await page.getByRole("link", { name: "Share my phone number via Telegram" }).click();
+  await expect(page).toHaveURL(/\/settings\?phone=saved$/);
+  await expect(page.getByTestId("stored-phone_contact")).toContainText("+4915123456789");
+  expect(provider.authorizations.at(-1)!.scope).toBe("openid profile phone");
+  expect(await phoneRows()).toBe(1);
+
+  // Replays: the same callback again (its flow cookie is spent), and its code under a fresh state.
+  const used = new URL(seen.at(-1)!);
+  expect((await page.goto(used.toString()))!.status()).toBe(400);
+  const replay = await callbackUrl();
+  replay.searchParams.set("code", used.searchParams.get("code")!);
+  expect((await page.goto(replay.toString()))!.status()).toBe(401);
+  expect(provider.tokenRequests.at(-1)).toEqual({ ok: false, error: "invalid_grant" });
+
+  // Withdrawing erases the number at once.
+  await page.goto(`${app.origin}/settings`);
+  await page.getByRole("button", { name: "Withdraw “Contact you by phone”" }).click();
+  await expect(page.getByText(/Erased now: Phone number/)).toBeVisible();
+  expect(await phoneRows()).toBe(0);
+});

@@ -1,0 +1,343 @@
+// Phone numbers from Telegram, only after consent (issue 6), through the production build: the
+// OpenID Connect flow against a local provider that behaves like oauth.telegram.org, and the bot's
+// contact button through the webhook with a stand-in Bot API. Asserts what the database holds.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { blindIndex } from "../lib/crypto/fields";
+import { startTestBotApi, type TestBotApi } from "./support/bot-api";
+import { Client, ONLY_ACCOUNT } from "./support/client";
+import { countRows, execute, query, rawDatabaseBytes } from "./support/inspect";
+import { startTestProvider, type TelegramUser, type TestProvider } from "./support/oidc-provider";
+import { TEST_BOT_TOKEN } from "./support/secrets";
+import { startApp, type TestApp } from "./support/server";
+
+let app: TestApp;
+let provider: TestProvider;
+let botApi: TestBotApi;
+const WEBHOOK_SECRET = randomBytes(24).toString("base64url");
+
+// Valid numbers as Telegram sends them: international, without the "+".
+const OIDC_PHONE = "4915123456789";
+const BOT_PHONE = "34612345678";
+const VERIFY_PHONE = "79161234567";
+const PHONES = [OIDC_PHONE, BOT_PHONE, VERIFY_PHONE];
+
+beforeAll(async () => {
+  provider = await startTestProvider({ user: { id: 1, sub: "1" } });
+  botApi = await startTestBotApi(TEST_BOT_TOKEN);
+  app = await startApp({
+    label: "phone",
+    env: {
+      TELEGRAM_OIDC_ISSUER: provider.issuer,
+      TELEGRAM_OIDC_CLIENT_ID: provider.clientId,
+      TELEGRAM_OIDC_CLIENT_SECRET: provider.clientSecret,
+      TELEGRAM_BOT_API_BASE: botApi.base,
+      TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      PHONE_NUMBER_UNIQUE: "1",
+    },
+  });
+  provider.redirectUri = `${app.origin}/api/auth/oidc/callback`;
+});
+afterAll(async () => {
+  await app?.stop();
+  await app?.db.drop();
+  await provider?.close();
+  await botApi?.close();
+});
+
+let nextId = 610_000_000 + Math.floor(Math.random() * 1_000_000);
+/** A Telegram user as the provider sees them; `sub` is opaque and above 2^53, as Telegram's can be. */
+function telegramUser(extra: Partial<TelegramUser> = {}): TelegramUser {
+  const id = nextId++;
+  return { id, sub: `${9_007_199_254_740_993n + BigInt(id)}`, name: "Olga", preferred_username: `olga_${id}`, ...extra };
+}
+
+/** Start → provider → callback, the way a browser follows the redirects. Returns the callback's answer. */
+async function oidcRoundTrip(c: Client, intent?: "phone", edit?: (callback: URL) => void) {
+  const start = await c.get(`/api/auth/oidc/start${intent ? "?intent=phone" : ""}`);
+  expect(start.status).toBe(303);
+  const authorize = await fetch(start.headers.get("location")!, { redirect: "manual" });
+  expect(authorize.status).toBe(302);
+  const callback = new URL(authorize.headers.get("location")!);
+  edit?.(callback);
+  return { res: await c.get(`${callback.pathname}${callback.search}`), callback };
+}
+
+type Me = { id: string; purposes: Record<string, { granted: boolean; fields: Record<string, string>; outcomeAt?: string | null }> };
+const me = async (c: Client) => (await (await c.get("/api/me")).json()) as Me;
+const phoneIndex = (e164: string) => blindIndex(Buffer.from(app.env.BLIND_INDEX_KEY!, "base64"), "phone_number", e164);
+/** Moves a user's deep links into the past, in whatever form the database keeps the date. */
+async function expireBotLinks(userId: string) {
+  const [row] = await query<{ expires_at: unknown }>(app, `SELECT expires_at FROM bot_link_tokens WHERE user_id = $1`, [userId]);
+  const past = new Date(Date.now() - 60_000);
+  const value = typeof row!.expires_at === "number" ? past.getTime() : typeof row!.expires_at === "string" ? String(row!.expires_at).replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/, past.toISOString().slice(0, 19)) : past;
+  await execute(app, `UPDATE bot_link_tokens SET expires_at = $1 WHERE user_id = $2`, [value, userId]);
+}
+const phoneRows = (userId: string) => countRows(app, "user_fields", "user_id = $1 AND field = 'phone_number'", [userId]);
+
+async function signedInWithPhonePurpose(user: TelegramUser, purposes: Record<string, boolean> = { phone_contact: true }): Promise<{ c: Client; id: string }> {
+  const c = new Client(app.origin);
+  await c.signIn({ id: String(user.id) }, { ...ONLY_ACCOUNT, ...purposes });
+  return { c, id: (await me(c)).id };
+}
+
+describe("Telegram OpenID Connect login", () => {
+  it("a first sign-in waits for consent like the widget's, keyed on the id claim, asking only openid and profile", async () => {
+    const user = telegramUser();
+    provider.user = user;
+    const c = new Client(app.origin);
+    const users = await countRows(app, "users");
+    const { res } = await oidcRoundTrip(c);
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`${app.origin}/consent`);
+    const auth = provider.authorizations.at(-1)!;
+    expect(auth.scope).toBe("openid profile");
+    expect(auth).toMatchObject({ hasNonce: true, challengeMethod: "S256" });
+    expect(await countRows(app, "users")).toBe(users);
+    // The flow cookie is single use and gone; the pending sign-in holds the profile until consent.
+    expect([...c.cookies.keys()].some((k) => k.endsWith("oidc"))).toBe(false);
+    expect((await c.request("PUT", "/api/me/consents", { json: { purposes: { ...ONLY_ACCOUNT, display_name: true } } })).status).toBe(200);
+    const m = await me(c);
+    expect(m.purposes.account!.fields.telegram_id).toBe(String(user.id));
+    expect(m.purposes.display_name!.fields.first_name).toBe("Olga");
+    // The widget and OIDC find the same account: the id claim, not the opaque sub, is the key.
+    const widget = new Client(app.origin);
+    expect((await widget.signIn({ id: String(user.id) })).next).toBe("/settings");
+    expect((await me(widget)).id).toBe(m.id);
+    expect(await countRows(app, "users")).toBe(users + 1);
+  });
+
+  it("asks for the phone scope only once a phone purpose is granted; stores E.164 with a blind index", async () => {
+    const user = telegramUser({ phone_number: OIDC_PHONE });
+    provider.user = user;
+    const { c, id } = await signedInWithPhonePurpose(user, {});
+    const asked = provider.authorizations.length;
+    const refused = await c.get("/api/auth/oidc/start?intent=phone");
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/purpose that uses your phone number/);
+    expect(provider.authorizations.length).toBe(asked);
+    // A plain login of the same person never asks for the phone either.
+    const login = await oidcRoundTrip(new Client(app.origin));
+    expect(login.res.headers.get("location")).toBe(`${app.origin}/settings`);
+    expect(provider.authorizations.at(-1)!.scope).toBe("openid profile");
+    expect(await phoneRows(id)).toBe(0);
+
+    expect((await c.request("PUT", "/api/me/consents", { json: { purposes: { phone_contact: true } } })).status).toBe(200);
+    const { res } = await oidcRoundTrip(c, "phone");
+    expect(res.headers.get("location")).toBe(`${app.origin}/settings?phone=saved`);
+    expect(provider.authorizations.at(-1)!.scope).toBe("openid profile phone");
+    expect((await me(c)).purposes.phone_contact!.fields.phone_number).toBe(`+${OIDC_PHONE}`);
+    const rows = await query<{ blind_index: string }>(app, `SELECT blind_index FROM user_fields WHERE user_id = $1 AND field = 'phone_number'`, [id]);
+    expect(rows).toEqual([{ blind_index: phoneIndex(`+${OIDC_PHONE}`) }]);
+  });
+
+  it("with the operator switch on, refuses the same number on a second account", async () => {
+    const user = telegramUser({ phone_number: OIDC_PHONE });
+    provider.user = user;
+    const { c, id } = await signedInWithPhonePurpose(user);
+    const { res } = await oidcRoundTrip(c, "phone");
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: string }).error).toMatch(/already linked to another account/);
+    expect(await phoneRows(id)).toBe(0);
+  });
+
+  it("the verification-only purpose keeps when it happened, never the number", async () => {
+    const user = telegramUser({ phone_number: VERIFY_PHONE });
+    provider.user = user;
+    const { c, id } = await signedInWithPhonePurpose(user, { phone_verification: true });
+    const { res } = await oidcRoundTrip(c, "phone");
+    expect(res.headers.get("location")).toBe(`${app.origin}/settings?phone=verified`);
+    expect(provider.authorizations.at(-1)!.scope).toBe("openid profile phone");
+    expect(await phoneRows(id)).toBe(0);
+    expect(await countRows(app, "user_fields", "blind_index = $1", [phoneIndex(`+${VERIFY_PHONE}`)])).toBe(0);
+    expect(await countRows(app, "purpose_outcomes", "user_id = $1 AND purpose_id = 'phone_verification'", [id])).toBe(1);
+    expect((await me(c)).purposes.phone_verification!.outcomeAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const exported = (await (await c.get("/api/me/export")).json()) as { purposes: { id: string; outcomeAt?: string; stored: object }[] };
+    expect(exported.purposes.find((p) => p.id === "phone_verification")).toMatchObject({ outcomeAt: expect.stringMatching(/^\d{4}-/), stored: {} });
+    await c.request("PUT", "/api/me/consents", { json: { purposes: { phone_verification: false } } });
+    expect(await countRows(app, "purpose_outcomes", "user_id = $1", [id])).toBe(0);
+  });
+
+  it("refuses a tampered, expired, foreign-signed, wrong-audience or wrong-nonce ID token, storing nothing", async () => {
+    const user = telegramUser({ phone_number: "4930901820" });
+    provider.user = user;
+    const { c, id } = await signedInWithPhonePurpose(user);
+    for (const misbehave of [{ tamper: true }, { expired: true }, { foreignKey: true }, { audience: "123456" }, { nonce: "not-the-nonce-we-sent" }]) {
+      provider.misbehave = misbehave;
+      const { res } = await oidcRoundTrip(c, "phone");
+      expect(res.status, JSON.stringify(misbehave)).toBe(401);
+      expect(((await res.json()) as { error: string }).error).toMatch(/could not confirm/);
+    }
+    provider.misbehave = {};
+    expect(await phoneRows(id)).toBe(0);
+    // A first sign-in with a tampered token holds nothing, not even a pending sign-in.
+    provider.user = telegramUser();
+    provider.misbehave = { tamper: true };
+    const stranger = new Client(app.origin);
+    const users = await countRows(app, "users");
+    expect((await oidcRoundTrip(stranger)).res.status).toBe(401);
+    provider.misbehave = {};
+    expect([...stranger.cookies.keys()].some((k) => k.endsWith("pending"))).toBe(false);
+    expect(await countRows(app, "users")).toBe(users);
+  });
+
+  it("accepts an ID token without a nonce (Telegram may not echo it)", async () => {
+    const user = telegramUser({ phone_number: "4930901820" });
+    provider.user = user;
+    const { c, id } = await signedInWithPhonePurpose(user);
+    provider.misbehave = { omitNonce: true };
+    const { res } = await oidcRoundTrip(c, "phone");
+    provider.misbehave = {};
+    expect(res.headers.get("location")).toBe(`${app.origin}/settings?phone=saved`);
+    expect(await phoneRows(id)).toBe(1);
+  });
+
+  it("refuses a wrong state, a replayed code, and another Telegram account answering", async () => {
+    const user = telegramUser({ phone_number: "4930901821" });
+    provider.user = user;
+    const { c, id } = await signedInWithPhonePurpose(user);
+    const wrongState = await oidcRoundTrip(c, "phone", (cb) => cb.searchParams.set("state", "x".repeat(43)));
+    expect(wrongState.res.status).toBe(400);
+    // The same callback again: its flow cookie was spent by the first answer.
+    const first = await oidcRoundTrip(new Client(app.origin));
+    const replayUrl = `${first.callback.pathname}${first.callback.search}`;
+    expect((await c.get(replayUrl)).status).toBe(400);
+    // The old code with a fresh flow's state: the provider refuses the code, and so does the app.
+    const start = await c.get("/api/auth/oidc/start?intent=phone");
+    const freshState = new URL(start.headers.get("location")!).searchParams.get("state")!;
+    const replay = new URL(first.callback);
+    replay.searchParams.set("state", freshState);
+    const res = await c.get(`${replay.pathname}${replay.search}`);
+    expect(res.status).toBe(401);
+    expect(provider.tokenRequests.at(-1)).toEqual({ ok: false, error: "invalid_grant" });
+    // Someone else's Telegram account cannot put its number on this account.
+    provider.user = telegramUser({ phone_number: "4930901822" });
+    expect((await oidcRoundTrip(c, "phone")).res.status).toBe(401);
+    expect(await phoneRows(id)).toBe(0);
+  });
+
+  it("refuses an invalid number with a clear message, storing nothing", async () => {
+    const user = telegramUser({ phone_number: "15555550100" });
+    provider.user = user;
+    const { c, id } = await signedInWithPhonePurpose(user);
+    const { res } = await oidcRoundTrip(c, "phone");
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/cannot read as a valid international number/);
+    expect(await phoneRows(id)).toBe(0);
+  });
+});
+
+describe("the bot's contact button", () => {
+  const webhook = (c: Client, update: unknown, secret: string | null = WEBHOOK_SECRET) =>
+    c.request("POST", "/api/telegram/webhook", { json: update, origin: null, headers: secret === null ? {} : { "x-telegram-bot-api-secret-token": secret } });
+  let updateId = 1;
+  const start = (from: number, token: string) => ({ update_id: updateId++, message: { message_id: 1, date: 0, chat: { id: from, type: "private" }, from: { id: from, is_bot: false, first_name: "X" }, text: `/start ${token}` } });
+  const contact = (from: number, userId: number, phone: string) => ({
+    update_id: updateId++,
+    message: { message_id: 2, date: 0, chat: { id: from, type: "private" }, from: { id: from, is_bot: false, first_name: "X" }, contact: { phone_number: phone, first_name: "X", user_id: userId } },
+  });
+  const lastReplyTo = (chat: number) => botApi.calls.filter((x) => x.method === "sendMessage" && x.body.chat_id === chat).at(-1)?.body;
+  async function deepLinkToken(c: Client): Promise<string> {
+    const res = await c.request("POST", "/api/me/phone/bot-link");
+    expect(res.status).toBe(200);
+    const { link } = (await res.json()) as { link: string };
+    expect(link).toMatch(/^https:\/\/t\.me\/consent_test_bot\?start=[A-Za-z0-9_-]+$/);
+    return new URL(link).searchParams.get("start")!;
+  }
+
+  it("refuses a missing or wrong secret, logging the refusal without the content", async () => {
+    const c = new Client(app.origin);
+    const marker = `contact-${randomBytes(6).toString("hex")}`;
+    expect((await webhook(c, contact(1, 1, marker), null)).status).toBe(401);
+    expect((await webhook(c, contact(1, 1, marker), `${WEBHOOK_SECRET.slice(0, -1)}x`)).status).toBe(401);
+    expect((await webhook(c, contact(1, 1, marker), "")).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 200));
+    const log = readFileSync(app.logFile, "utf8");
+    expect(log).toMatch(/webhook\.refused/);
+    expect(log).not.toContain(marker);
+  });
+
+  it("asks with a request_contact keyboard, refuses someone else's contact, stores one's own under consent", async () => {
+    const user = telegramUser();
+    const { c, id } = await signedInWithPhonePurpose(user);
+    const token = await deepLinkToken(c);
+    expect(await query(app, "SELECT token_hash FROM bot_link_tokens WHERE token_hash = $1", [token])).toHaveLength(0);
+    expect((await webhook(c, start(user.id, token))).status).toBe(200);
+    const ask = lastReplyTo(user.id)!;
+    expect((ask.reply_markup as { keyboard: { request_contact?: boolean }[][] }).keyboard[0]![0]!.request_contact).toBe(true);
+
+    const someoneElse = nextId++;
+    expect((await webhook(c, contact(user.id, someoneElse, "4915199999999"))).status).toBe(200);
+    expect(lastReplyTo(user.id)!.text).toMatch(/your own contact/);
+    expect(await phoneRows(id)).toBe(0);
+
+    expect((await webhook(c, contact(user.id, user.id, BOT_PHONE))).status).toBe(200);
+    expect(lastReplyTo(user.id)!.text).toMatch(/saved/);
+    expect((await me(c)).purposes.phone_contact!.fields.phone_number).toBe(`+${BOT_PHONE}`);
+
+    // The link was single use: opening it again is refused and no keyboard is sent.
+    const calls = botApi.calls.length;
+    expect((await webhook(c, start(user.id, token))).status).toBe(200);
+    expect(botApi.calls.length).toBe(calls + 1);
+    expect(lastReplyTo(user.id)!.text).toMatch(/expired or was already used/);
+    expect(lastReplyTo(user.id)!.reply_markup).toBeUndefined();
+
+    // Withdrawing the purpose erases the number and its blind index at once.
+    expect(await countRows(app, "user_fields", "blind_index = $1", [phoneIndex(`+${BOT_PHONE}`)])).toBe(1);
+    const withdrawn = await c.request("PUT", "/api/me/consents", { json: { purposes: { phone_contact: false } } });
+    expect(await withdrawn.json()).toMatchObject({ erased: ["phone_number"] });
+    expect(await phoneRows(id)).toBe(0);
+    expect(await countRows(app, "user_fields", "blind_index = $1", [phoneIndex(`+${BOT_PHONE}`)])).toBe(0);
+  });
+
+  it("refuses a stale link, a link opened by another account, a contact without a link, and stores nothing without consent", async () => {
+    const user = telegramUser();
+    const { c, id } = await signedInWithPhonePurpose(user);
+    const stale = await deepLinkToken(c);
+    await expireBotLinks(id);
+    await webhook(c, start(user.id, stale));
+    expect(lastReplyTo(user.id)!.text).toMatch(/expired or was already used/);
+    await webhook(c, contact(user.id, user.id, "4915188888888"));
+    expect(await phoneRows(id)).toBe(0);
+
+    const token = await deepLinkToken(c);
+    const intruder = nextId++;
+    await webhook(c, start(intruder, token));
+    expect(lastReplyTo(intruder)!.reply_markup).toBeUndefined();
+    await webhook(c, start(user.id, token));
+    expect(lastReplyTo(user.id)!.text).toMatch(/expired or was already used/);
+
+    // Link claimed, then the purpose withdrawn before the contact arrives: nothing is stored.
+    const late = await deepLinkToken(c);
+    await webhook(c, start(user.id, late));
+    await c.request("PUT", "/api/me/consents", { json: { purposes: { phone_contact: false } } });
+    await webhook(c, contact(user.id, user.id, "4915177777777"));
+    expect(await phoneRows(id)).toBe(0);
+    expect((await c.request("POST", "/api/me/phone/bot-link")).status).toBe(403);
+  });
+
+  it("npm run bot:webhook registers the webhook with its secret against the configured Bot API", async () => {
+    // Asynchronously: the stand-in Bot API answers from this very process.
+    const { stdout: out } = await promisify(execFile)("npm", ["run", "-s", "bot:webhook"], { env: app.env, encoding: "utf8" });
+    expect(out).toContain(`webhook registered: ${app.origin}/api/telegram/webhook`);
+    expect(out).not.toContain(WEBHOOK_SECRET);
+    const call = botApi.calls.filter((x) => x.method === "setWebhook").at(-1)!;
+    expect(call.body).toMatchObject({ url: `${app.origin}/api/telegram/webhook`, secret_token: WEBHOOK_SECRET });
+  });
+});
+
+describe("at rest", () => {
+  it("no phone number appears in plaintext in the database files or the logs, in any spelling", async () => {
+    const bytes = await rawDatabaseBytes(app);
+    const log = readFileSync(app.logFile);
+    for (const digits of PHONES) {
+      for (const form of [digits, `+${digits}`, Buffer.from(`+${digits}`, "utf16le")]) {
+        expect(bytes.includes(form), `db ${String(form)}`).toBe(false);
+        expect(log.includes(form), `log ${String(form)}`).toBe(false);
+      }
+    }
+  });
+});
