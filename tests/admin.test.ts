@@ -194,6 +194,7 @@ describe("the numbers", () => {
       username: 5,
       profile_photo: "fewer than 5",
       phone_contact: 0,
+      phone_verification: 0,
     });
     expect(field(r, "first_name").purposes).toEqual(["display_name"]);
     expect(purpose(r, "account").activePercent).toBe(100);
