@@ -1,7 +1,7 @@
 import "server-only";
 // Storage limitation: erases what has outlived every purpose that covered it. Run by
 // `npm run purge` (cron) and by the app's own schedule (lib/startup.ts); see
-// docs/decisions/005-retention-and-purge.md for the rules and for why concurrent runs are safe.
+// docs/decisions/008-retention-and-purge.md for the rules and for why concurrent runs are safe.
 //
 // Retention anchors, the same as the settings page shows (getConsentOverview):
 // - the account (the required purpose) lives retentionDays after the last sign-in; when that has
