@@ -212,10 +212,11 @@ describe("concurrent runs", () => {
     // Seeding only: this test process's own connection skips the per-commit fsync (the app and the
     // purge processes keep synchronous = FULL), or a thousand sign-ups take minutes on SQLite.
     if (app.db.kind === "sqlite") await (await db()).$queryRawUnsafe("PRAGMA synchronous = NORMAL");
-    // Sizes give each run several batches (500 values, 100 accounts per transaction) to interleave.
-    const aged = await make(600, { display_name: true, username: true, profile_photo: true });
-    const dormant = await make(120, {});
-    const fresh = await make(30, { display_name: true, username: true, profile_photo: true });
+    // Sizes give the runs more than one batch of values (500 per transaction) to interleave, kept small
+    // enough that CI stays within its time budget.
+    const aged = await make(300, { display_name: true, username: true, profile_photo: true });
+    const dormant = await make(60, {});
+    const fresh = await make(15, { display_name: true, username: true, profile_photo: true });
     // Age rows through the client, so each database stores the dates in its own format.
     const client = await db();
     for (let i = 0; i < aged.length; i += 500) {
