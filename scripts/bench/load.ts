@@ -43,6 +43,8 @@ export type LoadOptions = {
   connections: number;
   /** Requests per second across all connections; omitted = as fast as the server answers. */
   rate?: number;
+  /** Send the bodies round and round: for the bare route, which never reads them. */
+  reuse?: boolean;
 };
 
 export async function load(opts: LoadOptions): Promise<LoadResult> {
@@ -61,7 +63,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
         path: opts.path,
         headers: { "content-type": "application/json", origin: opts.origin },
         setupRequest: (req) => {
-          const body = bodies[next++];
+          const body = bodies[opts.reuse ? next++ % bodies.length : next++];
           if (body === undefined) throw new Error("the benchmark ran out of pre-signed payloads; raise the pool size");
           return { ...req, body };
         },
