@@ -9,7 +9,7 @@ import { cpus, totalmem } from "node:os";
 import { freshDatabase, type TestDbKind } from "../../tests/support/databases";
 import { startApp, type TestApp } from "../../tests/support/server";
 import { measureHmac } from "./hmac";
-import { createReturningUsers, load, memoryOf, payloadPool, type LoadResult } from "./load";
+import { cpuSecondsOf, createReturningUsers, load, memoryOf, payloadPool, type LoadResult } from "./load";
 import { measurePages } from "./pages";
 import { writeReport, type Figure } from "./output";
 
@@ -48,19 +48,25 @@ async function signInLoad(kind: TestDbKind, app: TestApp): Promise<LoadResult> {
   await load({ ...bare, seconds: 1 }); // warm-up
   await load({ ...base, path: "/api/auth/telegram", bodies: take(budget), seconds: 1 });
   const idle = memoryOf(app.process.pid!);
+  const pid = app.process.pid!;
+  let cpu = cpuSecondsOf(pid);
   const bareMax = await load(bare);
+  const bareCpuMs = ((cpuSecondsOf(pid) - cpu) * 1000) / Math.max(1, bareMax.ok);
+  cpu = cpuSecondsOf(pid);
   const signInMax = await load({ ...base, path: "/api/auth/telegram", bodies: take(budget) });
+  const signInCpuMs = ((cpuSecondsOf(pid) - cpu) * 1000) / Math.max(1, signInMax.ok);
   const rate = 0.7 * bareMax.rps;
   const bareFixed = await load({ ...bare, rate });
   const signInFixed = await load({ ...base, path: "/api/auth/telegram", bodies: take(budget), rate });
   const afterLoad = memoryOf(app.process.pid!);
-  raw[`${kind}.signIn`] = { bareMax, signInMax, rate, bareFixed, signInFixed, idleRssBytes: idle.rss, peakRssBytes: afterLoad.peak };
+  raw[`${kind}.signIn`] = { bareCpuMs, signInCpuMs, bareMax, signInMax, rate, bareFixed, signInFixed, idleRssBytes: idle.rss, peakRssBytes: afterLoad.peak };
   const failed = [bareMax, signInMax, bareFixed, signInFixed].reduce((n, r) => n + r.failed, 0);
   if (failed) log(`${kind}: ${failed} requests failed or answered non-2xx during the sign-in load`);
   figures.push(
     { db: kind, figure: "Sign-in throughput at saturation / bare route at saturation", value: ratio(signInMax.rps, bareMax.rps), reference: `bare route ${bareMax.rps.toFixed(0)} req/s; sign-in ${signInMax.rps.toFixed(0)} req/s (${CONNECTIONS} connections, ${SECONDS} s)`, target: ">= 0.60" },
     { db: kind, figure: `Sign-in throughput at a fixed ${rate.toFixed(0)} req/s / bare route at the same rate`, value: ratio(signInFixed.rps, bareFixed.rps), reference: `70% of the bare route's maximum; bare delivered ${bareFixed.rps.toFixed(0)} req/s` },
     { db: kind, figure: "Sign-in p99 latency / bare route p99, same fixed rate", value: ratio(signInFixed.p99Ms, bareFixed.p99Ms), reference: `bare p99 ${bareFixed.p99Ms} ms, sign-in p99 ${signInFixed.p99Ms} ms` },
+    { db: kind, figure: "Server CPU time per sign-in / per bare request (at saturation)", value: ratio(signInCpuMs, bareCpuMs), reference: `bare ${bareCpuMs.toFixed(2)} ms, sign-in ${signInCpuMs.toFixed(2)} ms of server CPU per request; sign-in wall time per request ${(1000 / signInMax.rps).toFixed(1)} ms` },
     { db: kind, figure: "Server peak RSS under sign-in load / idle RSS", value: ratio(afterLoad.peak, idle.rss), reference: `idle ${(idle.rss / 2 ** 20).toFixed(0)} MiB after warm-up, peak (VmHWM) ${(afterLoad.peak / 2 ** 20).toFixed(0)} MiB` },
   );
   return signInMax;
