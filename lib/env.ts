@@ -87,6 +87,9 @@ const RawEnv = z.object({
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16-256 characters of A-Z, a-z, 0-9, _ and -").optional(),
   // Operator switch: refuse a phone number that is already linked to another account.
   PHONE_NUMBER_UNIQUE: flag,
+  // Benchmark harness only (`npm run bench`): serves /api/bench/bare and /bench/blank, the references
+  // the figures are measured against. Off, they answer 404 like any unknown path.
+  BENCH_ROUTES: flag,
 });
 
 export type Env = ReturnType<typeof buildEnv>;
@@ -214,6 +217,7 @@ export function buildEnv(source: Record<string, string | undefined>) {
     botApiBase: raw.TELEGRAM_BOT_API_BASE.replace(/\/+$/, ""),
     webhookSecret: raw.TELEGRAM_WEBHOOK_SECRET ?? null,
     phoneNumberUnique: raw.PHONE_NUMBER_UNIQUE,
+    benchRoutes: raw.BENCH_ROUTES,
   };
 }
 

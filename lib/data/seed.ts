@@ -9,7 +9,7 @@ import { catalogue, purposeById } from "../catalogue";
 import { encrypt, toBytes } from "../crypto/fields";
 import { db } from "../db";
 import { FIELDS, type FieldId } from "../fields";
-import { insertMany } from "./sql";
+import { executeSql, insertMany, queryRows, toCount } from "./sql";
 import { appendToLedger, type LedgerEntry, type Method } from "./ledger";
 import { bumpCounter, bumpDailyMany, counterName, utcDay, type DailyDelta } from "./stats";
 import { fieldAad, lookupIndex, newWrappedDataKey } from "./vault";
@@ -121,4 +121,41 @@ export async function insertSyntheticPeople(people: readonly SyntheticPerson[]):
     { timeout: 600_000, maxWait: 60_000 },
   );
   return { users: users.length, erased, fields: fields.length, ledgerRecords: ledger.length };
+}
+
+/**
+ * Grows a seeded database for benchmarks by copying its original people `copies` times in SQL
+ * (INSERT ... SELECT), a few seconds per 100k people where the seeder's per-person encryption and
+ * ledger hashing take minutes. A copy gets new ids (the original's plus "~k"), the same consent
+ * states, timestamps and ciphertexts (bound to the original id, so unreadable, which no benchmark
+ * needs) and is counted in the counters. The ledger is not copied: its hash chain is per record,
+ * and neither the report nor an erasure reads it. For benchmarks only: never on a real database.
+ */
+export async function copySyntheticPeople(copies: number, firstCopy = 1): Promise<{ users: number }> {
+  const client = await db();
+  const original = `NOT LIKE '%~%'`;
+  let users = 0;
+  for (let k = firstCopy; k < firstCopy + copies; k++) {
+    const suffix = `~${k}`;
+    await client.$transaction(
+      async (tx) => {
+        users += await executeSql(tx, `INSERT INTO users (id, telegram_id_index, wrapped_data_key, wrap_key_id, session_version, created_at, last_sign_in_at) SELECT id || ?, telegram_id_index || ?, wrapped_data_key, wrap_key_id, session_version, created_at, last_sign_in_at FROM users WHERE id ${original}`, [suffix, suffix]);
+        await executeSql(tx, `INSERT INTO consent_states (user_id, purpose_id, granted, purpose_version, decided_at) SELECT user_id || ?, purpose_id, granted, purpose_version, decided_at FROM consent_states WHERE user_id ${original}`, [suffix]);
+        await executeSql(tx, `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) SELECT user_id || ?, field, ciphertext, blind_index, stored_at, updated_at FROM user_fields WHERE user_id ${original}`, [suffix]);
+      },
+      { timeout: 600_000, maxWait: 60_000 },
+    );
+  }
+  // The counters the report shows grow by the originals' share per copy.
+  await client.$transaction(async (tx) => {
+    const [u] = await queryRows<{ n: unknown }>(tx, `SELECT COUNT(*) AS n FROM users WHERE id ${original}`);
+    await bumpCounter(tx, counterName.users, toCount(u?.n) * copies);
+    for (const r of await queryRows<{ k: string; n: unknown }>(tx, `SELECT purpose_id AS k, COUNT(*) AS n FROM consent_states WHERE granted = TRUE AND user_id ${original} GROUP BY purpose_id`)) {
+      await bumpCounter(tx, counterName.purposeActive(r.k), toCount(r.n) * copies);
+    }
+    for (const r of await queryRows<{ k: string; n: unknown }>(tx, `SELECT field AS k, COUNT(*) AS n FROM user_fields WHERE user_id ${original} GROUP BY field`)) {
+      await bumpCounter(tx, counterName.fieldStored(r.k), toCount(r.n) * copies);
+    }
+  });
+  return { users };
 }

@@ -1,0 +1,96 @@
+// HTTP load against a running app with autocannon: the bare reference route and the real sign-in,
+// at saturation and at a fixed rate. Every sign-in request carries its own pre-signed payload, so
+// the server does the whole job (verify, single use, lookup, session) and never sees a replay.
+import { readFileSync } from "node:fs";
+import autocannon from "autocannon";
+import { Client, ONLY_ACCOUNT, signedPayload } from "../../tests/support/client";
+
+export type LoadResult = { rps: number; p50Ms: number; p99Ms: number; ok: number; failed: number; seconds: number };
+
+/** Returning users, signed in once through the real flow; the bench payloads are theirs. */
+export async function createReturningUsers(origin: string, count: number, idBase: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = String(idBase + i);
+    // Synthetic values only, never a real person's.
+    await new Client(origin).signIn({ id, first_name: `Bench${i}`, username: `bench_user_${i}` }, { ...ONLY_ACCOUNT, display_name: true, username: true });
+    ids.push(id);
+  }
+  return ids;
+}
+
+/**
+ * Fresh payloads for the users: each person's auth_date steps back one second per payload, so no
+ * two payloads share a signature. The server must accept auth dates that old (AUTH_MAX_AGE_SECONDS).
+ */
+export function payloadPool(ids: string[], count: number): string[] {
+  const now = Math.floor(Date.now() / 1000);
+  const out: string[] = [];
+  for (let k = 0; out.length < count; k++) {
+    for (let i = 0; i < ids.length && out.length < count; i++) {
+      out.push(JSON.stringify(signedPayload({ id: ids[i]!, first_name: `Bench${i}`, username: `bench_user_${i}` }, { authDate: now - 5 - k })));
+    }
+  }
+  return out;
+}
+
+export type LoadOptions = {
+  urls: string[];
+  path: string;
+  origin: string;
+  bodies: string[];
+  seconds: number;
+  connections: number;
+  /** Requests per second across all connections; omitted = as fast as the server answers. */
+  rate?: number;
+  /** Send the bodies round and round: for the bare route, which never reads them. */
+  reuse?: boolean;
+};
+
+export async function load(opts: LoadOptions): Promise<LoadResult> {
+  let next = 0;
+  const { bodies } = opts;
+  const result = await autocannon({
+    // autocannon spreads connections over several urls; its types only admit one.
+    url: (opts.urls.length === 1 ? opts.urls[0]! : opts.urls) as string,
+    connections: opts.connections,
+    duration: opts.seconds,
+    ...(opts.rate ? { overallRate: Math.max(1, Math.round(opts.rate)) } : {}),
+    timeout: 30,
+    requests: [
+      {
+        method: "POST",
+        path: opts.path,
+        headers: { "content-type": "application/json", origin: opts.origin },
+        setupRequest: (req) => {
+          const body = bodies[opts.reuse ? next++ % bodies.length : next++];
+          if (body === undefined) throw new Error("the benchmark ran out of pre-signed payloads; raise the pool size");
+          return { ...req, body };
+        },
+      },
+    ],
+  });
+  return {
+    rps: result["2xx"] / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    ok: result["2xx"],
+    failed: result.non2xx + result.errors,
+    seconds: result.duration,
+  };
+}
+
+/** Resident set size now and its peak since the process started (Linux /proc), in bytes. */
+export function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb("VmRSS"), peak: kb("VmHWM") };
+}
+
+/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; USER_HZ is 100 on Linux.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

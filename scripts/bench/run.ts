@@ -1,0 +1,151 @@
+// `npm run bench [-- --quick] [--db sqlite,postgres] [--sizes 10000,100000] [--out DIR]`
+// Every figure is a ratio against a reference measured in the same run on the same machine: these
+// machines are shared and noisy, so absolute times alone would say little. Loopback only; every
+// measurement has a fixed duration or count and stops by itself. Writes BENCHMARKS.md and
+// bench-results.json (into --out, default the working directory). Prints no personal data: the
+// people are synthetic and only counts and timings are reported.
+import { execFileSync } from "node:child_process";
+import { cpus, totalmem } from "node:os";
+import { freshDatabase, type TestDbKind } from "../../tests/support/databases";
+import { startApp, type TestApp } from "../../tests/support/server";
+import { measureHmac } from "./hmac";
+import { cpuSecondsOf, createReturningUsers, load, memoryOf, payloadPool, type LoadResult } from "./load";
+import { measurePages } from "./pages";
+import { writeReport, type Figure } from "./output";
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const quick = process.argv.includes("--quick");
+const kinds = (arg("db") ?? "sqlite,postgres").split(",") as TestDbKind[];
+const sizes = arg("sizes") ?? (quick ? "200,400" : "10000,100000");
+const outDir = arg("out") ?? ".";
+// Seconds per load phase, connections, returning users.
+const SECONDS = quick ? 1 : 10;
+const CONNECTIONS = quick ? 4 : 16;
+const USERS = quick ? 5 : 100;
+const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
+
+const figures: Figure[] = [];
+const raw: Record<string, unknown> = {};
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+
+const BENCH_ENV = { BENCH_ROUTES: "1", LOG_LEVEL: "warn", AUTH_MAX_AGE_SECONDS: "86400" };
+
+async function signInLoad(kind: TestDbKind, app: TestApp): Promise<LoadResult> {
+  const url = app.url;
+  const ids = await createReturningUsers(url, USERS, 7_000_000_000 + Math.floor(Math.random() * 1e9));
+  // Enough payloads for every sign-in phase at a generous rate; signing happens before the clock runs.
+  const bodies = payloadPool(ids, quick ? 4000 : 60_000);
+  let used = 100;
+  const take = (n: number) => bodies.slice(used, (used += n));
+  const budget = quick ? 1000 : 18_000;
+  const base = { urls: [url], origin: app.origin, seconds: SECONDS, connections: CONNECTIONS };
+  // The bare route never reads its body: one payload shape, sent round and round.
+  const bare = { ...base, path: "/api/bench/bare", bodies: bodies.slice(0, 100), reuse: true };
+  await load({ ...bare, seconds: 1 }); // warm-up
+  await load({ ...base, path: "/api/auth/telegram", bodies: take(budget), seconds: 1 });
+  const idle = memoryOf(app.process.pid!);
+  const pid = app.process.pid!;
+  let cpu = cpuSecondsOf(pid);
+  const bareMax = await load(bare);
+  const bareCpuMs = ((cpuSecondsOf(pid) - cpu) * 1000) / Math.max(1, bareMax.ok);
+  cpu = cpuSecondsOf(pid);
+  const signInMax = await load({ ...base, path: "/api/auth/telegram", bodies: take(budget) });
+  const signInCpuMs = ((cpuSecondsOf(pid) - cpu) * 1000) / Math.max(1, signInMax.ok);
+  const rate = 0.7 * bareMax.rps;
+  const bareFixed = await load({ ...bare, rate });
+  const signInFixed = await load({ ...base, path: "/api/auth/telegram", bodies: take(budget), rate });
+  const afterLoad = memoryOf(app.process.pid!);
+  raw[`${kind}.signIn`] = { bareCpuMs, signInCpuMs, bareMax, signInMax, rate, bareFixed, signInFixed, idleRssBytes: idle.rss, peakRssBytes: afterLoad.peak };
+  const failed = [bareMax, signInMax, bareFixed, signInFixed].reduce((n, r) => n + r.failed, 0);
+  if (failed) log(`${kind}: ${failed} requests failed or answered non-2xx during the sign-in load`);
+  figures.push(
+    { db: kind, figure: "Sign-in throughput at saturation / bare route at saturation", value: ratio(signInMax.rps, bareMax.rps), reference: `bare route ${bareMax.rps.toFixed(0)} req/s; sign-in ${signInMax.rps.toFixed(0)} req/s (${CONNECTIONS} connections, ${SECONDS} s)`, target: ">= 0.60" },
+    { db: kind, figure: `Sign-in throughput at a fixed ${rate.toFixed(0)} req/s / bare route at the same rate`, value: ratio(signInFixed.rps, bareFixed.rps), reference: `70% of the bare route's maximum; bare delivered ${bareFixed.rps.toFixed(0)} req/s` },
+    { db: kind, figure: "Sign-in p99 latency / bare route p99, same fixed rate", value: ratio(signInFixed.p99Ms, bareFixed.p99Ms), reference: `bare p99 ${bareFixed.p99Ms} ms, sign-in p99 ${signInFixed.p99Ms} ms` },
+    { db: kind, figure: "Server CPU time per sign-in / per bare request (at saturation)", value: ratio(signInCpuMs, bareCpuMs), reference: `bare ${bareCpuMs.toFixed(2)} ms, sign-in ${signInCpuMs.toFixed(2)} ms of server CPU per request; sign-in wall time per request ${(1000 / signInMax.rps).toFixed(1)} ms` },
+    { db: kind, figure: "Server peak RSS under sign-in load / idle RSS", value: ratio(afterLoad.peak, idle.rss), reference: `idle ${(idle.rss / 2 ** 20).toFixed(0)} MiB after warm-up, peak (VmHWM) ${(afterLoad.peak / 2 ** 20).toFixed(0)} MiB` },
+  );
+  return signInMax;
+}
+
+async function twoInstances(app: TestApp): Promise<void> {
+  // A second instance on the same database and secrets, behind the same public origin (as behind a
+  // load balancer); autocannon spreads the same connections over both.
+  const secrets = Object.fromEntries(["TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "SESSION_SECRET", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY"].map((k) => [k, app.env[k]!]));
+  const second = await startApp({ label: "bench2", db: app.db, secrets, env: { ...BENCH_ENV, APP_ORIGIN: app.origin } });
+  try {
+    const ids = await createReturningUsers(app.url, USERS, 8_000_000_000 + Math.floor(Math.random() * 1e9));
+    const bodies = payloadPool(ids, quick ? 3000 : 40_000);
+    const half = bodies.length / 2;
+    const base = { origin: app.origin, path: "/api/auth/telegram", seconds: SECONDS, connections: CONNECTIONS };
+    const one = await load({ ...base, urls: [app.url], bodies: bodies.slice(0, half) });
+    const two = await load({ ...base, urls: [app.url, second.url], bodies: bodies.slice(half) });
+    raw["postgres.twoInstances"] = { one, two };
+    figures.push({ db: "postgres", figure: "Sign-in throughput, two app instances / one (same load generator, same connections)", value: ratio(two.rps, one.rps), reference: `one instance ${one.rps.toFixed(0)} req/s, two ${two.rps.toFixed(0)} req/s; ${cpus().length} cores shared by the instances, PostgreSQL and the load generator` });
+  } finally {
+    await second.stop();
+  }
+}
+
+function dataScale(kind: TestDbKind, url: string, dir: string): void {
+  const out = execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/bench/data-scale.ts", "--sizes", sizes, "--runs", quick ? "2" : "5"], {
+    env: { ...process.env, DATABASE_URL: url, DATA_DIR: dir, NODE_ENV: "development", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+  });
+  const result = JSON.parse(out.trim().split("\n").at(-1)!) as { seedSeconds: number; points: { size: number; users: number; report: { bestMs: number }; erase: { bestMs: number } }[] };
+  raw[`${kind}.dataScale`] = result;
+  const [first, ...rest] = result.points;
+  for (const p of rest) {
+    figures.push(
+      { db: kind, figure: `Admin report at ${p.size.toLocaleString("en")} users / at ${first!.size.toLocaleString("en")}`, value: ratio(p.report.bestMs, first!.report.bestMs), reference: `${first!.report.bestMs.toFixed(1)} ms at ${first!.users} users, ${p.report.bestMs.toFixed(1)} ms at ${p.users} (best of runs)`, target: "<= 3" },
+      { db: kind, figure: `Erasing one user at ${p.size.toLocaleString("en")} users / at ${first!.size.toLocaleString("en")}`, value: ratio(p.erase.bestMs, first!.erase.bestMs), reference: `${first!.erase.bestMs.toFixed(1)} ms / ${p.erase.bestMs.toFixed(1)} ms (best of runs, one transaction${kind === "sqlite" ? " and the WAL checkpoint" : ""})`, target: "<= 1.5" },
+    );
+  }
+}
+
+const started = Date.now();
+log(`HMAC micro-benchmark`);
+const hmac = await measureHmac(quick ? 100 : 1000);
+raw.hmac = hmac;
+figures.push({ db: "-", figure: "HMAC check: node:crypto with a cached key / @telegram-auth/server validate (ops/s)", value: ratio(hmac.cachedKeyOps, hmac.libraryOps), reference: `validate ${hmac.libraryOps.toFixed(0)}/s, cached-key createHmac ${hmac.cachedKeyOps.toFixed(0)}/s, the app's verifyWidgetPayload ${hmac.verifyWidgetPayloadOps.toFixed(0)}/s` });
+
+for (const kind of kinds) {
+  log(`${kind}: starting the app`);
+  const app = await startApp({ label: `bench${kind}`, db: await freshDatabase(`bench${kind}`, kind), env: BENCH_ENV });
+  try {
+    log(`${kind}: first-load JavaScript`);
+    const pages = await measurePages(app.url, String(6_000_000_000 + Math.floor(Math.random() * 1e9)));
+    raw[`${kind}.pages`] = pages;
+    if (kind === kinds[0]) {
+      for (const page of ["home", "consent", "settings"] as const) {
+        figures.push({ db: "-", figure: `First-load JS of the ${page} page / blank page`, value: ratio(pages[page].bytes, pages.blank.bytes), reference: `blank ${pages.blank.bytes} B (${pages.blank.gzipBytes} B gzip, ${pages.blank.scripts} scripts); ${page} ${pages[page].bytes} B (${pages[page].gzipBytes} B gzip, ${pages[page].scripts} scripts); gzip ratio ${ratio(pages[page].gzipBytes, pages.blank.gzipBytes).toFixed(2)}` });
+      }
+    }
+    log(`${kind}: sign-in load`);
+    const signInMax = await signInLoad(kind, app);
+    figures.push({ db: kind, figure: "Share of one sign-in spent in verifyWidgetPayload (time per verify / time per sign-in at saturation)", value: ratio(signInMax.rps, hmac.verifyWidgetPayloadOps), reference: `verify ${(1e6 / hmac.verifyWidgetPayloadOps).toFixed(0)} µs in this process; sign-in ${(1e6 / signInMax.rps).toFixed(0)} µs of server wall time per request at ${signInMax.rps.toFixed(0)} req/s` });
+    if (kind === "postgres") {
+      log(`postgres: two instances against one`);
+      await twoInstances(app);
+    }
+  } finally {
+    await app.stop();
+  }
+  log(`${kind}: admin report and erasure at ${sizes} users`);
+  const db = await freshDatabase(`benchdata${kind}`, kind);
+  try {
+    dataScale(kind, db.url, db.dir);
+  } finally {
+    await db.drop();
+  }
+  await app.db.drop();
+}
+
+const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, platform: `${process.platform} ${process.arch}` };
+writeReport(outDir, { date: new Date().toISOString(), command, quick, machine, sizes, seconds: (Date.now() - started) / 1000, figures, raw });
+log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
