@@ -2,11 +2,10 @@ import "server-only";
 // The sign-in use case behind POST /api/auth/telegram: parse → verify → single use → find or hold
 // the user → session. Every refusal of a well-formed payload looks the same to the caller.
 import { env } from "./env";
-import { claimLoginPayload } from "./data/login-replay";
 import { phoneUse, savePhoneFromTelegram } from "./data/phone";
 import { signInWithTelegram, telegramIdIndex } from "./data/users";
 import { securityEvent } from "./log";
-import { getSession, setOidcFlow, setPendingSignIn, startSession, takeOidcFlow } from "./session";
+import { getSession, newSessionExpiry, setOidcFlow, setPendingSignIn, startSession, takeOidcFlow } from "./session";
 import { nowSeconds } from "./session-cookie";
 import { authorizationUrl, exchangeAndVerify, newFlowSecrets, sameState } from "./telegram/oidc";
 import { verifyWidgetPayload } from "./telegram/widget";
@@ -27,17 +26,17 @@ export async function signInWithWidgetPayload(body: unknown, requestId: string):
     securityEvent(verified.kind === "malformed" ? "auth.malformed" : "auth.refused", requestId);
     return verified.kind === "malformed" ? { ok: false, status: 400, message: verified.message } : { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
   }
-  if (!(await claimLoginPayload(verified.replayKey, verified.authDate))) {
+  const outcome = await signInWithTelegram(verified.profile, { claim: { replayKey: verified.replayKey, authDate: verified.authDate }, sessionExpiresAt: newSessionExpiry() });
+  if (outcome.kind === "replay") {
     securityEvent("auth.replay_refused", requestId);
     return { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
   }
-  const outcome = await signInWithTelegram(verified.profile);
   if (outcome.kind === "new") {
     await setPendingSignIn(verified.profile);
     securityEvent("auth.pending_consent", requestId);
     return { ok: true, next: "/consent" };
   }
-  await startSession(outcome.userId, outcome.sessionVersion);
+  await startSession(outcome.userId, outcome.sessionVersion, outcome.sessionId ?? undefined);
   securityEvent("auth.signed_in", requestId);
   return { ok: true, next: outcome.needsConsent ? "/consent" : "/settings" };
 }
@@ -121,13 +120,15 @@ export async function finishOidc(params: URLSearchParams, requestId: string): Pr
   }
 
   // A login never asked for the phone scope: a number sent anyway is not used.
-  const outcome = await signInWithTelegram(profile);
+  // The authorization code is single use at the provider, so there is no payload to claim here.
+  const outcome = await signInWithTelegram(profile, { sessionExpiresAt: newSessionExpiry() });
+  if (outcome.kind === "replay") throw new Error("replay reported without a claim");
   if (outcome.kind === "new") {
     await setPendingSignIn(profile);
     securityEvent("auth.pending_consent", requestId, { via: "oidc" });
     return { ok: true, location: "/consent" };
   }
-  await startSession(outcome.userId, outcome.sessionVersion);
+  await startSession(outcome.userId, outcome.sessionVersion, outcome.sessionId ?? undefined);
   securityEvent("auth.signed_in", requestId, { via: "oidc" });
   return { ok: true, location: outcome.needsConsent ? "/consent" : "/settings" };
 }

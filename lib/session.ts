@@ -74,10 +74,15 @@ export async function requireAdmin(channel: "page" | "action" = "page"): Promise
 }
 
 /** Route handlers and actions only (cookies cannot be set while rendering a page). */
-export async function startSession(userId: string, sessionVersion: number): Promise<void> {
+export function newSessionExpiry(): Date {
+  return new Date((nowSeconds() + env().sessionAbsoluteSeconds) * 1000);
+}
+
+/** `sessionId` is a row the caller created in its own transaction (the sign-in does). */
+export async function startSession(userId: string, sessionVersion: number, sessionId?: string): Promise<void> {
   const store = await cookies();
   const now = nowSeconds();
-  const sid = await createSessionRow(userId, new Date((now + env().sessionAbsoluteSeconds) * 1000));
+  const sid = sessionId ?? (await createSessionRow(userId, newSessionExpiry()));
   const data = { sid, uid: userId, sv: sessionVersion, iat: now, lat: now };
   store.set(sessionCookieName(), await seal(data, sessionTtl(data)), cookieOptions(sessionTtl(data)));
   expire(store, pendingCookieName());

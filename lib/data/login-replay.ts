@@ -1,26 +1,34 @@
 import "server-only";
 // Single use of Login Widget payloads, enforced by a primary key in the database so it holds across
 // every app instance sharing it. Entries live as long as a payload could still be fresh.
-import { db } from "../db";
+import { db, type Tx } from "../db";
 import { env } from "../env";
 
-function isUniqueViolation(e: unknown): boolean {
+export function isUniqueViolation(e: unknown): boolean {
   return typeof e === "object" && e !== null && "code" in e && (e as { code: unknown }).code === "P2002";
 }
 
-/** True when this call is the first to present the payload; false for a replay. */
-export async function claimLoginPayload(replayKey: string, authDate: number, now = new Date()): Promise<boolean> {
-  const client = await db();
+function expiryOf(authDate: number): Date {
   const { authMaxAgeSeconds, authFutureSkewSeconds } = env();
   // Kept until the payload is stale even for a clock at the far edge of the skew.
-  const expiresAt = new Date((authDate + authMaxAgeSeconds + authFutureSkewSeconds + 60) * 1000);
-  try {
-    await client.usedLoginPayload.create({ data: { digest: replayKey, expiresAt } });
-  } catch (e) {
-    if (isUniqueViolation(e)) return false;
-    throw e;
-  }
-  // Pruning rides along with sign-ins: one indexed range delete, no separate job needed.
+  return new Date((authDate + authMaxAgeSeconds + authFutureSkewSeconds + 60) * 1000);
+}
+
+/** Inside a sign-in transaction: throws a unique violation (P2002) for a replay. */
+export async function claimLoginPayloadIn(tx: Tx, replayKey: string, authDate: number): Promise<void> {
+  await tx.usedLoginPayload.create({ data: { digest: replayKey, expiresAt: expiryOf(authDate) } });
+}
+
+let lastPrune = 0;
+
+/**
+ * Deletes expired single-use entries and session rows, at most once a minute per process: pruning
+ * on every sign-in cost two extra writes on the hot path for rows nobody reads once expired.
+ */
+export async function pruneExpiredLoginState(now = new Date()): Promise<void> {
+  if (now.getTime() - lastPrune < 60_000) return;
+  lastPrune = now.getTime();
+  const client = await db();
   await client.usedLoginPayload.deleteMany({ where: { expiresAt: { lt: now } } });
-  return true;
+  await client.session.deleteMany({ where: { expiresAt: { lt: now } } });
 }

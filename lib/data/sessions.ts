@@ -1,15 +1,19 @@
 import "server-only";
 // The session registry: one row per signed-in browser. Only lib/session.ts uses this.
 import { randomBytes } from "node:crypto";
-import { db } from "../db";
+import { db, type Db, type Tx } from "../db";
+import { pruneExpiredLoginState } from "./login-replay";
 import type { SessionUser } from "./users";
 
-export async function createSessionRow(userId: string, expiresAt: Date): Promise<string> {
-  const client = await db();
+export async function createSessionRowIn(tx: Tx | Db, userId: string, expiresAt: Date): Promise<string> {
   const id = randomBytes(24).toString("base64url");
-  await client.session.create({ data: { id, userId, expiresAt } });
-  // Pruning rides along with sign-ins, as for used login payloads.
-  await client.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  await tx.session.create({ data: { id, userId, expiresAt } });
+  return id;
+}
+
+export async function createSessionRow(userId: string, expiresAt: Date): Promise<string> {
+  const id = await createSessionRowIn(await db(), userId, expiresAt);
+  await pruneExpiredLoginState();
   return id;
 }
 

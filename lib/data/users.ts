@@ -8,6 +8,8 @@ import type { TelegramProfile } from "../telegram/widget";
 import { recordAudit } from "./audit";
 import { applyDecisions, type Decisions } from "./consents";
 import { lockLedger } from "./locks";
+import { claimLoginPayloadIn, isUniqueViolation, pruneExpiredLoginState } from "./login-replay";
+import { createSessionRowIn } from "./sessions";
 import { bumpCounter, counterName } from "./stats";
 import { dataKeyOf, lookupIndex, newWrappedDataKey, writeFields } from "./vault";
 
@@ -27,25 +29,48 @@ export function profileValues(profile: TelegramProfile): Record<string, string |
 }
 
 export type SignInOutcome =
-  | { kind: "existing"; userId: string; sessionVersion: number; needsConsent: boolean }
-  | { kind: "new" };
+  | { kind: "existing"; userId: string; sessionVersion: number; sessionId: string | null; needsConsent: boolean }
+  | { kind: "new" }
+  | { kind: "replay" };
+
+export type SignInOptions = {
+  /** Single use of a Login Widget payload, claimed in the same transaction. */
+  claim?: { replayKey: string; authDate: number };
+  /** Creates the session row in the same transaction, expiring then. */
+  sessionExpiresAt?: Date;
+};
 
 /**
  * A returning user: refresh the fields their consents cover, drop the rest. A new person: nothing
- * is stored; the caller keeps the sign-in pending until the consent page is saved.
+ * is stored; the caller keeps the sign-in pending until the consent page is saved. The claim, the
+ * refresh and the session row commit together: one commit (one fsync on SQLite) per sign-in.
  */
-export async function signInWithTelegram(profile: TelegramProfile): Promise<SignInOutcome> {
+export async function signInWithTelegram(profile: TelegramProfile, opts: SignInOptions = {}): Promise<SignInOutcome> {
   const client = await db();
   const index = telegramIdIndex(profile.telegramId);
-  const user = await client.user.findUnique({ where: { telegramIdIndex: index } });
-  if (!user) return { kind: "new" };
-  return client.$transaction(async (tx) => {
-    const now = new Date();
-    await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: now } });
-    const { dropped } = await writeFields(tx, { id: user.id, dataKey: dataKeyOf(user) }, profileValues(profile));
-    await recordAudit(tx, "auth.signed_in", user.id, { dropped });
-    return { kind: "existing", userId: user.id, sessionVersion: user.sessionVersion, needsConsent: await needsConsentIn(tx, user.id) };
-  });
+  let claiming = false;
+  try {
+    const outcome = await client.$transaction(async (tx): Promise<SignInOutcome> => {
+      if (opts.claim) {
+        claiming = true;
+        await claimLoginPayloadIn(tx, opts.claim.replayKey, opts.claim.authDate);
+        claiming = false;
+      }
+      const user = await tx.user.findUnique({ where: { telegramIdIndex: index } });
+      if (!user) return { kind: "new" };
+      const now = new Date();
+      await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: now } });
+      const { dropped } = await writeFields(tx, { id: user.id, dataKey: dataKeyOf(user) }, profileValues(profile));
+      await recordAudit(tx, "auth.signed_in", user.id, { dropped });
+      const sessionId = opts.sessionExpiresAt ? await createSessionRowIn(tx, user.id, opts.sessionExpiresAt) : null;
+      return { kind: "existing", userId: user.id, sessionVersion: user.sessionVersion, sessionId, needsConsent: await needsConsentIn(tx, user.id) };
+    });
+    await pruneExpiredLoginState();
+    return outcome;
+  } catch (e) {
+    if (claiming && isUniqueViolation(e)) return { kind: "replay" };
+    throw e;
+  }
 }
 
 /** True when a purpose has no decision yet, or its text changed since the user decided. */
