@@ -67,6 +67,8 @@ it(`killing the server during erasures leaves each user whole or gone (${ROUNDS}
   let erasuresAnswered = 0;
   const delays: number[] = [];
   const msPerErasure = await timeUninterruptedErasures();
+  let pace = 1;
+  let killsAmongErasures = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < NEW_USERS_PER_ROUND; i++) {
       const id = nextId++;
@@ -83,7 +85,7 @@ it(`killing the server during erasures leaves each user whole or gone (${ROUNDS}
     // erasures takes on this machine, a different point each round.
     const targets = [...clients.entries()].filter(([id]) => !erased.has(id)).map(([, c]) => onCurrentServer(c));
     const answers = targets.map((c) => c.request("DELETE", "/api/me").then((r) => r.status, () => "no answer" as const));
-    const delay = Math.round(((((round * 7) % ROUNDS) + 0.5) / ROUNDS) * msPerErasure * targets.length);
+    const delay = Math.round(((((round * 7) % ROUNDS) + 0.5) / ROUNDS) * msPerErasure * targets.length * pace);
     delays.push(delay);
     await new Promise((r) => setTimeout(r, delay));
     const exited = new Promise((r) => app.process.once("exit", r));
@@ -93,6 +95,7 @@ it(`killing the server during erasures leaves each user whole or gone (${ROUNDS}
     erasuresAnswered += (await Promise.all(answers)).filter((s) => s === 200).length;
 
     if (app.db.kind === "sqlite") expect(integrityCheck(app.db.sqliteFile!)).toBe("ok");
+    const erasedBefore = erased.size;
     for (const [userId, before] of whole) {
       const now = await storedState(app, userId);
       if (now.user) {
@@ -102,16 +105,23 @@ it(`killing the server during erasures leaves each user whole or gone (${ROUNDS}
         erased.add(userId);
       }
     }
+    // A machine busier or idler than the calibration moves the kill out of the batch: adapt the pace
+    // so the kills keep landing among the erasures.
+    const erasedNow = erased.size - erasedBefore;
+    if (erasedNow === targets.length) pace *= 0.6;
+    else if (erasedNow === 0) pace *= 1.5;
+    else killsAmongErasures += 1;
     app = await startApp({ label: "erasure-crash", db: app.db, secrets });
     expect(await counterMismatches(app)).toEqual([]);
   }
   expect(execFileSync("npm", ["run", "-s", "ledger:verify"], { env: app.env, encoding: "utf8" })).toMatch(/ledger intact/);
   console.log(
     `erasure crash [${app.db.kind}]: ${ROUNDS} rounds, ${kills} SIGKILLs ${Math.min(...delays)}-${Math.max(...delays)} ms after the requests (calibrated ${msPerErasure.toFixed(1)} ms per erasure); ` +
-      `${whole.size} users: ${erased.size} erased, ${whole.size - erased.size} whole; ${erasuresAnswered} erasures answered before the kill`,
+      `${whole.size} users: ${erased.size} erased, ${whole.size - erased.size} whole; ${erasuresAnswered} erasures answered before the kill; ${killsAmongErasures} kills landed mid-batch`,
   );
   expect(kills).toBe(ROUNDS);
-  // The kills must have landed among the erasures, not all before or all after them.
+  // The kills must have landed among the erasures (some of a batch done, some not) in some rounds,
+  // or the test proved nothing about interrupted erasure.
   expect(erased.size).toBeGreaterThan(0);
-  expect(whole.size - erased.size).toBeGreaterThan(0);
+  expect(killsAmongErasures).toBeGreaterThan(0);
 });

@@ -1,5 +1,5 @@
 // Writes the benchmark results: BENCHMARKS.md for people, bench-results.json for programs.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export type Figure = { db: string; figure: string; value: number; reference: string; target?: string };
@@ -25,6 +25,7 @@ function verdict(f: Figure): string {
 const cell = (s: string) => s.replace(/\|/g, "\\|");
 
 export function writeReport(dir: string, run: Run): void {
+  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "bench-results.json"), JSON.stringify(run, null, 2) + "\n");
   const m = run.machine;
   const sizes = run.sizes.split(",").map(Number);
