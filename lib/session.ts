@@ -7,6 +7,8 @@ import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { env } from "./env";
 import { createSessionRow, deleteSessionRow, findSessionUser } from "./data/sessions";
+import { currentRequestId } from "./http";
+import { securityEvent } from "./log";
 import { telegramIdIndex, type SessionUser } from "./data/users";
 import {
   cookieOptions,
@@ -44,7 +46,10 @@ export function isAdmin(user: SessionUser): boolean {
 /** For admin pages and actions: 403 for everyone else (checked again on every request). */
 export async function requireAdmin(): Promise<SessionUser> {
   const user = await getSession();
-  if (!user || !isAdmin(user)) forbidden();
+  if (!user || !isAdmin(user)) {
+    securityEvent("admin.refused", await currentRequestId(), { signedIn: user !== null });
+    forbidden();
+  }
   return user;
 }
 

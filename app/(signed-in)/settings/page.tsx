@@ -2,11 +2,10 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { PurposeDetails } from "@/components/purpose-details";
 import { PurposeToggle } from "@/components/purpose-toggle";
-import { SubmitButton } from "@/components/submit-button";
 import { getConsentOverview } from "@/lib/data/consents";
 import { FIELDS } from "@/lib/fields";
 import { requireUser } from "@/lib/session";
-import { logOutEverywhereAction, togglePurpose } from "./actions";
+import { togglePurpose } from "./actions";
 
 export const metadata = { title: "Your data · Consent-first login" };
 
@@ -64,10 +63,11 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
       <section className="card" aria-labelledby="leave">
         <h2 id="leave">Sessions and deletion</h2>
         <div className="row">
-          <form action={logOutEverywhereAction}>
-            <SubmitButton className="secondary" pendingLabel="Signing out…">
+          {/* A route handler, not an action: its 303 carries Clear-Site-Data. */}
+          <form action="/api/auth/logout?everywhere=1" method="post">
+            <button type="submit" className="secondary">
               Log out on every device
-            </SubmitButton>
+            </button>
           </form>
           <Link className="button secondary" href="/settings/delete">
             Delete my data…
