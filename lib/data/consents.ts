@@ -8,6 +8,7 @@ import type { FieldId } from "../fields";
 import type { Purpose } from "../purposes";
 import { recordAudit } from "./audit";
 import { appendToLedger, type Method } from "./ledger";
+import { lockUser } from "./locks";
 import { bumpCounter, bumpDaily, counterName } from "./stats";
 import { dataKeyOf, eraseUncoveredFields, readFields, type StoredField } from "./vault";
 
@@ -33,6 +34,7 @@ export type AppliedDecisions = { changed: { purposeId: string; granted: boolean 
  * answer on new purpose text (a re-consent). The caller has checked the decisions.
  */
 export async function applyDecisions(tx: Tx, userId: string, decisions: Decisions, method: Method): Promise<AppliedDecisions> {
+  await lockUser(tx, userId);
   const now = new Date();
   const current = new Map((await tx.consentState.findMany({ where: { userId } })).map((s) => [s.purposeId, s]));
   const changed: AppliedDecisions["changed"] = [];

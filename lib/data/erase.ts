@@ -5,11 +5,13 @@ import { purposeById } from "../catalogue";
 import { checkpointAfterErasure, db, type Tx } from "../db";
 import { recordAudit } from "./audit";
 import { appendToLedger, type Method } from "./ledger";
+import { lockUser } from "./locks";
 import { bumpCounter, bumpDaily, counterName } from "./stats";
 
 export async function eraseUserIn(tx: Tx, userId: string, method: Extract<Method, "erasure" | "purge">): Promise<boolean> {
   // Touch the ledger head first: it takes the write lock up front, so a concurrent consent change
   // for this user waits for the erasure instead of writing into a half-erased account.
+  await lockUser(tx, userId);
   const user = await tx.user.findUnique({ where: { id: userId }, include: { consents: true, fields: { select: { field: true } } } });
   if (!user) return false;
   const now = new Date();
