@@ -1,6 +1,10 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  // Without this, Next strips the router-state headers before proxy.ts runs, so proxy.ts could not
+  // refuse a malformed Next-Router-State-Tree, which Next itself answers with a 500. proxy.ts reads
+  // neither the URL's internal parameters nor data routes, so it needs no normalized URL.
+  skipProxyUrlNormalize: true,
   reactStrictMode: true,
   experimental: {
     // forbidden() for the admin segment.
@@ -10,6 +14,11 @@ const nextConfig = {
   async headers() {
     // Headers that do not depend on the request; the CSP (with its nonce) is set in proxy.ts.
     return [
+      {
+        // Build assets are never documents, but a 404 among them is; nothing there may run or frame.
+        source: "/_next/static/:path*",
+        headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" }],
+      },
       {
         source: "/:path*",
         headers: [

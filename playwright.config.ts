@@ -4,6 +4,8 @@ import { defineConfig } from "@playwright/test";
 // the background-networking flags keep it from calling out of this closed network.
 export default defineConfig({
   testDir: "e2e",
+  // The security suite's browser checks run with `npm run test:security` (playwright.security.config.ts).
+  testIgnore: ["security/**"],
   fullyParallel: false,
   workers: 1,
   timeout: 60_000,

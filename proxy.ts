@@ -1,7 +1,11 @@
-// Runs before every page and API request: a fresh CSP nonce per request, no-store for everything
-// that can carry personal data, and the session's idle clock moved forward. It is never the only
-// guard: pages, actions and routes check the session again through lib/session.ts.
+// Runs before every page and API request: a fresh CSP nonce per request, a request id for the logs,
+// no-store for everything that can carry personal data, and the session's idle clock moved forward.
+// It is never the only guard: pages, actions and routes check the session again through
+// lib/session.ts.
 import { NextResponse, type NextRequest } from "next/server";
+// Next's own parser of the router-state header: a header it cannot parse makes it answer 500, so
+// such requests are refused here as bad input, by exactly the rule Next applies.
+import { parseAndValidateFlightRouterState } from "next/dist/server/app-render/parse-and-validate-flight-router-state";
 import { env } from "./lib/env";
 import { cookieOptions, refreshedSessionCookie, sessionCookieName } from "./lib/session-cookie";
 
@@ -10,11 +14,17 @@ function contentSecurityPolicy(nonce: string): string {
   return [
     "default-src 'self'",
     // 'strict-dynamic' lets our nonce'd scripts load Telegram's widget script; nothing else runs.
+    // https://telegram.org is the fallback for browsers without 'strict-dynamic' (they ignore it otherwise).
     `script-src 'nonce-${nonce}' 'strict-dynamic' https://telegram.org${dev ? " 'unsafe-eval'" : ""}`,
     `style-src 'self' 'nonce-${nonce}'`,
     "img-src 'self' data: https://t.me https://*.telegram.org",
-    "connect-src 'self'",
-    "frame-src https://oauth.telegram.org",
+    // Telegram.Login.auth opens a popup on oauth.telegram.org and, when the popup closes, asks
+    // oauth.telegram.org/auth/get for the result: that request is the only foreign connection.
+    "connect-src 'self' https://oauth.telegram.org",
+    // The popup flow needs no frame (we do not embed the iframe widget).
+    "frame-src 'none'",
+    "worker-src 'none'",
+    "manifest-src 'self'",
     "font-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
@@ -24,15 +34,40 @@ function contentSecurityPolicy(nonce: string): string {
   ].join("; ");
 }
 
+const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
+
+function validRouterState(value: string | null): boolean {
+  if (value === null) return true;
+  try {
+    parseAndValidateFlightRouterState(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const csp = contentSecurityPolicy(nonce);
+  const given = request.headers.get("x-request-id");
+  const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+
+  if (!validRouterState(request.headers.get("next-router-state-tree"))) {
+    const refused = NextResponse.json({ error: "The Next-Router-State-Tree header is malformed." }, { status: 400 });
+    refused.headers.set("Content-Security-Policy", csp);
+    refused.headers.set("Cache-Control", "no-store, max-age=0");
+    refused.headers.set("X-Request-Id", requestId);
+    return refused;
+  }
+
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set("x-request-id", requestId);
   requestHeaders.set("Content-Security-Policy", csp);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
   response.headers.set("Cache-Control", "no-store, max-age=0");
+  response.headers.set("X-Request-Id", requestId);
 
   const name = sessionCookieName();
   const refreshed = await refreshedSessionCookie(request.cookies.get(name)?.value);
@@ -43,5 +78,6 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  // Everything but build assets: a missing /favicon.ico is a rendered 404 page and needs the CSP too.
+  matcher: ["/((?!_next/static|_next/image).*)"],
 };

@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ["lib/**/*.test.ts", "tests/**/*.test.ts"],
+    // The adversarial suite is its own run: `npm run test:security` (vitest.security.config.ts).
+    exclude: ["tests/security/**", "node_modules/**"],
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 180_000,

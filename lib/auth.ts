@@ -5,6 +5,7 @@ import { env } from "./env";
 import { phoneUse, savePhoneFromTelegram } from "./data/phone";
 import { signInWithTelegram, telegramIdIndex } from "./data/users";
 import { securityEvent } from "./log";
+import { consume } from "./rate-limit";
 import { getSession, newSessionExpiry, setOidcFlow, setPendingSignIn, startSession, takeOidcFlow } from "./session";
 import { nowSeconds } from "./session-cookie";
 import { authorizationUrl, exchangeAndVerify, newFlowSecrets, sameState } from "./telegram/oidc";
@@ -18,17 +19,29 @@ export type SignInResult =
   | { ok: false; status: 401; message: string }
   | { ok: false; status: 503; message: string };
 
-export async function signInWithWidgetPayload(body: unknown, requestId: string): Promise<SignInResult> {
+/**
+ * Rate limits (docs/decisions/007): behind a trusted proxy every attempt counts against the client
+ * address; otherwise the address may be forged, so it only throttles refusals, and a verified
+ * sign-in counts against the Telegram account that Telegram signed for. A RateLimitedError thrown
+ * here becomes the contract's 429 in lib/http.ts.
+ */
+export async function signInWithWidgetPayload(body: unknown, requestId: string, client: { address: string; trusted: boolean }): Promise<SignInResult> {
   const { botToken, authMaxAgeSeconds, authFutureSkewSeconds } = env();
   if (!botToken) return { ok: false, status: 503, message: "Telegram sign-in is not configured on this server (TELEGRAM_BOT_TOKEN)." };
+  if (client.trusted) await consume("loginAddress", client.address);
   const verified = await verifyWidgetPayload(body, { botToken, nowSeconds: nowSeconds(), maxAgeSeconds: authMaxAgeSeconds, futureSkewSeconds: authFutureSkewSeconds });
   if (!verified.ok) {
     securityEvent(verified.kind === "malformed" ? "auth.malformed" : "auth.refused", requestId);
+    await consume("loginRefused", client.address);
     return verified.kind === "malformed" ? { ok: false, status: 400, message: verified.message } : { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
   }
+  // The account's limit is taken before the single-use claim, which now commits with the sign-in
+  // itself: a replayed copy of someone's fresh payload costs them one attempt, never a sign-in.
+  await consume("loginAccount", verified.profile.telegramId.toString());
   const outcome = await signInWithTelegram(verified.profile, { claim: { replayKey: verified.replayKey, authDate: verified.authDate }, sessionExpiresAt: newSessionExpiry() });
   if (outcome.kind === "replay") {
     securityEvent("auth.replay_refused", requestId);
+    await consume("loginRefused", client.address);
     return { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
   }
   if (outcome.kind === "new") {

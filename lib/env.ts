@@ -73,8 +73,11 @@ const RawEnv = z.object({
   PURPOSES_FILE: z.string().optional(),
   PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  // Only behind a proxy you run: take the client address from X-Forwarded-For.
+  // Only behind a proxy you run: the last X-Forwarded-For hop (the one it appended) is the client.
   TRUST_PROXY: flag,
+  // Multiplies every rate limit (lib/rate-limit.ts); tests raise it so that suites sharing one
+  // loopback address do not throttle each other. 1 in production.
+  RATE_LIMIT_FACTOR: z.coerce.number().positive().max(100_000).default(1),
   DATA_DIR: z.string().default("data"),
   // Telegram OpenID Connect login. Optional: without a client id the second sign-in button is hidden.
   TELEGRAM_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).default("https://oauth.telegram.org"),
@@ -203,6 +206,7 @@ export function buildEnv(source: Record<string, string | undefined>) {
     purgeIntervalMinutes: raw.PURGE_INTERVAL_MINUTES,
     logLevel: raw.LOG_LEVEL,
     trustProxy: raw.TRUST_PROXY,
+    rateLimitFactor: raw.RATE_LIMIT_FACTOR,
     dataDir: raw.DATA_DIR,
     oidc: raw.TELEGRAM_OIDC_CLIENT_ID && raw.TELEGRAM_OIDC_CLIENT_SECRET
       ? {

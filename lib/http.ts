@@ -1,11 +1,17 @@
 // Helpers for route handlers: the contract's error shape, origin checks for state-changing
 // requests, bounded body reading, and a last-resort catch that never shows internals.
 import { randomUUID } from "node:crypto";
+import { headers } from "next/headers";
 import { NextResponse } from "next/server";
 import { env } from "./env";
 import { log, securityEvent } from "./log";
+import { RateLimitedError } from "./rate-limit";
 
 export const NO_STORE = { "Cache-Control": "no-store, max-age=0", Pragma: "no-cache" } as const;
+
+/** Logout and erasure: the browser drops this origin's cookies and storage (and, after erasure, its cache). */
+export const LOGGED_OUT_HEADERS = { "Clear-Site-Data": '"cookies", "storage"' } as const;
+export const ERASED_HEADERS = { "Clear-Site-Data": '"cookies", "storage", "cache"' } as const;
 
 export function jsonError(status: number, error: string, headers: Record<string, string> = {}): NextResponse {
   return NextResponse.json({ error }, { status, headers: { ...NO_STORE, ...headers } });
@@ -15,9 +21,25 @@ export function json(body: unknown, init: { status?: number; headers?: Record<st
   return NextResponse.json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
 }
 
-export function requestIdOf(req: Request): string {
-  const given = req.headers.get("x-request-id");
+/** proxy.ts puts a checked request id on every request; a caller-supplied one passes only if well formed. */
+export function requestIdFrom(h: Headers): string {
+  const given = h.get("x-request-id");
   return given && /^[A-Za-z0-9-]{8,64}$/.test(given) ? given : randomUUID();
+}
+
+export function requestIdOf(req: Request): string {
+  return requestIdFrom(req.headers);
+}
+
+/** For server actions and pages, which see the request only through next/headers. */
+export async function currentRequestId(): Promise<string> {
+  return requestIdFrom(await headers());
+}
+
+/** The contract's 429: the error shape, Retry-After, and a security event (no key, no address). */
+export function tooManyRequests(e: RateLimitedError, requestId: string): NextResponse {
+  securityEvent("rate_limited", requestId, { limit: e.limit });
+  return jsonError(429, `Too many requests. Please wait ${e.retryAfterSeconds} seconds and try again.`, { "Retry-After": String(e.retryAfterSeconds) });
 }
 
 /**
@@ -83,10 +105,11 @@ export function route(handler: Handler, opts: { checkOrigin?: boolean } = {}): (
       return await handler(req, { requestId });
     } catch (e) {
       if (e instanceof BodyError) return jsonError(e.status, e.message);
+      if (e instanceof RateLimitedError) return tooManyRequests(e, requestId);
       // Rethrow Next's own control flow (redirect, notFound) untouched.
       if (e && typeof e === "object" && "digest" in e && typeof (e as { digest: unknown }).digest === "string" && /^NEXT_/.test((e as { digest: string }).digest)) throw e;
       // Name and code only: messages of database errors can quote the values of a query.
-      log().error({ requestId, err: { name: (e as Error)?.name, code: (e as { code?: unknown })?.code } }, "unhandled error");
+      log().error({ requestId, error: { kind: (e as Error)?.name, dbCode: String((e as { code?: unknown })?.code ?? "") } }, "unhandled error");
       return jsonError(500, `Something went wrong on our side. Reference: ${requestId}`);
     }
   };

@@ -54,8 +54,15 @@ export async function seal(data: SessionData | PendingData | OidcFlowData, ttlSe
   return sealData(data, { password: passwords(), ttl: ttlSeconds });
 }
 
+/**
+ * The exact shape sealData produces. iron-session ignores anything after its "~2" version suffix
+ * (it parses it with parseInt), so a cookie with junk appended would still unseal: refusing all but
+ * this shape keeps the cookie non-malleable.
+ */
+const SEAL_SHAPE = /^Fe26\.2\*[\w*-]+~2$/;
+
 async function unsealRecord(value: string | undefined): Promise<Record<string, unknown> | null> {
-  if (!value || value.length > 4096) return null;
+  if (!value || value.length > 4096 || !SEAL_SHAPE.test(value)) return null;
   try {
     const data = await unsealData<Record<string, unknown>>(value, { password: passwords() });
     return data && Object.keys(data).length ? data : null;

@@ -7,10 +7,10 @@ import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { env } from "./env";
 import { createSessionRow, deleteSessionRow, findSessionUser } from "./data/sessions";
-import { telegramIdIndex, type SessionUser } from "./data/users";
-import { randomUUID } from "node:crypto";
-import { recordAdminRefusal } from "./data/report";
+import { currentRequestId } from "./http";
 import { securityEvent } from "./log";
+import { telegramIdIndex, type SessionUser } from "./data/users";
+import { recordAdminRefusal } from "./data/report";
 import {
   cookieOptions,
   nowSeconds,
@@ -67,7 +67,7 @@ export async function requireAdmin(channel: "page" | "action" = "page"): Promise
   const user = await getSession();
   if (!user || !isAdmin(user)) {
     if (user) await recordAdminRefusal(user.id, channel);
-    securityEvent("admin.refused", randomUUID(), { channel, signedIn: user !== null });
+    securityEvent("admin.refused", await currentRequestId(), { channel, signedIn: user !== null });
     forbidden();
   }
   return user;

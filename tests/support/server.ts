@@ -64,6 +64,8 @@ export async function startApp(opts: StartOptions): Promise<TestApp> {
     LOG_LEVEL: "info",
     PURGE_INTERVAL_MINUTES: "0",
     NEXT_TELEMETRY_DISABLED: "1",
+    // Every suite talks from 127.0.0.1; the rate-limit tests set 1 to see the real limits.
+    RATE_LIMIT_FACTOR: "1000",
     ...(opts.secrets ?? testSecrets()),
     ...opts.env,
   };

@@ -1,37 +1,36 @@
 "use server";
-import { redirect } from "next/navigation";
-import { createPhoneBotLink, deleteMyAccount, logOut } from "@/lib/account";
+import { createPhoneBotLink } from "@/lib/account";
 import type { ActionState } from "@/lib/action-result";
 import { purposeById } from "@/lib/catalogue";
 import { setConsents } from "@/lib/data/consents";
 import { FIELDS } from "@/lib/fields";
+import { currentRequestId } from "@/lib/http";
+import { securityEvent } from "@/lib/log";
+import { consume, RateLimitedError } from "@/lib/rate-limit";
 import { requireUser } from "@/lib/session";
-import { randomUUID } from "node:crypto";
+
+// "Log out on every device" and "Delete my data" are plain forms posting to route handlers
+// (/api/auth/logout?everywhere=1, /api/me/delete): only a route handler's answer can carry
+// Clear-Site-Data.
 
 /** One click grants or withdraws: no more steps than granting took on the consent page. */
 export async function togglePurpose(purposeId: string, grant: boolean, _prev: ActionState): Promise<ActionState> {
   const user = await requireUser();
   const purpose = purposeById(purposeId);
   if (!purpose) return { ok: false, message: "That purpose no longer exists. Reload the page." };
+  try {
+    await consume("consent", user.id);
+  } catch (e) {
+    if (e instanceof RateLimitedError) return { ok: false, message: `Too many changes at once. Please wait ${e.retryAfterSeconds} seconds and try again.` };
+    throw e;
+  }
   const result = await setConsents(user.id, { [purposeId]: grant }, "page");
   if (!result.ok) return { ok: false, message: result.message };
+  securityEvent("consent.changed", await currentRequestId(), { changes: result.changed.length, method: "page" });
   if (grant) return { ok: true, message: `Granted: ${purpose.title}. Its data is filled in from Telegram at your next sign-in.` };
   const erased = result.erased.map((f) => FIELDS[f].label);
   return { ok: true, message: `Withdrawn: ${purpose.title}. ${erased.length ? `Erased now: ${erased.join(", ")}.` : "Nothing was stored under it."}` };
 }
-
-export async function deleteAccountAction(): Promise<void> {
-  const user = await requireUser();
-  await deleteMyAccount(user.id, randomUUID());
-  redirect("/?erased=1");
-}
-
-export async function logOutEverywhereAction(): Promise<void> {
-  await requireUser();
-  await logOut({ everywhere: true, requestId: randomUUID() });
-  redirect("/?signed-out=1");
-}
-
 /** Makes a one-time deep link into the bot; the page shows it as a link to Telegram. */
 export async function phoneBotLinkAction(_prev: ActionState<{ link: string }>): Promise<ActionState<{ link: string }>> {
   const user = await requireUser();

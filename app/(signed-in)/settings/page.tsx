@@ -2,13 +2,12 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { PurposeDetails } from "@/components/purpose-details";
 import { PurposeToggle } from "@/components/purpose-toggle";
-import { SubmitButton } from "@/components/submit-button";
 import { getConsentOverview } from "@/lib/data/consents";
 import { BotLinkButton } from "@/components/bot-link-button";
 import { env } from "@/lib/env";
 import { FIELDS } from "@/lib/fields";
 import { requireUser } from "@/lib/session";
-import { logOutEverywhereAction, phoneBotLinkAction, togglePurpose } from "./actions";
+import { phoneBotLinkAction, togglePurpose } from "./actions";
 
 const PHONE_NOTICES: Record<string, { ok: boolean; text: string }> = {
   saved: { ok: true, text: "Your phone number from Telegram is saved, encrypted." },
@@ -98,10 +97,11 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
       <section className="card" aria-labelledby="leave">
         <h2 id="leave">Sessions and deletion</h2>
         <div className="row">
-          <form action={logOutEverywhereAction}>
-            <SubmitButton className="secondary" pendingLabel="Signing out…">
+          {/* A route handler, not an action: its 303 carries Clear-Site-Data. */}
+          <form action="/api/auth/logout?everywhere=1" method="post">
+            <button type="submit" className="secondary">
               Log out on every device
-            </SubmitButton>
+            </button>
           </form>
           <Link className="button secondary" href="/settings/delete">
             Delete my data…

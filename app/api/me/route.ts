@@ -1,6 +1,7 @@
 import { deleteMyAccount } from "@/lib/account";
 import { describeMe } from "@/lib/data/me";
-import { json, jsonError, route } from "@/lib/http";
+import { ERASED_HEADERS, json, jsonError, route } from "@/lib/http";
+import { consume } from "@/lib/rate-limit";
 import { getSession } from "@/lib/session";
 
 export const dynamic = "force-dynamic";
@@ -14,6 +15,7 @@ export const GET = route(async () => {
 export const DELETE = route(async (_req, { requestId }) => {
   const user = await getSession();
   if (!user) return jsonError(401, "Sign in first.");
+  await consume("erasure", user.id);
   await deleteMyAccount(user.id, requestId);
-  return json({ erased: true, next: "/" }, { headers: { "Clear-Site-Data": '"cookies", "storage", "cache"' } });
+  return json({ erased: true, next: "/" }, { headers: ERASED_HEADERS });
 });

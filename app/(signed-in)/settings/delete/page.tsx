@@ -1,7 +1,5 @@
 import Link from "next/link";
-import { SubmitButton } from "@/components/submit-button";
 import { requireUser } from "@/lib/session";
-import { deleteAccountAction } from "../actions";
 
 export const metadata = { title: "Delete your data · Consent-first login" };
 
@@ -19,10 +17,11 @@ export default async function DeletePage() {
         </ul>
         <p>You can download your data first from the <Link href="/settings">settings page</Link>.</p>
         <div className="row">
-          <form action={deleteAccountAction}>
-            <SubmitButton className="danger" pendingLabel="Deleting…">
+          {/* A route handler, not an action: its 303 carries Clear-Site-Data. */}
+          <form action="/api/me/delete" method="post">
+            <button type="submit" className="danger">
               Yes, delete everything
-            </SubmitButton>
+            </button>
           </form>
           <Link className="button secondary" href="/settings">
             Keep my account

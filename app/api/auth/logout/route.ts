@@ -1,13 +1,13 @@
 import { NextResponse } from "next/server";
 import { logOut } from "@/lib/account";
 import { env } from "@/lib/env";
-import { json, NO_STORE, route } from "@/lib/http";
+import { json, LOGGED_OUT_HEADERS, NO_STORE, route } from "@/lib/http";
 
 // Also the target of the plain HTML logout forms: those get a 303 to the start page.
 export const POST = route(async (req, { requestId }) => {
   const everywhere = new URL(req.url).searchParams.get("everywhere") === "1";
   await logOut({ everywhere, requestId });
-  const headers = { ...NO_STORE, "Clear-Site-Data": '"cookies", "storage"' };
+  const headers = { ...NO_STORE, ...LOGGED_OUT_HEADERS };
   if ((req.headers.get("accept") ?? "").includes("text/html")) {
     return NextResponse.redirect(new URL("/?signed-out=1", env().appOrigin), { status: 303, headers });
   }

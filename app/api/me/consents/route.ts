@@ -3,6 +3,7 @@ import { finishPendingSignIn } from "@/lib/account";
 import { setConsents } from "@/lib/data/consents";
 import { json, jsonError, readJsonObject, route } from "@/lib/http";
 import { securityEvent } from "@/lib/log";
+import { consume } from "@/lib/rate-limit";
 import { getPendingSignIn, getSession } from "@/lib/session";
 
 const Body = z.strictObject({
@@ -17,11 +18,13 @@ export const PUT = route(async (req, { requestId }) => {
     // A first sign-in finishes here for API clients, as the consent page does for people.
     const pending = await getPendingSignIn();
     if (!pending) return jsonError(401, "Sign in first.");
+    await consume("consent", `pending:${pending.telegramId}`);
     const created = await finishPendingSignIn(pending, parsed.data.purposes, "api");
     if (!created.ok) return jsonError(400, created.message);
     securityEvent("consent.changed", requestId, { created: true });
     return json({ created: true, next: "/settings" });
   }
+  await consume("consent", user.id);
   const result = await setConsents(user.id, parsed.data.purposes, "api");
   if (!result.ok) return jsonError(400, result.message);
   securityEvent("consent.changed", requestId, { changes: result.changed.length });

@@ -1,5 +1,6 @@
 import { exportMyData } from "@/lib/account";
 import { json, jsonError, route } from "@/lib/http";
+import { consume } from "@/lib/rate-limit";
 import { getSession } from "@/lib/session";
 
 export const dynamic = "force-dynamic";
@@ -7,6 +8,7 @@ export const dynamic = "force-dynamic";
 export const GET = route(async () => {
   const user = await getSession();
   if (!user) return jsonError(401, "Sign in first.");
+  await consume("export", user.id);
   const data = await exportMyData(user.id);
   return json(data, { headers: { "Content-Disposition": `attachment; filename="my-data-${data.exportedAt.slice(0, 10)}.json"` } });
 });

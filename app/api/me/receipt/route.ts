@@ -1,5 +1,6 @@
 import { consentReceipt } from "@/lib/data/export";
 import { json, jsonError, route } from "@/lib/http";
+import { consume } from "@/lib/rate-limit";
 import { getSession } from "@/lib/session";
 
 export const dynamic = "force-dynamic";
@@ -7,5 +8,6 @@ export const dynamic = "force-dynamic";
 export const GET = route(async () => {
   const user = await getSession();
   if (!user) return jsonError(401, "Sign in first.");
+  await consume("export", user.id);
   return json(await consentReceipt(user.id), { headers: { "Content-Disposition": 'attachment; filename="consent-receipt.json"' } });
 });

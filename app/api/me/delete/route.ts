@@ -1,0 +1,19 @@
+import { NextResponse } from "next/server";
+import { deleteMyAccount } from "@/lib/account";
+import { env } from "@/lib/env";
+import { ERASED_HEADERS, json, jsonError, NO_STORE, route } from "@/lib/http";
+import { consume } from "@/lib/rate-limit";
+import { getSession } from "@/lib/session";
+
+// The delete page's form (HTML forms cannot send DELETE): the same erasure as DELETE /api/me. A
+// route handler rather than a server action so the answer can carry Clear-Site-Data, which a
+// server action's response cannot.
+export const POST = route(async (req, { requestId }) => {
+  const user = await getSession();
+  const html = (req.headers.get("accept") ?? "").includes("text/html");
+  if (!user) return html ? NextResponse.redirect(new URL("/?signed-out=1", env().appOrigin), { status: 303, headers: NO_STORE }) : jsonError(401, "Sign in first.");
+  await consume("erasure", user.id);
+  await deleteMyAccount(user.id, requestId);
+  if (html) return NextResponse.redirect(new URL("/?erased=1", env().appOrigin), { status: 303, headers: { ...NO_STORE, ...ERASED_HEADERS } });
+  return json({ erased: true, next: "/" }, { headers: ERASED_HEADERS });
+});

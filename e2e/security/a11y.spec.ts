@@ -1,0 +1,82 @@
+// Accessibility and CSP in a real browser: axe (all rules) on every page in the states a person
+// meets it, with zero serious or critical findings; and no Content-Security-Policy violation
+// reported by Chromium while the page loads and hydrates.
+import AxeBuilder from "@axe-core/playwright";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Page } from "@playwright/test";
+import { EVERYTHING, signedPayload } from "../../tests/support/client";
+import { expect, freshTelegramId, testWithApp } from "../fixtures";
+
+const test = testWithApp({ label: "e2e-a11y" });
+
+let pagesChecked = 0;
+let findings = 0;
+test.afterAll(() => {
+  mkdirSync(resolve(".security-figures"), { recursive: true });
+  const db = process.env.TEST_DB === "postgres" ? "postgres" : "sqlite";
+  appendFileSync(resolve(".security-figures/figures.jsonl"), JSON.stringify({ name: "pages checked by axe", value: pagesChecked, note: "Chromium", db }) + "\n");
+  appendFileSync(resolve(".security-figures/figures.jsonl"), JSON.stringify({ name: "serious or critical axe findings", value: findings, note: "", db }) + "\n");
+});
+
+async function watchCsp(page: Page): Promise<string[]> {
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(m.text())) violations.push(m.text().slice(0, 200));
+  });
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      (window as unknown as { __csp: string[] }).__csp ??= [];
+      (window as unknown as { __csp: string[] }).__csp.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  return violations;
+}
+
+async function check(page: Page, url: string, violations: string[]): Promise<void> {
+  const res = await page.goto(url);
+  expect(res?.status(), url).toBeLessThan(500);
+  await page.waitForLoadState("networkidle");
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  pagesChecked += 1;
+  findings += bad.length;
+  expect(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), url).toEqual([]);
+  const reported = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
+  expect([...violations, ...reported], `CSP violations on ${url}`).toEqual([]);
+}
+
+test("signed-out pages", async ({ app, page }) => {
+  const violations = await watchCsp(page);
+  for (const path of ["/", "/?signed-out=1", "/?erased=1", "/no-such-page"]) await check(page, `${app.origin}${path}`, violations);
+});
+
+test("the consent page of a first sign-in", async ({ app, page }) => {
+  const violations = await watchCsp(page);
+  await page.goto(app.origin);
+  await page.evaluate(async (body) => {
+    await fetch("/api/auth/telegram", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  }, signedPayload({ id: freshTelegramId(), first_name: "Axe", last_name: "Checker", username: "axe_checker" }));
+  await check(page, `${app.origin}/consent`, violations);
+  // With an error shown (nothing ticked but the required purpose is still a valid form: submit it
+  // after removing the hidden fields so the server answers with its message).
+  await page.evaluate(() => document.querySelectorAll('input[name="shown"]').forEach((e) => e.remove()));
+  await page.getByRole("button", { name: "Save my choices" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  const result = await new AxeBuilder({ page }).analyze();
+  expect(result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
+  pagesChecked += 1;
+});
+
+test("signed-in pages", async ({ app, page, signedIn }) => {
+  const violations = await watchCsp(page);
+  await signedIn({ id: freshTelegramId(), first_name: "Axe", last_name: "Owner", username: "axe_owner", photo_url: "https://t.me/i/userpic/320/axe.jpg" }, EVERYTHING);
+  for (const path of ["/settings", "/settings?welcome=1", "/settings?saved=1", "/settings/delete", "/", "/no-such-page"]) await check(page, `${app.origin}${path}`, violations);
+  // After a one-click withdrawal the status message is part of the page too.
+  await page.goto(`${app.origin}/settings`);
+  await page.getByRole("button", { name: "Withdraw “Show your Telegram username”" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Withdrawn" })).toBeVisible();
+  const result = await new AxeBuilder({ page }).analyze();
+  expect(result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
+  pagesChecked += 1;
+});

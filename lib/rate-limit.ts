@@ -1,0 +1,124 @@
+import "server-only";
+// Rate limits (rate-limiter-flexible): in memory for one instance on SQLite, shared through the
+// PostgreSQL database when several instances use it, so a limit holds whichever instance answers.
+// Keys are HMACs: the table never holds an address or a Telegram id. Why each limit is keyed the
+// way it is: docs/decisions/007-rate-limits-and-client-address.md.
+import { createHmac } from "node:crypto";
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import { env } from "./env";
+
+export const RATE_LIMITS = {
+  /** Every sign-in attempt per client address; applied only behind a trusted proxy (TRUST_PROXY). */
+  loginAddress: { points: 30, duration: 60 },
+  /** Refused sign-in attempts per client address. A spoofed address throttles only refusals. */
+  loginRefused: { points: 10, duration: 60 },
+  /** Verified sign-ins per Telegram account: only Telegram can mint these, so the key cannot be forged. */
+  loginAccount: { points: 10, duration: 600 },
+  /** Consent decisions per user (or per pending first sign-in). */
+  consent: { points: 30, duration: 60 },
+  /** Exports and consent receipts per user. */
+  export: { points: 10, duration: 60 },
+  /** Erasure requests per user. */
+  erasure: { points: 3, duration: 600 },
+  /** The bot webhook, per Telegram sender (for the webhook route to call). */
+  webhook: { points: 20, duration: 60 },
+} as const satisfies Record<string, { points: number; duration: number }>;
+
+export type LimitName = keyof typeof RATE_LIMITS;
+
+export class RateLimitedError extends Error {
+  override name = "RateLimitedError";
+  constructor(
+    readonly limit: LimitName,
+    readonly retryAfterSeconds: number,
+  ) {
+    super("Too many requests.");
+  }
+}
+
+export const RATE_LIMIT_TABLE = "rate_limits";
+
+type Limiters = Record<LimitName, { consume: (key: string) => Promise<unknown> }>;
+
+function byName(make: (name: LimitName) => Limiters[LimitName]): Limiters {
+  return Object.fromEntries((Object.keys(RATE_LIMITS) as LimitName[]).map((n) => [n, make(n)])) as Limiters;
+}
+
+function points(name: LimitName): number {
+  return Math.max(1, Math.round(RATE_LIMITS[name].points * env().rateLimitFactor));
+}
+
+function memoryLimiter(name: LimitName): RateLimiterMemory {
+  return new RateLimiterMemory({ keyPrefix: name, points: points(name), duration: RATE_LIMITS[name].duration });
+}
+
+async function buildLimiters(): Promise<Limiters> {
+  if (env().databaseKind !== "postgres") return byName(memoryLimiter);
+  const { default: pg } = await import("pg");
+  const pool = new pg.Pool({ connectionString: env().databaseUrl, max: 3 });
+  // An idle connection dropped by the server must not take the process down; the next query reconnects.
+  pool.on("error", () => {});
+  const client = await pool.connect();
+  try {
+    // Several instances start at once: the advisory lock makes one of them create the table.
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock(7007007)");
+    await client.query(`CREATE TABLE IF NOT EXISTS "${RATE_LIMIT_TABLE}" (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`);
+    await client.query("COMMIT");
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+  return byName(
+    (n) =>
+      new RateLimiterPostgres({
+        storeClient: pool,
+        storeType: "pool",
+        tableName: RATE_LIMIT_TABLE,
+        tableCreated: true,
+        keyPrefix: n,
+        points: points(n),
+        duration: RATE_LIMITS[n].duration,
+        // If the database does not answer, each instance keeps limiting on its own.
+        insuranceLimiter: memoryLimiter(n),
+      }),
+  );
+}
+
+const globalForLimits = globalThis as unknown as { __consentLimiters?: Promise<Limiters> };
+
+function limiters(): Promise<Limiters> {
+  globalForLimits.__consentLimiters ??= buildLimiters().catch((e) => {
+    globalForLimits.__consentLimiters = undefined;
+    throw e;
+  });
+  return globalForLimits.__consentLimiters;
+}
+
+/** Keys are HMACs under a key derived from the session secret: no address or id reaches the store. */
+function storedKey(name: LimitName, key: string): string {
+  return createHmac("sha256", env().sessionSecrets[0]!).update(`rate-limit\u0000${name}\u0000${key}`).digest("base64url").slice(0, 32);
+}
+
+/** Counts one request against the limit; throws RateLimitedError when it is used up. */
+export async function consume(name: LimitName, key: string): Promise<void> {
+  const limiter = (await limiters())[name];
+  try {
+    await limiter.consume(storedKey(name, key));
+  } catch (e) {
+    if (e instanceof RateLimiterRes) throw new RateLimitedError(name, Math.max(1, Math.ceil(e.msBeforeNext / 1000)));
+    throw e;
+  }
+}
+
+/**
+ * The client address for rate limiting. `next start` fills X-Forwarded-For from the socket only when
+ * the request has none, so without a proxy a client can write it; behind a proxy that appends the
+ * address it saw, the last hop is the real client. `trusted` says which of the two this is.
+ */
+export function clientAddress(headers: Headers): { address: string; trusted: boolean } {
+  const hops = (headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return { address: hops.at(-1) ?? "unknown", trusted: env().trustProxy };
+}
