@@ -46,7 +46,6 @@ export const API_ROUTES: ApiRoute[] = [
     path: "/api/telegram/webhook",
     access: "webhook",
     personal: false,
-    pendingMerge: true,
     body: () => ({ update_id: 1, message: { message_id: 1, date: 1, chat: { id: 1, type: "private" }, from: { id: 1, is_bot: false, first_name: "x" }, contact: { phone_number: "+10000000000", first_name: "x", user_id: 1 } } }),
   },
 ];
