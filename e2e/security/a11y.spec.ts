@@ -8,7 +8,8 @@ import type { Page } from "@playwright/test";
 import { EVERYTHING, signedPayload } from "../../tests/support/client";
 import { expect, freshTelegramId, testWithApp } from "../fixtures";
 
-const test = testWithApp({ label: "e2e-a11y" });
+const ADMIN_ID = "5599000000001";
+const test = testWithApp({ label: "e2e-a11y", env: { ADMIN_TELEGRAM_IDS: ADMIN_ID } });
 
 let pagesChecked = 0;
 let findings = 0;
@@ -79,4 +80,16 @@ test("signed-in pages", async ({ app, page, signedIn }) => {
   const result = await new AxeBuilder({ page }).analyze();
   expect(result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
   pagesChecked += 1;
+});
+
+test("the admin report, and the refusal a non-admin sees", async ({ app, page, signedIn }) => {
+  const violations = await watchCsp(page);
+  await signedIn({ id: ADMIN_ID, first_name: "Axe", last_name: "Admin" }, EVERYTHING);
+  await check(page, `${app.origin}/admin`, violations);
+  await expect(page.getByRole("heading", { level: 1, name: "Data-minimization report" })).toBeVisible();
+  await page.context().clearCookies();
+  await signedIn({ id: freshTelegramId(), first_name: "Axe", last_name: "Visitor" }, EVERYTHING);
+  const res = await page.goto(`${app.origin}/admin`);
+  expect(res?.status()).toBe(403);
+  await check(page, `${app.origin}/admin`, violations);
 });

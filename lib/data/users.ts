@@ -56,10 +56,12 @@ export async function signInWithTelegram(profile: TelegramProfile, opts: SignInO
         await claimLoginPayloadIn(tx, opts.claim.replayKey, opts.claim.authDate);
         claiming = false;
       }
-      const user = await tx.user.findUnique({ where: { telegramIdIndex: index } });
-      if (!user) return { kind: "new" };
-      const now = new Date();
-      await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: now } });
+      // The write comes first because it takes the user's row lock: an erasure of this person that
+      // is already running either commits before it (no row: this is a first sign-in again) or waits
+      // for this sign-in to finish. Reading first would let the erasure delete the row in between.
+      const { count } = await tx.user.updateMany({ where: { telegramIdIndex: index }, data: { lastSignInAt: new Date() } });
+      if (count === 0) return { kind: "new" };
+      const user = await tx.user.findUniqueOrThrow({ where: { telegramIdIndex: index } });
       const { dropped } = await writeFields(tx, { id: user.id, dataKey: dataKeyOf(user) }, profileValues(profile));
       await recordAudit(tx, "auth.signed_in", user.id, { dropped });
       const sessionId = opts.sessionExpiresAt ? await createSessionRowIn(tx, user.id, opts.sessionExpiresAt) : null;

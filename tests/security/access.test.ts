@@ -1,8 +1,10 @@
-// Every account route and page refuses callers who are not the owner: signed out, a garbage or
-// pending cookie, another user, and cookies sealed with the server's own secret that mix one user's
-// session with another's id, name a deleted session, carry an old session version or an expired
-// clock. Pages are also fetched as RSC, prefetch, with a router state and with ?_rsc=. No answer
-// may contain a personal value of the owner, and no refused request may change anything.
+// Every account and admin route and page refuses callers who are not the owner: signed out, a
+// garbage or pending cookie, another user, and cookies sealed with the server's own secret that mix
+// one user's session with another's id, name a deleted session, carry an old session version or an
+// expired clock. The owner is the site's admin, so the same forgeries are tried against the admin
+// report, and the other (signed-in, not admin) user is refused it. Pages are also fetched as RSC,
+// prefetch, with a router state and with ?_rsc=. No answer may contain a personal value of the
+// owner or any part of the report, and no refused request may change anything.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, EVERYTHING, signedPayload } from "../support/client";
@@ -22,6 +24,8 @@ let refusals = 0;
 const OWNER = { id: "4400000123457", first_name: "Zqownerfirst", last_name: "Xkownerlast", username: "zq_owner_handle", photo_url: "https://t.me/i/userpic/320/zqownerphoto.jpg" };
 const OTHER = { id: "4400000765431", first_name: "Wbotherfirst", username: "wb_other_handle" };
 const OWNER_VALUES = [OWNER.id, OWNER.first_name, OWNER.last_name, OWNER.username, "zqownerphoto"];
+// Text that only the report carries: its JSON keys, its CSV header row and the page's summary.
+const REPORT_MARKERS = ["unknownFieldsStored", "droppedWrites", "section,item,measure", "generated_at", "Values stored without a live consent", 'data-testid="violations"'];
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -30,7 +34,7 @@ async function sessionsOf(userId: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  app = await startApp({ label: "sec-access" });
+  app = await startApp({ label: "sec-access", env: { ADMIN_TELEGRAM_IDS: OWNER.id } });
   owner = new Client(app.origin);
   await owner.signIn(OWNER, EVERYTHING);
   other = new Client(app.origin);
@@ -90,6 +94,7 @@ function identities(): Identity[] {
 
 function expectNoOwnerValue(body: string, label: string): void {
   for (const v of OWNER_VALUES) expect(body.includes(v), `${label}: owner's value in the answer`).toBe(false);
+  for (const v of REPORT_MARKERS) expect(body.includes(v), `${label}: part of the admin report in the answer`).toBe(false);
 }
 
 it("the owner does see their own values (so their absence below means something)", async () => {
@@ -99,6 +104,13 @@ it("the owner does see their own values (so their absence below means something)
     expect(me).toContain(v);
     expect(settings).toContain(v);
   }
+  // The owner is the admin: every form of the report carries the markers the refusals must not.
+  const json = await (await owner.get("/api/admin/report")).text();
+  const csv = await (await owner.get("/api/admin/report?format=csv")).text();
+  const page = await (await owner.get("/admin")).text();
+  expect(json).toContain("unknownFieldsStored");
+  expect(csv).toContain("section,item,measure");
+  expect(page).toContain("Values stored without a live consent");
 });
 
 describe("account API", () => {
@@ -121,6 +133,10 @@ describe("account API", () => {
             // the account purpose, which this body does not: 400, nothing stored.
             const allowed = id.pending && route.path === "/api/me/consents" ? [400] : [401];
             expect(allowed, `${route.method} ${route.path} as ${id.label}`).toContain(res.status);
+            expect(JSON.parse(body)).toEqual({ error: expect.any(String) });
+          } else if (route.access === "admin") {
+            // Signed in, but not an admin.
+            expect(res.status, `${route.path} as ${id.label}`).toBe(403);
             expect(JSON.parse(body)).toEqual({ error: expect.any(String) });
           }
           refusals += 1;
@@ -145,7 +161,10 @@ describe("account pages, in every request variant", () => {
           const body = await res.text();
           expect(res.status, id.label).toBeLessThan(500);
           expectNoOwnerValue(body, `${variant.path} ${variant.label} as ${id.label}`);
-          if (!id.isOtherUser && variant.label === "html") {
+          if (variant.label === "html" && page.access === "admin") {
+            // The admin page answers everyone else with the 403 page, signed in or not.
+            expect(res.status, id.label).toBe(403);
+          } else if (!id.isOtherUser && variant.label === "html") {
             expect(res.status, id.label).toBe(307);
             expect(res.headers.get("location"), id.label).toMatch(/\/\?signed-out=1$/);
           }

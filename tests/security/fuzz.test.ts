@@ -1,41 +1,53 @@
 // Fuzzing with fast-check against the production build: the login route, the account API, forged
-// and malformed cookies, and the bot webhook. Every input is one HTTP request. Whatever comes in:
+// and malformed cookies, the bot webhook and the OpenID Connect start and callback. Every input is one HTTP request. Whatever comes in:
 // no 5xx, the contract's error shape, nothing of the seeded user's data in the answer, and no
 // change to anything stored (a fingerprint of every table is compared at checkpoints and at the end).
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Client, EVERYTHING, signedPayload } from "../support/client";
+import { startTestProvider, type TestProvider } from "../support/oidc-provider";
 import { startApp, type TestApp } from "../support/server";
 import { ACCOUNT_API, API_ROUTES, type ApiRoute } from "./routes";
-import { fingerprint, PENDING_COOKIE, recordFigure, requestFollowing, sealWith, SESSION_COOKIE } from "./support";
+import { fingerprint, OIDC_COOKIE, PENDING_COOKIE, recordFigure, requestFollowing, sealWith, SESSION_COOKIE } from "./support";
 
 // 10,000 inputs in total; FUZZ_SCALE shrinks or grows every property alike.
 const SCALE = Number(process.env.FUZZ_SCALE ?? "1");
-const RUNS = { login: 3500, account: 2400, signedIn: 600, cookies: 2500, webhook: 1000 };
+const RUNS = { login: 3500, account: 2400, signedIn: 600, cookies: 2500, webhook: 1000, oidc: 600 };
 const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
 const CHECK_EVERY = 250;
 
 let app: TestApp;
+let provider: TestProvider;
 let owner: Client;
 let ownerCookie: string;
 let tried = 0;
+let inputs = 0;
 let fiveHundreds = 0;
 
 const OWNER = { id: "4400000555001", first_name: "Fzownerfirst", last_name: "Fzownerlast", username: "fz_owner_handle" };
 const OWNER_VALUES = [OWNER.id, OWNER.first_name, OWNER.last_name, OWNER.username];
 
 beforeAll(async () => {
-  app = await startApp({ label: "sec-fuzz" });
+  // The provider answers as the owner's Telegram account: a forged callback that got a real token
+  // for it would sign the owner in, which the fingerprint checks would see.
+  provider = await startTestProvider({ user: { id: Number(OWNER.id), sub: "9007199254740993", name: OWNER.first_name, preferred_username: OWNER.username } });
+  app = await startApp({
+    label: "sec-fuzz",
+    env: { TELEGRAM_OIDC_ISSUER: provider.issuer, TELEGRAM_OIDC_CLIENT_ID: provider.clientId, TELEGRAM_OIDC_CLIENT_SECRET: provider.clientSecret, TELEGRAM_WEBHOOK_SECRET: randomBytes(24).toString("base64url") },
+  });
+  provider.redirectUri = `${app.origin}/api/auth/oidc/callback`;
   owner = new Client(app.origin);
   await owner.signIn(OWNER, EVERYTHING);
   ownerCookie = owner.cookies.get(SESSION_COOKIE)!;
 });
 afterAll(async () => {
-  recordFigure("fuzz inputs tried", tried, "login, account API, forged cookies, webhook");
+  recordFigure("fuzz inputs tried", inputs, `login, account API, forged cookies, webhook, OpenID Connect; ${tried} requests`);
   recordFigure("fuzz 5xx answers", fiveHundreds);
   await app?.stop();
   await app?.db.drop();
+  await provider?.close();
 });
 
 type Req = { method: string; path: string; body?: string; headers: Record<string, string>; origin?: string | null; cookies?: Record<string, string> };
@@ -67,6 +79,7 @@ async function fuzz<T>(arb: fc.Arbitrary<T>, numRuns: number, check: (input: T) 
     fc.asyncProperty(arb, async (input) => {
       await check(input);
       n += 1;
+      inputs += 1;
       if (n % CHECK_EVERY === 0) expect((await fingerprint(app)).hash, `state changed by fuzz input ${n}`).toBe(before);
     }),
     { numRuns, endOnFailure: true },
@@ -166,7 +179,7 @@ const headerVariants = fc.record(
 );
 type Who = "nobody" | "garbage" | "owner-foreign-origin" | "owner-no-origin" | "sealed-random";
 const accountArb = fc.record({
-  route: fc.constantFrom(...ACCOUNT_API.filter((r) => !r.pendingMerge)),
+  route: fc.constantFrom(...ACCOUNT_API),
   who: fc.constantFrom<Who>("nobody", "garbage", "owner-foreign-origin", "owner-no-origin", "sealed-random"),
   body: fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.record({ purposes: fc.dictionary(fc.oneof(fc.constantFrom("account", "display_name", "username", "profile_photo", "phone_contact", "__proto__"), fc.string({ maxLength: 70 })), jsonish, { maxKeys: 6 }) })),
   type: contentType,
@@ -227,6 +240,7 @@ it(`account API: ${runs(RUNS.signedIn)} malformed consent bodies from the signed
       const res = await c.request("PUT", "/api/me/consents", { body: JSON.stringify(body), headers: type ? { "content-type": type } : {} });
       const text = await res.text();
       tried += 1;
+      inputs += 1;
       expect(res.status, text).toBeLessThan(500);
       if (res.status >= 400) {
         refused += 1;
@@ -308,8 +322,7 @@ it(`forged cookies: ${runs(RUNS.cookies)} generated cookies, none signs anyone i
 });
 
 // ---------------------------------------------------------------------------------------------
-// The bot webhook: forged secret tokens and Update-shaped bodies. Until the webhook route is merged
-// the route list marks it pendingMerge and it must answer 404; after, 401/403 for a forged secret.
+// The bot webhook: forged secret tokens and Update-shaped bodies against a configured secret.
 it(`webhook: ${runs(RUNS.webhook)} requests with forged secret tokens change nothing`, async () => {
   const routes = API_ROUTES.filter((r) => r.access === "webhook");
   expect(routes.length).toBeGreaterThan(0);
@@ -326,8 +339,99 @@ it(`webhook: ${runs(RUNS.webhook)} requests with forged secret tokens change not
     if (secret !== undefined) headers["x-telegram-bot-api-secret-token"] = secret.trim() || "x";
     // Telegram's servers send no Origin; a webhook route checks the secret token instead.
     const r = await send({ method: route.method, path: route.path, body: JSON.stringify(body), headers, origin: null });
-    expect(route.pendingMerge ? [404] : [400, 401, 403], `${route.path}: ${r.status}`).toContain(r.status);
+    expect([400, 401, 403], `${route.path}: ${r.status}`).toContain(r.status);
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Telegram OpenID Connect: the callback is a cross-site GET that anyone can aim at a victim's
+// browser. Random and missing states, codes and provider errors; no flow cookie, a garbage one, one
+// sealed with the server's own secret around random data, or a real flow of this browser; and codes
+// issued for another browser's flow (a stolen code: PKCE must refuse it). The start route gets random
+// intents and Sec-Fetch-Site values. None of it may sign anyone in or store anything.
+type OidcFlowKind = "none" | "garbage" | "sealed-random" | "real";
+const oidcArb = fc.record({
+  flow: fc.constantFrom<OidcFlowKind>("none", "garbage", "sealed-random", "real", "real"),
+  state: fc.oneof(fc.constant("matching"), fc.constant(undefined), printable),
+  code: fc.oneof(fc.constant("stolen"), fc.constant(undefined), printable, fc.constant("x".repeat(3000))),
+  error: fc.option(fc.constantFrom("access_denied", "server_error", "", "x"), { nil: undefined }),
+  extra: fc.dictionary(fc.constantFrom("iss", "scope", "session_state", "state", "code"), printable, { maxKeys: 2 }),
+  sealed: fc.record({ st: jsonish, cv: jsonish, nn: jsonish, intent: fc.constantFrom("login", "phone", "x"), uid: jsonish }, { requiredKeys: [] }),
+  garbage: printable,
+  start: fc.record({ intent: fc.option(fc.oneof(fc.constantFrom("phone", "login"), printable), { nil: undefined }), site: fc.option(fc.constantFrom("same-origin", "same-site", "cross-site", "none", "x"), { nil: undefined }) }),
+});
+
+/** A real flow of a fresh browser: its flow cookie and the state it sent to the provider. */
+async function startedFlow(): Promise<{ cookies: Record<string, string>; state: string; authorize: string }> {
+  const c = new Client(app.origin);
+  const start = await c.get("/api/auth/oidc/start");
+  expect(start.status).toBe(303);
+  const authorize = start.headers.get("location")!;
+  return { cookies: Object.fromEntries(c.cookies), state: new URL(authorize).searchParams.get("state")!, authorize };
+}
+
+it(`OpenID Connect: ${runs(RUNS.oidc)} generated callbacks and starts, none signs anyone in`, async () => {
+  const seen = { cancelled: 0, refusedByProvider: 0, stolenCodes: 0 };
+  await fuzz(oidcArb, runs(RUNS.oidc), async (input) => {
+    // The start route: a stranger's browser may start a flow (a cookie, nothing stored), another site may not.
+    const qs = input.start.intent === undefined ? "" : `?intent=${encodeURIComponent(input.start.intent)}`;
+    const started = await send({ method: "GET", path: `/api/auth/oidc/start${qs}`, headers: input.start.site ? { "sec-fetch-site": input.start.site } : {} });
+    const crossSite = input.start.site === "cross-site" || input.start.site === "same-site";
+    if (crossSite) expect(started.status).toBe(403);
+    // intent=phone needs a signed-in user with a phone purpose: a stranger gets 401.
+    else expect(started.status, started.text.slice(0, 100)).toBe(input.start.intent === "phone" ? 401 : 303);
+
+    let cookies: Record<string, string> = {};
+    let state: string | undefined = typeof input.state === "string" && input.state !== "matching" ? input.state : undefined;
+    let real = false;
+    if (input.flow === "garbage") cookies = { [OIDC_COOKIE]: input.garbage.replace(/[;\s]/g, "") || "x" };
+    if (input.flow === "sealed-random") {
+      cookies = { [OIDC_COOKIE]: await sealWith(app.env.SESSION_SECRET!, input.sealed, 600) };
+      if (input.state === "matching" && typeof input.sealed.st === "string") {
+        // A seal only the server could make, around a flow of the right shape: as good as a real one.
+        state = input.sealed.st;
+        real = true;
+      }
+    }
+    if (input.flow === "real") {
+      const flow = await startedFlow();
+      cookies = flow.cookies;
+      if (input.state === "matching") {
+        state = flow.state;
+        real = true;
+      }
+    }
+    let code = input.code;
+    if (code === "stolen") {
+      // Another browser's flow, followed through the provider: a genuine code bound to its verifier.
+      const victim = await startedFlow();
+      const authorize = await fetch(victim.authorize, { redirect: "manual" });
+      code = new URL(authorize.headers.get("location")!).searchParams.get("code") ?? "none";
+      if (real) seen.stolenCodes += 1;
+    }
+    const params = new URLSearchParams(input.extra);
+    if (state !== undefined) params.set("state", state);
+    else params.delete("state");
+    if (code !== undefined) params.set("code", code);
+    else params.delete("code");
+    if (input.error !== undefined) params.set("error", input.error);
+    const r = await send({ method: "GET", path: `/api/auth/oidc/callback?${params}`, headers: {}, cookies });
+    // A real flow with its own state that the provider says was cancelled goes back where it started.
+    if (r.status === 303) {
+      expect(real && params.get("error") !== null, `303 without a cancelled real flow: ${params}`).toBe(true);
+      expect(r.location).toMatch(/\/\?signin=cancelled$|\/settings\?phone=cancelled$/);
+      seen.cancelled += 1;
+      return;
+    }
+    if (r.status === 401) seen.refusedByProvider += 1;
+    expect(real ? [400, 401] : [400], `${input.flow} state=${input.state} code=${String(input.code).slice(0, 20)}: ${r.text.slice(0, 120)}`).toContain(r.status);
+    expectErrorShape(r);
+  });
+  // Every exchange the app attempted was refused by the provider: no forged callback got a token.
+  expect(provider.tokenRequests.every((t) => !t.ok), "the provider issued tokens to a forged callback").toBe(true);
+  // The generator reached the deep paths, not only the state check (so the property can fail).
+  if (runs(RUNS.oidc) >= 300) for (const [k, n] of Object.entries(seen)) expect(n, k).toBeGreaterThan(0);
+  recordFigure("OpenID Connect callbacks with a stolen code of another flow (PKCE refused every one)", seen.stolenCodes);
 });
 
 it("the server logged no unhandled error during the fuzzing", () => {

@@ -19,11 +19,6 @@ export type ApiRoute = {
   personal: boolean;
   /** The answer must carry Clear-Site-Data (logout, erasure). */
   clearsSiteData?: boolean;
-  /**
-   * The route is being built on another branch. The suite drives it already: until it is merged it
-   * must answer 404 (never 5xx, never a state change); once merged, the same tests hold it to its rules.
-   */
-  pendingMerge?: true;
 };
 
 export type PageRoute = { path: string; access: Access; personal: boolean };
@@ -39,8 +34,15 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "PUT", path: "/api/me/consents", access: "user", personal: true, body: () => ({ purposes: { display_name: true } }) },
   { method: "GET", path: "/api/me/export", access: "user", personal: true },
   { method: "GET", path: "/api/me/receipt", access: "user", personal: true },
-  // The bot's contact webhook (phone numbers branch). Path and body as Telegram sends an Update;
-  // the lead corrects the path when merging if it differs.
+  // A one-time t.me deep link for the bot to ask for the user's own contact (phone purposes only).
+  { method: "POST", path: "/api/me/phone/bot-link", access: "user", personal: true },
+  // Aggregates only, never a personal value; refused to everyone but the configured admins.
+  { method: "GET", path: "/api/admin/report", access: "admin", personal: false },
+  { method: "GET", path: "/api/admin/report?format=csv", access: "admin", personal: false },
+  // Telegram OpenID Connect: a link from our own pages starts the flow; Telegram sends the browser back.
+  { method: "GET", path: "/api/auth/oidc/start", access: "public", personal: false },
+  { method: "GET", path: "/api/auth/oidc/callback", access: "public", personal: false },
+  // The bot's contact webhook: Telegram's servers POST an Update with the secret token header.
   {
     method: "POST",
     path: "/api/telegram/webhook",
@@ -55,6 +57,7 @@ export const PAGES: PageRoute[] = [
   { path: "/consent", access: "pending", personal: false },
   { path: "/settings", access: "user", personal: true },
   { path: "/settings/delete", access: "user", personal: false },
+  { path: "/admin", access: "admin", personal: false },
 ];
 
 /** Routes that only a signed-in user (or an admin) may use: the access-control tests iterate these. */

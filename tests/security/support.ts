@@ -64,6 +64,7 @@ export function sealWith(secret: string, data: unknown, ttlSeconds = 3600): Prom
 
 export const SESSION_COOKIE = "__Host-session";
 export const PENDING_COOKIE = "__Host-pending";
+export const OIDC_COOKIE = "__Host-oidc";
 
 /** A request that follows same-origin redirects (Next sends RSC requests on to a ?_rsc= URL). */
 export async function requestFollowing(client: Client, method: string, path: string, opts: { headers?: Record<string, string>; json?: unknown; body?: string; origin?: string | null } = {}) {
