@@ -2,7 +2,8 @@ import "server-only";
 // Lock order for write transactions, the same everywhere so they queue instead of deadlocking:
 //   1. the ledger head (every consent change, erasure and purge batch appends to the ledger),
 //   2. the user row.
-// Sign-in takes only the user row. Taking a lock with a write first also matters on SQLite: a
+// Sign-in takes only the user row, and takes it before reading the user (an erasure could delete
+// the row between a read and a later write). Taking a lock with a write first also matters on SQLite: a
 // transaction that reads before it writes fails with SQLITE_BUSY, instead of waiting, when another
 // process (a cron purge) commits in between.
 import type { Tx } from "../db";
