@@ -4,10 +4,12 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { accountPurpose, catalogue } from "../catalogue";
 import { db, type Tx } from "../db";
+import { env } from "../env";
 import type { TelegramProfile } from "../telegram/widget";
 import { recordAudit } from "./audit";
 import { applyDecisions, type Decisions } from "./consents";
 import { lockLedger } from "./locks";
+import { inGroupCommit } from "./group-commit";
 import { claimLoginPayloadIn, pruneExpiredLoginState } from "./login-replay";
 import { createSessionRowIn } from "./sessions";
 import { bumpCounter, counterName } from "./stats";
@@ -44,7 +46,8 @@ export type SignInOptions = {
 /**
  * A returning user: refresh the fields their consents cover, drop the rest. A new person: nothing
  * is stored; the caller keeps the sign-in pending until the consent page is saved. The claim, the
- * refresh and the session row commit together: one commit (one fsync on SQLite) per sign-in.
+ * refresh and the session row commit together (on SQLite possibly with other sign-ins' in one
+ * group commit, one fsync for all of them).
  *
  * Raw SQL, six statements (docs/decisions/009-sign-in-cost.md): through Prisma's query compiler each
  * model query cost several times a raw one, and the sign-in made fourteen. The guarantees are the
@@ -68,7 +71,8 @@ export async function signInWithTelegram(profile: TelegramProfile, opts: SignInO
     const sessionId = opts.sessionExpiresAt ? await createSessionRowIn(tx, user.id, opts.sessionExpiresAt) : null;
     return { kind: "existing", userId: user.id, sessionVersion: Number(user.session_version), sessionId, needsConsent: needsDecision(states) };
   };
-  const outcome = await (await db()).$transaction(signIn);
+  // SQLite: sign-ins arriving together share one commit (lib/data/group-commit.ts says why only there).
+  const outcome = env().databaseKind === "sqlite" ? await inGroupCommit(signIn) : await (await db()).$transaction(signIn);
   await pruneExpiredLoginState();
   return outcome;
 }
