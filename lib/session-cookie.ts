@@ -4,7 +4,8 @@
 // The session cookie holds only the session row's id, the random user id, the session version it was
 // issued under, and two timestamps. A pending sign-in (a first sign-in waiting for the consent page) has its own
 // short-lived cookie: nothing about that person is in the database until they approve.
-import { sealData, unsealData } from "iron-session";
+import { unsealData } from "iron-session";
+import { sealIron } from "./crypto/iron-seal";
 import { env } from "./env";
 
 export type SessionData = { sid: string; uid: string; sv: number; iat: number; lat: number };
@@ -50,8 +51,14 @@ export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
+/**
+ * iron-session's format, sealed with node:crypto (lib/crypto/iron-seal.ts: the WebCrypto path cost
+ * about a millisecond per sign-in); iron-session's unsealData opens it, with the current secret
+ * under the highest id as before.
+ */
 export async function seal(data: SessionData | PendingData | OidcFlowData, ttlSeconds: number): Promise<string> {
-  return sealData(data, { password: passwords(), ttl: ttlSeconds });
+  const secrets = env().sessionSecrets;
+  return sealIron(data, { id: String(secrets.length), secret: secrets[0]! }, ttlSeconds);
 }
 
 /**

@@ -2,6 +2,7 @@ import "server-only";
 // Security and account events: a closed vocabulary of resource.verb names, with no personal data.
 // Written in the same transaction as the change they record where there is one.
 import type { Db, Tx } from "../db";
+import { executeSql, sqlTime, timeParam } from "./sql";
 
 export const AUDIT_EVENTS = [
   "auth.signed_in",
@@ -24,6 +25,7 @@ export const AUDIT_EVENTS = [
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENTS)[number];
 
+/** Raw SQL: every sign-in writes one, and Prisma's per-query cost was most of a sign-in (docs/decisions/009). */
 export async function recordAudit(tx: Tx | Db, type: AuditEventType, subjectId: string | null, detail?: Record<string, string | number | boolean>): Promise<void> {
-  await tx.auditEvent.create({ data: { type, subjectId, detail: detail ? JSON.stringify(detail) : null } });
+  await executeSql(tx, `INSERT INTO "audit_events" ("type", "subject_id", "at", "detail") VALUES (?, ?, ${timeParam()}, ?)`, [type, subjectId, sqlTime(new Date()), detail ? JSON.stringify(detail) : null]);
 }

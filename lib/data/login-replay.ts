@@ -3,10 +3,7 @@ import "server-only";
 // every app instance sharing it. Entries live as long as a payload could still be fresh.
 import { db, type Tx } from "../db";
 import { env } from "../env";
-
-export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === "object" && e !== null && "code" in e && (e as { code: unknown }).code === "P2002";
-}
+import { executeSql, sqlTime, timeParam } from "./sql";
 
 function expiryOf(authDate: number): Date {
   const { authMaxAgeSeconds, authFutureSkewSeconds } = env();
@@ -14,9 +11,14 @@ function expiryOf(authDate: number): Date {
   return new Date((authDate + authMaxAgeSeconds + authFutureSkewSeconds + 60) * 1000);
 }
 
-/** Inside a sign-in transaction: throws a unique violation (P2002) for a replay. */
-export async function claimLoginPayloadIn(tx: Tx, replayKey: string, authDate: number): Promise<void> {
-  await tx.usedLoginPayload.create({ data: { digest: replayKey, expiresAt: expiryOf(authDate) } });
+/**
+ * Inside a sign-in transaction: false for a replay. The primary key decides: a racing copy's insert
+ * waits for the first transaction and then inserts nothing (or, if the first rolled back, claims it).
+ * Raw SQL because it is on every sign-in's path (docs/decisions/009-sign-in-cost.md).
+ */
+export async function claimLoginPayloadIn(tx: Tx, replayKey: string, authDate: number): Promise<boolean> {
+  const inserted = await executeSql(tx, `INSERT INTO "used_login_payloads" ("digest", "expires_at") VALUES (?, ${timeParam()}) ON CONFLICT ("digest") DO NOTHING`, [replayKey, sqlTime(expiryOf(authDate))]);
+  return inserted === 1;
 }
 
 let lastPrune = 0;

@@ -3,11 +3,13 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { db, type Db, type Tx } from "../db";
 import { pruneExpiredLoginState } from "./login-replay";
+import { executeSql, sqlTime, timeParam } from "./sql";
 import type { SessionUser } from "./users";
 
+/** Raw SQL: it is on every sign-in's path, where Prisma's per-query cost dominated (docs/decisions/009). */
 export async function createSessionRowIn(tx: Tx | Db, userId: string, expiresAt: Date): Promise<string> {
   const id = randomBytes(24).toString("base64url");
-  await tx.session.create({ data: { id, userId, expiresAt } });
+  await executeSql(tx, `INSERT INTO "sessions" ("id", "user_id", "expires_at", "created_at") VALUES (?, ?, ${timeParam()}, ${timeParam()})`, [id, userId, sqlTime(expiresAt), sqlTime(new Date())]);
   return id;
 }
 

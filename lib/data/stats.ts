@@ -17,6 +17,18 @@ export async function bumpCounter(tx: Tx, name: string, delta: number): Promise<
   await tx.counter.upsert({ where: { name }, create: { name, value: delta }, update: { value: { increment: delta } } });
 }
 
+/** Several counters in one statement (the sign-in's field refresh); same semantics as bumpCounter. */
+export async function bumpCounters(tx: Tx, deltas: ReadonlyMap<string, number>): Promise<void> {
+  const rows = [...deltas].filter(([, delta]) => delta !== 0);
+  if (rows.length === 0) return;
+  await executeSql(
+    tx,
+    `INSERT INTO "counters" ("name", "value") VALUES ${rows.map(() => "(?, ?)").join(", ")}
+     ON CONFLICT ("name") DO UPDATE SET "value" = "counters"."value" + excluded."value"`,
+    rows.flat(),
+  );
+}
+
 export function utcDay(at: Date): string {
   return at.toISOString().slice(0, 10);
 }

@@ -4,14 +4,17 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { accountPurpose, catalogue } from "../catalogue";
 import { db, type Tx } from "../db";
+import { env } from "../env";
 import type { TelegramProfile } from "../telegram/widget";
 import { recordAudit } from "./audit";
 import { applyDecisions, type Decisions } from "./consents";
 import { lockLedger } from "./locks";
-import { claimLoginPayloadIn, isUniqueViolation, pruneExpiredLoginState } from "./login-replay";
+import { inGroupCommit } from "./group-commit";
+import { claimLoginPayloadIn, pruneExpiredLoginState } from "./login-replay";
 import { createSessionRowIn } from "./sessions";
 import { bumpCounter, counterName } from "./stats";
-import { dataKeyOf, lookupIndex, newWrappedDataKey, writeFields } from "./vault";
+import { queryRows, sqlTime, timeParam } from "./sql";
+import { dataKeyOf, fieldsCoveredByStates, lookupIndex, newWrappedDataKey, writeFields, writeFieldsUnderLock, type ConsentStateRow } from "./vault";
 
 export function telegramIdIndex(telegramId: bigint): string {
   return lookupIndex("telegram_id", telegramId.toString());
@@ -43,43 +46,54 @@ export type SignInOptions = {
 /**
  * A returning user: refresh the fields their consents cover, drop the rest. A new person: nothing
  * is stored; the caller keeps the sign-in pending until the consent page is saved. The claim, the
- * refresh and the session row commit together: one commit (one fsync on SQLite) per sign-in.
+ * refresh and the session row commit together (on SQLite possibly with other sign-ins' in one
+ * group commit, one fsync for all of them).
+ *
+ * Raw SQL, six statements (docs/decisions/009-sign-in-cost.md): through Prisma's query compiler each
+ * model query cost several times a raw one, and the sign-in made fourteen. The guarantees are the
+ * same: the claim is the primary key, the UPDATE of the user row is its lock (so consents read next
+ * cannot change before the fields are written), and the fields go through the vault's storage gate.
  */
 export async function signInWithTelegram(profile: TelegramProfile, opts: SignInOptions = {}): Promise<SignInOutcome> {
-  const client = await db();
   const index = telegramIdIndex(profile.telegramId);
-  let claiming = false;
-  try {
-    const outcome = await client.$transaction(async (tx): Promise<SignInOutcome> => {
-      if (opts.claim) {
-        claiming = true;
-        await claimLoginPayloadIn(tx, opts.claim.replayKey, opts.claim.authDate);
-        claiming = false;
-      }
-      // The write comes first because it takes the user's row lock: an erasure of this person that
-      // is already running either commits before it (no row: this is a first sign-in again) or waits
-      // for this sign-in to finish. Reading first would let the erasure delete the row in between.
-      const { count } = await tx.user.updateMany({ where: { telegramIdIndex: index }, data: { lastSignInAt: new Date() } });
-      if (count === 0) return { kind: "new" };
-      const user = await tx.user.findUniqueOrThrow({ where: { telegramIdIndex: index } });
-      const { dropped } = await writeFields(tx, { id: user.id, dataKey: dataKeyOf(user) }, profileValues(profile));
-      await recordAudit(tx, "auth.signed_in", user.id, { dropped });
-      const sessionId = opts.sessionExpiresAt ? await createSessionRowIn(tx, user.id, opts.sessionExpiresAt) : null;
-      return { kind: "existing", userId: user.id, sessionVersion: user.sessionVersion, sessionId, needsConsent: await needsConsentIn(tx, user.id) };
-    });
-    await pruneExpiredLoginState();
-    return outcome;
-  } catch (e) {
-    if (claiming && isUniqueViolation(e)) return { kind: "replay" };
-    throw e;
-  }
+  const signIn = async (tx: Tx): Promise<SignInOutcome> => {
+    if (opts.claim && !(await claimLoginPayloadIn(tx, opts.claim.replayKey, opts.claim.authDate))) return { kind: "replay" };
+    const [user] = await queryRows<{ id: string; session_version: unknown; wrapped_data_key: Uint8Array; wrap_key_id: string }>(
+      tx,
+      `UPDATE "users" SET "last_sign_in_at" = ${timeParam()} WHERE "telegram_id_index" = ? RETURNING "id", "session_version", "wrapped_data_key", "wrap_key_id"`,
+      [sqlTime(new Date()), index],
+    );
+    // The UPDATE comes before any read because it takes the row lock: an erasure of this person
+    // already running either committed first (no row: a first sign-in again) or waits for this one.
+    // Reading first let the erasure delete the row in between (tests/security/races.test.ts).
+    if (!user) return { kind: "new" };
+    const states = await consentStatesIn(tx, user.id);
+    const dataKey = dataKeyOf({ id: user.id, wrappedDataKey: user.wrapped_data_key, wrapKeyId: user.wrap_key_id });
+    const { dropped } = await writeFieldsUnderLock(tx, { id: user.id, dataKey }, profileValues(profile), fieldsCoveredByStates(states));
+    await recordAudit(tx, "auth.signed_in", user.id, { dropped });
+    const sessionId = opts.sessionExpiresAt ? await createSessionRowIn(tx, user.id, opts.sessionExpiresAt) : null;
+    return { kind: "existing", userId: user.id, sessionVersion: Number(user.session_version), sessionId, needsConsent: needsDecision(states) };
+  };
+  // SQLite: sign-ins arriving together share one commit (lib/data/group-commit.ts says why only there).
+  const outcome = env().databaseKind === "sqlite" ? await inGroupCommit(signIn) : await (await db()).$transaction(signIn);
+  await pruneExpiredLoginState();
+  return outcome;
+}
+
+/** Every decision of the user, granted or not (SQLite answers booleans as 0/1 in raw queries). */
+async function consentStatesIn(tx: Tx, userId: string): Promise<ConsentStateRow[]> {
+  const rows = await queryRows<{ purpose_id: string; purpose_version: string; granted: unknown }>(tx, `SELECT "purpose_id", "purpose_version", "granted" FROM "consent_states" WHERE "user_id" = ?`, [userId]);
+  return rows.map((r) => ({ purposeId: r.purpose_id, purposeVersion: r.purpose_version, granted: r.granted === true || Number(r.granted) === 1 }));
 }
 
 /** True when a purpose has no decision yet, or its text changed since the user decided. */
-export async function needsConsentIn(tx: Tx, userId: string): Promise<boolean> {
-  const states = await tx.consentState.findMany({ where: { userId }, select: { purposeId: true, purposeVersion: true } });
+function needsDecision(states: readonly Pick<ConsentStateRow, "purposeId" | "purposeVersion">[]): boolean {
   const decided = new Map(states.map((s) => [s.purposeId, s.purposeVersion]));
   return catalogue().some((p) => decided.get(p.id) !== p.version);
+}
+
+export async function needsConsentIn(tx: Tx, userId: string): Promise<boolean> {
+  return needsDecision(await tx.consentState.findMany({ where: { userId }, select: { purposeId: true, purposeVersion: true } }));
 }
 
 /**

@@ -9,7 +9,8 @@ import type { Tx } from "../db";
 import { env } from "../env";
 import { FIELDS, isFieldId, type FieldId } from "../fields";
 import { lockUser } from "./locks";
-import { bumpCounter, counterName } from "./stats";
+import { queryRows, sqlTime, timeParam } from "./sql";
+import { bumpCounter, bumpCounters, counterName } from "./stats";
 
 export type UserKeyRow = { id: string; wrappedDataKey: Uint8Array; wrapKeyId: string };
 
@@ -31,26 +32,46 @@ export function lookupIndex(field: FieldId, value: string): string {
   return blindIndex(env().blindIndexKey, field, value);
 }
 
+/** A user's decision on a purpose, as read under the user's row lock. */
+export type ConsentStateRow = { purposeId: string; purposeVersion: string; granted: boolean };
+
+/** Fields covered by granted consents on current purpose versions. */
+export function fieldsCoveredByStates(states: readonly ConsentStateRow[]): Set<FieldId> {
+  return fieldsCoveredBy(states.filter((s) => s.granted && purposeById(s.purposeId)?.version === s.purposeVersion).map((s) => s.purposeId));
+}
+
 /** Fields covered right now by the user's granted consents on current purpose versions. */
 export async function coveredFields(tx: Tx, userId: string): Promise<Set<FieldId>> {
-  const states = await tx.consentState.findMany({ where: { userId, granted: true } });
-  const live = states.filter((s) => purposeById(s.purposeId)?.version === s.purposeVersion).map((s) => s.purposeId);
-  return fieldsCoveredBy(live);
+  return fieldsCoveredByStates(await tx.consentState.findMany({ where: { userId, granted: true } }));
 }
 
 export type WriteResult = { written: FieldId[]; dropped: number };
+
+type FieldValues = Partial<Record<string, string | null | undefined>>;
 
 /**
  * Writes the covered values and drops the rest. An undefined value means "Telegram did not send
  * it"; null means "Telegram says it is empty now", which erases a stored copy.
  */
-export async function writeFields(tx: Tx, user: { id: string; dataKey: Buffer }, values: Partial<Record<string, string | null | undefined>>): Promise<WriteResult> {
+export async function writeFields(tx: Tx, user: { id: string; dataKey: Buffer }, values: FieldValues): Promise<WriteResult> {
   // Consents are read under the user's row lock, so a withdrawal cannot commit between this read
   // and the write below and leave a value stored without consent.
   if (!(await lockUser(tx, user.id))) return { written: [], dropped: 0 };
-  const covered = await coveredFields(tx, user.id);
+  return writeFieldsUnderLock(tx, user, values, await coveredFields(tx, user.id));
+}
+
+/**
+ * writeFields for a caller that already holds the user's row lock (its first write in this
+ * transaction was to the user row) and read `covered` after taking it: the sign-in, which reads the
+ * consents once for both this and its "ask again?" answer. Every covered value is written in one
+ * statement; its updated_at moves even when the value did not change, because a sign-in refreshing
+ * a value is what keeps it within its retention period (docs/decisions/008).
+ */
+export async function writeFieldsUnderLock(tx: Tx, user: { id: string; dataKey: Buffer }, values: FieldValues, covered: ReadonlySet<FieldId>): Promise<WriteResult> {
   const now = new Date();
   const written: FieldId[] = [];
+  const counters = new Map<string, number>();
+  const upserts: { field: FieldId; ciphertext: Buffer; index: string | null }[] = [];
   let dropped = 0;
   for (const [field, value] of Object.entries(values)) {
     if (value === undefined) continue;
@@ -60,23 +81,33 @@ export async function writeFields(tx: Tx, user: { id: string; dataKey: Buffer },
     }
     if (value === null || value === "") {
       const { count } = await tx.userField.deleteMany({ where: { userId: user.id, field } });
-      await bumpCounter(tx, counterName.fieldStored(field), -count);
+      counters.set(counterName.fieldStored(field), -count);
       continue;
     }
-    const ciphertext = toBytes(encrypt(user.dataKey, value, fieldAad(user.id, field)));
-    const index = FIELDS[field].lookup ? lookupIndex(field, value) : null;
-    const row = await tx.userField.upsert({
-      where: { userId_field: { userId: user.id, field } },
-      create: { userId: user.id, field, ciphertext, blindIndex: index, storedAt: now, updatedAt: now },
-      update: { ciphertext, blindIndex: index, updatedAt: now },
-      select: { storedAt: true },
-    });
-    // storedAt is set only on insert: equal to `now` means this call created the row.
-    if (row.storedAt.getTime() === now.getTime()) await bumpCounter(tx, counterName.fieldStored(field), 1);
-    written.push(field);
+    upserts.push({ field, ciphertext: encrypt(user.dataKey, value, fieldAad(user.id, field)), index: FIELDS[field].lookup ? lookupIndex(field, value) : null });
+  }
+  if (upserts.length) {
+    const time = sqlTime(now);
+    const params: unknown[] = [];
+    for (const u of upserts) params.push(user.id, u.field, u.ciphertext, u.index, time, time);
+    params.push(time);
+    // stored_at is set only on insert: equal to `now` means this statement created the row.
+    const rows = await queryRows<{ field: string; created: unknown }>(
+      tx,
+      `INSERT INTO "user_fields" ("user_id", "field", "ciphertext", "blind_index", "stored_at", "updated_at")
+       VALUES ${upserts.map(() => `(?, ?, ?, ?, ${timeParam()}, ${timeParam()})`).join(", ")}
+       ON CONFLICT ("user_id", "field") DO UPDATE SET "ciphertext" = excluded."ciphertext", "blind_index" = excluded."blind_index", "updated_at" = excluded."updated_at"
+       RETURNING "field", CASE WHEN "stored_at" = ${timeParam()} THEN 1 ELSE 0 END AS "created"`,
+      params,
+    );
+    for (const r of rows) {
+      if (Number(r.created) === 1) counters.set(counterName.fieldStored(r.field), 1);
+    }
+    written.push(...upserts.map((u) => u.field));
   }
   // Counted, never logged with content: the report shows how often something was offered and refused.
-  await bumpCounter(tx, counterName.droppedWrites, dropped);
+  counters.set(counterName.droppedWrites, dropped);
+  await bumpCounters(tx, counters);
   return { written, dropped };
 }
 

@@ -51,6 +51,8 @@ export function writeReport(dir: string, run: Run): void {
     "  before the clock starts (verify, single-use claim, user lookup, field refresh, session). autocannon runs in",
     "  the bench process: first each route as fast as it answers, then both at a fixed 70% of the bare route's",
     "  maximum. Latency ratios at a fixed rate show queueing once the sign-in cannot keep up with that rate.",
+    "  `npm run bench -- --only signin` measures these figures (and the HMAC check) alone; where the server's time",
+    "  goes: `npx tsx scripts/bench/profile.ts` (the same load under `node --cpu-prof`, docs/decisions/009).",
     "- **HMAC check**: in the bench process, best of three timed rounds each; the share of one sign-in divides",
     "  the time of one `verifyWidgetPayload` by the server's wall time per sign-in at saturation.",
     `- **Admin report and erasure**: a separate fresh database; ${sizes[0]?.toLocaleString("en")} people seeded by \`npm run seed\``,

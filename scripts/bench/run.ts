@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--db sqlite,postgres] [--sizes 10000,100000] [--out DIR]`
+// `npm run bench [-- --quick] [--db sqlite,postgres] [--sizes 10000,100000] [--out DIR] [--only signin]`
 // Every figure is a ratio against a reference measured in the same run on the same machine: these
 // machines are shared and noisy, so absolute times alone would say little. Loopback only; every
 // measurement has a fixed duration or count and stops by itself. Writes BENCHMARKS.md and
@@ -21,6 +21,11 @@ const quick = process.argv.includes("--quick");
 const kinds = (arg("db") ?? "sqlite,postgres").split(",") as TestDbKind[];
 const sizes = arg("sizes") ?? (quick ? "200,400" : "10000,100000");
 const outDir = arg("out") ?? ".";
+// `--only signin`: the HMAC and sign-in figures alone (no pages, second instance or data scale), for
+// measuring a change to the sign-in before and after within minutes on the same machine.
+const only = arg("only");
+if (only !== undefined && only !== "signin") throw new Error(`--only takes "signin", not "${only}"`);
+const signInOnly = only === "signin";
 // Seconds per load phase, connections, returning users.
 const SECONDS = quick ? 1 : 10;
 const CONNECTIONS = quick ? 4 : 16;
@@ -118,24 +123,28 @@ for (const kind of kinds) {
   log(`${kind}: starting the app`);
   const app = await startApp({ label: `bench${kind}`, db: await freshDatabase(`bench${kind}`, kind), env: BENCH_ENV });
   try {
-    log(`${kind}: first-load JavaScript`);
-    const pages = await measurePages(app.url, String(6_000_000_000 + Math.floor(Math.random() * 1e9)));
-    raw[`${kind}.pages`] = pages;
-    if (kind === kinds[0]) {
-      for (const page of ["home", "consent", "settings"] as const) {
-        figures.push({ db: "-", figure: `First-load JS of the ${page} page / blank page`, value: ratio(pages[page].bytes, pages.blank.bytes), reference: `blank ${pages.blank.bytes} B (${pages.blank.gzipBytes} B gzip, ${pages.blank.scripts} scripts); ${page} ${pages[page].bytes} B (${pages[page].gzipBytes} B gzip, ${pages[page].scripts} scripts); gzip ratio ${ratio(pages[page].gzipBytes, pages.blank.gzipBytes).toFixed(2)}` });
+    if (!signInOnly) {
+      log(`${kind}: first-load JavaScript`);
+      const pages = await measurePages(app.url, String(6_000_000_000 + Math.floor(Math.random() * 1e9)));
+      raw[`${kind}.pages`] = pages;
+      if (kind === kinds[0]) {
+        for (const page of ["home", "consent", "settings"] as const) {
+          figures.push({ db: "-", figure: `First-load JS of the ${page} page / blank page`, value: ratio(pages[page].bytes, pages.blank.bytes), reference: `blank ${pages.blank.bytes} B (${pages.blank.gzipBytes} B gzip, ${pages.blank.scripts} scripts); ${page} ${pages[page].bytes} B (${pages[page].gzipBytes} B gzip, ${pages[page].scripts} scripts); gzip ratio ${ratio(pages[page].gzipBytes, pages.blank.gzipBytes).toFixed(2)}` });
+        }
       }
     }
     log(`${kind}: sign-in load`);
     const signInMax = await signInLoad(kind, app);
     figures.push({ db: kind, figure: "Share of one sign-in spent in verifyWidgetPayload (time per verify / time per sign-in at saturation)", value: ratio(signInMax.rps, hmac.verifyWidgetPayloadOps), reference: `verify ${(1e6 / hmac.verifyWidgetPayloadOps).toFixed(0)} µs in this process; sign-in ${(1e6 / signInMax.rps).toFixed(0)} µs of server wall time per request at ${signInMax.rps.toFixed(0)} req/s` });
-    if (kind === "postgres") {
+    if (kind === "postgres" && !signInOnly) {
       log(`postgres: two instances against one`);
       await twoInstances(app);
     }
   } finally {
     await app.stop();
   }
+  await app.db.drop();
+  if (signInOnly) continue;
   log(`${kind}: admin report and erasure at ${sizes} users`);
   const db = await freshDatabase(`benchdata${kind}`, kind);
   try {
@@ -143,7 +152,6 @@ for (const kind of kinds) {
   } finally {
     await db.drop();
   }
-  await app.db.drop();
 }
 
 const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, platform: `${process.platform} ${process.arch}` };

@@ -1,0 +1,68 @@
+import "server-only";
+// Group commit for sign-ins on SQLite (docs/decisions/009-sign-in-cost.md).
+//
+// SQLite has one writer at a time, and with synchronous=FULL every commit waits for an fsync of the
+// write-ahead log. better-sqlite3 is synchronous, so that wait blocks the whole event loop: under load
+// the fsync, not the work, was the sign-in's largest single cost. Sign-ins that arrive while one
+// commits now wait for the next transaction and share its commit. Nothing is weakened:
+// - a caller gets its result only after the transaction holding its writes has committed (fsync'd);
+// - every sign-in is still all-or-nothing: if any of them throws, the whole group rolls back and each
+//   is run again in a transaction of its own, so one failure fails only itself;
+// - the transaction's first statement is a write, so it holds SQLite's write lock throughout, as a
+//   single sign-in's did, and no other writer can interleave.
+// PostgreSQL is not grouped: its commits do not block the event loop, concurrent commits already
+// share WAL flushes, and one transaction locking many user rows could deadlock against consent
+// changes (ledger head, then one user row, then counters).
+import { db, type Tx } from "../db";
+
+type Job = { work: (tx: Tx) => Promise<unknown>; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+
+/** Bounds how long one group holds the write lock (each sign-in is a few statements). */
+const MAX_GROUP = 32;
+
+const queue: Job[] = [];
+let draining = false;
+
+/** Runs `work` in a transaction that may be shared with other sign-ins; resolves after it commits. */
+export function inGroupCommit<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+    if (!draining) {
+      draining = true;
+      setImmediate(drainOne);
+    }
+  });
+}
+
+/**
+ * A group's statements and its commit run without giving the event loop a turn (the driver is
+ * synchronous), so requests arriving meanwhile are only read in the next poll phase. setImmediate
+ * runs after that phase: every sign-in that reached this point in it joins the next group. Without
+ * this wait the first arrival would start a group of one every time.
+ */
+async function drainOne(): Promise<void> {
+  await runGroup(queue.splice(0, MAX_GROUP));
+  if (queue.length) setImmediate(drainOne);
+  else draining = false;
+}
+
+async function runGroup(group: Job[]): Promise<void> {
+  let results: unknown[];
+  try {
+    const client = await db();
+    results = await client.$transaction(async (tx) => {
+      const out: unknown[] = [];
+      for (const job of group) out.push(await job.work(tx));
+      return out;
+    });
+  } catch (e) {
+    if (group.length === 1) {
+      group[0]!.reject(e);
+      return;
+    }
+    // The group rolled back as a whole: nothing of any member was written, so each may run again.
+    for (const job of group) await runGroup([job]);
+    return;
+  }
+  group.forEach((job, i) => job.resolve(results[i]));
+}
