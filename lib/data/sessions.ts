@@ -29,8 +29,11 @@ export async function findSessionUser(sessionId: string, userId: string, session
       user: { select: { id: true, sessionVersion: true, telegramIdIndex: true, wrappedDataKey: true, wrapKeyId: true, createdAt: true, lastSignInAt: true } },
     },
   });
-  if (!row || row.expiresAt < new Date() || row.user.id !== userId || row.user.sessionVersion !== sessionVersion) return null;
-  return row.user;
+  // Prisma reads the session and its user in two statements: an erasure committing between them
+  // leaves a session without its user (tests/security/races.test.ts), which is a signed-out caller.
+  const user = row?.user as SessionUser | null | undefined;
+  if (!row || !user || row.expiresAt < new Date() || user.id !== userId || user.sessionVersion !== sessionVersion) return null;
+  return user;
 }
 
 export async function deleteSessionRow(sessionId: string): Promise<void> {

@@ -3,6 +3,7 @@
 // pair is fired with a random offset of a few milliseconds so the requests interleave at different
 // points of their transactions. No answer may be a 5xx, the outcome must be one of the orders the
 // requests could have run in, and afterwards nobody is half erased and every counter agrees.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Client, EVERYTHING, signedPayload } from "../support/client";
 import { counterMismatches, storedState } from "../support/consistency";
@@ -26,12 +27,18 @@ afterAll(async () => {
   await app?.db.drop();
 });
 
+
 async function person(): Promise<{ profile: { id: string; first_name: string; username: string }; client: Client; userId: string }> {
   const profile = { id: String(nextId++), first_name: "Racer", username: `racer_${nextId}` };
   const client = new Client(app.origin);
   await client.signIn(profile, EVERYTHING);
   const userId = ((await (await client.get("/api/me")).json()) as { id: string }).id;
   return { profile, client, userId };
+}
+
+/** The server's error lines, for the message of a failed expectation (they never hold personal data). */
+function serverErrors(): string {
+  return readFileSync(app.logFile, "utf8").split("\n").filter((l) => /"level":(50|60)|⨯|Error/.test(l)).slice(-5).join("\n");
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,8 +61,8 @@ it(`a sign-in racing the erasure of the same account, ${ROUNDS} times: never a 5
       round,
     );
     const signInBody = (await signIn.json()) as { next?: string; error?: string };
-    expect(signIn.status, `round ${round} sign-in: ${JSON.stringify(signInBody)}`).toBe(200);
-    expect(erase.status, `round ${round} erasure`).toBe(200);
+    expect(signIn.status, `round ${round} sign-in: ${JSON.stringify(signInBody)}\n${serverErrors()}`).toBe(200);
+    expect(erase.status, `round ${round} erasure\n${serverErrors()}`).toBe(200);
     // Either order is possible; in both the account is gone and the new device is not signed in to it.
     expect(await storedState(app, userId)).toEqual({ user: false, fields: [], consents: [] });
     expect((await device.get("/api/me")).status, `round ${round}: the racing device still has a session`).toBe(401);
@@ -76,8 +83,8 @@ it(`a sign-in racing a consent change of the same account, ${ROUNDS} times: both
       () => client.request("PUT", "/api/me/consents", { json: { purposes: { username: false } } }),
       round,
     );
-    expect(signIn.status, `round ${round} sign-in`).toBe(200);
-    expect(withdraw.status, `round ${round} withdrawal`).toBe(200);
+    expect(signIn.status, `round ${round} sign-in\n${serverErrors()}`).toBe(200);
+    expect(withdraw.status, `round ${round} withdrawal\n${serverErrors()}`).toBe(200);
     // Whichever ran first, the username is not stored once its consent is withdrawn.
     const state = await storedState(app, userId);
     expect(state.fields, `round ${round}`).not.toContain("username");
@@ -103,11 +110,15 @@ it(`two erasures of the same account at once, ${ROUNDS} times: one erases, the o
     const statuses = [a.status, b.status].sort();
     // The loser either waited and found the account gone (its session is dead: 401) or was erased by
     // the same transaction order and answers as a finished erasure (200).
-    expect(statuses.every((s) => s === 200 || s === 401), `round ${round}: ${statuses}`).toBe(true);
+    expect(statuses.every((s) => s === 200 || s === 401), `round ${round}: ${statuses}\n${serverErrors()}`).toBe(true);
     expect(statuses, `round ${round}`).toContain(200);
     expect(await storedState(app, userId)).toEqual({ user: false, fields: [], consents: [] });
   }
   expect(await counterMismatches(app)).toEqual([]);
   // Each account was erased exactly once.
   expect((await erasures()) - before).toBe(ROUNDS);
+});
+
+it("the server logged no unhandled error during the races", () => {
+  expect(serverErrors()).toBe("");
 });
