@@ -9,7 +9,7 @@ import "server-only";
 // counters it audits and so looks at every stored value: it runs beside the purge, not here
 // (lib/data/consent-check.ts). See docs/decisions/005-admin-report-cost.md.
 import { catalogue } from "../catalogue";
-import { db, type Db } from "../db";
+import { db, type Db, type Tx } from "../db";
 import { env } from "../env";
 import { FIELD_IDS, FIELDS, type FieldId } from "../fields";
 import { recordAudit } from "./audit";
@@ -128,7 +128,7 @@ function lastMonths(now: Date, n: number): string[] {
 type Tally = Map<string, number>;
 const add = (t: Tally, k: string, v: number) => t.set(k, (t.get(k) ?? 0) + v);
 
-async function readCounters(client: Db): Promise<(name: string) => number> {
+async function readCounters(client: Db | Tx): Promise<(name: string) => number> {
   const rows = await client.counter.findMany();
   const byName = new Map(rows.map((r) => [r.name, r.value]));
   return (name) => byName.get(name) ?? 0;
@@ -139,7 +139,7 @@ async function readCounters(client: Db): Promise<(name: string) => number> {
  * live, as range scans in the gaps between the known names on user_fields(field, ...), so the cost
  * is the number of such values.
  */
-export async function countUnknownFields(client: Db): Promise<number> {
+export async function countUnknownFields(client: Db | Tx): Promise<number> {
   const known = [...FIELD_IDS].sort();
   const gaps = [`field < ?`, ...known.slice(1).map(() => `(field > ? AND field < ?)`), `field > ?`];
   const gapParams = [known[0], ...known.slice(1).flatMap((k, i) => [known[i], k]), known.at(-1)];
@@ -167,7 +167,7 @@ async function readConsentCheck(client: Db): Promise<ConsentCheckResult> {
  * only if the user granted a covering purpose whose retention still allows it. For the account
  * purpose the clock is the last sign-in, counted on users instead.
  */
-export async function countPastRetention(client: Db, now: Date): Promise<{ perField: Map<string, number>; dormantAccounts: number }> {
+export async function countPastRetention(client: Db | Tx, now: Date): Promise<{ perField: Map<string, number>; dormantAccounts: number }> {
   const perField = new Map<string, number>();
   let dormantAccounts = 0;
   for (const field of FIELD_IDS) {
@@ -208,7 +208,7 @@ export async function countPastRetention(client: Db, now: Date): Promise<{ perFi
  * Rows whose column differs from one value, as two index range scans (below and above it), so the
  * cost is the number of differing rows, not the size of the table.
  */
-async function countOtherThan(client: Db, table: "consent_states" | "users", column: string, value: string, where: string, params: unknown[]): Promise<number> {
+async function countOtherThan(client: Db | Tx, table: "consent_states" | "users", column: string, value: string, where: string, params: unknown[]): Promise<number> {
   let total = 0;
   for (const op of ["<", ">"]) {
     const [row] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM ${table} WHERE ${where} AND ${column} ${op} ?`, [...params, value]);
@@ -217,7 +217,7 @@ async function countOtherThan(client: Db, table: "consent_states" | "users", col
   return total;
 }
 
-async function readActivity(client: Db, now: Date) {
+async function readActivity(client: Db | Tx, now: Date) {
   const days = lastDays(now, ACTIVITY_DAYS);
   const weeks = lastWeeks(now, ACTIVITY_WEEKS);
   const months = lastMonths(now, ERASURE_MONTHS);
@@ -254,7 +254,7 @@ async function readActivity(client: Db, now: Date) {
   return { series, erasures };
 }
 
-async function readLastPurge(client: Db): Promise<MinimizationReport["retention"]["lastPurge"]> {
+async function readLastPurge(client: Db | Tx): Promise<MinimizationReport["retention"]["lastPurge"]> {
   const run = await client.jobRun.findFirst({ where: { job: "purge" }, orderBy: { startedAt: "desc" } });
   if (!run) return null;
   const counts: Record<string, Count> = {};
@@ -273,9 +273,25 @@ async function readLastPurge(client: Db): Promise<MinimizationReport["retention"
 /** The report itself. Reads only; recording who viewed it is the caller's job (viewMinimizationReport). */
 export async function getMinimizationReport(now = new Date()): Promise<MinimizationReport> {
   const client = await db();
-  const [counter, check, unknownFields, retention, activity, lastPurge] = await Promise.all([
+  // Outside the transaction below: on a database never checked, this runs the check (seconds).
+  const check = await readConsentCheck(client);
+  if (env().databaseKind !== "postgres") return readReport(client, now, check);
+  // Every query here is an index range scan over the problems it counts, usually a few pages. At a
+  // million users PostgreSQL's estimates for some of them reach hundreds of thousands of rows (it
+  // takes purpose_id and purpose_version as independent, so "another version of this purpose"
+  // looks like a third of the table), and it then starts parallel workers and JIT-compiles the
+  // plan: 50-100 ms per query for a scan that reads three pages, a dozen times per report. Neither
+  // can help a query this small, so the report turns both off for its own transaction only.
+  return client.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe("SET LOCAL jit = off");
+    await tx.$executeRawUnsafe("SET LOCAL max_parallel_workers_per_gather = 0");
+    return readReport(tx, now, check);
+  });
+}
+
+async function readReport(client: Db | Tx, now: Date, check: ConsentCheckResult): Promise<MinimizationReport> {
+  const [counter, unknownFields, retention, activity, lastPurge] = await Promise.all([
     readCounters(client),
-    readConsentCheck(client),
     countUnknownFields(client),
     countPastRetention(client, now),
     readActivity(client, now),
