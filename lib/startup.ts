@@ -1,6 +1,7 @@
 import "server-only";
 import { catalogue } from "./catalogue";
-import { describePurgeError, purgeIfDue } from "./data/purge";
+import { runConsentCheck } from "./data/consent-check";
+import { describePurgeError, purgeExpired, purgeIsDue } from "./data/purge";
 import { db } from "./db";
 import { env } from "./env";
 import { log } from "./log";
@@ -25,6 +26,10 @@ const globalForPurge = globalThis as unknown as { __purgeTimer?: NodeJS.Timeout 
  * Runs the retention purge every PURGE_INTERVAL_MINUTES (0: never; cron runs `npm run purge`), and
  * once right after start when one is due. Timers are unref'd so they never keep a stopping
  * process alive; a failed run is logged by error name only and retried at the next tick.
+ *
+ * The no-live-consent check (lib/data/consent-check.ts) runs on the same schedule, just before the
+ * purge: the purge erases values no granted purpose covers, so checking after it would hide the
+ * very bug the check is there to show. A failed check does not stop the purge.
  */
 function schedulePurge(): void {
   const minutes = env().purgeIntervalMinutes;
@@ -34,8 +39,16 @@ function schedulePurge(): void {
     if (running) return;
     running = true;
     try {
-      const counts = await purgeIfDue();
-      if (counts) log().info({ event: "purge.completed", accounts: counts.accountsErased, fields: counts.fieldsErased }, "purge completed");
+      if (!(await purgeIsDue())) return;
+      try {
+        const check = await runConsentCheck();
+        const without = Object.values(check.withoutLiveConsent).reduce((a, b) => a + b, 0);
+        log().info({ event: "consent_check.completed", values: check.valuesChecked, withoutLiveConsent: without }, "consent check completed");
+      } catch (e) {
+        log().error({ event: "consent_check.failed", error: describePurgeError(e) }, "consent check failed");
+      }
+      const counts = await purgeExpired();
+      log().info({ event: "purge.completed", accounts: counts.accountsErased, fields: counts.fieldsErased }, "purge completed");
     } catch (e) {
       log().error({ event: "purge.failed", error: describePurgeError(e) }, "purge failed");
     } finally {

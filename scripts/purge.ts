@@ -1,8 +1,18 @@
-// `npm run purge`: erases what has outlived its purpose (lib/data/purge.ts). Safe to run from cron
-// on several machines at once, and beside the app's own schedule. Prints counts only.
+// `npm run purge`: checks every stored value against live consents (lib/data/consent-check.ts),
+// then erases what has outlived its purpose (lib/data/purge.ts). The check goes first because the
+// purge erases values no granted purpose covers, which would hide the bug the check is there to
+// show; a failed check does not stop the purge. Safe to run from cron on several machines at
+// once, and beside the app's own schedule. Prints counts only.
+import { describeConsentCheck, runConsentCheck } from "../lib/data/consent-check";
 import { describePurgeError, purgeExpired } from "../lib/data/purge";
 import { disconnect } from "../lib/db";
 
+try {
+  console.log(describeConsentCheck(await runConsentCheck()));
+} catch (e) {
+  console.error(`consent check failed: ${describePurgeError(e)}`);
+  process.exitCode = 1;
+}
 const started = Date.now();
 try {
   const counts = await purgeExpired(new Date());

@@ -31,6 +31,11 @@ export default async function AdminReportPage() {
           <dd data-testid="violations" className={violations.length ? "bad" : "good"}>
             {violations.length ? `${violations.map((f) => `${f.label}: ${formatCount(f.withoutLiveConsent)}`).join("; ")}` : "0 (none)"}
           </dd>
+          <dt>Last checked for values without a live consent</dt>
+          <dd data-testid="consent-check" className={report.consentCheck.overdue ? "bad" : undefined}>
+            {when(report.consentCheck.checkedAt)}, {formatCount(report.consentCheck.valuesChecked)} stored values looked at
+            {report.consentCheck.overdue ? " (overdue: the check runs with every purge, and none has run it lately)" : " (runs with every purge)"}
+          </dd>
           <dt>Values under a field name the app does not know</dt>
           <dd data-testid="unknown-fields" className={report.unknownFieldsStored === 0 ? "good" : "bad"}>{formatCount(report.unknownFieldsStored)}</dd>
           <dt>Values past their retention period</dt>
@@ -44,7 +49,7 @@ export default async function AdminReportPage() {
         <h2 id="fields">Per field</h2>
         <div className="table-scroll" role="region" aria-labelledby="fields" tabIndex={0}>
           <table>
-            <caption>Stored values per field, the purposes that cover them, and checks</caption>
+            <caption>Stored values per field, the purposes that cover them, and checks (without live consent: as of {when(report.consentCheck.checkedAt)})</caption>
             <thead>
               <tr>
                 <th scope="col">Field</th>

@@ -188,9 +188,13 @@ export async function nextPurgeAt(): Promise<Date | null> {
  * do not all repeat the same work. Correctness never depends on this: concurrent runs are safe.
  */
 export async function purgeIfDue(now: Date = new Date()): Promise<PurgeCounts | null> {
+  return (await purgeIsDue(now)) ? purgeExpired(now) : null;
+}
+
+/** Whether this tick of the schedule should purge (see purgeIfDue); the schedule also runs the consent check then. */
+export async function purgeIsDue(now: Date = new Date()): Promise<boolean> {
   const last = await lastPurgeRun();
-  if (last && now.getTime() - last.startedAt.getTime() < intervalMs() / 2) return null;
-  return purgeExpired(now);
+  return !(last && now.getTime() - last.startedAt.getTime() < intervalMs() / 2);
 }
 
 /** What may be logged or printed about a failure: a configuration message, or an error's name and code. */

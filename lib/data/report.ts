@@ -2,17 +2,18 @@ import "server-only";
 // The data-minimization report for admins: what is stored, under which purpose, whether anything is
 // kept without a live consent or past its retention, deletions and key rotation. Numbers only.
 //
-// Cost: almost everything is read from counters and daily_stats (maintained in the same
-// transactions as the changes they count) or from index range scans whose size is the number of
-// problems found (overdue values, stale decisions, users on an old master key), not the number of
-// users. The one exception is the "stored without live consent" check: it must not trust the code
-// or the counters it audits, so it looks at every stored value once (an index-only anti-join of
-// user_fields against granted consent_states). See docs/decisions/005-admin-report-cost.md.
+// Cost: everything the request reads is read from counters and daily_stats (maintained in the same
+// transactions as the changes they count), from index range scans whose size is the number of
+// problems found (overdue values, stale decisions, users on an old master key), or from the stored
+// result of the "stored without live consent" check, which must not trust the code or the
+// counters it audits and so looks at every stored value: it runs beside the purge, not here
+// (lib/data/consent-check.ts). See docs/decisions/005-admin-report-cost.md.
 import { catalogue } from "../catalogue";
-import { db, type Db } from "../db";
+import { db, type Db, type Tx } from "../db";
 import { env } from "../env";
 import { FIELD_IDS, FIELDS, type FieldId } from "../fields";
 import { recordAudit } from "./audit";
+import { lastConsentCheck, runConsentCheck, type ConsentCheckResult } from "./consent-check";
 import { queryRows, sqlTime, timeParam, toCount } from "./sql";
 import { counterName, utcDay } from "./stats";
 
@@ -35,7 +36,6 @@ function share(part: number, whole: number): number | null {
 }
 
 const DAY_MS = 86_400_000;
-const UNKNOWN_FIELDS = "*unknown*";
 export const ACTIVITY_DAYS = 28;
 export const ACTIVITY_WEEKS = 12;
 export const ERASURE_MONTHS = 12;
@@ -49,6 +49,18 @@ export type MinimizationReport = {
   droppedWrites: Count;
   /** Stored values under a field name the app does not know (never written by the app). Must be 0. */
   unknownFieldsStored: Count;
+  /**
+   * The check behind every field's withoutLiveConsent: it looks at every stored value, so it runs
+   * with the purge (and by `npm run consent:check`), and the report shows its last result.
+   */
+  consentCheck: {
+    /** When the last check started; its counts describe the values stored then. */
+    checkedAt: string;
+    finishedAt: string;
+    valuesChecked: Count;
+    /** Older than twice the purge interval (a day when the app schedules no purge): the schedule is not running it. */
+    overdue: boolean;
+  };
   fields: {
     field: FieldId;
     label: string;
@@ -57,7 +69,7 @@ export type MinimizationReport = {
     /** Share of users with a granted purpose covering the field (the largest, if several cover it). */
     consentedPercent: number | null;
     consentedPercentIsLowerBound: boolean;
-    /** Stored values whose user has no granted purpose covering the field. Must be 0. */
+    /** Stored values whose user has no granted purpose covering the field, at consentCheck.checkedAt. Must be 0. */
     withoutLiveConsent: Count;
     /** Stored values older than the longest retention of the purposes the user granted for it. */
     pastRetention: Count;
@@ -116,22 +128,18 @@ function lastMonths(now: Date, n: number): string[] {
 type Tally = Map<string, number>;
 const add = (t: Tally, k: string, v: number) => t.set(k, (t.get(k) ?? 0) + v);
 
-async function readCounters(client: Db): Promise<(name: string) => number> {
+async function readCounters(client: Db | Tx): Promise<(name: string) => number> {
   const rows = await client.counter.findMany();
   const byName = new Map(rows.map((r) => [r.name, r.value]));
   return (name) => byName.get(name) ?? 0;
 }
 
 /**
- * Stored values per field whose user has no granted consent on a purpose covering the field.
- * Deliberately independent of lib/data/vault.ts: coverage comes from the catalogue as data, and
- * the check is an SQL anti-join per field, so a bug in the code that enforces minimization shows
- * up here. A field no purpose covers counts every stored value of it.
+ * Values under a field name the app does not know: they have no consent by definition. Counted
+ * live, as range scans in the gaps between the known names on user_fields(field, ...), so the cost
+ * is the number of such values.
  */
-export async function countStoredWithoutConsent(client: Db): Promise<Map<string, number>> {
-  const result = new Map<string, number>();
-  // Values under a field name the app does not know have no consent by definition. Counted as
-  // range scans in the gaps between the known names, so the cost is the number of such values.
+export async function countUnknownFields(client: Db | Tx): Promise<number> {
   const known = [...FIELD_IDS].sort();
   const gaps = [`field < ?`, ...known.slice(1).map(() => `(field > ? AND field < ?)`), `field > ?`];
   const gapParams = [known[0], ...known.slice(1).flatMap((k, i) => [known[i], k]), known.at(-1)];
@@ -142,26 +150,15 @@ export async function countStoredWithoutConsent(client: Db): Promise<Map<string,
     unknown += toCount(row?.n);
     p += n;
   }
-  result.set(UNKNOWN_FIELDS, unknown);
-  for (const field of FIELD_IDS) {
-    const covering = catalogue().filter((p) => (p.fields as readonly string[]).includes(field)).map((p) => p.id);
-    // Both sides are index-only range scans: (field, user_id) and (purpose_id, granted, user_id).
-    // SQLite runs NOT IN as one pass building an in-memory set (a correlated NOT EXISTS fetched a
-    // table row per value, 10x slower at 100k users); PostgreSQL runs NOT EXISTS as a hash anti-join
-    // that can spill to disk, where a NOT IN too large for work_mem would go quadratic.
-    const granted = `SELECT cs.user_id FROM consent_states cs WHERE cs.purpose_id IN (${covering.map(() => "?").join(", ")}) AND cs.granted = TRUE`;
-    const [row] = covering.length
-      ? await queryRows<{ n: unknown }>(
-          client,
-          env().databaseKind === "postgres"
-            ? `SELECT COUNT(*) AS n FROM user_fields uf WHERE uf.field = ? AND NOT EXISTS (${granted} AND cs.user_id = uf.user_id)`
-            : `SELECT COUNT(*) AS n FROM user_fields uf WHERE uf.field = ? AND uf.user_id NOT IN (${granted})`,
-          [field, ...covering],
-        )
-      : await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM user_fields WHERE field = ?`, [field]);
-    result.set(field, toCount(row?.n));
-  }
-  return result;
+  return unknown;
+}
+
+/**
+ * The last stored result of the no-live-consent check. A database that has never been checked
+ * (a new install, or one upgraded from before the check was stored) is checked once, here.
+ */
+async function readConsentCheck(client: Db): Promise<ConsentCheckResult> {
+  return (await lastConsentCheck(client)) ?? (await runConsentCheck());
 }
 
 /**
@@ -170,7 +167,7 @@ export async function countStoredWithoutConsent(client: Db): Promise<Map<string,
  * only if the user granted a covering purpose whose retention still allows it. For the account
  * purpose the clock is the last sign-in, counted on users instead.
  */
-export async function countPastRetention(client: Db, now: Date): Promise<{ perField: Map<string, number>; dormantAccounts: number }> {
+export async function countPastRetention(client: Db | Tx, now: Date): Promise<{ perField: Map<string, number>; dormantAccounts: number }> {
   const perField = new Map<string, number>();
   let dormantAccounts = 0;
   for (const field of FIELD_IDS) {
@@ -188,14 +185,18 @@ export async function countPastRetention(client: Db, now: Date): Promise<{ perFi
     const cutoff = (days: number) => sqlTime(new Date(now.getTime() - days * DAY_MS));
     const shortest = Math.min(...covering.map((p) => p.retentionDays));
     const stillAllowed = covering.map(() => `(cs.purpose_id = ? AND uf.updated_at >= ${timeParam()})`).join(" OR ");
+    // A scalar subquery, not NOT EXISTS: PostgreSQL turns NOT EXISTS into an anti-join and, once
+    // overdue values are many, hashes every granted consent of the purpose (linear in users); a
+    // scalar subquery stays a primary-key probe of consent_states per overdue value on both databases.
     const [row] = await queryRows<{ n: unknown }>(
       client,
       `SELECT COUNT(*) AS n FROM user_fields uf
        WHERE uf.field = ? AND uf.updated_at < ${timeParam()}
-         AND NOT EXISTS (
+         AND (
            SELECT 1 FROM consent_states cs
            WHERE cs.user_id = uf.user_id AND cs.granted = TRUE AND (${stillAllowed})
-         )`,
+           LIMIT 1
+         ) IS NULL`,
       [field, cutoff(shortest), ...covering.flatMap((p) => [p.id, cutoff(p.retentionDays)])],
     );
     perField.set(field, toCount(row?.n));
@@ -207,7 +208,7 @@ export async function countPastRetention(client: Db, now: Date): Promise<{ perFi
  * Rows whose column differs from one value, as two index range scans (below and above it), so the
  * cost is the number of differing rows, not the size of the table.
  */
-async function countOtherThan(client: Db, table: "consent_states" | "users", column: string, value: string, where: string, params: unknown[]): Promise<number> {
+async function countOtherThan(client: Db | Tx, table: "consent_states" | "users", column: string, value: string, where: string, params: unknown[]): Promise<number> {
   let total = 0;
   for (const op of ["<", ">"]) {
     const [row] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM ${table} WHERE ${where} AND ${column} ${op} ?`, [...params, value]);
@@ -216,7 +217,7 @@ async function countOtherThan(client: Db, table: "consent_states" | "users", col
   return total;
 }
 
-async function readActivity(client: Db, now: Date) {
+async function readActivity(client: Db | Tx, now: Date) {
   const days = lastDays(now, ACTIVITY_DAYS);
   const weeks = lastWeeks(now, ACTIVITY_WEEKS);
   const months = lastMonths(now, ERASURE_MONTHS);
@@ -253,7 +254,7 @@ async function readActivity(client: Db, now: Date) {
   return { series, erasures };
 }
 
-async function readLastPurge(client: Db): Promise<MinimizationReport["retention"]["lastPurge"]> {
+async function readLastPurge(client: Db | Tx): Promise<MinimizationReport["retention"]["lastPurge"]> {
   const run = await client.jobRun.findFirst({ where: { job: "purge" }, orderBy: { startedAt: "desc" } });
   if (!run) return null;
   const counts: Record<string, Count> = {};
@@ -272,9 +273,26 @@ async function readLastPurge(client: Db): Promise<MinimizationReport["retention"
 /** The report itself. Reads only; recording who viewed it is the caller's job (viewMinimizationReport). */
 export async function getMinimizationReport(now = new Date()): Promise<MinimizationReport> {
   const client = await db();
-  const [counter, withoutConsent, retention, activity, lastPurge] = await Promise.all([
+  // Outside the transaction below: on a database never checked, this runs the check (seconds).
+  const check = await readConsentCheck(client);
+  if (env().databaseKind !== "postgres") return readReport(client, now, check);
+  // Every query here is an index range scan over the problems it counts, usually a few pages. At a
+  // million users PostgreSQL's estimates for some of them reach hundreds of thousands of rows (it
+  // takes purpose_id and purpose_version as independent, so "another version of this purpose"
+  // looks like a third of the table), and it then starts parallel workers and JIT-compiles the
+  // plan: 50-100 ms per query for a scan that reads three pages, a dozen times per report. Neither
+  // can help a query this small, so the report turns both off for its own transaction only.
+  return client.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe("SET LOCAL jit = off");
+    await tx.$executeRawUnsafe("SET LOCAL max_parallel_workers_per_gather = 0");
+    return readReport(tx, now, check);
+  });
+}
+
+async function readReport(client: Db | Tx, now: Date, check: ConsentCheckResult): Promise<MinimizationReport> {
+  const [counter, unknownFields, retention, activity, lastPurge] = await Promise.all([
     readCounters(client),
-    countStoredWithoutConsent(client),
+    countUnknownFields(client),
     countPastRetention(client, now),
     readActivity(client, now),
     readLastPurge(client),
@@ -293,7 +311,7 @@ export async function getMinimizationReport(now = new Date()): Promise<Minimizat
       purposes: covering.map((p) => p.id),
       consentedPercent: share(consented, users),
       consentedPercentIsLowerBound: covering.length > 1,
-      withoutLiveConsent: displayCount(withoutConsent.get(field) ?? 0),
+      withoutLiveConsent: displayCount(check.withoutLiveConsent[field] ?? 0),
       pastRetention: displayCount(retention.perField.get(field) ?? 0),
     };
   });
@@ -325,7 +343,13 @@ export async function getMinimizationReport(now = new Date()): Promise<Minimizat
     generatedAt: now.toISOString(),
     users: displayCount(users),
     droppedWrites: displayCount(counter(counterName.droppedWrites)),
-    unknownFieldsStored: displayCount(withoutConsent.get(UNKNOWN_FIELDS) ?? 0),
+    unknownFieldsStored: displayCount(unknownFields),
+    consentCheck: {
+      checkedAt: check.checkedAt.toISOString(),
+      finishedAt: check.finishedAt.toISOString(),
+      valuesChecked: displayCount(check.valuesChecked),
+      overdue: now.getTime() - check.checkedAt.getTime() > (interval > 0 ? 2 * interval * 60_000 : DAY_MS),
+    },
     fields,
     purposes: purposeRows,
     activity: activity.series("*"),
@@ -366,6 +390,12 @@ function csvCell(v: unknown): string {
 export function reportToCsv(r: MinimizationReport): string {
   const rows: unknown[][] = [["section", "item", "measure", "period", "value"]];
   rows.push(["summary", "", "generated_at", "", r.generatedAt], ["summary", "", "users", "", r.users], ["summary", "", "dropped_writes", "", r.droppedWrites], ["summary", "", "unknown_fields_stored", "", r.unknownFieldsStored]);
+  rows.push(
+    ["summary", "", "consent_check_checked_at", "", r.consentCheck.checkedAt],
+    ["summary", "", "consent_check_finished_at", "", r.consentCheck.finishedAt],
+    ["summary", "", "consent_check_values_checked", "", r.consentCheck.valuesChecked],
+    ["summary", "", "consent_check_overdue", "", r.consentCheck.overdue],
+  );
   for (const f of r.fields) {
     rows.push(["field", f.field, "stored", "", f.stored], ["field", f.field, "purposes", "", f.purposes.join(" ")], ["field", f.field, "consented_percent", "", f.consentedPercent ?? SUPPRESSED]);
     rows.push(["field", f.field, "without_live_consent", "", f.withoutLiveConsent], ["field", f.field, "past_retention", "", f.pastRetention]);

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { catalogue, purposeById } from "../catalogue";
 import { encrypt, toBytes } from "../crypto/fields";
 import { db } from "../db";
+import { env } from "../env";
 import { FIELDS, type FieldId } from "../fields";
 import { executeSql, insertMany, queryRows, toCount } from "./sql";
 import { appendToLedger, type LedgerEntry, type Method } from "./ledger";
@@ -123,33 +124,73 @@ export async function insertSyntheticPeople(people: readonly SyntheticPerson[]):
   return { users: users.length, erased, fields: fields.length, ledgerRecords: ledger.length };
 }
 
+// People per copying transaction: big enough that a million users take a dozen statements per
+// table, small enough that one transaction's WAL (SQLite) stays a few hundred megabytes.
+const COPY_CHUNK_PEOPLE = 100_000;
+
 /**
  * Grows a seeded database for benchmarks by copying its original people `copies` times in SQL
- * (INSERT ... SELECT), a few seconds per 100k people where the seeder's per-person encryption and
- * ledger hashing take minutes. A copy gets new ids (the original's plus "~k"), the same consent
- * states, timestamps and ciphertexts (bound to the original id, so unreadable, which no benchmark
- * needs) and is counted in the counters. The ledger is not copied: its hash chain is per record,
- * and neither the report nor an erasure reads it. For benchmarks only: never on a real database.
+ * (INSERT ... SELECT), seconds per 100k people where the seeder's per-person encryption and ledger
+ * hashing take minutes. A copy gets new ids (the original's plus "~k"), the same consent states,
+ * timestamps and ciphertexts (bound to the original id, so unreadable, which no benchmark needs)
+ * and is counted in the counters. The ledger is not copied: its hash chain is per record, and
+ * neither the report nor an erasure reads it. For benchmarks only: never on a real database.
+ *
+ * Each statement joins the originals with a run of copy numbers and inserts in key order (every
+ * original's copies next to each other), so the primary keys and most indexes grow at adjacent
+ * pages instead of random ones; copying a million people is then linear, not a re-scan per copy.
  */
 export async function copySyntheticPeople(copies: number, firstCopy = 1): Promise<{ users: number }> {
   const client = await db();
+  const sqlite = env().databaseKind === "sqlite";
   const original = `NOT LIKE '%~%'`;
+  const [o] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM users WHERE id ${original}`);
+  const originals = toCount(o?.n);
+  if (originals === 0 || copies <= 0) return { users: 0 };
+  const perChunk = Math.max(1, Math.floor(COPY_CHUNK_PEOPLE / originals));
+  // SQLite's default page cache (2 MiB) makes every index insert beyond it a read from the OS;
+  // this connection gets a larger one while copying, and its old size back afterwards.
+  const [cache] = sqlite ? await queryRows<{ cache_size: unknown }>(client, "PRAGMA cache_size") : [];
+  if (sqlite) await client.$queryRawUnsafe("PRAGMA cache_size = -524288");
   let users = 0;
-  for (let k = firstCopy; k < firstCopy + copies; k++) {
-    const suffix = `~${k}`;
-    await client.$transaction(
-      async (tx) => {
-        users += await executeSql(tx, `INSERT INTO users (id, telegram_id_index, wrapped_data_key, wrap_key_id, session_version, created_at, last_sign_in_at) SELECT id || ?, telegram_id_index || ?, wrapped_data_key, wrap_key_id, session_version, created_at, last_sign_in_at FROM users WHERE id ${original}`, [suffix, suffix]);
-        await executeSql(tx, `INSERT INTO consent_states (user_id, purpose_id, granted, purpose_version, decided_at) SELECT user_id || ?, purpose_id, granted, purpose_version, decided_at FROM consent_states WHERE user_id ${original}`, [suffix]);
-        await executeSql(tx, `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) SELECT user_id || ?, field, ciphertext, blind_index, stored_at, updated_at FROM user_fields WHERE user_id ${original}`, [suffix]);
-      },
-      { timeout: 600_000, maxWait: 60_000 },
-    );
+  try {
+    for (let k = firstCopy; k < firstCopy + copies; k += perChunk) {
+      const last = Math.min(firstCopy + copies, k + perChunk) - 1;
+      const numbers = `WITH RECURSIVE copy_no(n) AS (SELECT CAST(? AS INTEGER) UNION ALL SELECT n + 1 FROM copy_no WHERE n < CAST(? AS INTEGER))`;
+      const suffix = (col: string) => `${col} || '~' || CAST(copy_no.n AS TEXT)`;
+      await client.$transaction(
+        async (tx) => {
+          users += await executeSql(
+            tx,
+            `${numbers} INSERT INTO users (id, telegram_id_index, wrapped_data_key, wrap_key_id, session_version, created_at, last_sign_in_at)
+             SELECT ${suffix("u.id")}, ${suffix("u.telegram_id_index")}, u.wrapped_data_key, u.wrap_key_id, u.session_version, u.created_at, u.last_sign_in_at
+             FROM users u CROSS JOIN copy_no WHERE u.id ${original} ORDER BY u.id, copy_no.n`,
+            [k, last],
+          );
+          await executeSql(
+            tx,
+            `${numbers} INSERT INTO consent_states (user_id, purpose_id, granted, purpose_version, decided_at)
+             SELECT ${suffix("c.user_id")}, c.purpose_id, c.granted, c.purpose_version, c.decided_at
+             FROM consent_states c CROSS JOIN copy_no WHERE c.user_id ${original} ORDER BY c.user_id, copy_no.n, c.purpose_id`,
+            [k, last],
+          );
+          await executeSql(
+            tx,
+            `${numbers} INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at)
+             SELECT ${suffix("f.user_id")}, f.field, f.ciphertext, f.blind_index, f.stored_at, f.updated_at
+             FROM user_fields f CROSS JOIN copy_no WHERE f.user_id ${original} ORDER BY f.user_id, copy_no.n, f.field`,
+            [k, last],
+          );
+        },
+        { timeout: 600_000, maxWait: 60_000 },
+      );
+    }
+  } finally {
+    if (sqlite) await client.$queryRawUnsafe(`PRAGMA cache_size = ${Number(cache?.cache_size ?? -2000)}`);
   }
   // The counters the report shows grow by the originals' share per copy.
   await client.$transaction(async (tx) => {
-    const [u] = await queryRows<{ n: unknown }>(tx, `SELECT COUNT(*) AS n FROM users WHERE id ${original}`);
-    await bumpCounter(tx, counterName.users, toCount(u?.n) * copies);
+    await bumpCounter(tx, counterName.users, originals * copies);
     for (const r of await queryRows<{ k: string; n: unknown }>(tx, `SELECT purpose_id AS k, COUNT(*) AS n FROM consent_states WHERE granted = TRUE AND user_id ${original} GROUP BY purpose_id`)) {
       await bumpCounter(tx, counterName.purposeActive(r.k), toCount(r.n) * copies);
     }
