@@ -31,9 +31,10 @@ export type ConsentCheckResult = {
   withoutLiveConsent: Record<FieldId, number>;
 };
 
+/** The storage gate's rule (fieldsCoveredBy): a one-time purpose uses a value once and never covers storing it. */
 function coveringPurposes(field: FieldId): string[] {
   return catalogue()
-    .filter((p) => (p.fields as readonly string[]).includes(field))
+    .filter((p) => !p.oneTime && (p.fields as readonly string[]).includes(field))
     .map((p) => p.id);
 }
 

@@ -164,8 +164,8 @@ async function readConsentCheck(client: Db): Promise<ConsentCheckResult> {
 /**
  * Stored values older than their retention, per field. The range scan on (field, updated_at) reads
  * only values older than the shortest retention of the purposes covering the field; each is kept
- * only if the user granted a covering purpose whose retention still allows it. For the account
- * purpose the clock is the last sign-in, counted on users instead.
+ * only if the user granted a covering lasting purpose whose retention still allows it: exactly what
+ * the next purge erases. For the account purpose the clock is the last sign-in, counted on users.
  */
 export async function countPastRetention(client: Db | Tx, now: Date): Promise<{ perField: Map<string, number>; dormantAccounts: number }> {
   const perField = new Map<string, number>();
@@ -182,9 +182,17 @@ export async function countPastRetention(client: Db | Tx, now: Date): Promise<{ 
       perField.set(field, dormantAccounts);
       continue;
     }
+    // The purge's rule (lib/data/purge.ts): only a lasting purpose keeps a value. A one-time purpose
+    // (phone_verification) uses the value once and keeps nothing, so a value it alone covers is overdue.
+    const keepers = covering.filter((p) => !p.oneTime);
+    if (keepers.length === 0) {
+      const [row] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM user_fields WHERE field = ?`, [field]);
+      perField.set(field, toCount(row?.n));
+      continue;
+    }
     const cutoff = (days: number) => sqlTime(new Date(now.getTime() - days * DAY_MS));
-    const shortest = Math.min(...covering.map((p) => p.retentionDays));
-    const stillAllowed = covering.map(() => `(cs.purpose_id = ? AND uf.updated_at >= ${timeParam()})`).join(" OR ");
+    const shortest = Math.min(...keepers.map((p) => p.retentionDays));
+    const stillAllowed = keepers.map(() => `(cs.purpose_id = ? AND uf.updated_at >= ${timeParam()})`).join(" OR ");
     // A scalar subquery, not NOT EXISTS: PostgreSQL turns NOT EXISTS into an anti-join and, once
     // overdue values are many, hashes every granted consent of the purpose (linear in users); a
     // scalar subquery stays a primary-key probe of consent_states per overdue value on both databases.
@@ -197,7 +205,7 @@ export async function countPastRetention(client: Db | Tx, now: Date): Promise<{ 
            WHERE cs.user_id = uf.user_id AND cs.granted = TRUE AND (${stillAllowed})
            LIMIT 1
          ) IS NULL`,
-      [field, cutoff(shortest), ...covering.flatMap((p) => [p.id, cutoff(p.retentionDays)])],
+      [field, cutoff(shortest), ...keepers.flatMap((p) => [p.id, cutoff(p.retentionDays)])],
     );
     perField.set(field, toCount(row?.n));
   }

@@ -89,7 +89,8 @@ export async function insertSyntheticPeople(people: readonly SyntheticPerson[]):
     const written = new Set<FieldId>();
     for (const purpose of catalogue()) {
       const s = current.get(purpose.id);
-      if (!s?.granted) continue;
+      // As the storage gate: a one-time purpose (phone verification) keeps the outcome, not the value.
+      if (!s?.granted || purpose.oneTime) continue;
       for (const field of purpose.fields) {
         const value = values[field];
         if (!value || written.has(field)) continue;
