@@ -47,7 +47,7 @@ async function connect(): Promise<Db> {
   // connection is picked up from the adapter (its `client` field) each time Prisma connects. A second
   // connection to the file would be worse than reaching in: better-sqlite3 is synchronous, so waiting
   // on the busy timeout for a Prisma transaction of this same process would block the event loop that
-  // transaction needs to finish. If an upgrade moves the field, the first sign-in fails loudly.
+  // transaction needs to finish. If an upgrade moves the field, connecting fails loudly.
   let connection: BetterSqlite3.Database | undefined;
   const adapter: typeof factory = Object.assign(Object.create(factory) as typeof factory, {
     connect: async () => {

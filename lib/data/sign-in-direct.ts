@@ -11,7 +11,8 @@ import "server-only";
 // - counters, audit and session row commit with the rest, or nothing does.
 // The SQL texts come from the modules that own each table; only their assembly lives here.
 import type BetterSqlite3 from "better-sqlite3";
-import type { Pool, PoolClient } from "pg";
+import { createHash } from "node:crypto";
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import { auditInsertSql, auditParams } from "./audit";
 import { claimSql } from "./login-replay";
 import { newSessionId, sessionInsertSql } from "./sessions";
@@ -112,13 +113,26 @@ export async function signInOnPostgres(pool: Pool, req: DirectSignIn): Promise<D
   }
 }
 
+const statementNames = new Map<string, string>();
+
+/**
+ * A named statement: PostgreSQL parses and plans it once per connection instead of on every
+ * sign-in (it shares the machine's cores with the app). The texts are a handful of shapes.
+ */
+function query<R extends QueryResultRow>(connection: PoolClient, text: string, values: unknown[]): Promise<QueryResult<R>> {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `sign_in_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`));
+  return connection.query<R>({ name, text, values });
+}
+
 async function signInOn(connection: PoolClient, req: DirectSignIn): Promise<DirectOutcome> {
   const now = new Date();
   const time = sqlTime(now);
   let user: UserRow | undefined;
   if (req.claim) {
     // Nothing inserted (a replay, or a racing copy that committed first) skips the UPDATE.
-    const { rows } = await connection.query<{ claimed: boolean } & Partial<UserRow>>(
+    const { rows } = await query<{ claimed: boolean } & Partial<UserRow>>(
+      connection,
       dialect(`WITH "claim" AS (${claimSql()} RETURNING 1),
         "locked" AS (UPDATE "users" SET "last_sign_in_at" = ${timeParam()} WHERE "telegram_id_index" = ? AND EXISTS (SELECT 1 FROM "claim")
           RETURNING "id", "session_version", "wrapped_data_key", "wrap_key_id")
@@ -129,10 +143,10 @@ async function signInOn(connection: PoolClient, req: DirectSignIn): Promise<Dire
     if (!row?.claimed) return { kind: "replay" };
     user = row.id ? (row as UserRow) : undefined;
   } else {
-    user = (await connection.query<UserRow>(dialect(lockUserSql()), [time, req.index])).rows[0];
+    user = (await query<UserRow>(connection, dialect(lockUserSql()), [time, req.index])).rows[0];
   }
   if (!user) return { kind: "new" };
-  const states = toStates((await connection.query<StateRow>(dialect(CONSENTS_SQL), [user.id])).rows);
+  const states = toStates((await query<StateRow>(connection, dialect(CONSENTS_SQL), [user.id])).rows);
   const plan = planFor(user, states, req.values);
 
   const parts: string[] = [];
@@ -168,6 +182,6 @@ async function signInOn(connection: PoolClient, req: DirectSignIn): Promise<Dire
     params.push(sessionId, user.id, sqlTime(req.sessionExpiresAt), time);
   }
   // Every data-modifying CTE runs whether or not the final SELECT reads it.
-  await connection.query(dialect(`WITH ${parts.join(",\n")} SELECT 1`), params);
+  await query(connection, dialect(`WITH ${parts.join(",\n")} SELECT 1`), params);
   return { kind: "existing", userId: user.id, sessionVersion: Number(user.session_version), sessionId, states };
 }
