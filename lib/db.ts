@@ -31,9 +31,10 @@ async function connect(): Promise<Db> {
       import("@/prisma/generated/postgres/client/client"),
       import("pg"),
     ]);
-    // Our own pool, handed to the adapter (which accepts one), so the sign-in can use it too.
+    // Our own pool, handed to the adapter (which accepts one, and ends it when the client
+    // disconnects), so the sign-in can use it too.
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-    const client = new PgClient({ adapter: new PrismaPg(pool) });
+    const client = new PgClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
     globalForDb.__consentDriver = { kind: "postgres", pool };
     return client as unknown as Db;
   }
