@@ -5,6 +5,8 @@
 // used everywhere, and the PostgreSQL one is cast to it. scripts/prisma-schemas.mjs generates both
 // from the same models file, so the shapes cannot drift.
 import "server-only";
+import type BetterSqlite3 from "better-sqlite3";
+import type { Pool } from "pg";
 import type { PrismaClient } from "@/prisma/generated/sqlite/client/client";
 import { env } from "./env";
 import { migrate, sqliteFilePath } from "./migrate";
@@ -12,31 +14,69 @@ import { migrate, sqliteFilePath } from "./migrate";
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
+/**
+ * The database connection under the Prisma client, for the one hot path that runs on the driver
+ * directly (the sign-in, docs/decisions/009-sign-in-cost.md). It is the very connection (SQLite) or
+ * pool (PostgreSQL) the client uses, so PRAGMAs, the pool size and the single SQLite writer are
+ * shared rather than duplicated. Nothing outside lib/data may use it.
+ */
+export type Driver = { kind: "sqlite"; connection: () => BetterSqlite3.Database } | { kind: "postgres"; pool: Pool };
+
 async function connect(): Promise<Db> {
   const { databaseKind, databaseUrl } = env();
   await migrate(databaseKind, databaseUrl);
   if (databaseKind === "postgres") {
-    const [{ PrismaPg }, { PrismaClient: PgClient }] = await Promise.all([
+    const [{ PrismaPg }, { PrismaClient: PgClient }, { default: pg }] = await Promise.all([
       import("@prisma/adapter-pg"),
       import("@/prisma/generated/postgres/client/client"),
+      import("pg"),
     ]);
-    const client = new PgClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+    // Our own pool, handed to the adapter (which accepts one, and ends it when the client
+    // disconnects), so the sign-in can use it too.
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    const client = new PgClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+    globalForDb.__consentDriver = { kind: "postgres", pool };
     return client as unknown as Db;
   }
-  const [{ PrismaBetterSQLite3 }, { PrismaClient: SqliteClient }] = await Promise.all([
+  const [{ PrismaBetterSQLite3 }, { PrismaClient: SqliteClient }, { default: Database }] = await Promise.all([
     import("@prisma/adapter-better-sqlite3"),
     import("@/prisma/generated/sqlite/client/client"),
+    import("better-sqlite3"),
   ]);
-  const client = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: sqliteFilePath(databaseUrl), timeout: 10_000 }) });
+  const factory = new PrismaBetterSQLite3({ url: sqliteFilePath(databaseUrl), timeout: 10_000 });
+  // The adapter opens its better-sqlite3 connection itself and takes no Database of ours, so the
+  // connection is picked up from the adapter (its `client` field) each time Prisma connects. A second
+  // connection to the file would be worse than reaching in: better-sqlite3 is synchronous, so waiting
+  // on the busy timeout for a Prisma transaction of this same process would block the event loop that
+  // transaction needs to finish. If an upgrade moves the field, connecting fails loudly.
+  let connection: BetterSqlite3.Database | undefined;
+  const adapter: typeof factory = Object.assign(Object.create(factory) as typeof factory, {
+    connect: async () => {
+      const connected = await factory.connect();
+      const handle = (connected as unknown as { client?: unknown }).client;
+      if (!(handle instanceof Database)) throw new Error("The SQLite adapter no longer exposes its better-sqlite3 connection (lib/db.ts).");
+      connection = handle;
+      return connected;
+    },
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  });
+  const client = new SqliteClient({ adapter });
   // secure_delete overwrites freed pages so erased values do not linger in the file; FULL sync
   // because losing a consent decision on power loss is worse than a slower write.
   for (const pragma of ["journal_mode = WAL", "secure_delete = ON", "foreign_keys = ON", "synchronous = FULL", "busy_timeout = 10000"]) {
     await client.$queryRawUnsafe(`PRAGMA ${pragma}`);
   }
+  globalForDb.__consentDriver = {
+    kind: "sqlite",
+    connection: () => {
+      if (!connection?.open) throw new Error("The SQLite connection is not open.");
+      return connection;
+    },
+  };
   return client;
 }
 
-const globalForDb = globalThis as unknown as { __consentDb?: Promise<Db> };
+const globalForDb = globalThis as unknown as { __consentDb?: Promise<Db>; __consentDriver?: Driver };
 
 /** The shared client. The first call migrates and connects; a failure is retried on the next call. */
 export function db(): Promise<Db> {
@@ -45,6 +85,14 @@ export function db(): Promise<Db> {
     throw e;
   });
   return globalForDb.__consentDb;
+}
+
+/** The driver under the shared client (see Driver). Connects first, like db(). */
+export async function driver(): Promise<Driver> {
+  await db();
+  const handle = globalForDb.__consentDriver;
+  if (!handle) throw new Error("The database driver is not available.");
+  return handle;
 }
 
 /**
@@ -61,5 +109,7 @@ export async function checkpointAfterErasure(): Promise<void> {
 export async function disconnect(): Promise<void> {
   const pending = globalForDb.__consentDb;
   globalForDb.__consentDb = undefined;
+  globalForDb.__consentDriver = undefined;
+  // The adapter ends the pool it was given when the client disconnects.
   if (pending) await (await pending).$disconnect();
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHIPPED_PURPOSES } from "../lib/purposes";
 import { Client, EVERYTHING, ONLY_ACCOUNT, signedPayload } from "./support/client";
+import { counterMismatches } from "./support/consistency";
 import { countRows, execute, query, rawDatabaseBytes } from "./support/inspect";
 import { startApp, type TestApp } from "./support/server";
 
@@ -52,6 +53,17 @@ describe("only approved fields are stored", () => {
     expect(await storedFields(me.id)).toEqual(["first_name", "telegram_id"]);
     const dropsAfter = Number((await query<{ value: number }>(app, `SELECT value FROM counters WHERE name = 'dropped_writes'`))[0]!.value);
     expect(dropsAfter).toBe(dropsBefore + 1);
+  });
+
+  it("stores a covered field first sent at a later sign-in, and the counters still equal a recount", async () => {
+    const c = new Client(app.origin);
+    const id = String(nextId++);
+    await c.signIn({ id, first_name: "First" }, { ...ONLY_ACCOUNT, display_name: true });
+    const again = new Client(app.origin);
+    expect((await again.request("POST", "/api/auth/telegram", { json: signedPayload({ id, first_name: "First", last_name: "Later", username: "not_covered" }) })).status).toBe(200);
+    const me = (await (await again.get("/api/me")).json()) as Me & { id: string };
+    expect(await storedFields(me.id)).toEqual(["first_name", "last_name", "telegram_id"]);
+    expect(await counterMismatches(app)).toEqual([]);
   });
 
   it("refuses to create an account unless the account purpose is granted explicitly, storing nothing", async () => {

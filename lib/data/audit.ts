@@ -27,5 +27,14 @@ export type AuditEventType = (typeof AUDIT_EVENTS)[number];
 
 /** Raw SQL: every sign-in writes one, and Prisma's per-query cost was most of a sign-in (docs/decisions/009). */
 export async function recordAudit(tx: Tx | Db, type: AuditEventType, subjectId: string | null, detail?: Record<string, string | number | boolean>): Promise<void> {
-  await executeSql(tx, `INSERT INTO "audit_events" ("type", "subject_id", "at", "detail") VALUES (?, ?, ${timeParam()}, ?)`, [type, subjectId, sqlTime(new Date()), detail ? JSON.stringify(detail) : null]);
+  await executeSql(tx, auditInsertSql(), auditParams(type, subjectId, new Date(), detail));
+}
+
+/** The audit row as SQL (`?`: see auditParams), also run on the driver (sign-in-direct.ts). */
+export function auditInsertSql(): string {
+  return `INSERT INTO "audit_events" ("type", "subject_id", "at", "detail") VALUES (?, ?, ${timeParam()}, ?)`;
+}
+
+export function auditParams(type: AuditEventType, subjectId: string | null, at: Date, detail?: Record<string, string | number | boolean>): unknown[] {
+  return [type, subjectId, sqlTime(at), detail ? JSON.stringify(detail) : null];
 }

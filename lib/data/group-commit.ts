@@ -13,9 +13,17 @@ import "server-only";
 // PostgreSQL is not grouped: its commits do not block the event loop, concurrent commits already
 // share WAL flushes, and one transaction locking many user rows could deadlock against consent
 // changes (ledger head, then one user row, then counters).
-import { db, type Tx } from "../db";
+//
+// The work runs on the better-sqlite3 connection under the Prisma client, synchronously
+// (lib/data/sign-in-direct.ts). That connection is shared: when a Prisma transaction is open on it
+// (another request's consent change, awaiting between its statements), the group goes through
+// Prisma's $transaction, which waits for it; otherwise the group runs BEGIN IMMEDIATE … COMMIT
+// itself without yielding, so no Prisma statement can land inside it.
+import type BetterSqlite3 from "better-sqlite3";
+import { db, driver } from "../db";
+import { preparedOn } from "./sql";
 
-type Job = { work: (tx: Tx) => Promise<unknown>; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+type Job = { work: (connection: BetterSqlite3.Database) => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
 
 /** Bounds how long one group holds the write lock (each sign-in is a few statements). */
 const MAX_GROUP = 32;
@@ -24,7 +32,7 @@ const queue: Job[] = [];
 let draining = false;
 
 /** Runs `work` in a transaction that may be shared with other sign-ins; resolves after it commits. */
-export function inGroupCommit<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+export function inGroupCommit<T>(work: (connection: BetterSqlite3.Database) => T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
     if (!draining) {
@@ -49,12 +57,11 @@ async function drainOne(): Promise<void> {
 async function runGroup(group: Job[]): Promise<void> {
   let results: unknown[];
   try {
-    const client = await db();
-    results = await client.$transaction(async (tx) => {
-      const out: unknown[] = [];
-      for (const job of group) out.push(await job.work(tx));
-      return out;
-    });
+    const handle = await driver();
+    if (handle.kind !== "sqlite") throw new Error("Group commit is for SQLite only.");
+    const connection = handle.connection();
+    const runAll = () => group.map((job) => job.work(connection));
+    results = connection.inTransaction ? await (await db()).$transaction(async () => runAll()) : inOwnTransaction(connection, runAll);
   } catch (e) {
     if (group.length === 1) {
       group[0]!.reject(e);
@@ -65,4 +72,17 @@ async function runGroup(group: Job[]): Promise<void> {
     return;
   }
   group.forEach((job, i) => job.resolve(results[i]));
+}
+
+/** IMMEDIATE: the write lock (waiting up to busy_timeout for another process) before any read. */
+function inOwnTransaction<T>(connection: BetterSqlite3.Database, run: () => T): T {
+  preparedOn(connection, "BEGIN IMMEDIATE").run();
+  try {
+    const out = run();
+    preparedOn(connection, "COMMIT").run();
+    return out;
+  } catch (e) {
+    if (connection.inTransaction) preparedOn(connection, "ROLLBACK").run();
+    throw e;
+  }
 }

@@ -1,24 +1,23 @@
 import "server-only";
 // Single use of Login Widget payloads, enforced by a primary key in the database so it holds across
 // every app instance sharing it. Entries live as long as a payload could still be fresh.
-import { db, type Tx } from "../db";
+import { db } from "../db";
 import { env } from "../env";
-import { executeSql, sqlTime, timeParam } from "./sql";
+import { timeParam } from "./sql";
 
-function expiryOf(authDate: number): Date {
+export function claimExpiry(authDate: number): Date {
   const { authMaxAgeSeconds, authFutureSkewSeconds } = env();
   // Kept until the payload is stale even for a clock at the far edge of the skew.
   return new Date((authDate + authMaxAgeSeconds + authFutureSkewSeconds + 60) * 1000);
 }
 
 /**
- * Inside a sign-in transaction: false for a replay. The primary key decides: a racing copy's insert
- * waits for the first transaction and then inserts nothing (or, if the first rolled back, claims it).
- * Raw SQL because it is on every sign-in's path (docs/decisions/009-sign-in-cost.md).
+ * The claim of a payload, inside the sign-in's transaction (lib/data/sign-in-direct.ts). The primary
+ * key decides: a racing copy's insert waits for the first transaction and then inserts nothing (or,
+ * if the first rolled back, claims it). `?` placeholders: digest, expiry (claimExpiry).
  */
-export async function claimLoginPayloadIn(tx: Tx, replayKey: string, authDate: number): Promise<boolean> {
-  const inserted = await executeSql(tx, `INSERT INTO "used_login_payloads" ("digest", "expires_at") VALUES (?, ${timeParam()}) ON CONFLICT ("digest") DO NOTHING`, [replayKey, sqlTime(expiryOf(authDate))]);
-  return inserted === 1;
+export function claimSql(): string {
+  return `INSERT INTO "used_login_payloads" ("digest", "expires_at") VALUES (?, ${timeParam()}) ON CONFLICT ("digest") DO NOTHING`;
 }
 
 let lastPrune = 0;

@@ -8,9 +8,18 @@ import type { SessionUser } from "./users";
 
 /** Raw SQL: it is on every sign-in's path, where Prisma's per-query cost dominated (docs/decisions/009). */
 export async function createSessionRowIn(tx: Tx | Db, userId: string, expiresAt: Date): Promise<string> {
-  const id = randomBytes(24).toString("base64url");
-  await executeSql(tx, `INSERT INTO "sessions" ("id", "user_id", "expires_at", "created_at") VALUES (?, ?, ${timeParam()}, ${timeParam()})`, [id, userId, sqlTime(expiresAt), sqlTime(new Date())]);
+  const id = newSessionId();
+  await executeSql(tx, sessionInsertSql(), [id, userId, sqlTime(expiresAt), sqlTime(new Date())]);
   return id;
+}
+
+export function newSessionId(): string {
+  return randomBytes(24).toString("base64url");
+}
+
+/** The session row as SQL (`?`: id, user id, expiry, creation), also run on the driver (sign-in-direct.ts). */
+export function sessionInsertSql(): string {
+  return `INSERT INTO "sessions" ("id", "user_id", "expires_at", "created_at") VALUES (?, ?, ${timeParam()}, ${timeParam()})`;
 }
 
 export async function createSessionRow(userId: string, expiresAt: Date): Promise<string> {

@@ -1,10 +1,12 @@
 import "server-only";
 // Raw SQL shared by both databases. Written with `?` placeholders; PostgreSQL wants $1, $2, ...
 // Only for the few aggregate queries Prisma's query API cannot express (anti-joins, bulk upserts).
+import type BetterSqlite3 from "better-sqlite3";
 import type { Db, Tx } from "../db";
 import { env } from "../env";
 
-function dialect(sql: string): string {
+/** `?` placeholders as the configured database wants them. */
+export function dialect(sql: string): string {
   if (env().databaseKind !== "postgres") return sql;
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
@@ -30,6 +32,20 @@ export async function queryRows<T>(client: Db | Tx, sql: string, params: unknown
 
 export async function executeSql(client: Db | Tx, sql: string, params: unknown[] = []): Promise<number> {
   return client.$executeRawUnsafe(dialect(sql), ...params);
+}
+
+const prepared = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+/**
+ * A statement prepared once per connection and SQL text. The adapter prepares every statement
+ * afresh; the sign-in's few texts (docs/decisions/009) are reused thousands of times.
+ */
+export function preparedOn(connection: BetterSqlite3.Database, sql: string): BetterSqlite3.Statement {
+  let cache = prepared.get(connection);
+  if (!cache) prepared.set(connection, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = connection.prepare(sql)));
+  return statement;
 }
 
 /** COUNT(*) comes back as bigint on PostgreSQL and number on SQLite. */

@@ -21,12 +21,13 @@ export async function bumpCounter(tx: Tx, name: string, delta: number): Promise<
 export async function bumpCounters(tx: Tx, deltas: ReadonlyMap<string, number>): Promise<void> {
   const rows = [...deltas].filter(([, delta]) => delta !== 0);
   if (rows.length === 0) return;
-  await executeSql(
-    tx,
-    `INSERT INTO "counters" ("name", "value") VALUES ${rows.map(() => "(?, ?)").join(", ")}
-     ON CONFLICT ("name") DO UPDATE SET "value" = "counters"."value" + excluded."value"`,
-    rows.flat(),
-  );
+  await executeSql(tx, bumpCountersSql(`VALUES ${rows.map(() => "(?, ?)").join(", ")}`), rows.flat());
+}
+
+/** Adds each (name, delta) row of `source` (a VALUES list or a SELECT) to its counter, creating it at 0. */
+export function bumpCountersSql(source: string): string {
+  return `INSERT INTO "counters" ("name", "value") ${source}
+     ON CONFLICT ("name") DO UPDATE SET "value" = "counters"."value" + excluded."value"`;
 }
 
 export function utcDay(at: Date): string {

@@ -3,18 +3,16 @@ import "server-only";
 // account only once its required purpose is approved, and signing in.
 import { randomUUID } from "node:crypto";
 import { accountPurpose, catalogue } from "../catalogue";
-import { db, type Tx } from "../db";
-import { env } from "../env";
+import { db, driver, type Tx } from "../db";
 import type { TelegramProfile } from "../telegram/widget";
 import { recordAudit } from "./audit";
 import { applyDecisions, type Decisions } from "./consents";
 import { lockLedger } from "./locks";
 import { inGroupCommit } from "./group-commit";
-import { claimLoginPayloadIn, pruneExpiredLoginState } from "./login-replay";
-import { createSessionRowIn } from "./sessions";
+import { claimExpiry, pruneExpiredLoginState } from "./login-replay";
+import { signInOnPostgres, signInOnSqlite, type DirectSignIn } from "./sign-in-direct";
 import { bumpCounter, counterName } from "./stats";
-import { queryRows, sqlTime, timeParam } from "./sql";
-import { dataKeyOf, fieldsCoveredByStates, lookupIndex, newWrappedDataKey, writeFields, writeFieldsUnderLock, type ConsentStateRow } from "./vault";
+import { dataKeyOf, lookupIndex, newWrappedDataKey, writeFields, type ConsentStateRow } from "./vault";
 
 export function telegramIdIndex(telegramId: bigint): string {
   return lookupIndex("telegram_id", telegramId.toString());
@@ -49,41 +47,24 @@ export type SignInOptions = {
  * refresh and the session row commit together (on SQLite possibly with other sign-ins' in one
  * group commit, one fsync for all of them).
  *
- * Raw SQL, six statements (docs/decisions/009-sign-in-cost.md): through Prisma's query compiler each
- * model query cost several times a raw one, and the sign-in made fourteen. The guarantees are the
- * same: the claim is the primary key, the UPDATE of the user row is its lock (so consents read next
- * cannot change before the fields are written), and the fields go through the vault's storage gate.
+ * On the database driver, not through Prisma (lib/data/sign-in-direct.ts says what it keeps and
+ * docs/decisions/009-sign-in-cost.md why): the sign-in is the one hot path where Prisma's cost per
+ * statement was most of the request.
  */
 export async function signInWithTelegram(profile: TelegramProfile, opts: SignInOptions = {}): Promise<SignInOutcome> {
-  const index = telegramIdIndex(profile.telegramId);
-  const signIn = async (tx: Tx): Promise<SignInOutcome> => {
-    if (opts.claim && !(await claimLoginPayloadIn(tx, opts.claim.replayKey, opts.claim.authDate))) return { kind: "replay" };
-    const [user] = await queryRows<{ id: string; session_version: unknown; wrapped_data_key: Uint8Array; wrap_key_id: string }>(
-      tx,
-      `UPDATE "users" SET "last_sign_in_at" = ${timeParam()} WHERE "telegram_id_index" = ? RETURNING "id", "session_version", "wrapped_data_key", "wrap_key_id"`,
-      [sqlTime(new Date()), index],
-    );
-    // The UPDATE comes before any read because it takes the row lock: an erasure of this person
-    // already running either committed first (no row: a first sign-in again) or waits for this one.
-    // Reading first let the erasure delete the row in between (tests/security/races.test.ts).
-    if (!user) return { kind: "new" };
-    const states = await consentStatesIn(tx, user.id);
-    const dataKey = dataKeyOf({ id: user.id, wrappedDataKey: user.wrapped_data_key, wrapKeyId: user.wrap_key_id });
-    const { dropped } = await writeFieldsUnderLock(tx, { id: user.id, dataKey }, profileValues(profile), fieldsCoveredByStates(states));
-    await recordAudit(tx, "auth.signed_in", user.id, { dropped });
-    const sessionId = opts.sessionExpiresAt ? await createSessionRowIn(tx, user.id, opts.sessionExpiresAt) : null;
-    return { kind: "existing", userId: user.id, sessionVersion: Number(user.session_version), sessionId, needsConsent: needsDecision(states) };
+  const req: DirectSignIn = {
+    index: telegramIdIndex(profile.telegramId),
+    values: profileValues(profile),
+    claim: opts.claim && { replayKey: opts.claim.replayKey, expiresAt: claimExpiry(opts.claim.authDate) },
+    sessionExpiresAt: opts.sessionExpiresAt,
   };
+  const handle = await driver();
   // SQLite: sign-ins arriving together share one commit (lib/data/group-commit.ts says why only there).
-  const outcome = env().databaseKind === "sqlite" ? await inGroupCommit(signIn) : await (await db()).$transaction(signIn);
+  const outcome = handle.kind === "sqlite" ? await inGroupCommit((connection) => signInOnSqlite(connection, req)) : await signInOnPostgres(handle.pool, req);
   await pruneExpiredLoginState();
-  return outcome;
-}
-
-/** Every decision of the user, granted or not (SQLite answers booleans as 0/1 in raw queries). */
-async function consentStatesIn(tx: Tx, userId: string): Promise<ConsentStateRow[]> {
-  const rows = await queryRows<{ purpose_id: string; purpose_version: string; granted: unknown }>(tx, `SELECT "purpose_id", "purpose_version", "granted" FROM "consent_states" WHERE "user_id" = ?`, [userId]);
-  return rows.map((r) => ({ purposeId: r.purpose_id, purposeVersion: r.purpose_version, granted: r.granted === true || Number(r.granted) === 1 }));
+  if (outcome.kind !== "existing") return outcome;
+  const { states, ...rest } = outcome;
+  return { ...rest, needsConsent: needsDecision(states) };
 }
 
 /** True when a purpose has no decision yet, or its text changed since the user decided. */

@@ -71,35 +71,14 @@ export async function writeFieldsUnderLock(tx: Tx, user: { id: string; dataKey: 
   const now = new Date();
   const written: FieldId[] = [];
   const counters = new Map<string, number>();
-  const upserts: { field: FieldId; ciphertext: Buffer; index: string | null }[] = [];
-  let dropped = 0;
-  for (const [field, value] of Object.entries(values)) {
-    if (value === undefined) continue;
-    if (!isFieldId(field) || !covered.has(field)) {
-      dropped += 1;
-      continue;
-    }
-    if (value === null || value === "") {
-      const { count } = await tx.userField.deleteMany({ where: { userId: user.id, field } });
-      counters.set(counterName.fieldStored(field), -count);
-      continue;
-    }
-    upserts.push({ field, ciphertext: encrypt(user.dataKey, value, fieldAad(user.id, field)), index: FIELDS[field].lookup ? lookupIndex(field, value) : null });
+  const { upserts, erase, dropped } = planFieldWrites(user, values, covered);
+  for (const field of erase) {
+    const { count } = await tx.userField.deleteMany({ where: { userId: user.id, field } });
+    counters.set(counterName.fieldStored(field), -count);
   }
   if (upserts.length) {
-    const time = sqlTime(now);
-    const params: unknown[] = [];
-    for (const u of upserts) params.push(user.id, u.field, u.ciphertext, u.index, time, time);
-    params.push(time);
-    // stored_at is set only on insert: equal to `now` means this statement created the row.
-    const rows = await queryRows<{ field: string; created: unknown }>(
-      tx,
-      `INSERT INTO "user_fields" ("user_id", "field", "ciphertext", "blind_index", "stored_at", "updated_at")
-       VALUES ${upserts.map(() => `(?, ?, ?, ?, ${timeParam()}, ${timeParam()})`).join(", ")}
-       ON CONFLICT ("user_id", "field") DO UPDATE SET "ciphertext" = excluded."ciphertext", "blind_index" = excluded."blind_index", "updated_at" = excluded."updated_at"
-       RETURNING "field", CASE WHEN "stored_at" = ${timeParam()} THEN 1 ELSE 0 END AS "created"`,
-      params,
-    );
+    const statement = fieldUpsertStatement(user.id, upserts, now);
+    const rows = await queryRows<{ field: string; created: unknown }>(tx, statement.sql, statement.params);
     for (const r of rows) {
       if (Number(r.created) === 1) counters.set(counterName.fieldStored(r.field), 1);
     }
@@ -109,6 +88,49 @@ export async function writeFieldsUnderLock(tx: Tx, user: { id: string; dataKey: 
   counters.set(counterName.droppedWrites, dropped);
   await bumpCounters(tx, counters);
   return { written, dropped };
+}
+
+export type FieldUpsert = { field: FieldId; ciphertext: Buffer; index: string | null };
+export type FieldWritePlan = { upserts: FieldUpsert[]; erase: FieldId[]; dropped: number };
+
+/**
+ * The storage gate's rule, shared by every writer of field values (writeFieldsUnderLock and the
+ * sign-in's driver path, lib/data/sign-in-direct.ts): only fields in `covered` (read under the user's
+ * row lock) are kept, encrypted under the user's data key; everything else is dropped and counted.
+ * An undefined value means "Telegram did not send it"; null or empty means "Telegram says it is empty
+ * now", which erases a stored copy.
+ */
+export function planFieldWrites(user: { id: string; dataKey: Buffer }, values: FieldValues, covered: ReadonlySet<FieldId>): FieldWritePlan {
+  const upserts: FieldUpsert[] = [];
+  const erase: FieldId[] = [];
+  let dropped = 0;
+  for (const [field, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    if (!isFieldId(field) || !covered.has(field)) {
+      dropped += 1;
+      continue;
+    }
+    if (value === null || value === "") erase.push(field);
+    else upserts.push({ field, ciphertext: encrypt(user.dataKey, value, fieldAad(user.id, field)), index: FIELDS[field].lookup ? lookupIndex(field, value) : null });
+  }
+  return { upserts, erase, dropped };
+}
+
+/**
+ * The one statement that stores planned values (`?` placeholders), returning each field and whether
+ * this statement created its row (1/true), for the stored-field counters.
+ */
+export function fieldUpsertStatement(userId: string, upserts: readonly FieldUpsert[], now: Date): { sql: string; params: unknown[] } {
+  const time = sqlTime(now);
+  const params: unknown[] = [];
+  for (const u of upserts) params.push(userId, u.field, u.ciphertext, u.index, time, time);
+  params.push(time);
+  // stored_at is set only on insert: equal to `now` means this statement created the row.
+  const sql = `INSERT INTO "user_fields" ("user_id", "field", "ciphertext", "blind_index", "stored_at", "updated_at")
+       VALUES ${upserts.map(() => `(?, ?, ?, ?, ${timeParam()}, ${timeParam()})`).join(", ")}
+       ON CONFLICT ("user_id", "field") DO UPDATE SET "ciphertext" = excluded."ciphertext", "blind_index" = excluded."blind_index", "updated_at" = excluded."updated_at"
+       RETURNING "field", CASE WHEN "stored_at" = ${timeParam()} THEN 1 ELSE 0 END AS "created"`;
+  return { sql, params };
 }
 
 /** Deletes stored fields that no granted consent covers any more. Returns what was erased. */
