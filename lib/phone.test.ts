@@ -15,6 +15,12 @@ describe("normalizePhone", () => {
     }
   });
 
+  it("refuses a number the metadata accepts but E.164 cannot hold (more than 15 digits)", () => {
+    // A counterexample fast-check found in CI: valid by Germany's plan, 16 digits.
+    expect(normalizePhone("4921000000000000").ok).toBe(false);
+    expect(normalizePhone("+4921000000000000").ok).toBe(false);
+  });
+
   it("never throws, and what it accepts is E.164 and stable", () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.stringMatching(/^\+?[0-9]{6,17}$/)), (s) => {

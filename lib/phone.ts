@@ -15,5 +15,8 @@ export function normalizePhone(raw: unknown): PhoneResult {
   const parsed = parsePhoneNumberFromString(compact.startsWith("+") ? compact : `+${compact}`);
   // "max" metadata checks the number against each country's real numbering plan, not just its length.
   if (!parsed || !parsed.isValid()) return { ok: false, message: INVALID_PHONE_MESSAGE };
+  // E.164 allows at most 15 digits; the metadata accepts some longer German extensions
+  // (e.g. 4921000000000000, found by the property test below), which no E.164 field can hold.
+  if (!/^\+[1-9][0-9]{5,14}$/.test(parsed.number)) return { ok: false, message: INVALID_PHONE_MESSAGE };
   return { ok: true, e164: parsed.number };
 }
