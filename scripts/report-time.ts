@@ -5,6 +5,7 @@
 import { db, disconnect } from "../lib/db";
 import { countStoredWithoutConsent } from "../lib/data/consent-check";
 import { countPastRetention, getMinimizationReport } from "../lib/data/report";
+import { timeRuns } from "./bench/timing";
 
 const i = process.argv.indexOf("--runs");
 const runs = i >= 0 ? Math.max(1, Number(process.argv[i + 1]) || 5) : 5;
@@ -13,15 +14,9 @@ const runs = i >= 0 ? Math.max(1, Number(process.argv[i + 1]) || 5) : 5;
 const best: Record<string, number> = {};
 async function median(fn: () => Promise<unknown>, label = ""): Promise<number> {
   await fn(); // warm-up: connection, migrations check, caches
-  const times: number[] = [];
-  for (let k = 0; k < runs; k++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  if (label) best[label] = Math.round(times[0]! * 10) / 10;
-  return times[Math.floor(times.length / 2)]!;
+  const { bestMs, medianMs } = await timeRuns(fn, runs);
+  if (label) best[label] = Math.round(bestMs * 10) / 10;
+  return medianMs;
 }
 
 const client = await db();

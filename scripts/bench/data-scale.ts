@@ -13,6 +13,7 @@ import { getMinimizationReport } from "../../lib/data/report";
 import { copySyntheticPeople } from "../../lib/data/seed";
 import { executeSql, queryRows, toCount } from "../../lib/data/sql";
 import { env } from "../../lib/env";
+import { timeRuns } from "./timing";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,16 +24,7 @@ const runs = Math.max(1, Number(arg("runs", "5")));
 const base = sizes[0]!;
 if (sizes.some((s) => !Number.isInteger(s) || s <= 0 || s % base !== 0)) throw new Error("--sizes must be whole multiples of the smallest size");
 
-async function best(fn: () => Promise<unknown>, times = runs): Promise<{ bestMs: number; medianMs: number }> {
-  const all: number[] = [];
-  for (let k = 0; k < times; k++) {
-    const t = performance.now();
-    await fn();
-    all.push(performance.now() - t);
-  }
-  all.sort((a, b) => a - b);
-  return { bestMs: all[0]!, medianMs: all[Math.floor(all.length / 2)]! };
-}
+const best = (fn: () => Promise<unknown>, times = runs) => timeRuns(fn, times);
 
 const started = performance.now();
 execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/seed.ts", "--users", String(base), "--seed", "8", "--tag", "benchseed"], { stdio: ["ignore", "ignore", "inherit"], env: process.env });
