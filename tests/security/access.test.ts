@@ -20,6 +20,9 @@ let ownerId: string;
 let ownerSid: string;
 let deadSid: string;
 let refusals = 0;
+// Each pending caller is a new Telegram id: a random one could repeat within a second and be refused
+// as a replay of its own earlier payload.
+let pendingIds = 0;
 
 const OWNER = { id: "4400000123457", first_name: "Zqownerfirst", last_name: "Xkownerlast", username: "zq_owner_handle", photo_url: "https://t.me/i/userpic/320/zqownerphoto.jpg" };
 const OTHER = { id: "4400000765431", first_name: "Wbotherfirst", username: "wb_other_handle" };
@@ -75,7 +78,7 @@ function identities(): Identity[] {
       pending: true,
       client: async () => {
         const c = new Client(app.origin);
-        await c.request("POST", "/api/auth/telegram", { json: signedPayload({ id: String(4_400_000_900_000 + Math.floor(Math.random() * 1000)) }) });
+        await c.request("POST", "/api/auth/telegram", { json: signedPayload({ id: String(4_400_000_900_000 + (pendingIds += 1)) }) });
         expect([...c.cookies.keys()]).toEqual([PENDING_COOKIE]);
         return c;
       },
