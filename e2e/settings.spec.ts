@@ -18,7 +18,7 @@ test("consenting to a subset stores exactly those fields, encrypted", async ({ a
   await page.goto(app.origin);
   await page.evaluate(async (body) => {
     await fetch("/api/auth/telegram", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  }, signedPayload({ id, first_name: "Keyboard", last_name: "Kat", username: "kbd_kat", photo_url: "https://t.me/i/userpic/320/kbd.jpg" }));
+  }, signedPayload({ id, first_name: "Keyboard", last_name: "Katzbalger", username: "kbd_kat", photo_url: "https://t.me/i/userpic/320/kbd.jpg" }));
   await page.goto(`${app.origin}/consent`);
   await page.getByRole("checkbox", { name: "Show your Telegram username" }).focus();
   await page.keyboard.press("Space");
@@ -31,7 +31,9 @@ test("consenting to a subset stores exactly those fields, encrypted", async ({ a
   const rows = await query<{ field: string }>(app, "SELECT f.field FROM user_fields f ORDER BY f.field");
   expect(rows.map((r) => r.field)).toEqual(["telegram_id", "username"]);
   const bytes = await rawDatabaseBytes(app);
-  for (const v of ["kbd_kat", "Keyboard", "Kat", "kbd.jpg", id]) expect(bytes.includes(v)).toBe(false);
+  // Long needles only: the database holds random base64url text, where a 3-letter "Kat" turned up
+  // by chance about once in 2,000 runs.
+  for (const v of ["kbd_kat", "Keyboard", "Katzbalger", "kbd.jpg", id]) expect(bytes.includes(v)).toBe(false);
 });
 
 test("withdrawing takes one click, erases at once, and says what was erased", async ({ app, page, context }) => {

@@ -73,7 +73,7 @@ const phoneIndex = (e164: string) => blindIndex(Buffer.from(app.env.BLIND_INDEX_
 async function expireBotLinks(userId: string) {
   const [row] = await query<{ expires_at: unknown }>(app, `SELECT expires_at FROM bot_link_tokens WHERE user_id = $1`, [userId]);
   const past = new Date(Date.now() - 60_000);
-  const value = typeof row!.expires_at === "number" ? past.getTime() : typeof row!.expires_at === "string" ? String(row!.expires_at).replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/, past.toISOString().slice(0, 19)) : past;
+  const value = typeof row!.expires_at === "number" ? past.getTime() : typeof row!.expires_at === "string" ? String(row!.expires_at).replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/, past.toISOString().slice(0, 19)) : past.toISOString().replace("T", " ").replace("Z", "");
   await execute(app, `UPDATE bot_link_tokens SET expires_at = $1 WHERE user_id = $2`, [value, userId]);
 }
 const phoneRows = (userId: string) => countRows(app, "user_fields", "user_id = $1 AND field = 'phone_number'", [userId]);
@@ -258,8 +258,12 @@ describe("the bot's contact button", () => {
     expect(oneOff).not.toBe(WEBHOOK_SECRET);
     expect((await webhook(c, contact(1, 1, marker), oneOff)).status).toBe(401);
     expect((await webhook(c, contact(1, 1, marker), "")).status).toBe(401);
-    await new Promise((r) => setTimeout(r, 200));
-    const log = readFileSync(app.logFile, "utf8");
+    // The log reaches the file through a pipe and a write stream: wait for the line, not a fixed time.
+    let log = "";
+    for (let i = 0; i < 100 && !/webhook\.refused/.test(log); i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100));
+      log = readFileSync(app.logFile, "utf8");
+    }
     expect(log).toMatch(/webhook\.refused/);
     expect(log).not.toContain(marker);
   });

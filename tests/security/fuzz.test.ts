@@ -145,7 +145,7 @@ function loginRequest(input: LoginInput): { req: Req; expect: number[] } {
       const now = Math.floor(Date.now() / 1000);
       const profile = { id: String(4_400_002_000_000 + loginSeq++) };
       const p =
-        input.how === "stale" ? signedPayload(profile, { authDate: now - 301 - input.by }) : input.how === "future" ? signedPayload(profile, { authDate: now + 61 + input.by }) : signedPayload(profile, { token: `${input.by}:${"A".repeat(35)}` });
+        input.how === "stale" ? signedPayload(profile, { authDate: now - 301 - input.by }) : input.how === "future" ? signedPayload(profile, { authDate: now + 120 + input.by }) : signedPayload(profile, { token: `${input.by}:${"A".repeat(35)}` });
       return { req: json(p), expect: [401] };
     }
     case "raw":

@@ -14,7 +14,10 @@ let nextId = 4_400_009_000_000;
 const freshId = () => String(nextId++);
 
 beforeAll(async () => {
-  [app, proxied] = await Promise.all([startApp({ label: "sec-limits", env: { RATE_LIMIT_FACTOR: "1" } }), startApp({ label: "sec-limits-proxy", env: { RATE_LIMIT_FACTOR: "1", TRUST_PROXY: "1" } })]);
+  // One after the other: a second freePort() could be handed the first app's port before its server
+  // has bound it.
+  app = await startApp({ label: "sec-limits", env: { RATE_LIMIT_FACTOR: "1" } });
+  proxied = await startApp({ label: "sec-limits-proxy", env: { RATE_LIMIT_FACTOR: "1", TRUST_PROXY: "1" } });
 });
 afterAll(async () => {
   recordFigure("requests answered 429 as designed", limited);

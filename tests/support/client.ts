@@ -7,8 +7,8 @@ import { TEST_BOT_TOKEN } from "./secrets";
 export type Profile = { id: string; first_name?: string; last_name?: string; username?: string; photo_url?: string };
 
 // Two sign-ins of one person in the same second would carry the same signature, which the server
-// rightly refuses as a replay; tests that sign one person in quickly step auth_date back each time.
-const lastAuthDate = new Map<string, number>();
+// rightly refuses as a replay: each automatic payload of an id gets a second not used for it before.
+const usedAuthDates = new Map<string, Set<number>>();
 
 // No connection reuse: an idle keep-alive socket closed by the server at the moment of reuse would
 // fail a request for reasons that have nothing to do with the app.
@@ -16,8 +16,16 @@ const agent = new Agent({ pipelining: 0 });
 
 export function signedPayload(profile: Profile, opts: { authDate?: number; token?: string } = {}): Record<string, string> {
   const now = Math.floor(Date.now() / 1000);
-  const authDate = opts.authDate ?? Math.min(now, (lastAuthDate.get(profile.id) ?? now + 1) - 1);
-  if (opts.authDate === undefined) lastAuthDate.set(profile.id, authDate);
+  let authDate = opts.authDate;
+  if (authDate === undefined) {
+    // Now, or the nearest earlier second not yet used for this id: back to now as time passes (a
+    // payload stepped back from every earlier one would go stale after AUTH_MAX_AGE_SECONDS).
+    const used = usedAuthDates.get(profile.id) ?? new Set<number>();
+    authDate = now;
+    while (used.has(authDate)) authDate -= 1;
+    used.add(authDate);
+    usedAuthDates.set(profile.id, used);
+  }
   const fields: Record<string, string> = { auth_date: String(authDate) };
   for (const [k, v] of Object.entries(profile)) if (v !== undefined) fields[k] = v;
   return signWidgetPayload(opts.token ?? TEST_BOT_TOKEN, fields);

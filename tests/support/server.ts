@@ -17,15 +17,25 @@ export type TestApp = {
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 };
 
+// A port handed to an app that has not bound it yet is free again to the kernel: never hand one
+// out twice in this process.
+const handedOut = new Set<number>();
+
 export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
+  for (;;) {
+    const port = await new Promise<number>((res, rej) => {
+      const srv = createServer();
+      srv.listen(0, "127.0.0.1", () => {
+        const { port } = srv.address() as { port: number };
+        srv.close(() => res(port));
+      });
+      srv.on("error", rej);
     });
-    srv.on("error", rej);
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export function assertBuilt(): void {
