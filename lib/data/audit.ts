@@ -31,8 +31,10 @@ export async function recordAudit(tx: Tx | Db, type: AuditEventType, subjectId: 
 }
 
 /** The audit row as SQL (`?`: see auditParams), also run on the driver (sign-in-direct.ts). */
-export function auditInsertSql(): string {
-  return `INSERT INTO "audit_events" ("type", "subject_id", "at", "detail") VALUES (?, ?, ${timeParam()}, ?)`;
+/** With `onlyIf` (a CTE's name), the event is recorded only when that CTE returned a row. */
+export function auditInsertSql(onlyIf?: string): string {
+  const row = `?, ?, ${timeParam()}, ?`;
+  return `INSERT INTO "audit_events" ("type", "subject_id", "at", "detail") ${onlyIf ? `SELECT ${row} FROM "${onlyIf}"` : `VALUES (${row})`}`;
 }
 
 export function auditParams(type: AuditEventType, subjectId: string | null, at: Date, detail?: Record<string, string | number | boolean>): unknown[] {

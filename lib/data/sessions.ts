@@ -18,8 +18,10 @@ export function newSessionId(): string {
 }
 
 /** The session row as SQL (`?`: id, user id, expiry, creation), also run on the driver (sign-in-direct.ts). */
-export function sessionInsertSql(): string {
-  return `INSERT INTO "sessions" ("id", "user_id", "expires_at", "created_at") VALUES (?, ?, ${timeParam()}, ${timeParam()})`;
+/** With `onlyIf` (a CTE's name), the row is inserted only when that CTE returned a row. */
+export function sessionInsertSql(onlyIf?: string): string {
+  const row = `?, ?, ${timeParam()}, ${timeParam()}`;
+  return `INSERT INTO "sessions" ("id", "user_id", "expires_at", "created_at") ${onlyIf ? `SELECT ${row} FROM "${onlyIf}"` : `VALUES (${row})`}`;
 }
 
 export async function createSessionRow(userId: string, expiresAt: Date): Promise<string> {

@@ -88,14 +88,47 @@ export function signInOnSqlite(connection: BetterSqlite3.Database, req: DirectSi
 }
 
 /**
- * PostgreSQL, one transaction on a connection of the client's own pool, in five round trips
- * instead of eight: BEGIN; the claim and the user's lock in one statement; the consents; every write
- * in one statement; COMMIT. The consents cannot join the first statement: all parts of a statement
- * share the snapshot taken before the UPDATE waited for the lock, so they could predate a withdrawal
- * that committed meanwhile. A second statement has a fresh snapshot (READ COMMITTED).
+ * PostgreSQL, usually in two statements and no transaction block (docs/decisions/009): every
+ * statement is a round trip, and in the bench a round trip cost the app about as much CPU as the
+ * rest of the sign-in. The user's row version (xmin) makes the pair as safe as the locked
+ * transaction it replaces:
+ * 1. `read`: claims the payload and reads the user, their row version and their consents, all in
+ *    one snapshot. Nothing is locked, so a consent change may commit right after it.
+ * 2. `write`: locks the user row by UPDATE only if its version is still the one read, and writes
+ *    the fields, counters, audit event and session only if it did. Every consent change and
+ *    erasure updates (or deletes) the user row before touching consents (lib/data/locks.ts), so an
+ *    unchanged version proves the consents read in 1 are still the current ones, and the lock keeps
+ *    them so until this statement commits. A statement that waited for the lock re-checks the
+ *    version on the newest row (READ COMMITTED), so a change that committed meanwhile is seen.
+ * If the version moved (a consent change, an erasure, another sign-in or a key rotation between the
+ * two), the sign-in runs again as one locked transaction (`lockedSignIn`), which cannot race. The
+ * claim commits in 1 on its own: a sign-in that fails after it has used its payload, which is what
+ * a single-use payload is for; nothing personal is written before 2.
  */
-export async function signInOnPostgres(pool: Pool, req: DirectSignIn): Promise<DirectOutcome> {
+export async function signInOnPostgres(pool: Pool, req: DirectSignIn, hooks: { betweenReadAndWrite?: () => Promise<void> } = {}): Promise<DirectOutcome> {
   const connection = await pool.connect();
+  try {
+    const read = await readUser(connection, req);
+    if (read.kind !== "user") {
+      connection.release();
+      return read;
+    }
+    await hooks.betweenReadAndWrite?.();
+    const outcome = await writeIfUnchanged(connection, read.user, read.states, req);
+    if (outcome) {
+      connection.release();
+      return outcome;
+    }
+  } catch (e) {
+    connection.release();
+    throw e;
+  }
+  // The single use is already claimed, by the read above.
+  return lockedSignIn(connection, { ...req, claim: undefined });
+}
+
+/** The locked transaction: BEGIN, lock and read the user, read the consents, write, COMMIT. */
+async function lockedSignIn(connection: PoolClient, req: DirectSignIn): Promise<DirectOutcome> {
   try {
     await connection.query("BEGIN");
     const outcome = await signInOn(connection, req);
@@ -125,6 +158,38 @@ function query<R extends QueryResultRow>(connection: PoolClient, text: string, v
   return connection.query<R>({ name, text, values });
 }
 
+type ReadRow = Partial<UserRow> & { claimed: boolean; row_version: string | null; states: [string, string, boolean][] | null };
+
+/** Step 1: the claim, the user (with its row version) and the consents, in one snapshot. */
+async function readUser(connection: PoolClient, req: DirectSignIn): Promise<{ kind: "user"; user: UserRow & { rowVersion: string }; states: ConsentStateRow[] } | { kind: "new" } | { kind: "replay" }> {
+  const claim = req.claim ? `WITH "claim" AS (${claimSql()} RETURNING 1) ` : "";
+  const { rows } = await query<ReadRow>(
+    connection,
+    dialect(`${claim}SELECT ${req.claim ? `EXISTS (SELECT 1 FROM "claim")` : "true"} AS "claimed",
+      "u"."id", "u"."session_version", "u"."wrapped_data_key", "u"."wrap_key_id", CAST("u"."xmin" AS TEXT) AS "row_version",
+      (SELECT json_agg(json_build_array("c"."purpose_id", "c"."purpose_version", "c"."granted")) FROM "consent_states" AS "c" WHERE "c"."user_id" = "u"."id") AS "states"
+      FROM (SELECT 1) AS "one" LEFT JOIN "users" AS "u" ON "u"."telegram_id_index" = ?`),
+    [...(req.claim ? [req.claim.replayKey, sqlTime(req.claim.expiresAt)] : []), req.index],
+  );
+  const row = rows[0];
+  if (!row?.claimed) return { kind: "replay" };
+  if (!row.id || row.row_version === null) return { kind: "new" };
+  const states = (row.states ?? []).map(([purposeId, purposeVersion, granted]) => ({ purposeId, purposeVersion, granted: granted === true }));
+  return { kind: "user", user: { ...(row as UserRow), rowVersion: row.row_version }, states };
+}
+
+/** Step 2: everything the sign-in writes, in one statement that does nothing unless the version held. */
+async function writeIfUnchanged(connection: PoolClient, user: UserRow & { rowVersion: string }, states: ConsentStateRow[], req: DirectSignIn): Promise<DirectOutcome | null> {
+  const now = new Date();
+  const locked = {
+    sql: `"locked" AS (UPDATE "users" SET "last_sign_in_at" = ${timeParam()} WHERE "id" = ? AND "xmin" = CAST(? AS XID) RETURNING "id", "session_version")`,
+    params: [sqlTime(now), user.id, user.rowVersion],
+  };
+  const written = await writeStatement(connection, user, states, req, now, locked);
+  if (!written.locked) return null;
+  return { kind: "existing", userId: user.id, sessionVersion: written.sessionVersion, sessionId: written.sessionId, states };
+}
+
 async function signInOn(connection: PoolClient, req: DirectSignIn): Promise<DirectOutcome> {
   const now = new Date();
   const time = sqlTime(now);
@@ -146,42 +211,63 @@ async function signInOn(connection: PoolClient, req: DirectSignIn): Promise<Dire
     user = (await query<UserRow>(connection, dialect(lockUserSql()), [time, req.index])).rows[0];
   }
   if (!user) return { kind: "new" };
+  // A second statement: a fresh snapshot, taken after the lock (all parts of one statement share
+  // the snapshot from before the UPDATE waited, which could predate a withdrawal).
   const states = toStates((await query<StateRow>(connection, dialect(CONSENTS_SQL), [user.id])).rows);
-  const plan = planFor(user, states, req.values);
+  // The row is locked by this transaction already: "locked" only names it for the writes.
+  const locked = { sql: `"locked" AS (SELECT "id", "session_version" FROM "users" WHERE "id" = ?)`, params: [user.id] };
+  const written = await writeStatement(connection, user, states, req, now, locked);
+  if (!written.locked) throw new Error("the locked user row vanished inside its own transaction");
+  return { kind: "existing", userId: user.id, sessionVersion: written.sessionVersion, sessionId: written.sessionId, states };
+}
 
-  const parts: string[] = [];
-  const params: unknown[] = [];
+/**
+ * The fields, counters, audit event and session row, as data-modifying CTEs of one statement, each
+ * writing only if the CTE `locked` (given by the caller, first) returned the user's row.
+ */
+async function writeStatement(
+  connection: PoolClient,
+  user: UserRow,
+  states: readonly ConsentStateRow[],
+  req: DirectSignIn,
+  now: Date,
+  locked: { sql: string; params: unknown[] },
+): Promise<{ locked: false } | { locked: true; sessionVersion: number; sessionId: string | null }> {
+  const plan = planFor(user, states, req.values);
+  const parts: string[] = [locked.sql];
+  const params: unknown[] = [...locked.params];
   const counted: string[] = [];
   const pairs = (fields: readonly string[]) => {
     params.push(...fields.flatMap((f) => [f, counterName.fieldStored(f)]));
     return `(VALUES ${fields.map(() => "(?, ?)").join(", ")}) AS "n"("field", "name")`;
   };
   if (plan.upserts.length) {
-    const upsert = fieldUpsertStatement(user.id, plan.upserts, now);
+    const upsert = fieldUpsertStatement(user.id, plan.upserts, now, "locked");
     parts.push(`"stored" AS (${upsert.sql})`);
     params.push(...upsert.params);
   }
   if (plan.erase.length) {
-    parts.push(`"erased" AS (DELETE FROM "user_fields" WHERE "user_id" = ? AND "field" IN (${plan.erase.map(() => "?").join(", ")}) RETURNING "field")`);
-    params.push(user.id, ...plan.erase);
+    parts.push(`"erased" AS (DELETE FROM "user_fields" WHERE "user_id" = (SELECT "id" FROM "locked") AND "field" IN (${plan.erase.map(() => "?").join(", ")}) RETURNING "field")`);
+    params.push(...plan.erase);
   }
   // Counter names come from counterName, joined to what the statement reports it created or erased.
   if (plan.upserts.length) counted.push(`SELECT "n"."name", 1 FROM "stored" JOIN ${pairs(plan.upserts.map((u) => u.field))} ON "n"."field" = "stored"."field" WHERE "stored"."created" = 1`);
   if (plan.erase.length) counted.push(`SELECT "n"."name", -1 FROM "erased" JOIN ${pairs(plan.erase)} ON "n"."field" = "erased"."field"`);
   if (plan.dropped) {
-    counted.push(`SELECT ?, CAST(? AS INTEGER)`);
+    counted.push(`SELECT ?, CAST(? AS INTEGER) FROM "locked"`);
     params.push(counterName.droppedWrites, plan.dropped);
   }
   if (counted.length) parts.push(`"counted" AS (${bumpCountersSql(counted.join(" UNION ALL "))})`);
-  parts.push(`"audited" AS (${auditInsertSql()})`);
+  parts.push(`"audited" AS (${auditInsertSql("locked")})`);
   params.push(...auditParams("auth.signed_in", user.id, now, { dropped: plan.dropped }));
   let sessionId: string | null = null;
   if (req.sessionExpiresAt) {
     sessionId = newSessionId();
-    parts.push(`"opened" AS (${sessionInsertSql()})`);
-    params.push(sessionId, user.id, sqlTime(req.sessionExpiresAt), time);
+    parts.push(`"opened" AS (${sessionInsertSql("locked")})`);
+    params.push(sessionId, user.id, sqlTime(req.sessionExpiresAt), sqlTime(now));
   }
   // Every data-modifying CTE runs whether or not the final SELECT reads it.
-  await query(connection, dialect(`WITH ${parts.join(",\n")} SELECT 1`), params);
-  return { kind: "existing", userId: user.id, sessionVersion: Number(user.session_version), sessionId, states };
+  const { rows } = await query<{ session_version: unknown }>(connection, dialect(`WITH ${parts.join(",\n")} SELECT "session_version" FROM "locked"`), params);
+  const row = rows[0];
+  return row ? { locked: true, sessionVersion: Number(row.session_version), sessionId } : { locked: false };
 }
