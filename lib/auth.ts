@@ -35,8 +35,8 @@ export async function signInWithWidgetPayload(body: unknown, requestId: string, 
     await consume("loginRefused", client.address);
     return verified.kind === "malformed" ? { ok: false, status: 400, message: verified.message } : { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
   }
-  // The account's limit is taken before the single-use claim, which now commits with the sign-in
-  // itself: a replayed copy of someone's fresh payload costs them one attempt, never a sign-in.
+  // The account's limit is taken before the single-use claim, which is made by the sign-in's own
+  // first statement: a replayed copy of someone's fresh payload costs them one attempt, never a sign-in.
   await consume("loginAccount", verified.profile.telegramId.toString());
   const outcome = await signInWithTelegram(verified.profile, { claim: { replayKey: verified.replayKey, authDate: verified.authDate }, sessionExpiresAt: newSessionExpiry() });
   if (outcome.kind === "replay") {

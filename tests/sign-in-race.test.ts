@@ -6,8 +6,9 @@
 // version check the first would store the withdrawn name again and the second would fail on a
 // deleted user.
 //
-// SQLite is not tested here: its sign-in is one synchronous transaction on the connection every
-// writer of the process shares (lib/data/group-commit.ts), so nothing can run between its statements.
+// On SQLite the sign-in is one synchronous transaction on the connection every writer of the process
+// shares (lib/data/group-commit.ts), so nothing can run between its statements: there the change
+// runs just before the sign-in, and the same outcomes on disk are required.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,25 +20,28 @@ import { startApp, type TestApp } from "./support/server";
 
 type Direct = typeof import("../lib/data/sign-in-direct");
 type Users = typeof import("../lib/data/users");
+type GroupCommit = typeof import("../lib/data/group-commit");
 
 const onPostgres = testDbKind() === "postgres";
 let app: TestApp;
 let pool: pg.Pool;
 let direct: Direct;
 let users: Users;
+let groupCommit: GroupCommit;
 let nextId = 815_000_000;
 
 beforeAll(async () => {
-  if (!onPostgres) return;
   app = await startApp({ label: "signinrace" });
   Object.assign(process.env, { ...secretsOf(app.env), DATABASE_URL: app.db.url, DATA_DIR: app.db.dir, LOG_LEVEL: "silent" });
   direct = await import("../lib/data/sign-in-direct");
   users = await import("../lib/data/users");
-  pool = new pg.Pool({ connectionString: app.db.url, max: 2 });
+  groupCommit = await import("../lib/data/group-commit");
+  if (onPostgres) pool = new pg.Pool({ connectionString: app.db.url, max: 2 });
 });
 
 afterAll(async () => {
   await pool?.end();
+  await (await import("../lib/db")).disconnect();
   await app?.stop();
   await app?.db.drop();
 });
@@ -51,33 +55,34 @@ async function person(): Promise<{ profile: Profile; client: Client; userId: str
   return { profile, client, userId };
 }
 
-/** The sign-in of `profile` with `between` run after its read and before its write. */
+/** The sign-in of `profile` with `between` run after its read and before its write (SQLite: before it). */
 async function signInWith(profile: Profile, between: () => Promise<void>) {
   const telegramProfile = { telegramId: BigInt(profile.id), first_name: "Renamed", last_name: profile.last_name, username: profile.username, photo_url: profile.photo_url };
   const replayKey = randomBytes(32).toString("base64url");
   let ran = false;
-  const outcome = await direct.signInOnPostgres(
-    pool,
-    {
-      index: users.telegramIdIndex(telegramProfile.telegramId),
-      values: users.profileValues(telegramProfile),
-      claim: { replayKey, expiresAt: new Date(Date.now() + 86_400_000) },
-      sessionExpiresAt: new Date(Date.now() + 3_600_000),
-    },
-    {
-      betweenReadAndWrite: async () => {
-        ran = true;
-        await between();
-      },
-    },
-  );
+  const req = {
+    index: users.telegramIdIndex(telegramProfile.telegramId),
+    values: users.profileValues(telegramProfile),
+    claim: { replayKey, expiresAt: new Date(Date.now() + 86_400_000) },
+    sessionExpiresAt: new Date(Date.now() + 3_600_000),
+  };
+  const betweenReadAndWrite = async () => {
+    ran = true;
+    await between();
+  };
+  let outcome;
+  if (onPostgres) outcome = await direct.signInOnPostgres(pool, req, { betweenReadAndWrite });
+  else {
+    await betweenReadAndWrite();
+    outcome = await groupCommit.inGroupCommit((connection) => direct.signInOnSqlite(connection, req));
+  }
   const claims = await countRows(app, "used_login_payloads", "digest = $1", [replayKey]);
   return { outcome, ran, claims };
 }
 
 const firstName = async (userId: string) => (await query<{ n: number | string }>(app, `SELECT COUNT(*) AS n FROM user_fields WHERE user_id = $1 AND field = 'first_name'`, [userId]))[0]!.n;
 
-describe.skipIf(!onPostgres)("PostgreSQL sign-in with a change between its read and its write", () => {
+describe("a sign-in with a consent change, an erasure or another sign-in between its read and its write", () => {
   it("with nothing in between, writes what it read: new values, a session, the payload used once", async () => {
     const { profile, userId } = await person();
     const before = await query<{ updated_at: unknown }>(app, `SELECT updated_at FROM user_fields WHERE user_id = $1 AND field = 'first_name'`, [userId]);

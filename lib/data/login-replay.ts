@@ -12,8 +12,8 @@ export function claimExpiry(authDate: number): Date {
 }
 
 /**
- * The claim of a payload, inside the sign-in's transaction (lib/data/sign-in-direct.ts). The primary
- * key decides: a racing copy's insert waits for the first transaction and then inserts nothing (or,
+ * The claim of a payload, in the sign-in's first statement (lib/data/sign-in-direct.ts). The primary
+ * key decides: a racing copy's insert waits for the first one's commit and then inserts nothing (or,
  * if the first rolled back, claims it). `?` placeholders: digest, expiry (claimExpiry).
  */
 export function claimSql(): string {

@@ -5,10 +5,12 @@ import "server-only";
 // a round trip. This is the only code that goes around Prisma, and it keeps the guarantees of the
 // Prisma version it replaced:
 // - the payload's single use is the primary key of used_login_payloads (racing copies: one wins);
-// - the user row is locked by UPDATE before the consents are read, and the fields are written in
-//   the same transaction, so a withdrawal or erasure either commits first or waits;
+// - fields are written only under the user's row lock and only for consents current under it (on
+//   SQLite locked before the consents are read; on PostgreSQL by a write that checks the row version
+//   the consents were read with), so a withdrawal or erasure either commits first or waits;
 // - values pass the vault's storage gate (planFieldWrites): encrypted, covered fields only;
-// - counters, audit and session row commit with the rest, or nothing does.
+// - fields, counters, audit and session row commit together, or none do (on PostgreSQL the claim
+//   commits first, with the read: signInOnPostgres says why that is safe).
 // The SQL texts come from the modules that own each table; only their assembly lives here.
 import type BetterSqlite3 from "better-sqlite3";
 import { createHash } from "node:crypto";
@@ -114,7 +116,13 @@ export async function signInOnPostgres(pool: Pool, req: DirectSignIn, hooks: { b
       return read;
     }
     await hooks.betweenReadAndWrite?.();
-    const outcome = await writeIfUnchanged(connection, read.user, read.states, req);
+    // Step 2: everything the sign-in writes, in one statement that does nothing unless the version held.
+    const now = new Date();
+    const locked = {
+      sql: `"locked" AS (UPDATE "users" SET "last_sign_in_at" = ${timeParam()} WHERE "id" = ? AND "xmin" = CAST(? AS XID) RETURNING "id", "session_version")`,
+      params: [sqlTime(now), read.user.id, read.user.rowVersion],
+    };
+    const outcome = await writeStatement(connection, read.user, read.states, req, now, locked);
     if (outcome) {
       connection.release();
       return outcome;
@@ -124,14 +132,27 @@ export async function signInOnPostgres(pool: Pool, req: DirectSignIn, hooks: { b
     throw e;
   }
   // The single use is already claimed, by the read above.
-  return lockedSignIn(connection, { ...req, claim: undefined });
+  return lockedSignIn(connection, req);
 }
 
-/** The locked transaction: BEGIN, lock and read the user, read the consents, write, COMMIT. */
+/**
+ * The locked transaction, after a read whose version did not hold: BEGIN; lock and read the user;
+ * the consents in a second statement (a fresh snapshot, taken after the lock: all parts of one
+ * statement share the snapshot from before the UPDATE waited, which could predate a withdrawal);
+ * write; COMMIT. The payload was claimed by the read, so `req.claim` is not used here.
+ */
 async function lockedSignIn(connection: PoolClient, req: DirectSignIn): Promise<DirectOutcome> {
   try {
     await connection.query("BEGIN");
-    const outcome = await signInOn(connection, req);
+    const now = new Date();
+    const user = (await query<UserRow>(connection, dialect(lockUserSql()), [sqlTime(now), req.index])).rows[0];
+    let outcome: DirectOutcome = { kind: "new" };
+    if (user) {
+      const states = toStates((await query<StateRow>(connection, dialect(CONSENTS_SQL), [user.id])).rows);
+      // The row is locked by this transaction already: "locked" only names it for the writes.
+      const locked = { sql: `"locked" AS (SELECT "id", "session_version" FROM "users" WHERE "id" = ?)`, params: [user.id] };
+      outcome = (await writeStatement(connection, user, states, req, now, locked)) ?? unreachable();
+    }
     await connection.query("COMMIT");
     connection.release();
     return outcome;
@@ -178,52 +199,14 @@ async function readUser(connection: PoolClient, req: DirectSignIn): Promise<{ ki
   return { kind: "user", user: { ...(row as UserRow), rowVersion: row.row_version }, states };
 }
 
-/** Step 2: everything the sign-in writes, in one statement that does nothing unless the version held. */
-async function writeIfUnchanged(connection: PoolClient, user: UserRow & { rowVersion: string }, states: ConsentStateRow[], req: DirectSignIn): Promise<DirectOutcome | null> {
-  const now = new Date();
-  const locked = {
-    sql: `"locked" AS (UPDATE "users" SET "last_sign_in_at" = ${timeParam()} WHERE "id" = ? AND "xmin" = CAST(? AS XID) RETURNING "id", "session_version")`,
-    params: [sqlTime(now), user.id, user.rowVersion],
-  };
-  const written = await writeStatement(connection, user, states, req, now, locked);
-  if (!written.locked) return null;
-  return { kind: "existing", userId: user.id, sessionVersion: written.sessionVersion, sessionId: written.sessionId, states };
-}
-
-async function signInOn(connection: PoolClient, req: DirectSignIn): Promise<DirectOutcome> {
-  const now = new Date();
-  const time = sqlTime(now);
-  let user: UserRow | undefined;
-  if (req.claim) {
-    // Nothing inserted (a replay, or a racing copy that committed first) skips the UPDATE.
-    const { rows } = await query<{ claimed: boolean } & Partial<UserRow>>(
-      connection,
-      dialect(`WITH "claim" AS (${claimSql()} RETURNING 1),
-        "locked" AS (UPDATE "users" SET "last_sign_in_at" = ${timeParam()} WHERE "telegram_id_index" = ? AND EXISTS (SELECT 1 FROM "claim")
-          RETURNING "id", "session_version", "wrapped_data_key", "wrap_key_id")
-        SELECT EXISTS (SELECT 1 FROM "claim") AS "claimed", "locked".* FROM (SELECT 1) AS "one" LEFT JOIN "locked" ON true`),
-      [req.claim.replayKey, sqlTime(req.claim.expiresAt), time, req.index],
-    );
-    const row = rows[0];
-    if (!row?.claimed) return { kind: "replay" };
-    user = row.id ? (row as UserRow) : undefined;
-  } else {
-    user = (await query<UserRow>(connection, dialect(lockUserSql()), [time, req.index])).rows[0];
-  }
-  if (!user) return { kind: "new" };
-  // A second statement: a fresh snapshot, taken after the lock (all parts of one statement share
-  // the snapshot from before the UPDATE waited, which could predate a withdrawal).
-  const states = toStates((await query<StateRow>(connection, dialect(CONSENTS_SQL), [user.id])).rows);
-  // The row is locked by this transaction already: "locked" only names it for the writes.
-  const locked = { sql: `"locked" AS (SELECT "id", "session_version" FROM "users" WHERE "id" = ?)`, params: [user.id] };
-  const written = await writeStatement(connection, user, states, req, now, locked);
-  if (!written.locked) throw new Error("the locked user row vanished inside its own transaction");
-  return { kind: "existing", userId: user.id, sessionVersion: written.sessionVersion, sessionId: written.sessionId, states };
-}
+const unreachable = (): never => {
+  throw new Error("the locked user row vanished inside its own transaction");
+};
 
 /**
  * The fields, counters, audit event and session row, as data-modifying CTEs of one statement, each
- * writing only if the CTE `locked` (given by the caller, first) returned the user's row.
+ * writing only if the CTE `locked` (given by the caller, first) returned the user's row; null if
+ * it did not, and so nothing was written.
  */
 async function writeStatement(
   connection: PoolClient,
@@ -232,7 +215,7 @@ async function writeStatement(
   req: DirectSignIn,
   now: Date,
   locked: { sql: string; params: unknown[] },
-): Promise<{ locked: false } | { locked: true; sessionVersion: number; sessionId: string | null }> {
+): Promise<DirectOutcome | null> {
   const plan = planFor(user, states, req.values);
   const parts: string[] = [locked.sql];
   const params: unknown[] = [...locked.params];
@@ -269,5 +252,5 @@ async function writeStatement(
   // Every data-modifying CTE runs whether or not the final SELECT reads it.
   const { rows } = await query<{ session_version: unknown }>(connection, dialect(`WITH ${parts.join(",\n")} SELECT "session_version" FROM "locked"`), params);
   const row = rows[0];
-  return row ? { locked: true, sessionVersion: Number(row.session_version), sessionId } : { locked: false };
+  return row ? { kind: "existing", userId: user.id, sessionVersion: Number(row.session_version), sessionId, states: [...states] } : null;
 }

@@ -35,7 +35,7 @@ export type SignInOutcome =
   | { kind: "replay" };
 
 export type SignInOptions = {
-  /** Single use of a Login Widget payload, claimed in the same transaction. */
+  /** Single use of a Login Widget payload, claimed before anything is written (sign-in-direct.ts). */
   claim?: { replayKey: string; authDate: number };
   /** Creates the session row in the same transaction, expiring then. */
   sessionExpiresAt?: Date;
@@ -43,9 +43,10 @@ export type SignInOptions = {
 
 /**
  * A returning user: refresh the fields their consents cover, drop the rest. A new person: nothing
- * is stored; the caller keeps the sign-in pending until the consent page is saved. The claim, the
- * refresh and the session row commit together (on SQLite possibly with other sign-ins' in one
- * group commit, one fsync for all of them).
+ * is stored; the caller keeps the sign-in pending until the consent page is saved. The refresh and
+ * the session row commit together: on SQLite with the claim, possibly in one group commit with other
+ * sign-ins (one fsync for all of them); on PostgreSQL in one statement guarded by the user's row
+ * version, after the claim committed with the read.
  *
  * On the database driver, not through Prisma (lib/data/sign-in-direct.ts says what it keeps and
  * docs/decisions/009-sign-in-cost.md why): the sign-in is the one hot path where Prisma's cost per
