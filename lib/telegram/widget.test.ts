@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { signWidgetPayload, verifyWidgetPayload } from "./widget";
 
 type Vector = { bot_token: string; fields: Record<string, string>; hash: string; valid: boolean };
-const vectors: Vector[] = JSON.parse(readFileSync(new URL("../../../shared/vectors/telegram-login-widget.json", import.meta.url), "utf8")).vectors;
+const vectors: Vector[] = JSON.parse(readFileSync(new URL("../../tests/vectors/telegram-login-widget.json", import.meta.url), "utf8")).vectors;
 
 const WINDOW = { maxAgeSeconds: 300, futureSkewSeconds: 60 };
 const TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11";
