@@ -1,8 +1,8 @@
 import "server-only";
 import { catalogue } from "./catalogue";
 import { runConsentCheck } from "./data/consent-check";
+import { openDatabase } from "./data/connection";
 import { describePurgeError, purgeExpired, purgeIsDue } from "./data/purge";
-import { db } from "./db";
 import { env } from "./env";
 import { log } from "./log";
 
@@ -10,7 +10,7 @@ export async function startServer(): Promise<void> {
   try {
     const e = env();
     catalogue();
-    await db();
+    await openDatabase();
     log().info({ event: "server.started", database: e.databaseKind, demo: e.demo, purposes: catalogue().length }, "server started");
   } catch (e) {
     // The message names the variable or entry at fault and never contains a secret.
