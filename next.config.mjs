@@ -34,7 +34,7 @@ const nextConfig = {
             key: "Permissions-Policy",
             // Only features Chromium recognises: an unknown one (interest-cohort, FLoC's, long gone)
             // draws an "Unrecognized feature" warning in the console of every page.
-            value: "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), hid=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=()",
+            value: "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=()",
           },
         ],
       },
