@@ -36,11 +36,13 @@ async function expectNoSeriousAxe(page: Page): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
+/** A first sign-in answers the consent page (granting `grant`); a returning persona lands on settings. */
 async function signInAs(page: Page, app: TestApp, name: string, grant: string[] = []): Promise<void> {
   await page.context().clearCookies();
   await page.goto(app.origin);
   await page.getByRole("button", { name: `Demo sign-in as ${name}` }).click();
-  await expect(page).toHaveURL(/\/consent$/);
+  await expect(page).toHaveURL(/\/(consent|settings)$/);
+  if (page.url().endsWith("/settings")) return expect(grant).toEqual([]);
   for (const purpose of grant) await page.getByRole("checkbox", { name: purpose }).check();
   await page.getByRole("button", { name: "Save my choices" }).click();
   await expect(page).toHaveURL(/\/settings\?welcome=1$/);
@@ -138,4 +140,31 @@ test("the simulated phone sharing stores the number like the real path, and only
   for (const c of await page.context().cookies()) client.cookies.set(c.name, c.value);
   expect((await client.request("PUT", "/api/me/consents", { json: { purposes: { phone_contact: false } } })).status).toBe(200);
   expect((await phoneRows()).length).toBe(before);
+});
+
+test("without JavaScript, the simulated sharing and the report filler still work as plain forms", async ({ demo, page, browser }) => {
+  // The persona buttons need JavaScript (they fetch a signed payload); the forms after them do not.
+  await signInAs(page, demo, "Margaret");
+  const cookies = await page.context().cookies();
+  const client = new Client(demo.origin);
+  for (const c of cookies) client.cookies.set(c.name, c.value);
+  expect((await client.request("PUT", "/api/me/consents", { json: { purposes: { phone_contact: true } } })).status).toBe(200);
+
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  await context.addCookies(cookies);
+  const noJs = await context.newPage();
+  await noJs.goto(`${demo.origin}/settings`);
+  await noJs.getByRole("link", { name: "Share a demo phone number (simulated)" }).click();
+  await noJs.getByRole("button", { name: "Share +61 491 570 009 (simulated)" }).click();
+  await expect(noJs).toHaveURL(/\/settings\?phone=saved$/);
+  await expect(noJs.getByTestId("stored-phone_contact")).toContainText("+61491570009");
+
+  const [before] = await query<{ value: number }>(demo, "SELECT value FROM counters WHERE name = 'synthetic_people'");
+  await noJs.goto(`${demo.origin}/admin`);
+  await noJs.getByRole("button", { name: "Add 500 synthetic people" }).click();
+  await expect(noJs.getByRole("status").filter({ hasText: "Added 500 synthetic people" })).toBeVisible({ timeout: 120_000 });
+  const [after] = await query<{ value: number }>(demo, "SELECT value FROM counters WHERE name = 'synthetic_people'");
+  expect(Number(after!.value)).toBe(Number(before?.value ?? 0) + 500);
+  await expect(noJs.getByTestId("synthetic-people")).toContainText(`holds ${Number(after!.value)} synthetic people`);
+  await context.close();
 });
