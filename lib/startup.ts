@@ -3,12 +3,14 @@ import { catalogue } from "./catalogue";
 import { runConsentCheck } from "./data/consent-check";
 import { openDatabase } from "./data/connection";
 import { describePurgeError, purgeExpired, purgeIsDue } from "./data/purge";
+import { assertDemoListensOnLoopback } from "./demo";
 import { env } from "./env";
 import { log } from "./log";
 
 export async function startServer(): Promise<void> {
   try {
     const e = env();
+    assertDemoListensOnLoopback();
     catalogue();
     await openDatabase();
     log().info({ event: "server.started", database: e.databaseKind, demo: e.demo, purposes: catalogue().length }, "server started");

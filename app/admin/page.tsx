@@ -1,4 +1,5 @@
 import { ActivityChart, ActivityTable, formatCount } from "@/components/admin/activity-chart";
+import { DemoReportFiller } from "@/components/demo-report-filler";
 import { ACTIVITY_DAYS, ACTIVITY_WEEKS, viewMinimizationReport } from "@/lib/data/report";
 import { requireAdmin } from "@/lib/session";
 
@@ -21,6 +22,7 @@ export default async function AdminReportPage() {
         <a className="button secondary" href="/api/admin/report" download>Download JSON</a>
         <a className="button secondary" href="/api/admin/report?format=csv" download>Download CSV</a>
       </p>
+      <DemoReportFiller />
 
       <section className="card" aria-labelledby="summary">
         <h2 id="summary">Summary</h2>
