@@ -3,7 +3,7 @@
 // synthetic but stored exactly like real ones (encrypted, blind-indexed); every value contains
 // WORD (default "synthetic") so tests can prove the report never shows one. Prints counts only.
 // The people come from lib/data/seed.ts, which the demo's "Add 500 synthetic people" button runs too.
-import { disconnect } from "../lib/db";
+import { closeDatabase } from "../lib/data/connection";
 import { MAX_SEED_USERS, seedSyntheticPeople } from "../lib/data/seed";
 import { progressBar } from "./progress";
 
@@ -39,7 +39,7 @@ const bar = progressBar("seed");
 const started = Date.now();
 const totals = await seedSyntheticPeople({ users: total, batch, seed, tag, onProgress: (done, all) => bar.update(done, all) });
 bar.done();
-await disconnect();
+await closeDatabase();
 console.log(
   `seeded ${total} people in ${((Date.now() - started) / 1000).toFixed(1)}s: ${totals.users} accounts, ${totals.erased} erased, ${totals.fields} stored values, ${totals.ledgerRecords} ledger records`,
 );
