@@ -3,15 +3,17 @@ import "server-only";
 // the /api/me routes so that both paths run the same code.
 import { accountPurpose } from "./catalogue";
 import { recordAudit } from "./data/audit";
-import { checkDecisions, type Decisions } from "./data/consents";
+import { checkDecisions, setConsents, type AppliedDecisions, type Decisions } from "./data/consents";
 import { eraseUser } from "./data/erase";
 import { exportUserData } from "./data/export";
 import { createBotLink, phoneUse } from "./data/phone";
 import { env } from "./env";
 import { bumpSessionVersion, createAccount } from "./data/users";
 import { db } from "./db";
+import type { FieldId } from "./fields";
 import { securityEvent } from "./log";
-import { endSession, getSession, startSession } from "./session";
+import { consume } from "./rate-limit";
+import { endSession, getPendingSignIn, getSession, startSession } from "./session";
 import type { TelegramProfile } from "./telegram/widget";
 
 /**
@@ -26,6 +28,66 @@ export async function finishPendingSignIn(pending: TelegramProfile, decisions: D
   const { userId, sessionVersion } = await createAccount(pending, decisions, method);
   await startSession(userId, sessionVersion);
   return { ok: true };
+}
+
+export type SaveDecisionsResult =
+  | { ok: true; created: true }
+  | ({ ok: true; created: false; userId: string } & AppliedDecisions)
+  | { ok: false; reason: "no-sign-in" | "invalid"; message: string };
+
+/**
+ * "Save these decisions": the one use case behind the consent page's form and PUT /api/me/consents.
+ * A signed-in user's decisions are applied; a first sign-in waiting for consent becomes an account.
+ * The consent rate limit throws RateLimitedError, which each caller answers in its own way (a form
+ * message, a 429).
+ */
+export async function saveDecisions(decisions: Decisions, method: "page" | "api", requestId: string): Promise<SaveDecisionsResult> {
+  const user = await getSession();
+  if (user) {
+    await consume("consent", user.id);
+    const result = await setConsents(user.id, decisions, method);
+    if (!result.ok) return { ok: false, reason: "invalid", message: result.message };
+    securityEvent("consent.changed", requestId, { changes: result.changed.length, method });
+    return { ok: true, created: false, userId: user.id, changed: result.changed, erased: result.erased };
+  }
+  const pending = await getPendingSignIn();
+  if (!pending) {
+    // The pending sign-in is gone either way; which of the two happened is not recorded anywhere.
+    return {
+      ok: false,
+      reason: "no-sign-in",
+      message: "No sign-in is waiting for your decision: it was cancelled (perhaps in another tab) or it expired after 10 minutes. Nothing was stored. Please sign in with Telegram again.",
+    };
+  }
+  await consume("consent", `pending:${pending.telegramId}`);
+  const created = await finishPendingSignIn(pending, decisions, method);
+  if (!created.ok) return { ok: false, reason: "invalid", message: created.message };
+  securityEvent("consent.changed", requestId, { created: true, method });
+  return { ok: true, created: true };
+}
+
+/** What a first sign-in brought, per field, to show on the consent page before anything is stored. */
+export function valuesSentBy(profile: TelegramProfile): Partial<Record<FieldId, string>> {
+  const values: Partial<Record<FieldId, string>> = { telegram_id: profile.telegramId.toString() };
+  for (const field of ["first_name", "last_name", "username", "photo_url"] as const) {
+    const value = profile[field]?.trim();
+    if (value) values[field] = value;
+  }
+  return values;
+}
+
+/**
+ * The ways this site can receive a phone number from Telegram, in the order the page offers them.
+ * A list, so that another way (the demo's simulated share) is one more entry.
+ */
+export type PhoneShareWay = { kind: "oidc"; href: string } | { kind: "bot" };
+
+export function phoneShareWays(): PhoneShareWay[] {
+  const { oidc, botUsername, botToken, webhookSecret } = env();
+  const ways: PhoneShareWay[] = [];
+  if (oidc) ways.push({ kind: "oidc", href: "/api/auth/oidc/start?intent=phone" });
+  if (botUsername && botToken && webhookSecret) ways.push({ kind: "bot" });
+  return ways;
 }
 
 export async function logOut({ everywhere, requestId }: { everywhere: boolean; requestId: string }): Promise<void> {
