@@ -9,9 +9,17 @@ export function ControllerNotice() {
       <p>
         <strong>{c.name}</strong> decides what is done with your data here (the controller). Contact:{" "}
         {c.contactHref ? <a href={c.contactHref}>{c.contact}</a> : c.contact}.{" "}
-        {c.privacyPolicyUrl ? <a href={c.privacyPolicyUrl}>Read the privacy policy</a> : "No privacy policy is configured (PRIVACY_POLICY_URL)."}
+        {c.privacyPolicyUrl ? (
+          <a href={c.privacyPolicyUrl}>Read the privacy policy</a>
+        ) : (
+          "No privacy policy is configured (PRIVACY_POLICY_URL)."
+        )}
       </p>
-      {c.placeholder && <p className="muted">This site runs with placeholder operator details: it is not meant for real people&apos;s data.</p>}
+      {c.placeholder && (
+        <p className="muted">
+          This site runs with placeholder operator details: it is not meant for real people&apos;s data.
+        </p>
+      )}
     </section>
   );
 }

@@ -3,17 +3,27 @@ import type { ActionState } from "@/lib/action-result";
 import { BotLinkButton } from "./bot-link-button";
 
 /** After a phone purpose is granted: the ways this site can receive the number, or a plain "none". */
-export function PhoneShare({ ways, botLinkAction }: { ways: PhoneShareWay[]; botLinkAction: (prev: ActionState<{ link: string }>) => Promise<ActionState<{ link: string }>> }) {
+export function PhoneShare({
+  ways,
+  botLinkAction,
+}: {
+  ways: PhoneShareWay[];
+  botLinkAction: (prev: ActionState<{ link: string }>) => Promise<ActionState<{ link: string }>>;
+}) {
   if (ways.length === 0) {
     return (
       <p className="notice">
-        This site has no way set up to receive your phone number from Telegram, so nothing is stored under this purpose. You can withdraw it.
+        This site has no way set up to receive your phone number from Telegram, so nothing is stored under this purpose.
+        You can withdraw it.
       </p>
     );
   }
   return (
     <div className="notice">
-      <p>Share your number through Telegram; Telegram shares it only when you confirm there. Nothing is stored until you do.</p>
+      <p>
+        Share your number through Telegram; Telegram shares it only when you confirm there. Nothing is stored until you
+        do.
+      </p>
       <div className="row">
         {ways.map((way) =>
           way.kind === "oidc" ? (

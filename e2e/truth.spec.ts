@@ -8,7 +8,11 @@ import { Client, ONLY_ACCOUNT, signedPayload, type Profile } from "../tests/supp
 import { countRows, query, rawDatabaseBytes } from "../tests/support/inspect";
 import { expect, freshTelegramId, signInContext, testWithApp } from "./fixtures";
 
-const CONTROLLER = { CONTROLLER_NAME: "Lovelace Analytics Ltd", CONTROLLER_CONTACT: "privacy@lovelace.example", PRIVACY_POLICY_URL: "https://lovelace.example/privacy" };
+const CONTROLLER = {
+  CONTROLLER_NAME: "Lovelace Analytics Ltd",
+  CONTROLLER_CONTACT: "privacy@lovelace.example",
+  PRIVACY_POLICY_URL: "https://lovelace.example/privacy",
+};
 const test = testWithApp({ label: "e2e-truth", env: CONTROLLER });
 
 const card = (page: Page, purposeId: string) => page.locator(`section#card-${purposeId}`);
@@ -17,13 +21,26 @@ const card = (page: Page, purposeId: string) => page.locator(`section#card-${pur
 async function pendingSignIn(page: Page, origin: string, profile: Profile): Promise<void> {
   await page.goto(origin);
   await page.evaluate(async (body) => {
-    await fetch("/api/auth/telegram", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    await fetch("/api/auth/telegram", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
   }, signedPayload(profile));
   await page.goto(`${origin}/consent`);
 }
 
-test("1. Withdraw and Grant change the card at once: badge, stored values, button, purge dates", async ({ app, page, context }) => {
-  const client = await signInContext(app, context, { id: freshTelegramId(), first_name: "Livia", last_name: "Lively", username: "livia_live" }, { ...ONLY_ACCOUNT, display_name: true, username: true });
+test("1. Withdraw and Grant change the card at once: badge, stored values, button, purge dates", async ({
+  app,
+  page,
+  context,
+}) => {
+  const client = await signInContext(
+    app,
+    context,
+    { id: freshTelegramId(), first_name: "Livia", last_name: "Lively", username: "livia_live" },
+    { ...ONLY_ACCOUNT, display_name: true, username: true },
+  );
   const userId = ((await (await client.get("/api/me")).json()) as { id: string }).id;
   await page.goto(`${app.origin}/settings`);
   const name = card(page, "display_name");
@@ -37,7 +54,11 @@ test("1. Withdraw and Grant change the card at once: badge, stored values, butto
   await expect(name).not.toContainText("deleted on");
   await expect(name.getByRole("button", { name: "Grant “Greet you by name”" })).toBeVisible();
   await expect(page.getByRole("heading", { level: 1 })).not.toContainText("Livia");
-  expect((await query<{ field: string }>(app, "SELECT field FROM user_fields WHERE user_id = $1 ORDER BY field", [userId])).map((r) => r.field)).toEqual(["telegram_id", "username"]);
+  expect(
+    (
+      await query<{ field: string }>(app, "SELECT field FROM user_fields WHERE user_id = $1 ORDER BY field", [userId])
+    ).map((r) => r.field),
+  ).toEqual(["telegram_id", "username"]);
 
   await name.getByRole("button", { name: "Grant “Greet you by name”" }).click();
   await expect(name.getByText(/^granted since \d{4}-\d\d-\d\d$/)).toBeVisible();
@@ -47,7 +68,12 @@ test("1. Withdraw and Grant change the card at once: badge, stored values, butto
 
 test("1. without JavaScript the same forms post and land on a fresh page", async ({ app, browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
-  await signInContext(app, context, { id: freshTelegramId(), first_name: "Nora", last_name: "Noscript", username: "nora_noscript" }, { ...ONLY_ACCOUNT, username: true });
+  await signInContext(
+    app,
+    context,
+    { id: freshTelegramId(), first_name: "Nora", last_name: "Noscript", username: "nora_noscript" },
+    { ...ONLY_ACCOUNT, username: true },
+  );
   const page = await context.newPage();
   await page.goto(`${app.origin}/settings`);
   const username = card(page, "username");
@@ -63,11 +89,21 @@ test("1. without JavaScript the same forms post and land on a fresh page", async
   await context.close();
 });
 
-test("2. the consent page shows the values Telegram sent, and marks what it did not send; nothing is stored", async ({ app, page }) => {
+test("2. the consent page shows the values Telegram sent, and marks what it did not send; nothing is stored", async ({
+  app,
+  page,
+}) => {
   const users = await countRows(app, "users");
-  await pendingSignIn(page, app.origin, { id: freshTelegramId(), first_name: "Ada", last_name: "Lovecraft", photo_url: "https://t.me/i/userpic/320/ada_consent.jpg" });
+  await pendingSignIn(page, app.origin, {
+    id: freshTelegramId(),
+    first_name: "Ada",
+    last_name: "Lovecraft",
+    photo_url: "https://t.me/i/userpic/320/ada_consent.jpg",
+  });
   await expect(page.getByTestId("consent-display_name")).toContainText("Ada Lovecraft");
-  await expect(page.getByTestId("consent-profile_photo").locator('img[src="https://t.me/i/userpic/320/ada_consent.jpg"]')).toBeVisible();
+  await expect(
+    page.getByTestId("consent-profile_photo").locator('img[src="https://t.me/i/userpic/320/ada_consent.jpg"]'),
+  ).toBeVisible();
   await expect(page.getByTestId("consent-username")).toContainText("Telegram sent no username: nothing to keep");
   await expect(page.getByRole("checkbox", { name: "Show your Telegram username" })).toBeDisabled();
   await expect(page.getByRole("checkbox", { name: "Greet you by name" })).toBeEnabled();
@@ -76,8 +112,18 @@ test("2. the consent page shows the values Telegram sent, and marks what it did 
   for (const v of ["Lovecraft", "ada_consent.jpg"]) expect(bytes.includes(v)).toBe(false);
 });
 
-test("3. each shipped purpose delivers: name, photo and username shown when granted, gone when withdrawn", async ({ app, page, context }) => {
-  const profile = { id: freshTelegramId(), first_name: "Greta", last_name: "Garbo", username: "greta_shows", photo_url: "https://t.me/i/userpic/320/greta.jpg" };
+test("3. each shipped purpose delivers: name, photo and username shown when granted, gone when withdrawn", async ({
+  app,
+  page,
+  context,
+}) => {
+  const profile = {
+    id: freshTelegramId(),
+    first_name: "Greta",
+    last_name: "Garbo",
+    username: "greta_shows",
+    photo_url: "https://t.me/i/userpic/320/greta.jpg",
+  };
   await signInContext(app, context, profile, ONLY_ACCOUNT);
   await page.goto(`${app.origin}/settings`);
   const you = page.getByTestId("profile");
@@ -104,7 +150,11 @@ test("3. each shipped purpose delivers: name, photo and username shown when gran
   await expect(you).not.toContainText("Greta");
 });
 
-test("4. a phone purpose leads somewhere: with no way configured the page says so, and claims nothing from the next sign-in", async ({ app, page, signedIn }) => {
+test("4. a phone purpose leads somewhere: with no way configured the page says so, and claims nothing from the next sign-in", async ({
+  app,
+  page,
+  signedIn,
+}) => {
   await signedIn({ id: freshTelegramId(), first_name: "Phoebe" });
   await page.goto(`${app.origin}/settings`);
   // The verification card keeps a date, not the number.
@@ -120,31 +170,61 @@ test("4. a phone purpose leads somewhere: with no way configured the page says s
   await expect(verify.getByRole("status")).not.toContainText("next sign-in");
 });
 
-test("5. the controller is named on the consent page, the settings, the receipt and the export", async ({ app, page, context }) => {
+test("5. the controller is named on the consent page, the settings, the receipt and the export", async ({
+  app,
+  page,
+  context,
+}) => {
   await pendingSignIn(page, app.origin, { id: freshTelegramId(), first_name: "Connie" });
   const who = page.getByRole("region", { name: "Who is asking" });
   await expect(who).toContainText("Lovelace Analytics Ltd");
-  await expect(who.getByRole("link", { name: "privacy@lovelace.example" })).toHaveAttribute("href", "mailto:privacy@lovelace.example");
-  await expect(who.getByRole("link", { name: /privacy policy/i })).toHaveAttribute("href", "https://lovelace.example/privacy");
+  await expect(who.getByRole("link", { name: "privacy@lovelace.example" })).toHaveAttribute(
+    "href",
+    "mailto:privacy@lovelace.example",
+  );
+  await expect(who.getByRole("link", { name: /privacy policy/i })).toHaveAttribute(
+    "href",
+    "https://lovelace.example/privacy",
+  );
   await page.getByRole("button", { name: "Save my choices" }).click();
   await expect(page).toHaveURL(/\/settings/);
   await expect(page.getByRole("region", { name: "Who is asking" })).toContainText("Lovelace Analytics Ltd");
 
   const client = new Client(app.origin);
   client.cookies = new Map((await context.cookies()).map((c) => [c.name, c.value]));
-  const receipt = (await (await client.get("/api/me/receipt")).json()) as { piiControllers: { piiController: string; contact: string; email: string }[]; policyUrl: string };
-  expect(receipt.piiControllers[0]).toMatchObject({ piiController: "Lovelace Analytics Ltd", contact: "privacy@lovelace.example", email: "privacy@lovelace.example" });
+  const receipt = (await (await client.get("/api/me/receipt")).json()) as {
+    piiControllers: { piiController: string; contact: string; email: string }[];
+    policyUrl: string;
+  };
+  expect(receipt.piiControllers[0]).toMatchObject({
+    piiController: "Lovelace Analytics Ltd",
+    contact: "privacy@lovelace.example",
+    email: "privacy@lovelace.example",
+  });
   expect(receipt.policyUrl).toBe("https://lovelace.example/privacy");
   const exported = (await (await client.get("/api/me/export")).json()) as { controller: Record<string, string> };
-  expect(exported.controller).toMatchObject({ name: "Lovelace Analytics Ltd", contact: "privacy@lovelace.example", privacyPolicyUrl: "https://lovelace.example/privacy" });
+  expect(exported.controller).toMatchObject({
+    name: "Lovelace Analytics Ltd",
+    contact: "privacy@lovelace.example",
+    privacyPolicyUrl: "https://lovelace.example/privacy",
+  });
 });
 
-test("6. readable, printable copies of the export and the receipt hold the same data as the JSON", async ({ app, page, signedIn }) => {
-  await signedIn({ id: freshTelegramId(), first_name: "Rita", username: "rita_reads" }, { ...ONLY_ACCOUNT, display_name: true, username: true });
+test("6. readable, printable copies of the export and the receipt hold the same data as the JSON", async ({
+  app,
+  page,
+  signedIn,
+}) => {
+  await signedIn(
+    { id: freshTelegramId(), first_name: "Rita", username: "rita_reads" },
+    { ...ONLY_ACCOUNT, display_name: true, username: true },
+  );
   await page.goto(`${app.origin}/settings`);
   await page.getByRole("link", { name: "Read my data (printable)" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Your data: a readable copy" })).toBeVisible();
-  const json = (await page.evaluate(() => fetch("/api/me/export").then((r) => r.json()))) as { purposes: { id: string; stored: Record<string, { value: string; purgeAt: string }> }[] };
+  const json = (await page.evaluate(() => fetch("/api/me/export").then((r) => r.json()))) as {
+    purposes: { id: string; stored: Record<string, { value: string; purgeAt: string }> }[];
+  };
   const stored = json.purposes.find((p) => p.id === "username")!.stored.username!;
   await expect(page.getByTestId("copy-username")).toContainText(stored.value);
   await expect(page.getByTestId("copy-username")).toContainText(stored.purgeAt.slice(0, 10));
@@ -152,12 +232,18 @@ test("6. readable, printable copies of the export and the receipt hold the same 
   await page.goto(`${app.origin}/settings`);
   await page.getByRole("link", { name: "Read my consent receipt (printable)" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Your consent receipt" })).toBeVisible();
-  const receipt = (await page.evaluate(() => fetch("/api/me/receipt").then((r) => r.json()))) as { consentReceiptID: string };
+  const receipt = (await page.evaluate(() => fetch("/api/me/receipt").then((r) => r.json()))) as {
+    consentReceiptID: string;
+  };
   await expect(page.getByText(receipt.consentReceiptID)).toBeVisible();
   await expect(page.getByRole("listitem").filter({ hasText: "Show your Telegram username" })).toBeVisible();
 });
 
-test("7. Cancel says nothing was stored; Back is not blank; a second tab gives the true reason", async ({ app, page, context }) => {
+test("7. Cancel says nothing was stored; Back is not blank; a second tab gives the true reason", async ({
+  app,
+  page,
+  context,
+}) => {
   const users = await countRows(app, "users");
   await pendingSignIn(page, app.origin, { id: freshTelegramId(), first_name: "Cancella" });
   const second = await context.newPage();
@@ -176,7 +262,11 @@ test("7. Cancel says nothing was stored; Back is not blank; a second tab gives t
   expect(await countRows(app, "users")).toBe(users);
 });
 
-test("7. after deletion in one tab, the other tab's header does not stay signed in", async ({ app, context, signedIn }) => {
+test("7. after deletion in one tab, the other tab's header does not stay signed in", async ({
+  app,
+  context,
+  signedIn,
+}) => {
   const page = await signedIn({ id: freshTelegramId(), first_name: "Tabitha" });
   await page.goto(`${app.origin}/settings`);
   const other = await context.newPage();
@@ -190,7 +280,10 @@ test("7. after deletion in one tab, the other tab's header does not stay signed 
   await expect(other.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Your data" })).toHaveCount(0);
 });
 
-test("7. signed out: /settings asks to sign in (not 'you are signed out'), /admin offers a way to sign in", async ({ app, page }) => {
+test("7. signed out: /settings asks to sign in (not 'you are signed out'), /admin offers a way to sign in", async ({
+  app,
+  page,
+}) => {
   await page.goto(`${app.origin}/settings`);
   await expect(page.getByRole("main")).not.toContainText("You are signed out");
   await expect(page.getByRole("status").filter({ hasText: "Sign in to see your data" })).toBeVisible();
@@ -211,7 +304,10 @@ test("7. focus moves to the page's heading after a navigation", async ({ app, pa
 });
 
 test("8. Grant and Withdraw weigh the same; a summary links to each card", async ({ app, page, signedIn }) => {
-  await signedIn({ id: freshTelegramId(), first_name: "Equa", last_name: "Weight" }, { ...ONLY_ACCOUNT, display_name: true });
+  await signedIn(
+    { id: freshTelegramId(), first_name: "Equa", last_name: "Weight" },
+    { ...ONLY_ACCOUNT, display_name: true },
+  );
   await page.goto(`${app.origin}/settings`);
   const style = (name: string) =>
     page.getByRole("button", { name }).evaluate((b) => {

@@ -2,14 +2,13 @@ import "server-only";
 // Account use cases that need the session as well as the data layer; shared by pages, actions and
 // the /api/me routes so that both paths run the same code.
 import { accountPurpose } from "./catalogue";
-import { recordAudit } from "./data/audit";
+import { recordEvent } from "./data/audit";
 import { checkDecisions, setConsents, type AppliedDecisions, type Decisions } from "./data/consents";
 import { eraseUser } from "./data/erase";
 import { exportUserData } from "./data/export";
 import { createBotLink, phoneUse } from "./data/phone";
 import { env } from "./env";
-import { bumpSessionVersion, createAccount } from "./data/users";
-import { db } from "./db";
+import { bumpSessionVersion, createAccount, userNeedsConsent } from "./data/users";
 import type { FieldId } from "./fields";
 import { securityEvent } from "./log";
 import { consume } from "./rate-limit";
@@ -32,7 +31,7 @@ export async function finishPendingSignIn(pending: TelegramProfile, decisions: D
 
 export type SaveDecisionsResult =
   | { ok: true; created: true }
-  | ({ ok: true; created: false; userId: string } & AppliedDecisions)
+  | ({ ok: true; created: false; userId: string; needsConsent: boolean } & AppliedDecisions)
   | { ok: false; reason: "no-sign-in" | "invalid"; message: string };
 
 /**
@@ -48,7 +47,7 @@ export async function saveDecisions(decisions: Decisions, method: "page" | "api"
     const result = await setConsents(user.id, decisions, method);
     if (!result.ok) return { ok: false, reason: "invalid", message: result.message };
     securityEvent("consent.changed", requestId, { changes: result.changed.length, method });
-    return { ok: true, created: false, userId: user.id, changed: result.changed, erased: result.erased };
+    return { ok: true, created: false, userId: user.id, needsConsent: await userNeedsConsent(user.id), changed: result.changed, erased: result.erased };
   }
   const pending = await getPendingSignIn();
   if (!pending) {
@@ -93,7 +92,7 @@ export function phoneShareWays(): PhoneShareWay[] {
 export async function logOut({ everywhere, requestId }: { everywhere: boolean; requestId: string }): Promise<void> {
   const user = await getSession();
   if (user && everywhere) await bumpSessionVersion(user.id);
-  else if (user) await recordAudit(await db(), "auth.logged_out", user.id);
+  else if (user) await recordEvent("auth.logged_out", user.id);
   await endSession();
   securityEvent("auth.logged_out", requestId, { everywhere });
 }
@@ -106,7 +105,7 @@ export async function deleteMyAccount(userId: string, requestId: string): Promis
 
 export async function exportMyData(userId: string) {
   const data = await exportUserData(userId);
-  await recordAudit(await db(), "data.exported", userId);
+  await recordEvent("data.exported", userId);
   return data;
 }
 

@@ -4,7 +4,6 @@ import { saveDecisions } from "@/lib/account";
 import type { ActionState } from "@/lib/action-result";
 import { catalogue } from "@/lib/catalogue";
 import type { Decisions } from "@/lib/data/consents";
-import { userNeedsConsent } from "@/lib/data/users";
 import { currentRequestId } from "@/lib/http";
 import { RateLimitedError } from "@/lib/rate-limit";
 import { clearPendingSignIn } from "@/lib/session";
@@ -28,7 +27,7 @@ export async function saveConsent(_prev: ActionState, form: FormData): Promise<A
   }
   if (!saved.ok) return { ok: false, message: saved.message };
   if (saved.created) redirect("/settings?welcome=1");
-  redirect((await userNeedsConsent(saved.userId)) ? "/consent" : "/settings?saved=1");
+  redirect(saved.needsConsent ? "/consent" : "/settings?saved=1");
 }
 
 export async function cancelSignIn(): Promise<void> {

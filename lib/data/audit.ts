@@ -1,7 +1,7 @@
 import "server-only";
 // Security and account events: a closed vocabulary of resource.verb names, with no personal data.
 // Written in the same transaction as the change they record where there is one.
-import type { Db, Tx } from "../db";
+import { db, type Db, type Tx } from "../db";
 import { executeSql, sqlTime, timeParam } from "./sql";
 
 export const AUDIT_EVENTS = [
@@ -39,4 +39,9 @@ export function auditInsertSql(onlyIf?: string): string {
 
 export function auditParams(type: AuditEventType, subjectId: string | null, at: Date, detail?: Record<string, string | number | boolean>): unknown[] {
   return [type, subjectId, sqlTime(at), detail ? JSON.stringify(detail) : null];
+}
+
+/** An event on its own, for use cases outside lib/data/ (which may not open the database themselves). */
+export async function recordEvent(type: AuditEventType, subjectId: string | null): Promise<void> {
+  await recordAudit(await db(), type, subjectId);
 }

@@ -16,7 +16,8 @@ export default async function ExportPage() {
     <>
       <h1>Your data: a readable copy</h1>
       <p>
-        Everything we keep about you, as of {data.exportedAt.slice(0, 16).replace("T", " ")} UTC. The same data is in the{" "}
+        Everything we keep about you, as of {data.exportedAt.slice(0, 16).replace("T", " ")} UTC. The same data is in
+        the{" "}
         <a href="/api/me/export" download>
           JSON download
         </a>
@@ -30,10 +31,12 @@ export default async function ExportPage() {
         <h2 id="copy-controller">Who keeps it</h2>
         <p>
           {data.controller.name}, contact {data.controller.contact}
-          {data.controller.privacyPolicyUrl ? <>, privacy policy {data.controller.privacyPolicyUrl}</> : null}. Site: {data.controller.origin}.
+          {data.controller.privacyPolicyUrl ? <>, privacy policy {data.controller.privacyPolicyUrl}</> : null}. Site:{" "}
+          {data.controller.origin}.
         </p>
         <p>
-          Account created {day(data.account.createdAt)}, last sign-in {day(data.account.lastSignInAt)}. Values are encrypted with {data.account.encryption.algorithm}.
+          Account created {day(data.account.createdAt)}, last sign-in {day(data.account.lastSignInAt)}. Values are
+          encrypted with {data.account.encryption.algorithm}.
         </p>
       </section>
       {data.purposes.map((p) => (
@@ -42,14 +45,19 @@ export default async function ExportPage() {
             {p.title} <span className="tag">{p.granted ? `granted ${day(p.decidedAt)}` : "not granted"}</span>
           </h2>
           <p>{p.justification}</p>
-          {"outcomeAt" in p && <p>{p.outcomeAt ? `Checked on ${day(p.outcomeAt)}; nothing else is kept.` : "No check recorded."}</p>}
+          {"outcomeAt" in p && (
+            <p>{p.outcomeAt ? `Checked on ${day(p.outcomeAt)}; nothing else is kept.` : "No check recorded."}</p>
+          )}
           {Object.keys(p.stored).length ? (
             <dl className="fields">
               {Object.entries(p.stored).map(([field, f]) => (
                 <div key={field} className="contents" data-testid={`copy-${field}`}>
                   <dt>{f.label}</dt>
                   <dd>
-                    {f.value ?? "can no longer be decrypted"} <span className="muted">(from {f.source}; stored {day(f.storedAt)}, deleted on {day(f.purgeAt)} unless refreshed)</span>
+                    {f.value ?? "can no longer be decrypted"}{" "}
+                    <span className="muted">
+                      (from {f.source}; stored {day(f.storedAt)}, deleted on {day(f.purgeAt)} unless refreshed)
+                    </span>
                   </dd>
                 </div>
               ))}

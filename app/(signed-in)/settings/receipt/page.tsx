@@ -49,7 +49,8 @@ export default async function ReceiptPage() {
           {receipt.services.flatMap((s) =>
             s.purposes.map((p) => (
               <li key={p.purposeId}>
-                <strong>{p.purpose}</strong> (version {p.purposeVersion}), granted {p.grantedAt?.slice(0, 10) ?? "—"}: {p.piiCategory.join(", ")}. {p.termination}.
+                <strong>{p.purpose}</strong> (version {p.purposeVersion}), granted {p.grantedAt?.slice(0, 10) ?? "—"}:{" "}
+                {p.piiCategory.join(", ")}. {p.termination}.
               </li>
             )),
           )}
