@@ -15,7 +15,8 @@ const CONTROLLER = {
 };
 const test = testWithApp({ label: "e2e-truth", env: CONTROLLER });
 
-const card = (page: Page, purposeId: string) => page.locator(`section#card-${purposeId}`);
+// A purpose's card is the region its heading names (the heading also holds its badges).
+const card = (page: Page, title: string) => page.getByRole("region", { name: title });
 
 /** A first sign-in through the page's own fetch, as the widget's callback does it; lands on /consent. */
 async function pendingSignIn(page: Page, origin: string, profile: Profile): Promise<void> {
@@ -43,7 +44,7 @@ test("1. Withdraw and Grant change the card at once: badge, stored values, butto
   );
   const userId = ((await (await client.get("/api/me")).json()) as { id: string }).id;
   await page.goto(`${app.origin}/settings`);
-  const name = card(page, "display_name");
+  const name = card(page, "Greet you by name");
   await expect(name.getByTestId("stored-display_name")).toContainText("Lively");
   await expect(name).toContainText("deleted on");
 
@@ -76,7 +77,7 @@ test("1. without JavaScript the same forms post and land on a fresh page", async
   );
   const page = await context.newPage();
   await page.goto(`${app.origin}/settings`);
-  const username = card(page, "username");
+  const username = card(page, "Show your Telegram username");
   await expect(username.getByTestId("stored-username")).toContainText("nora_noscript");
   await username.getByRole("button", { name: "Withdraw “Show your Telegram username”" }).click();
   await expect(page).toHaveURL(/\/settings/);
@@ -158,10 +159,10 @@ test("4. a phone purpose leads somewhere: with no way configured the page says s
   await signedIn({ id: freshTelegramId(), first_name: "Phoebe" });
   await page.goto(`${app.origin}/settings`);
   // The verification card keeps a date, not the number.
-  const verify = card(page, "phone_verification");
+  const verify = card(page, "Confirm you have a phone number");
   await expect(verify).not.toContainText(/Data\s*Phone number/);
   await expect(verify).toContainText("the date of the check");
-  const phone = card(page, "phone_contact");
+  const phone = card(page, "Contact you by phone");
   await phone.getByRole("button", { name: "Grant “Contact you by phone”" }).click();
   await expect(phone.getByRole("status")).toContainText("Granted: Contact you by phone.");
   await expect(phone.getByRole("status")).not.toContainText("next sign-in");
