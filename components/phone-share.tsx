@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { PhoneShareWay } from "@/lib/account";
 import type { ActionState } from "@/lib/action-result";
 import { BotLinkButton } from "./bot-link-button";
@@ -21,19 +22,29 @@ export function PhoneShare({
   return (
     <div className="notice">
       <p>
-        Share your number through Telegram; Telegram shares it only when you confirm there. Nothing is stored until you
-        do.
+        {ways.every((w) => w.kind === "demo")
+          ? "This demo has no Telegram to share with: the simulated step stores a demo number through the same server code as a real share."
+          : "Share your number through Telegram; Telegram shares it only when you confirm there."}{" "}
+        Nothing is stored until you do.
       </p>
       <div className="row">
-        {ways.map((way) =>
-          way.kind === "oidc" ? (
-            <a key={way.kind} className="button" href={way.href}>
-              Share my phone number via Telegram
-            </a>
-          ) : (
-            <BotLinkButton key={way.kind} action={botLinkAction} />
-          ),
-        )}
+        {ways.map((way) => {
+          if (way.kind === "oidc") {
+            return (
+              <a key={way.kind} className="button" href={way.href}>
+                Share my phone number via Telegram
+              </a>
+            );
+          }
+          if (way.kind === "demo") {
+            return (
+              <Link key={way.kind} className="button" href={way.href}>
+                Share a demo phone number (simulated)
+              </Link>
+            );
+          }
+          return <BotLinkButton key={way.kind} action={botLinkAction} />;
+        })}
       </div>
     </div>
   );

@@ -5,6 +5,7 @@ import { accountPurpose } from "./catalogue";
 import { recordEvent } from "./data/audit";
 import { checkDecisions, setConsents, type AppliedDecisions, type Decisions } from "./data/consents";
 import { eraseUser } from "./data/erase";
+import { demoPhoneSharingAvailable } from "./demo";
 import { exportUserData } from "./data/export";
 import { createBotLink, phoneUse } from "./data/phone";
 import { env } from "./env";
@@ -79,13 +80,15 @@ export function valuesSentBy(profile: TelegramProfile): Partial<Record<FieldId, 
  * The ways this site can receive a phone number from Telegram, in the order the page offers them.
  * A list, so that another way (the demo's simulated share) is one more entry.
  */
-export type PhoneShareWay = { kind: "oidc"; href: string } | { kind: "bot" };
+export type PhoneShareWay = { kind: "oidc"; href: string } | { kind: "bot" } | { kind: "demo"; href: string };
 
 export function phoneShareWays(): PhoneShareWay[] {
   const { oidc, botUsername, botToken, webhookSecret } = env();
   const ways: PhoneShareWay[] = [];
   if (oidc) ways.push({ kind: "oidc", href: "/api/auth/oidc/start?intent=phone" });
   if (botUsername && botToken && webhookSecret) ways.push({ kind: "bot" });
+  // The demo has no Telegram to share with: its simulated step runs the real save (lib/demo.ts).
+  if (demoPhoneSharingAvailable()) ways.push({ kind: "demo", href: "/demo/phone" });
   return ways;
 }
 
