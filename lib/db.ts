@@ -1,5 +1,6 @@
 // Builds the single Prisma client for the configured database, after applying pending migrations.
-// Only lib/data/* and this file import the client.
+// Only lib/data/* queries through it; lib/startup.ts calls db() once at start, so migrations run
+// before the first request.
 //
 // Two generated clients exist (one per provider, identical model API); the SQLite one's type is
 // used everywhere, and the PostgreSQL one is cast to it. scripts/prisma-schemas.mjs generates both
@@ -18,7 +19,7 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
  * The database connection under the Prisma client, for the one hot path that runs on the driver
  * directly (the sign-in, docs/decisions/009-sign-in-cost.md). It is the very connection (SQLite) or
  * pool (PostgreSQL) the client uses, so PRAGMAs, the pool size and the single SQLite writer are
- * shared rather than duplicated. Nothing outside lib/data may use it.
+ * shared rather than duplicated. Only lib/data/sign-in/ uses it.
  */
 export type Driver = { kind: "sqlite"; connection: () => BetterSqlite3.Database } | { kind: "postgres"; pool: Pool };
 
