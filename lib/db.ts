@@ -1,6 +1,6 @@
 // Builds the single Prisma client for the configured database, after applying pending migrations.
-// Only lib/data/* queries through it; lib/startup.ts calls db() once at start, so migrations run
-// before the first request.
+// The app's code queries through it only in lib/data/ (the server's start opens it through
+// lib/data/connection.ts); CLI scripts and benchmarks open and close it themselves.
 //
 // Two generated clients exist (one per provider, identical model API); the SQLite one's type is
 // used everywhere, and the PostgreSQL one is cast to it. scripts/prisma-schemas.mjs generates both

@@ -10,7 +10,7 @@ import { recordAudit } from "./audit";
 import { appendToLedger, type Method } from "./ledger";
 import { lockLedger, withUserWriteLock, type LockedUser } from "./locks";
 import { bumpCounter, bumpDaily, counterName } from "./stats";
-import { dataKeyOf, eraseUncoveredFields, readFields, type StoredField } from "./vault";
+import { eraseUncoveredFields, readFields, type StoredField } from "./vault";
 
 export type Decisions = Record<string, boolean>;
 
