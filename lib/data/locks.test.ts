@@ -16,8 +16,8 @@ const OUTSIDE_THE_LOCK: Record<string, string> = {
   "lib/data/sign-in/direct.ts:writeStatement": "the sign-in itself: every part of the statement is guarded by the CTE that locked the user row",
   "lib/data/vault.ts:fieldUpsertStatement": "builds the statement text only; it runs in writeCovered (locked) and in the sign-in",
   "lib/data/purge.ts:purgeField": "deletes values past retention, re-checked by the DELETE itself; it changes no consent, so a sign-in's plan stays right (a value it writes again restarts its retention)",
-  "lib/data/seed.ts:insertSyntheticPeople": "seeds a database before it serves anyone (benchmarks, the demo)",
-  "lib/data/seed.ts:copySyntheticPeople": "seeds a database before it serves anyone (benchmarks)",
+  "lib/data/seed.ts:insertSyntheticPeople": "writes only synthetic people it creates in the same transaction: no sign-in can have read them",
+  "lib/data/seed.ts:copySyntheticPeople": "grows a benchmark database before it serves anyone, with people it creates in the same statements",
 };
 
 const WRITES = [
