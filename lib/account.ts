@@ -2,36 +2,40 @@ import "server-only";
 // Account use cases that need the session as well as the data layer; shared by pages, actions and
 // the /api/me routes so that both paths run the same code.
 import { accountPurpose } from "./catalogue";
-import { recordAudit } from "./data/audit";
+import { recordEvent } from "./data/audit";
 import { checkDecisions, type Decisions } from "./data/consents";
 import { eraseUser } from "./data/erase";
 import { exportUserData } from "./data/export";
 import { createBotLink, phoneUse } from "./data/phone";
 import { env } from "./env";
-import { bumpSessionVersion, createAccount } from "./data/users";
-import { db } from "./db";
+import { bumpSessionVersion, createAccountFromPending } from "./data/users";
 import { securityEvent } from "./log";
-import { endSession, getSession, startSession } from "./session";
-import type { TelegramProfile } from "./telegram/widget";
+import { clearPendingSignIn, endSession, getSession, startSession, type PendingSignIn } from "./session";
 
 /**
  * Creates the account of a pending first sign-in and signs the user in. The required purpose must
- * be granted explicitly: consent is never assumed, not even for the account.
+ * be granted explicitly: consent is never assumed, not even for the account. A pending sign-in is
+ * spent by the account it creates: a copy of its cookie, or one whose owner has since logged out
+ * everywhere or erased the account, finishes nothing.
  */
-export async function finishPendingSignIn(pending: TelegramProfile, decisions: Decisions, method: "page" | "api"): Promise<{ ok: true } | { ok: false; message: string }> {
+export async function finishPendingSignIn(pending: PendingSignIn, decisions: Decisions, method: "page" | "api"): Promise<{ ok: true } | { ok: false; message: string }> {
   const problems = checkDecisions(decisions);
   if (problems.length) return { ok: false, message: problems.map((p) => p.message).join(" ") };
   const account = accountPurpose();
   if (decisions[account.id] !== true) return { ok: false, message: `Grant "${account.id}" to create an account; without it nothing is stored.` };
-  const { userId, sessionVersion } = await createAccount(pending, decisions, method);
-  await startSession(userId, sessionVersion);
+  const created = await createAccountFromPending(pending.pendingId, pending, decisions, method);
+  if (!created) {
+    await clearPendingSignIn();
+    return { ok: false, message: "This sign-in has already been used or has ended. Please sign in with Telegram again." };
+  }
+  await startSession(created.userId, created.sessionVersion);
   return { ok: true };
 }
 
 export async function logOut({ everywhere, requestId }: { everywhere: boolean; requestId: string }): Promise<void> {
   const user = await getSession();
   if (user && everywhere) await bumpSessionVersion(user.id);
-  else if (user) await recordAudit(await db(), "auth.logged_out", user.id);
+  else if (user) await recordEvent("auth.logged_out", user.id);
   await endSession();
   securityEvent("auth.logged_out", requestId, { everywhere });
 }
@@ -44,7 +48,7 @@ export async function deleteMyAccount(userId: string, requestId: string): Promis
 
 export async function exportMyData(userId: string) {
   const data = await exportUserData(userId);
-  await recordAudit(await db(), "data.exported", userId);
+  await recordEvent("data.exported", userId);
   return data;
 }
 

@@ -1,7 +1,7 @@
 import "server-only";
 // Security and account events: a closed vocabulary of resource.verb names, with no personal data.
 // Written in the same transaction as the change they record where there is one.
-import type { Db, Tx } from "../db";
+import { db, type Db, type Tx } from "../db";
 import { executeSql, sqlTime, timeParam } from "./sql";
 
 export const AUDIT_EVENTS = [
@@ -25,13 +25,20 @@ export const AUDIT_EVENTS = [
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENTS)[number];
 
+/** An event that is a change of its own (a logout, an export, a refused admin request), in its own statement. */
+export async function recordEvent(type: AuditEventType, subjectId: string | null, detail?: Record<string, string | number | boolean>): Promise<void> {
+  await recordAudit(await db(), type, subjectId, detail);
+}
+
 /** Raw SQL: every sign-in writes one, and Prisma's per-query cost was most of a sign-in (docs/decisions/009). */
 export async function recordAudit(tx: Tx | Db, type: AuditEventType, subjectId: string | null, detail?: Record<string, string | number | boolean>): Promise<void> {
   await executeSql(tx, auditInsertSql(), auditParams(type, subjectId, new Date(), detail));
 }
 
-/** The audit row as SQL (`?`: see auditParams), also run on the driver (sign-in-direct.ts). */
-/** With `onlyIf` (a CTE's name), the event is recorded only when that CTE returned a row. */
+/**
+ * The audit row as SQL (`?`: see auditParams), also run on the driver (lib/data/sign-in/direct.ts).
+ * With `onlyIf` (a CTE's name), the event is recorded only when that CTE returned a row.
+ */
 export function auditInsertSql(onlyIf?: string): string {
   const row = `?, ?, ${timeParam()}, ?`;
   return `INSERT INTO "audit_events" ("type", "subject_id", "at", "detail") ${onlyIf ? `SELECT ${row} FROM "${onlyIf}"` : `VALUES (${row})`}`;
