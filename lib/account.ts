@@ -9,24 +9,30 @@ import { demoPhoneSharingAvailable } from "./demo";
 import { exportUserData } from "./data/export";
 import { createBotLink, phoneUse } from "./data/phone";
 import { env } from "./env";
-import { bumpSessionVersion, createAccount, userNeedsConsent } from "./data/users";
+import { bumpSessionVersion, createAccountFromPending, userNeedsConsent } from "./data/users";
 import type { FieldId } from "./fields";
 import { securityEvent } from "./log";
 import { consume } from "./rate-limit";
-import { endSession, getPendingSignIn, getSession, startSession } from "./session";
+import { clearPendingSignIn, endSession, getPendingSignIn, getSession, startSession, type PendingSignIn } from "./session";
 import type { TelegramProfile } from "./telegram/widget";
 
 /**
  * Creates the account of a pending first sign-in and signs the user in. The required purpose must
- * be granted explicitly: consent is never assumed, not even for the account.
+ * be granted explicitly: consent is never assumed, not even for the account. A pending sign-in is
+ * spent by the account it creates: a copy of its cookie, or one whose owner has since logged out
+ * everywhere or erased the account, finishes nothing.
  */
-export async function finishPendingSignIn(pending: TelegramProfile, decisions: Decisions, method: "page" | "api"): Promise<{ ok: true } | { ok: false; message: string }> {
+export async function finishPendingSignIn(pending: PendingSignIn, decisions: Decisions, method: "page" | "api"): Promise<{ ok: true } | { ok: false; message: string }> {
   const problems = checkDecisions(decisions);
   if (problems.length) return { ok: false, message: problems.map((p) => p.message).join(" ") };
   const account = accountPurpose();
   if (decisions[account.id] !== true) return { ok: false, message: `Grant "${account.id}" to create an account; without it nothing is stored.` };
-  const { userId, sessionVersion } = await createAccount(pending, decisions, method);
-  await startSession(userId, sessionVersion);
+  const created = await createAccountFromPending(pending.pendingId, pending, decisions, method);
+  if (!created) {
+    await clearPendingSignIn();
+    return { ok: false, message: "This sign-in has already been used or has ended. Please sign in with Telegram again." };
+  }
+  await startSession(created.userId, created.sessionVersion);
   return { ok: true };
 }
 

@@ -3,13 +3,14 @@ import "server-only";
 // the user → session. Every refusal of a well-formed payload looks the same to the caller.
 import { env } from "./env";
 import { phoneUse, savePhoneFromTelegram } from "./data/phone";
-import { signInWithTelegram, telegramIdIndex } from "./data/users";
+import { signInWithTelegram, type SignInOutcome } from "./data/sign-in";
+import { telegramIdIndex } from "./data/vault";
 import { securityEvent } from "./log";
-import { consume } from "./rate-limit";
+import { consume, isBlocked, RateLimitedError } from "./rate-limit";
 import { getSession, newSessionExpiry, setOidcFlow, setPendingSignIn, startSession, takeOidcFlow } from "./session";
 import { nowSeconds } from "./session-cookie";
 import { authorizationUrl, exchangeAndVerify, newFlowSecrets, sameState } from "./telegram/oidc";
-import { verifyWidgetPayload } from "./telegram/widget";
+import { verifyWidgetPayload, type TelegramProfile } from "./telegram/widget";
 
 export const UNAUTHORIZED_MESSAGE = "Telegram could not confirm this sign-in. Please press the Telegram button and try again.";
 
@@ -21,37 +22,57 @@ export type SignInResult =
 
 /**
  * Rate limits (docs/decisions/007): behind a trusted proxy every attempt counts against the client
- * address; otherwise the address may be forged, so it only throttles refusals, and a verified
- * sign-in counts against the Telegram account that Telegram signed for. A RateLimitedError thrown
- * here becomes the contract's 429 in lib/http.ts.
+ * address, and an address that used up its refusals is answered before any work; otherwise the
+ * address may be forged, so it only throttles refusals. A sign-in counts against the Telegram
+ * account that Telegram signed for, and only once its payload won the single-use claim: a replayed
+ * copy of a used payload never spends its owner's budget. A RateLimitedError thrown here becomes the
+ * contract's 429 in lib/http.ts.
  */
 export async function signInWithWidgetPayload(body: unknown, requestId: string, client: { address: string; trusted: boolean }): Promise<SignInResult> {
   const { botToken, authMaxAgeSeconds, authFutureSkewSeconds } = env();
   if (!botToken) return { ok: false, status: 503, message: "Telegram sign-in is not configured on this server (TELEGRAM_BOT_TOKEN)." };
-  if (client.trusted) await consume("loginAddress", client.address);
+  if (client.trusted) {
+    await consume("loginAddress", client.address);
+    const blocked = await isBlocked("loginRefused", client.address);
+    if (blocked) throw blocked;
+  }
   const verified = await verifyWidgetPayload(body, { botToken, nowSeconds: nowSeconds(), maxAgeSeconds: authMaxAgeSeconds, futureSkewSeconds: authFutureSkewSeconds });
   if (!verified.ok) {
     securityEvent(verified.kind === "malformed" ? "auth.malformed" : "auth.refused", requestId);
     await consume("loginRefused", client.address);
     return verified.kind === "malformed" ? { ok: false, status: 400, message: verified.message } : { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
   }
-  // The account's limit is taken before the single-use claim, which is made by the sign-in's own
-  // first statement: a replayed copy of someone's fresh payload costs them one attempt, never a sign-in.
-  await consume("loginAccount", verified.profile.telegramId.toString());
+  // Checked before the claim (a used-up account keeps its payload unclaimed), spent after it.
+  const account = verified.profile.telegramId.toString();
+  const spent = await isBlocked("loginAccount", account);
+  if (spent) throw spent;
   const outcome = await signInWithTelegram(verified.profile, { claim: { replayKey: verified.replayKey, authDate: verified.authDate }, sessionExpiresAt: newSessionExpiry() });
   if (outcome.kind === "replay") {
     securityEvent("auth.replay_refused", requestId);
     await consume("loginRefused", client.address);
     return { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
   }
+  // The sign-in has happened: refusing it now would only waste it. Sign-ins racing past the check
+  // above can overshoot the budget by their number; the next one meets the check.
+  await consume("loginAccount", account).catch((e: unknown) => {
+    if (!(e instanceof RateLimitedError)) throw e;
+  });
+  return { ok: true, next: await endSignIn(outcome, verified.profile, requestId) };
+}
+
+/**
+ * The one ending of a sign-in, widget or OpenID Connect: a new person waits for consent in a pending
+ * sign-in; a returning one gets the session the sign-in created. Returns where the browser goes next.
+ */
+async function endSignIn(outcome: Exclude<SignInOutcome, { kind: "replay" }>, profile: TelegramProfile, requestId: string, detail: { via?: "oidc" } = {}): Promise<string> {
   if (outcome.kind === "new") {
-    await setPendingSignIn(verified.profile);
-    securityEvent("auth.pending_consent", requestId);
-    return { ok: true, next: "/consent" };
+    await setPendingSignIn(profile);
+    securityEvent("auth.pending_consent", requestId, detail);
+    return "/consent";
   }
   await startSession(outcome.userId, outcome.sessionVersion, outcome.sessionId ?? undefined);
-  securityEvent("auth.signed_in", requestId);
-  return { ok: true, next: outcome.needsConsent ? "/consent" : "/settings" };
+  securityEvent("auth.signed_in", requestId, detail);
+  return outcome.needsConsent ? "/consent" : "/settings";
 }
 
 // --- Telegram OpenID Connect -------------------------------------------------------------------
@@ -136,12 +157,5 @@ export async function finishOidc(params: URLSearchParams, requestId: string): Pr
   // The authorization code is single use at the provider, so there is no payload to claim here.
   const outcome = await signInWithTelegram(profile, { sessionExpiresAt: newSessionExpiry() });
   if (outcome.kind === "replay") throw new Error("replay reported without a claim");
-  if (outcome.kind === "new") {
-    await setPendingSignIn(profile);
-    securityEvent("auth.pending_consent", requestId, { via: "oidc" });
-    return { ok: true, location: "/consent" };
-  }
-  await startSession(outcome.userId, outcome.sessionVersion, outcome.sessionId ?? undefined);
-  securityEvent("auth.signed_in", requestId, { via: "oidc" });
-  return { ok: true, location: outcome.needsConsent ? "/consent" : "/settings" };
+  return { ok: true, location: await endSignIn(outcome, profile, requestId, { via: "oidc" }) };
 }

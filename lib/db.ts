@@ -1,5 +1,6 @@
 // Builds the single Prisma client for the configured database, after applying pending migrations.
-// Only lib/data/* and this file import the client.
+// The app's code queries through it only in lib/data/ (the server's start opens it through
+// lib/data/connection.ts); CLI scripts and benchmarks open and close it themselves.
 //
 // Two generated clients exist (one per provider, identical model API); the SQLite one's type is
 // used everywhere, and the PostgreSQL one is cast to it. scripts/prisma-schemas.mjs generates both
@@ -18,7 +19,7 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
  * The database connection under the Prisma client, for the one hot path that runs on the driver
  * directly (the sign-in, docs/decisions/009-sign-in-cost.md). It is the very connection (SQLite) or
  * pool (PostgreSQL) the client uses, so PRAGMAs, the pool size and the single SQLite writer are
- * shared rather than duplicated. Nothing outside lib/data may use it.
+ * shared rather than duplicated. Only lib/data/sign-in/ uses it.
  */
 export type Driver = { kind: "sqlite"; connection: () => BetterSqlite3.Database } | { kind: "postgres"; pool: Pool };
 

@@ -77,8 +77,6 @@ export const SHIPPED_PURPOSES = {
   },
 } as const satisfies Record<string, PurposeText>;
 
-export type ShippedPurposeId = keyof typeof SHIPPED_PURPOSES;
-
 export type Purpose = PurposeText & {
   id: string;
   /** Short version derived from the text; changes whenever the wording, fields or retention change. */

@@ -38,7 +38,7 @@ export class RateLimitedError extends Error {
 
 export const RATE_LIMIT_TABLE = "rate_limits";
 
-type Limiters = Record<LimitName, { consume: (key: string) => Promise<unknown> }>;
+type Limiters = Record<LimitName, { consume: (key: string) => Promise<unknown>; get: (key: string) => Promise<RateLimiterRes | null> }>;
 
 function byName(make: (name: LimitName) => Limiters[LimitName]): Limiters {
   return Object.fromEntries((Object.keys(RATE_LIMITS) as LimitName[]).map((n) => [n, make(n)])) as Limiters;
@@ -111,6 +111,16 @@ export async function consume(name: LimitName, key: string): Promise<void> {
     if (e instanceof RateLimiterRes) throw new RateLimitedError(name, Math.max(1, Math.ceil(e.msBeforeNext / 1000)));
     throw e;
   }
+}
+
+/**
+ * Whether the limit is used up for this key, without counting a request against it: for checking a
+ * limit before doing the work it guards, and spending it only afterwards, when the work says so.
+ */
+export async function isBlocked(name: LimitName, key: string): Promise<RateLimitedError | null> {
+  const res = await (await limiters())[name].get(storedKey(name, key));
+  if (!res || res.consumedPoints < points(name)) return null;
+  return new RateLimitedError(name, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
 }
 
 /**

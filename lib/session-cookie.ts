@@ -1,15 +1,19 @@
 // The cookie half of lib/session.ts, without the database, so proxy.ts can refresh the idle clock
-// without pulling in Prisma. Nothing outside lib/session.ts and proxy.ts imports it.
+// without pulling in Prisma. lib/session.ts and proxy.ts use it; lib/auth.ts takes only its clock
+// (nowSeconds).
 //
 // The session cookie holds only the session row's id, the random user id, the session version it was
-// issued under, and two timestamps. A pending sign-in (a first sign-in waiting for the consent page) has its own
-// short-lived cookie: nothing about that person is in the database until they approve.
+// issued under, and two timestamps. A pending sign-in (a first sign-in waiting for the consent page)
+// has its own short-lived cookie holding the profile Telegram sent; the database holds only a row
+// naming it (a random id, the keyed blind index of the Telegram id, an expiry) until the person
+// approves, so that the cookie can be used once and voided (lib/data/pending-sign-ins.ts).
 import { unsealData } from "iron-session";
 import { sealIron } from "./crypto/iron-seal";
 import { env } from "./env";
 
 export type SessionData = { sid: string; uid: string; sv: number; iat: number; lat: number };
-export type PendingData = { tid: string; profile: Record<string, string>; exp: number };
+/** `pid` names the server-side record (lib/data/pending-sign-ins.ts) that makes the cookie single use. */
+export type PendingData = { pid: string; tid: string; profile: Record<string, string>; exp: number };
 /** One OpenID Connect authorization request: state, PKCE verifier, nonce, and what it is for. */
 export type OidcFlowData = { st: string; cv: string; nn: string; intent: "login" | "phone"; uid: string | null; exp: number };
 
@@ -89,9 +93,9 @@ export async function readSessionCookie(value: string | undefined, now = nowSeco
 
 export async function readPendingCookie(value: string | undefined, now = nowSeconds()): Promise<PendingData | null> {
   const d = await unsealRecord(value);
-  if (!d || typeof d.tid !== "string" || typeof d.exp !== "number" || typeof d.profile !== "object" || d.profile === null) return null;
+  if (!d || typeof d.pid !== "string" || typeof d.tid !== "string" || typeof d.exp !== "number" || typeof d.profile !== "object" || d.profile === null) return null;
   if (d.exp < now) return null;
-  return { tid: d.tid, profile: d.profile as Record<string, string>, exp: d.exp };
+  return { pid: d.pid, tid: d.tid, profile: d.profile as Record<string, string>, exp: d.exp };
 }
 
 export async function readOidcCookie(value: string | undefined, now = nowSeconds()): Promise<OidcFlowData | null> {

@@ -6,11 +6,12 @@ import "server-only";
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { env } from "./env";
-import { createSessionRow, deleteSessionRow, findSessionUser } from "./data/sessions";
+import { recordEvent } from "./data/audit";
+import { closePendingSignIn, isPendingSignInOpen, openPendingSignIn } from "./data/pending-sign-ins";
+import { createSessionRow, deleteSessionRow, findSessionUser, type SessionUser } from "./data/sessions";
+import { telegramIdIndex } from "./data/vault";
 import { currentRequestId } from "./http";
 import { securityEvent } from "./log";
-import { telegramIdIndex, type SessionUser } from "./data/users";
-import { recordAdminRefusal } from "./data/report";
 import {
   cookieOptions,
   nowSeconds,
@@ -67,7 +68,7 @@ export function isAdmin(user: SessionUser): boolean {
 export async function requireAdmin(channel: "page" | "action" = "page"): Promise<SessionUser> {
   const user = await getSession();
   if (!user || !isAdmin(user)) {
-    if (user) await recordAdminRefusal(user.id, channel);
+    if (user) await recordEvent("admin.refused", user.id, { channel });
     securityEvent("admin.refused", await currentRequestId(), { channel, signedIn: user !== null });
     forbidden();
   }
@@ -93,29 +94,42 @@ export async function endSession(): Promise<void> {
   const store = await cookies();
   const data = await readSessionCookie(store.get(sessionCookieName())?.value);
   if (data) await deleteSessionRow(data.sid);
+  await clearPendingSignIn();
   expire(store, sessionCookieName());
-  expire(store, pendingCookieName());
 }
 
-/** A first sign-in waiting for consent: held in a sealed, short-lived cookie, not in the database. */
+/** A first sign-in waiting for consent, with the id of its server-side record (it can be used once). */
+export type PendingSignIn = TelegramProfile & { pendingId: string };
+
+/**
+ * A first sign-in waiting for consent: the profile in a sealed, short-lived cookie; in the database
+ * only the record that lets it be used once and voided (lib/data/pending-sign-ins.ts).
+ */
 export async function setPendingSignIn(profile: TelegramProfile): Promise<void> {
   const store = await cookies();
   const { telegramId, ...rest } = profile;
+  const exp = nowSeconds() + PENDING_TTL_SECONDS;
+  const pid = await openPendingSignIn(telegramIdIndex(telegramId), new Date(exp * 1000));
   const fields = Object.fromEntries(Object.entries(rest).filter(([, v]) => typeof v === "string")) as Record<string, string>;
-  const data = { tid: telegramId.toString(), profile: fields, exp: nowSeconds() + PENDING_TTL_SECONDS };
+  const data = { pid, tid: telegramId.toString(), profile: fields, exp };
   store.set(pendingCookieName(), await seal(data, PENDING_TTL_SECONDS), cookieOptions(PENDING_TTL_SECONDS));
   expire(store, sessionCookieName());
 }
 
-export async function getPendingSignIn(): Promise<TelegramProfile | null> {
+/** The pending sign-in of this browser, if its record is still open (not used, voided or expired). */
+export async function getPendingSignIn(): Promise<PendingSignIn | null> {
   const store = await cookies();
   const data = await readPendingCookie(store.get(pendingCookieName())?.value);
   if (!data || !/^[1-9][0-9]{0,15}$/.test(data.tid)) return null;
-  return { telegramId: BigInt(data.tid), ...data.profile };
+  if (!(await isPendingSignInOpen(data.pid))) return null;
+  return { telegramId: BigInt(data.tid), ...data.profile, pendingId: data.pid };
 }
 
 export async function clearPendingSignIn(): Promise<void> {
-  expire(await cookies(), pendingCookieName());
+  const store = await cookies();
+  const data = await readPendingCookie(store.get(pendingCookieName())?.value);
+  if (data) await closePendingSignIn(data.pid);
+  expire(store, pendingCookieName());
 }
 
 /** Starts an OpenID Connect round trip: its secrets wait in a sealed, short-lived, SameSite=Lax cookie. */

@@ -1,7 +1,8 @@
 // POST /api/auth/telegram against the production build, on SQLite or PostgreSQL (TEST_DB).
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, signedPayload } from "./support/client";
-import { TEST_BOT_TOKEN } from "./support/secrets";
+import { TEST_BOT_TOKEN, testSecrets } from "./support/secrets";
 import { startApp, type TestApp } from "./support/server";
 import { countRows } from "./support/inspect";
 
@@ -133,7 +134,18 @@ describe("refusals", () => {
     expect((await c.get("/api/me")).status).toBe(401);
   });
 
-  it("uses the token the server was configured with", () => {
-    expect(TEST_BOT_TOKEN).toMatch(/^\d+:/);
+  it("verifies with the bot token the server was configured with, and only that one", async () => {
+    // A server configured with another bot: its own payloads pass, the usual test bot's do not.
+    const token = `${TEST_BOT_TOKEN.split(":")[0]}1:${randomBytes(27).toString("base64url")}`;
+    const other = await startApp({ label: "login-token", secrets: { ...testSecrets(), TELEGRAM_BOT_TOKEN: token } });
+    try {
+      const ours = await new Client(other.origin).request("POST", "/api/auth/telegram", { json: signedPayload({ id: freshId() }, { token }) });
+      expect(ours.status).toBe(200);
+      const usual = await new Client(other.origin).request("POST", "/api/auth/telegram", { json: signedPayload({ id: freshId() }) });
+      expect(usual.status).toBe(401);
+    } finally {
+      await other.stop();
+      await other.db.drop();
+    }
   });
 });

@@ -1,13 +1,13 @@
 // On PostgreSQL a returning user's sign-in reads (claim, user, row version, consents) in one
 // statement and writes in a second one that does nothing unless the user's row is unchanged; if it
-// changed, the sign-in runs again as one locked transaction (lib/data/sign-in-direct.ts). These tests
+// changed, the sign-in runs again as one locked transaction (lib/data/sign-in/direct.ts). These tests
 // put a consent withdrawal, an erasure and another sign-in of the same person between the two
 // statements, through the running app, and check what is on disk afterwards. Without the row
 // version check the first would store the withdrawn name again and the second would fail on a
 // deleted user.
 //
 // On SQLite the sign-in is one synchronous transaction on the connection every writer of the process
-// shares (lib/data/group-commit.ts), so nothing can run between its statements: there the change
+// shares (lib/data/sign-in/group-commit.ts), so nothing can run between its statements: there the change
 // runs just before the sign-in, and the same outcomes on disk are required.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
@@ -18,24 +18,27 @@ import { testDbKind } from "./support/databases";
 import { countRows, query } from "./support/inspect";
 import { startApp, type TestApp } from "./support/server";
 
-type Direct = typeof import("../lib/data/sign-in-direct");
+type Direct = typeof import("../lib/data/sign-in/direct");
 type Users = typeof import("../lib/data/users");
-type GroupCommit = typeof import("../lib/data/group-commit");
+type Vault = typeof import("../lib/data/vault");
+type GroupCommit = typeof import("../lib/data/sign-in/group-commit");
 
 const onPostgres = testDbKind() === "postgres";
 let app: TestApp;
 let pool: pg.Pool;
 let direct: Direct;
 let users: Users;
+let vault: Vault;
 let groupCommit: GroupCommit;
 let nextId = 815_000_000;
 
 beforeAll(async () => {
   app = await startApp({ label: "signinrace" });
   Object.assign(process.env, { ...secretsOf(app.env), DATABASE_URL: app.db.url, DATA_DIR: app.db.dir, LOG_LEVEL: "silent" });
-  direct = await import("../lib/data/sign-in-direct");
+  direct = await import("../lib/data/sign-in/direct");
   users = await import("../lib/data/users");
-  groupCommit = await import("../lib/data/group-commit");
+  vault = await import("../lib/data/vault");
+  groupCommit = await import("../lib/data/sign-in/group-commit");
   if (onPostgres) pool = new pg.Pool({ connectionString: app.db.url, max: 2 });
 });
 
@@ -59,15 +62,18 @@ async function person(): Promise<{ profile: Profile; client: Client; userId: str
 async function signInWith(profile: Profile, between: () => Promise<void>) {
   const telegramProfile = { telegramId: BigInt(profile.id), first_name: "Renamed", last_name: profile.last_name, username: profile.username, photo_url: profile.photo_url };
   const replayKey = randomBytes(32).toString("base64url");
-  let ran = false;
+  // What the database held when `between` started: on PostgreSQL the read has claimed the payload and
+  // the write has not opened the session yet; on SQLite neither has happened.
+  let atChange: { claims: number; sessions: number } | null = null;
   const req = {
-    index: users.telegramIdIndex(telegramProfile.telegramId),
+    index: vault.telegramIdIndex(telegramProfile.telegramId),
     values: users.profileValues(telegramProfile),
     claim: { replayKey, expiresAt: new Date(Date.now() + 86_400_000) },
     sessionExpiresAt: new Date(Date.now() + 3_600_000),
   };
   const betweenReadAndWrite = async () => {
-    ran = true;
+    const [user] = await query<{ id: string }>(app, `SELECT id FROM users WHERE telegram_id_index = $1`, [req.index]);
+    atChange = { claims: await countRows(app, "used_login_payloads", "digest = $1", [replayKey]), sessions: user ? await countRows(app, "sessions", "user_id = $1", [user.id]) : 0 };
     await between();
   };
   let outcome;
@@ -77,7 +83,7 @@ async function signInWith(profile: Profile, between: () => Promise<void>) {
     outcome = await groupCommit.inGroupCommit((connection) => direct.signInOnSqlite(connection, req));
   }
   const claims = await countRows(app, "used_login_payloads", "digest = $1", [replayKey]);
-  return { outcome, ran, claims };
+  return { outcome, atChange: atChange as { claims: number; sessions: number } | null, claims };
 }
 
 const firstName = async (userId: string) => (await query<{ n: number | string }>(app, `SELECT COUNT(*) AS n FROM user_fields WHERE user_id = $1 AND field = 'first_name'`, [userId]))[0]!.n;
@@ -86,8 +92,9 @@ describe("a sign-in with a consent change, an erasure or another sign-in between
   it("with nothing in between, writes what it read: new values, a session, the payload used once", async () => {
     const { profile, userId } = await person();
     const before = await query<{ updated_at: unknown }>(app, `SELECT updated_at FROM user_fields WHERE user_id = $1 AND field = 'first_name'`, [userId]);
-    const { outcome, ran, claims } = await signInWith(profile, async () => {});
-    expect(ran).toBe(true);
+    const sessionsBefore = await countRows(app, "sessions", "user_id = $1", [userId]);
+    const { outcome, atChange, claims } = await signInWith(profile, async () => {});
+    expect(atChange).toEqual({ claims: onPostgres ? 1 : 0, sessions: sessionsBefore });
     expect(outcome).toMatchObject({ kind: "existing", userId, sessionId: expect.any(String) });
     if (outcome.kind !== "existing") throw new Error("unreachable");
     const [session] = await query<{ user_id: string }>(app, `SELECT user_id FROM sessions WHERE id = $1`, [outcome.sessionId]);

@@ -25,13 +25,20 @@ export const AUDIT_EVENTS = [
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENTS)[number];
 
+/** An event that is a change of its own (a logout, an export, a refused admin request), in its own statement. */
+export async function recordEvent(type: AuditEventType, subjectId: string | null, detail?: Record<string, string | number | boolean>): Promise<void> {
+  await recordAudit(await db(), type, subjectId, detail);
+}
+
 /** Raw SQL: every sign-in writes one, and Prisma's per-query cost was most of a sign-in (docs/decisions/009). */
 export async function recordAudit(tx: Tx | Db, type: AuditEventType, subjectId: string | null, detail?: Record<string, string | number | boolean>): Promise<void> {
   await executeSql(tx, auditInsertSql(), auditParams(type, subjectId, new Date(), detail));
 }
 
-/** The audit row as SQL (`?`: see auditParams), also run on the driver (sign-in-direct.ts). */
-/** With `onlyIf` (a CTE's name), the event is recorded only when that CTE returned a row. */
+/**
+ * The audit row as SQL (`?`: see auditParams), also run on the driver (lib/data/sign-in/direct.ts).
+ * With `onlyIf` (a CTE's name), the event is recorded only when that CTE returned a row.
+ */
 export function auditInsertSql(onlyIf?: string): string {
   const row = `?, ?, ${timeParam()}, ?`;
   return `INSERT INTO "audit_events" ("type", "subject_id", "at", "detail") ${onlyIf ? `SELECT ${row} FROM "${onlyIf}"` : `VALUES (${row})`}`;
@@ -39,9 +46,4 @@ export function auditInsertSql(onlyIf?: string): string {
 
 export function auditParams(type: AuditEventType, subjectId: string | null, at: Date, detail?: Record<string, string | number | boolean>): unknown[] {
   return [type, subjectId, sqlTime(at), detail ? JSON.stringify(detail) : null];
-}
-
-/** An event on its own, for use cases outside lib/data/ (which may not open the database themselves). */
-export async function recordEvent(type: AuditEventType, subjectId: string | null): Promise<void> {
-  await recordAudit(await db(), type, subjectId);
 }

@@ -8,7 +8,7 @@ import type { FieldId } from "../fields";
 import type { Purpose } from "../purposes";
 import { recordAudit } from "./audit";
 import { appendToLedger, type Method } from "./ledger";
-import { lockLedger, lockUser } from "./locks";
+import { lockLedger, withUserWriteLock, type LockedUser } from "./locks";
 import { bumpCounter, bumpDaily, counterName } from "./stats";
 import { eraseUncoveredFields, readFields, type StoredField } from "./vault";
 
@@ -35,7 +35,11 @@ export type AppliedDecisions = { changed: { purposeId: string; granted: boolean 
  */
 export async function applyDecisions(tx: Tx, userId: string, decisions: Decisions, method: Method): Promise<AppliedDecisions> {
   await lockLedger(tx);
-  if (!(await lockUser(tx, userId))) return { changed: [], erased: [] };
+  return (await withUserWriteLock(tx, userId, (user) => decide(user, decisions, method))) ?? { changed: [], erased: [] };
+}
+
+async function decide(user: LockedUser, decisions: Decisions, method: Method): Promise<AppliedDecisions> {
+  const { tx, userId } = user;
   const now = new Date();
   const current = new Map((await tx.consentState.findMany({ where: { userId } })).map((s) => [s.purposeId, s]));
   const changed: AppliedDecisions["changed"] = [];
@@ -64,7 +68,7 @@ export async function applyDecisions(tx: Tx, userId: string, decisions: Decision
   // A one-time purpose keeps only its outcome (when it happened): withdrawing it removes that too.
   const withdrawn = changed.filter((c) => !c.granted).map((c) => c.purposeId);
   if (withdrawn.length) await tx.purposeOutcome.deleteMany({ where: { userId, purposeId: { in: withdrawn } } });
-  const erased = await eraseUncoveredFields(tx, userId);
+  const erased = await eraseUncoveredFields(user);
   return { changed, erased };
 }
 

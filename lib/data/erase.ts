@@ -5,14 +5,18 @@ import { purposeById } from "../catalogue";
 import { checkpointAfterErasure, db, type Tx } from "../db";
 import { recordAudit } from "./audit";
 import { appendToLedger, type Method } from "./ledger";
-import { lockLedger, lockUser } from "./locks";
+import { lockLedger, withUserWriteLock, type LockedUser } from "./locks";
+import { voidPendingSignInsOf } from "./pending-sign-ins";
 import { bumpCounter, bumpDaily, counterName } from "./stats";
 
 export async function eraseUserIn(tx: Tx, userId: string, method: Extract<Method, "erasure" | "purge">): Promise<boolean> {
   // Locks in the common order (lib/data/locks.ts): a concurrent consent change, sign-in or second
   // erasure of this user waits for this one, then finds the user gone.
   await lockLedger(tx);
-  if (!(await lockUser(tx, userId))) return false;
+  return (await withUserWriteLock(tx, userId, (user) => eraseLocked(user, method))) ?? false;
+}
+
+async function eraseLocked({ tx, userId }: LockedUser, method: Extract<Method, "erasure" | "purge">): Promise<boolean> {
   const user = await tx.user.findUnique({ where: { id: userId }, include: { consents: true, fields: { select: { field: true } } } });
   if (!user) return false;
   const now = new Date();
@@ -36,6 +40,9 @@ export async function eraseUserIn(tx: Tx, userId: string, method: Extract<Method
   await bumpDaily(tx, now, "erased", method);
   // Sign-in and consent events about the person go with them; the erasure itself is kept as a count.
   await tx.auditEvent.deleteMany({ where: { subjectId: userId } });
+  // A first sign-in of the person still waiting for consent (a copy of its cookie on another device)
+  // must not create the account again and store the profile it carries (lib/data/pending-sign-ins.ts).
+  await voidPendingSignInsOf(tx, user.telegramIdIndex);
   // Deleting the row removes, by cascade, every field ciphertext and blind index, every consent
   // state, the wrapped data key (so any copy of the ciphertext elsewhere is unreadable) and the
   // session version (so every session of the user ends at its next request).

@@ -1,6 +1,7 @@
 import "server-only";
 // Single use of Login Widget payloads, enforced by a primary key in the database so it holds across
-// every app instance sharing it. Entries live as long as a payload could still be fresh.
+// every app instance sharing it. Entries live as long as a payload could still be fresh. Also the
+// pruning of every short-lived sign-in row (used payloads, sessions, pending sign-ins).
 import { db } from "../db";
 import { env } from "../env";
 import { timeParam } from "./sql";
@@ -12,7 +13,7 @@ export function claimExpiry(authDate: number): Date {
 }
 
 /**
- * The claim of a payload, in the sign-in's first statement (lib/data/sign-in-direct.ts). The primary
+ * The claim of a payload, in the sign-in's first statement (lib/data/sign-in/direct.ts). The primary
  * key decides: a racing copy's insert waits for the first one's commit and then inserts nothing (or,
  * if the first rolled back, claims it). `?` placeholders: digest, expiry (claimExpiry).
  */
@@ -23,8 +24,9 @@ export function claimSql(): string {
 let lastPrune = 0;
 
 /**
- * Deletes expired single-use entries and session rows, at most once a minute per process: pruning
- * on every sign-in cost two extra writes on the hot path for rows nobody reads once expired.
+ * Deletes expired single-use entries, session rows and pending sign-ins, at most once a minute per
+ * process: pruning on every sign-in cost extra writes on the hot path for rows nobody reads once
+ * expired.
  */
 export async function pruneExpiredLoginState(now = new Date()): Promise<void> {
   if (now.getTime() - lastPrune < 60_000) return;
@@ -32,4 +34,5 @@ export async function pruneExpiredLoginState(now = new Date()): Promise<void> {
   const client = await db();
   await client.usedLoginPayload.deleteMany({ where: { expiresAt: { lt: now } } });
   await client.session.deleteMany({ where: { expiresAt: { lt: now } } });
+  await client.pendingSignIn.deleteMany({ where: { expiresAt: { lt: now } } });
 }

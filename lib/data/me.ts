@@ -1,5 +1,6 @@
 import "server-only";
-// The shape of GET /api/me and of the settings page: purposes and the values stored under each.
+// The shape of GET /api/me: purposes and the values stored under each. The settings page renders
+// the same overview (getConsentOverview) directly, so both show the same state.
 import type { FieldId } from "../fields";
 import { getConsentOverview, type PurposeView } from "./consents";
 

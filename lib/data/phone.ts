@@ -9,8 +9,7 @@ import { db, type Tx } from "../db";
 import { env } from "../env";
 import { normalizePhone } from "../phone";
 import { recordAudit } from "./audit";
-import { telegramIdIndex } from "./users";
-import { dataKeyOf, lookupIndex, writeFields } from "./vault";
+import { dataKeyOf, lookupIndex, telegramIdIndex, writeFields } from "./vault";
 
 export const BOT_LINK_TTL_SECONDS = 10 * 60;
 

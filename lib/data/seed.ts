@@ -13,8 +13,7 @@ import { FIELDS, type FieldId } from "../fields";
 import { executeSql, insertMany, queryRows, toCount } from "./sql";
 import { appendToLedger, type LedgerEntry, type Method } from "./ledger";
 import { bumpCounter, bumpDailyMany, counterName, utcDay, type DailyDelta } from "./stats";
-import { fieldAad, lookupIndex, newWrappedDataKey } from "./vault";
-import { telegramIdIndex } from "./users";
+import { fieldAad, lookupIndex, newWrappedDataKey, telegramIdIndex } from "./vault";
 
 export type SyntheticDecision = { at: Date; purposeId: string; granted: boolean; method: Extract<Method, "page" | "api"> };
 

@@ -1,10 +1,14 @@
 import "server-only";
-// The session registry: one row per signed-in browser. Only lib/session.ts uses this.
+// The session registry: one row per signed-in browser. lib/session.ts reads and deletes rows through
+// this module; rows are created here or, for a sign-in, by the sign-in's own statement
+// (lib/data/sign-in/direct.ts runs sessionInsertSql on the driver).
 import { randomBytes } from "node:crypto";
 import { db, type Db, type Tx } from "../db";
 import { pruneExpiredLoginState } from "./login-replay";
 import { executeSql, sqlTime, timeParam } from "./sql";
-import type { SessionUser } from "./users";
+
+/** The signed-in user as every page and route sees it (getSession): never a decrypted field. */
+export type SessionUser = { id: string; sessionVersion: number; telegramIdIndex: string; wrappedDataKey: Uint8Array; wrapKeyId: string; createdAt: Date; lastSignInAt: Date };
 
 /** Raw SQL: it is on every sign-in's path, where Prisma's per-query cost dominated (docs/decisions/009). */
 export async function createSessionRowIn(tx: Tx | Db, userId: string, expiresAt: Date): Promise<string> {
@@ -17,8 +21,11 @@ export function newSessionId(): string {
   return randomBytes(24).toString("base64url");
 }
 
-/** The session row as SQL (`?`: id, user id, expiry, creation), also run on the driver (sign-in-direct.ts). */
-/** With `onlyIf` (a CTE's name), the row is inserted only when that CTE returned a row. */
+/**
+ * The session row as SQL (`?`: id, user id, expiry, creation), also run on the driver
+ * (lib/data/sign-in/direct.ts). With `onlyIf` (a CTE's name), the row is inserted only when that
+ * CTE returned a row.
+ */
 export function sessionInsertSql(onlyIf?: string): string {
   const row = `?, ?, ${timeParam()}, ${timeParam()}`;
   return `INSERT INTO "sessions" ("id", "user_id", "expires_at", "created_at") ${onlyIf ? `SELECT ${row} FROM "${onlyIf}"` : `VALUES (${row})`}`;

@@ -1,6 +1,8 @@
 import "server-only";
-// Raw SQL shared by both databases. Written with `?` placeholders; PostgreSQL wants $1, $2, ...
-// Only for the few aggregate queries Prisma's query API cannot express (anti-joins, bulk upserts).
+// Raw SQL on both databases, written with `?` placeholders (PostgreSQL wants $1, $2, ...). Used
+// where Prisma's query API cannot express a query (anti-joins, bulk upserts and inserts) and where
+// its cost per statement mattered: the rows every sign-in writes (docs/decisions/009), also run on
+// the driver by lib/data/sign-in/ through preparedOn.
 import type BetterSqlite3 from "better-sqlite3";
 import type { Db, Tx } from "../db";
 import { env } from "../env";

@@ -1,22 +1,17 @@
 import "server-only";
-// Accounts: finding a returning user by the keyed blind index of their Telegram id, creating an
-// account only once its required purpose is approved, and signing in.
+// Accounts: creating one from a pending first sign-in once its required purpose is approved, ending
+// every session of a user, and whether a user has purposes to decide. The sign-in of a returning
+// user is lib/data/sign-in/.
 import { randomUUID } from "node:crypto";
 import { accountPurpose, catalogue } from "../catalogue";
-import { db, driver, type Tx } from "../db";
+import { db, type Tx } from "../db";
 import type { TelegramProfile } from "../telegram/widget";
 import { recordAudit } from "./audit";
 import { applyDecisions, type Decisions } from "./consents";
 import { lockLedger } from "./locks";
-import { inGroupCommit } from "./group-commit";
-import { claimExpiry, pruneExpiredLoginState } from "./login-replay";
-import { signInOnPostgres, signInOnSqlite, type DirectSignIn } from "./sign-in-direct";
+import { consumePendingSignIn, voidPendingSignInsOf } from "./pending-sign-ins";
 import { bumpCounter, counterName } from "./stats";
-import { dataKeyOf, lookupIndex, newWrappedDataKey, writeFields, type ConsentStateRow } from "./vault";
-
-export function telegramIdIndex(telegramId: bigint): string {
-  return lookupIndex("telegram_id", telegramId.toString());
-}
+import { dataKeyOf, newWrappedDataKey, telegramIdIndex, writeFields, type ConsentStateRow } from "./vault";
 
 /** Profile fields Telegram sent, by field id. The id itself is stored only under the account purpose. */
 export function profileValues(profile: TelegramProfile): Record<string, string | undefined> {
@@ -29,47 +24,8 @@ export function profileValues(profile: TelegramProfile): Record<string, string |
   };
 }
 
-export type SignInOutcome =
-  | { kind: "existing"; userId: string; sessionVersion: number; sessionId: string | null; needsConsent: boolean }
-  | { kind: "new" }
-  | { kind: "replay" };
-
-export type SignInOptions = {
-  /** Single use of a Login Widget payload, claimed before anything is written (sign-in-direct.ts). */
-  claim?: { replayKey: string; authDate: number };
-  /** Creates the session row in the same transaction, expiring then. */
-  sessionExpiresAt?: Date;
-};
-
-/**
- * A returning user: refresh the fields their consents cover, drop the rest. A new person: nothing
- * is stored; the caller keeps the sign-in pending until the consent page is saved. The refresh and
- * the session row commit together: on SQLite with the claim, possibly in one group commit with other
- * sign-ins (one fsync for all of them); on PostgreSQL in one statement guarded by the user's row
- * version, after the claim committed with the read.
- *
- * On the database driver, not through Prisma (lib/data/sign-in-direct.ts says what it keeps and
- * docs/decisions/009-sign-in-cost.md why): the sign-in is the one hot path where Prisma's cost per
- * statement was most of the request.
- */
-export async function signInWithTelegram(profile: TelegramProfile, opts: SignInOptions = {}): Promise<SignInOutcome> {
-  const req: DirectSignIn = {
-    index: telegramIdIndex(profile.telegramId),
-    values: profileValues(profile),
-    claim: opts.claim && { replayKey: opts.claim.replayKey, expiresAt: claimExpiry(opts.claim.authDate) },
-    sessionExpiresAt: opts.sessionExpiresAt,
-  };
-  const handle = await driver();
-  // SQLite: sign-ins arriving together share one commit (lib/data/group-commit.ts says why only there).
-  const outcome = handle.kind === "sqlite" ? await inGroupCommit((connection) => signInOnSqlite(connection, req)) : await signInOnPostgres(handle.pool, req);
-  await pruneExpiredLoginState();
-  if (outcome.kind !== "existing") return outcome;
-  const { states, ...rest } = outcome;
-  return { ...rest, needsConsent: needsDecision(states) };
-}
-
 /** True when a purpose has no decision yet, or its text changed since the user decided. */
-function needsDecision(states: readonly Pick<ConsentStateRow, "purposeId" | "purposeVersion">[]): boolean {
+export function needsDecision(states: readonly Pick<ConsentStateRow, "purposeId" | "purposeVersion">[]): boolean {
   const decided = new Map(states.map((s) => [s.purposeId, s.purposeVersion]));
   return catalogue().some((p) => decided.get(p.id) !== p.version);
 }
@@ -79,45 +35,71 @@ export async function needsConsentIn(tx: Tx, userId: string): Promise<boolean> {
 }
 
 /**
- * Creates the account from a pending sign-in once the user approved the required purpose, records
- * every decision, and stores the approved fields of the profile Telegram sent at that sign-in.
- * If the same person finished a sign-in elsewhere meanwhile, their existing account is used.
+ * Finishes a pending first sign-in (lib/data/pending-sign-ins.ts): spends it, creates the account,
+ * records every decision and stores the approved fields of the profile Telegram sent at that
+ * sign-in, all in one transaction. Null when the pending sign-in was already used, or voided by its
+ * owner's logout everywhere or erasure: then nothing is written. If the same person finished another
+ * pending sign-in meanwhile (a second device), their existing account is used.
  */
-export async function createAccount(profile: TelegramProfile, decisions: Decisions, method: "page" | "api"): Promise<{ userId: string; sessionVersion: number }> {
+export async function createAccountFromPending(pendingId: string, profile: TelegramProfile, decisions: Decisions, method: "page" | "api"): Promise<{ userId: string; sessionVersion: number } | null> {
   const client = await db();
-  const index = telegramIdIndex(profile.telegramId);
   return client.$transaction(async (tx) => {
+    // The ledger first (lib/data/locks.ts): erasure and logout everywhere take it before voiding a
+    // person's pending sign-ins, so each either commits before this spends it or sees it spent.
     await lockLedger(tx);
-    const existing = await tx.user.findUnique({ where: { telegramIdIndex: index } });
-    const userId = existing?.id ?? randomUUID();
-    let dataKey: Buffer;
-    let sessionVersion: number;
-    if (existing) {
-      dataKey = dataKeyOf(existing);
-      sessionVersion = existing.sessionVersion;
-    } else {
-      const key = newWrappedDataKey(userId);
-      dataKey = key.dataKey;
-      const user = await tx.user.create({ data: { id: userId, telegramIdIndex: index, wrappedDataKey: key.wrapped, wrapKeyId: key.keyId } });
-      sessionVersion = user.sessionVersion;
-      await bumpCounter(tx, counterName.users, 1);
-      await recordAudit(tx, "user.created", userId);
-    }
-    await applyDecisions(tx, userId, { ...decisions, [accountPurpose().id]: true }, method);
-    const { dropped } = await writeFields(tx, { id: userId, dataKey }, profileValues(profile));
-    await recordAudit(tx, "auth.signed_in", userId, { dropped });
-    return { userId, sessionVersion };
+    if (!(await consumePendingSignIn(tx, pendingId))) return null;
+    return createAccountIn(tx, profile, decisions, method);
   });
 }
 
-export type SessionUser = { id: string; sessionVersion: number; telegramIdIndex: string; wrappedDataKey: Uint8Array; wrapKeyId: string; createdAt: Date; lastSignInAt: Date };
+/**
+ * Creates an account without a pending sign-in to spend: for seeding tests and benchmarks only. A
+ * person's first sign-in goes through createAccountFromPending.
+ */
+export async function createAccount(profile: TelegramProfile, decisions: Decisions, method: "page" | "api"): Promise<{ userId: string; sessionVersion: number }> {
+  const client = await db();
+  return client.$transaction(async (tx) => {
+    await lockLedger(tx);
+    return createAccountIn(tx, profile, decisions, method);
+  });
+}
 
-/** Ends every session of the user at once: cookies carry the version they were issued under. */
+async function createAccountIn(tx: Tx, profile: TelegramProfile, decisions: Decisions, method: "page" | "api"): Promise<{ userId: string; sessionVersion: number }> {
+  const index = telegramIdIndex(profile.telegramId);
+  const existing = await tx.user.findUnique({ where: { telegramIdIndex: index } });
+  const userId = existing?.id ?? randomUUID();
+  let dataKey: Buffer;
+  let sessionVersion: number;
+  if (existing) {
+    dataKey = dataKeyOf(existing);
+    sessionVersion = existing.sessionVersion;
+  } else {
+    const key = newWrappedDataKey(userId);
+    dataKey = key.dataKey;
+    const user = await tx.user.create({ data: { id: userId, telegramIdIndex: index, wrappedDataKey: key.wrapped, wrapKeyId: key.keyId } });
+    sessionVersion = user.sessionVersion;
+    await bumpCounter(tx, counterName.users, 1);
+    await recordAudit(tx, "user.created", userId);
+  }
+  await applyDecisions(tx, userId, { ...decisions, [accountPurpose().id]: true }, method);
+  const { dropped } = await writeFields(tx, { id: userId, dataKey }, profileValues(profile));
+  await recordAudit(tx, "auth.signed_in", userId, { dropped });
+  return { userId, sessionVersion };
+}
+
+/**
+ * Ends every session of the user at once: cookies carry the version they were issued under. A first
+ * sign-in of the person still waiting for consent elsewhere is voided too, or a copy of its cookie
+ * would open the account again.
+ */
 export async function bumpSessionVersion(userId: string): Promise<void> {
   const client = await db();
   await client.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } });
+    // The ledger first, as createAccountFromPending takes it: one waits for the other.
+    await lockLedger(tx);
+    const user = await tx.user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } }, select: { telegramIdIndex: true } });
     await tx.session.deleteMany({ where: { userId } });
+    await voidPendingSignInsOf(tx, user.telegramIdIndex);
     await recordAudit(tx, "auth.logged_out_everywhere", userId);
   });
 }

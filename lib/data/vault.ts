@@ -1,14 +1,18 @@
 import "server-only";
-// The only code that writes, reads or deletes personal field values. A value is written only while
-// a granted consent, on the purpose's current text, covers its field; anything else is dropped and
-// counted, never stored. Values are encrypted under the user's data key before they reach the
-// database; lookup fields also get a keyed blind index.
-import { catalogue, fieldsCoveredBy, purposeById } from "../catalogue";
+// Personal field values: the storage gate (planFieldWrites), the writers that go through it, and the
+// owner's decrypting read. A value is written only while a granted consent, on the purpose's current
+// text, covers its field; anything else is dropped and counted, never stored. Values are encrypted
+// under the user's data key before they reach the database; lookup fields also get a keyed blind
+// index. Other code that touches field rows: the sign-in's driver path (lib/data/sign-in/direct.ts)
+// writes through planFieldWrites and fieldUpsertStatement below; purge.ts deletes values past
+// retention; erase.ts deletes them with the user row (by cascade); phone.ts looks a number up by its
+// blind index; the report and the consent check count rows without reading values.
+import { fieldsCoveredBy, purposeById } from "../catalogue";
 import { blindIndex, DecryptError, decrypt, encrypt, newDataKey, toBytes, unwrapDataKey, wrapDataKey } from "../crypto/fields";
 import type { Tx } from "../db";
 import { env } from "../env";
 import { FIELDS, isFieldId, type FieldId } from "../fields";
-import { lockUser } from "./locks";
+import { withUserWriteLock, type LockedUser } from "./locks";
 import { queryRows, sqlTime, timeParam } from "./sql";
 import { bumpCounter, bumpCounters, counterName } from "./stats";
 
@@ -30,6 +34,11 @@ export function fieldAad(userId: string, field: FieldId): string {
 
 export function lookupIndex(field: FieldId, value: string): string {
   return blindIndex(env().blindIndexKey, field, value);
+}
+
+/** How a returning user is found: the keyed blind index of their Telegram id (users.telegram_id_index). */
+export function telegramIdIndex(telegramId: bigint): string {
+  return lookupIndex("telegram_id", telegramId.toString());
 }
 
 /** A user's decision on a purpose, as read under the user's row lock. */
@@ -56,18 +65,17 @@ type FieldValues = Partial<Record<string, string | null | undefined>>;
 export async function writeFields(tx: Tx, user: { id: string; dataKey: Buffer }, values: FieldValues): Promise<WriteResult> {
   // Consents are read under the user's row lock, so a withdrawal cannot commit between this read
   // and the write below and leave a value stored without consent.
-  if (!(await lockUser(tx, user.id))) return { written: [], dropped: 0 };
-  return writeFieldsUnderLock(tx, user, values, await coveredFields(tx, user.id));
+  const result = await withUserWriteLock(tx, user.id, async (locked) => writeCovered(locked, user.dataKey, values, await coveredFields(tx, user.id)));
+  return result ?? { written: [], dropped: 0 };
 }
 
 /**
- * writeFields for a caller that already holds the user's row lock (its first write in this
- * transaction was to the user row) and read `covered` after taking it: the sign-in, which reads the
- * consents once for both this and its "ask again?" answer. Every covered value is written in one
- * statement; its updated_at moves even when the value did not change, because a sign-in refreshing
- * a value is what keeps it within its retention period (docs/decisions/008).
+ * Every covered value in one statement; its updated_at moves even when the value did not change,
+ * because a value Telegram sends again starts its retention period afresh (docs/decisions/008).
  */
-export async function writeFieldsUnderLock(tx: Tx, user: { id: string; dataKey: Buffer }, values: FieldValues, covered: ReadonlySet<FieldId>): Promise<WriteResult> {
+async function writeCovered(locked: LockedUser, dataKey: Buffer, values: FieldValues, covered: ReadonlySet<FieldId>): Promise<WriteResult> {
+  const { tx } = locked;
+  const user = { id: locked.userId, dataKey };
   const now = new Date();
   const written: FieldId[] = [];
   const counters = new Map<string, number>();
@@ -94,8 +102,8 @@ export type FieldUpsert = { field: FieldId; ciphertext: Buffer; index: string | 
 export type FieldWritePlan = { upserts: FieldUpsert[]; erase: FieldId[]; dropped: number };
 
 /**
- * The storage gate's rule, shared by every writer of field values (writeFieldsUnderLock and the
- * sign-in's driver path, lib/data/sign-in-direct.ts): only fields in `covered` (read under the user's
+ * The storage gate's rule, shared by every writer of field values (writeFields and the sign-in's
+ * driver path, lib/data/sign-in/direct.ts): only fields in `covered` (read under the user's
  * row lock) are kept, encrypted under the user's data key; everything else is dropped and counted.
  * An undefined value means "Telegram did not send it"; null or empty means "Telegram says it is empty
  * now", which erases a stored copy.
@@ -120,7 +128,7 @@ export function planFieldWrites(user: { id: string; dataKey: Buffer }, values: F
  * The one statement that stores planned values (`?` placeholders), returning each field and whether
  * this statement created its row (1/true), for the stored-field counters. With `onlyIf` (PostgreSQL
  * only: a CTE's name), the rows are written only when that CTE returned a row: the sign-in's guarded
- * write, lib/data/sign-in-direct.ts. Its values are cast because a VALUES list in a SELECT does not
+ * write, lib/data/sign-in/direct.ts. Its values are cast because a VALUES list in a SELECT does not
  * take its types from the target columns.
  */
 export function fieldUpsertStatement(userId: string, upserts: readonly FieldUpsert[], now: Date, onlyIf?: string): { sql: string; params: unknown[] } {
@@ -140,7 +148,7 @@ export function fieldUpsertStatement(userId: string, upserts: readonly FieldUpse
 }
 
 /** Deletes stored fields that no granted consent covers any more. Returns what was erased. */
-export async function eraseUncoveredFields(tx: Tx, userId: string): Promise<FieldId[]> {
+export async function eraseUncoveredFields({ tx, userId }: LockedUser): Promise<FieldId[]> {
   const states = await tx.consentState.findMany({ where: { userId, granted: true } });
   const stillCovered = fieldsCoveredBy(states.map((s) => s.purposeId));
   const stored = await tx.userField.findMany({ where: { userId }, select: { field: true } });
@@ -182,9 +190,4 @@ export async function readFields(tx: Tx, user: UserKeyRow): Promise<StoredField[
       storedAt: r.storedAt,
       updatedAt: r.updatedAt,
     }));
-}
-
-/** Purposes in the catalogue that cover a field (for explanations and reports). */
-export function purposesCovering(field: FieldId): string[] {
-  return catalogue().filter((p) => !p.oneTime && p.fields.includes(field)).map((p) => p.id);
 }

@@ -84,6 +84,9 @@ function identities(): Identity[] {
       },
     },
     { label: "pending cookie naming the owner's Telegram id", client: async () => withCookies({ [PENDING_COOKIE]: await sealWith(secret, { tid: OWNER.id, profile: {}, exp: now() - 1 }) }) },
+    // Well sealed and fresh, but naming no pending sign-in the server opened: the record, not the
+    // seal, decides whether a first sign-in can still be finished (lib/data/pending-sign-ins.ts).
+    { label: "fresh pending cookie naming the owner's Telegram id and no server record", client: async () => withCookies({ [PENDING_COOKIE]: await sealWith(secret, { pid: randomBytes(24).toString("base64url"), tid: OWNER.id, profile: {}, exp: now() + 600 }) }) },
     { label: "another user's session with the owner's user id", client: async () => sealed({ sid: (await sessionsOf(((await (await other.get("/api/me")).json()) as { id: string }).id))[0], uid: ownerId, sv: 1, iat: now(), lat: now() }) },
     { label: "a made-up session id with the owner's user id", client: async () => sealed({ sid: randomBytes(24).toString("base64url"), uid: ownerId, sv: 1, iat: now(), lat: now() }) },
     { label: "the owner's logged-out session", client: async () => sealed({ sid: deadSid, uid: ownerId, sv: 1, iat: now(), lat: now() }) },

@@ -2,8 +2,9 @@ import "server-only";
 // The sign-in of a returning user, run on the database driver under the Prisma client instead of
 // through it (docs/decisions/009-sign-in-cost.md): Prisma's client cost ~150 µs around every raw
 // statement, the SQLite adapter prepares each statement afresh, and on PostgreSQL every statement is
-// a round trip. This is the only code that goes around Prisma, and it keeps the guarantees of the
-// Prisma version it replaced:
+// a round trip. This folder (lib/data/sign-in/) is the only code that reads or writes the app's
+// data around Prisma (the migration runner and the rate limiter's own table use connections of
+// their own), and it keeps the guarantees of the Prisma version it replaced:
 // - the payload's single use is the primary key of used_login_payloads (racing copies: one wins);
 // - fields are written only under the user's row lock and only for consents current under it (on
 //   SQLite locked before the consents are read; on PostgreSQL by a write that checks the row version
@@ -11,16 +12,19 @@ import "server-only";
 // - values pass the vault's storage gate (planFieldWrites): encrypted, covered fields only;
 // - fields, counters, audit and session row commit together, or none do (on PostgreSQL the claim
 //   commits first, with the read: signInOnPostgres says why that is safe).
-// The SQL texts come from the modules that own each table; only their assembly lives here.
+// The payload claim, session row, audit row, counters and field upsert come as SQL text from the
+// module that owns each table (which runs the same text through Prisma, except the claim, which only
+// the sign-in makes), so the two paths cannot drift; the statements only the sign-in runs (locking
+// and reading the user, reading the consents, deleting emptied fields, the guarded CTEs) are here.
 import type BetterSqlite3 from "better-sqlite3";
 import { createHash } from "node:crypto";
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
-import { auditInsertSql, auditParams } from "./audit";
-import { claimSql } from "./login-replay";
-import { newSessionId, sessionInsertSql } from "./sessions";
-import { dialect, preparedOn, sqlTime, timeParam } from "./sql";
-import { bumpCountersSql, counterName } from "./stats";
-import { dataKeyOf, fieldsCoveredByStates, fieldUpsertStatement, planFieldWrites, type ConsentStateRow, type FieldWritePlan } from "./vault";
+import { auditInsertSql, auditParams } from "../audit";
+import { claimSql } from "../login-replay";
+import { newSessionId, sessionInsertSql } from "../sessions";
+import { dialect, preparedOn, sqlTime, timeParam } from "../sql";
+import { bumpCountersSql, counterName } from "../stats";
+import { dataKeyOf, fieldsCoveredByStates, fieldUpsertStatement, planFieldWrites, type ConsentStateRow, type FieldWritePlan } from "../vault";
 
 export type DirectSignIn = {
   index: string;
@@ -98,7 +102,8 @@ export function signInOnSqlite(connection: BetterSqlite3.Database, req: DirectSi
  *    one snapshot. Nothing is locked, so a consent change may commit right after it.
  * 2. `write`: locks the user row by UPDATE only if its version is still the one read, and writes
  *    the fields, counters, audit event and session only if it did. Every consent change and
- *    erasure updates (or deletes) the user row before touching consents (lib/data/locks.ts), so an
+ *    erasure goes through withUserWriteLock, which updates the user row before touching consents or
+ *    fields (lib/data/locks.ts; lib/data/locks.test.ts fails on a writer that does not), so an
  *    unchanged version proves the consents read in 1 are still the current ones, and the lock keeps
  *    them so until this statement commits. A statement that waited for the lock re-checks the
  *    version on the newest row (READ COMMITTED), so a change that committed meanwhile is seen.

@@ -15,13 +15,13 @@ import "server-only";
 // changes (ledger head, then one user row, then counters).
 //
 // The work runs on the better-sqlite3 connection under the Prisma client, synchronously
-// (lib/data/sign-in-direct.ts). That connection is shared: when a Prisma transaction is open on it
+// (direct.ts). That connection is shared: when a Prisma transaction is open on it
 // (another request's consent change, awaiting between its statements), the group goes through
 // Prisma's $transaction, which waits for it; otherwise the group runs BEGIN IMMEDIATE … COMMIT
 // itself without yielding, so no Prisma statement can land inside it.
 import type BetterSqlite3 from "better-sqlite3";
-import { db, driver } from "../db";
-import { preparedOn } from "./sql";
+import { db, driver } from "../../db";
+import { preparedOn } from "../sql";
 
 type Job = { work: (connection: BetterSqlite3.Database) => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
 

@@ -1,0 +1,44 @@
+import "server-only";
+// The server's record of a first sign-in waiting for consent. The profile Telegram sent stays in the
+// sealed pending cookie, not here: the row holds a random id (named by the cookie), the keyed blind
+// index of the Telegram id and an expiry, nothing readable about the person. The row is what makes
+// the cookie usable once and voidable (docs/decisions/002):
+// - the account is created only by deleting the row, in the same transaction (two copies: one wins);
+// - logging out everywhere and erasure delete every row of the person, so a copy made before either
+//   can neither open the account again nor bring an erased person's data back.
+import { randomBytes } from "node:crypto";
+import { db, type Tx } from "../db";
+
+export async function openPendingSignIn(telegramIdIndex: string, expiresAt: Date): Promise<string> {
+  const id = randomBytes(24).toString("base64url");
+  const client = await db();
+  await client.pendingSignIn.create({ data: { id, telegramIdIndex, expiresAt } });
+  return id;
+}
+
+/** Whether the pending sign-in can still be finished (for pages: a spent one is not offered). */
+export async function isPendingSignInOpen(id: string): Promise<boolean> {
+  const client = await db();
+  return (await client.pendingSignIn.count({ where: { id, expiresAt: { gt: new Date() } } })) === 1;
+}
+
+/**
+ * Spends the pending sign-in inside the transaction that finishes it; false when it was spent,
+ * voided or expired. The DELETE decides between racing copies: the second waits for the first and
+ * then deletes nothing.
+ */
+export async function consumePendingSignIn(tx: Tx, id: string): Promise<boolean> {
+  const { count } = await tx.pendingSignIn.deleteMany({ where: { id, expiresAt: { gt: new Date() } } });
+  return count === 1;
+}
+
+/** Every pending sign-in of a person, voided: their logout everywhere or their erasure. */
+export async function voidPendingSignInsOf(tx: Tx, telegramIdIndex: string): Promise<void> {
+  await tx.pendingSignIn.deleteMany({ where: { telegramIdIndex } });
+}
+
+/** A cancelled pending sign-in (the consent page's cancel, a logout). */
+export async function closePendingSignIn(id: string): Promise<void> {
+  const client = await db();
+  await client.pendingSignIn.deleteMany({ where: { id } });
+}

@@ -1,0 +1,47 @@
+import "server-only";
+// The sign-in of a Telegram identity (Login Widget or OpenID Connect), the one hot path that runs on
+// the database driver under Prisma instead of through it (docs/decisions/009-sign-in-cost.md). This
+// folder is the only code that uses lib/db.ts's driver(): direct.ts holds the statements and what
+// they keep, group-commit.ts the shared SQLite commit.
+import { driver } from "../../db";
+import type { TelegramProfile } from "../../telegram/widget";
+import { claimExpiry, pruneExpiredLoginState } from "../login-replay";
+import { needsDecision, profileValues } from "../users";
+import { telegramIdIndex } from "../vault";
+import { signInOnPostgres, signInOnSqlite, type DirectSignIn } from "./direct";
+import { inGroupCommit } from "./group-commit";
+
+export type SignInOutcome =
+  | { kind: "existing"; userId: string; sessionVersion: number; sessionId: string | null; needsConsent: boolean }
+  | { kind: "new" }
+  | { kind: "replay" };
+
+export type SignInOptions = {
+  /** Single use of a Login Widget payload, claimed before anything is written (direct.ts). */
+  claim?: { replayKey: string; authDate: number };
+  /** Creates the session row in the same transaction, expiring then. */
+  sessionExpiresAt?: Date;
+};
+
+/**
+ * A returning user: refresh the fields their consents cover, drop the rest. A new person: nothing
+ * is stored; the caller keeps the sign-in pending until the consent page is saved. The refresh and
+ * the session row commit together: on SQLite with the claim, possibly in one group commit with other
+ * sign-ins (one fsync for all of them); on PostgreSQL in one statement guarded by the user's row
+ * version, after the claim committed with the read.
+ */
+export async function signInWithTelegram(profile: TelegramProfile, opts: SignInOptions = {}): Promise<SignInOutcome> {
+  const req: DirectSignIn = {
+    index: telegramIdIndex(profile.telegramId),
+    values: profileValues(profile),
+    claim: opts.claim && { replayKey: opts.claim.replayKey, expiresAt: claimExpiry(opts.claim.authDate) },
+    sessionExpiresAt: opts.sessionExpiresAt,
+  };
+  const handle = await driver();
+  // SQLite: sign-ins arriving together share one commit (group-commit.ts says why only there).
+  const outcome = handle.kind === "sqlite" ? await inGroupCommit((connection) => signInOnSqlite(connection, req)) : await signInOnPostgres(handle.pool, req);
+  await pruneExpiredLoginState();
+  if (outcome.kind !== "existing") return outcome;
+  const { states, ...rest } = outcome;
+  return { ...rest, needsConsent: needsDecision(states) };
+}

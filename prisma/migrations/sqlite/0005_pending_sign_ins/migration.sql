@@ -1,0 +1,13 @@
+-- CreateTable
+CREATE TABLE "pending_sign_ins" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "telegram_id_index" TEXT NOT NULL,
+    "expires_at" DATETIME NOT NULL
+);
+
+-- CreateIndex
+CREATE INDEX "pending_sign_ins_telegram_id_index_idx" ON "pending_sign_ins"("telegram_id_index");
+
+-- CreateIndex
+CREATE INDEX "pending_sign_ins_expires_at_idx" ON "pending_sign_ins"("expires_at");
+
