@@ -9,6 +9,7 @@ import { db, type Tx } from "../db";
 import { env } from "../env";
 import { normalizePhone } from "../phone";
 import { recordAudit } from "./audit";
+import { lockUser } from "./locks";
 import { telegramIdIndex } from "./users";
 import { dataKeyOf, lookupIndex, writeFields } from "./vault";
 
@@ -46,31 +47,49 @@ export async function savePhoneFromTelegram(userId: string, raw: unknown, method
     await recordAudit(client, "phone.refused", userId, { method, reason: "invalid" });
     return { ok: false, reason: "invalid", message: normalized.message };
   }
-  return client.$transaction(async (tx): Promise<SavePhoneResult> => {
-    const use = await phoneUseIn(tx, userId);
-    if (!use.store && !use.verify) {
-      return { ok: false, reason: "no_consent", message: "You have not agreed to a purpose that uses your phone number, so nothing was stored." };
-    }
-    if (use.store && env().phoneNumberUnique) {
-      const other = await tx.userField.findFirst({ where: { field: "phone_number", blindIndex: lookupIndex("phone_number", normalized.e164), NOT: { userId } }, select: { userId: true } });
-      if (other) {
-        await recordAudit(tx, "phone.refused", userId, { method, reason: "taken" });
-        return { ok: false, reason: "taken", message: "This phone number is already linked to another account here, so it was not stored." };
+  const index = lookupIndex("phone_number", normalized.e164);
+  const unique = env().phoneNumberUnique;
+  try {
+    return await client.$transaction(async (tx): Promise<SavePhoneResult> => {
+      // The lock before the read: a withdrawal committing between reading the purposes and writing
+      // would otherwise still leave a "verified at" (docs/decisions/006).
+      if (!(await lockUser(tx, userId))) return NO_CONSENT;
+      const use = await phoneUseIn(tx, userId);
+      if (!use.store && !use.verify) return NO_CONSENT;
+      if (use.store && unique) {
+        // The friendly early answer; the unique index on unique_index is what holds under a race.
+        const other = await tx.userField.findFirst({ where: { field: "phone_number", blindIndex: index, NOT: { userId } }, select: { userId: true } });
+        if (other) {
+          await recordAudit(tx, "phone.refused", userId, { method, reason: "taken" });
+          return TAKEN;
+        }
       }
-    }
-    const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
-    // writeFields is the storage gate: with only the one-time purpose granted it drops the number.
-    const { written } = await writeFields(tx, { id: userId, dataKey: dataKeyOf(user) }, { phone_number: normalized.e164 });
-    const stored = written.includes("phone_number");
-    if (stored) await recordAudit(tx, "phone.stored", userId, { method });
-    const now = new Date();
-    for (const purposeId of use.verifyPurposes) {
-      await tx.purposeOutcome.upsert({ where: { userId_purposeId: { userId, purposeId } }, create: { userId, purposeId, at: now }, update: { at: now } });
-    }
-    if (use.verify) await recordAudit(tx, "phone.verified", userId, { method });
-    return { ok: true, stored, verified: use.verify };
-  });
+      const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+      // writeFields is the storage gate: with only the one-time purpose granted it drops the number.
+      const { written } = await writeFields(tx, { id: userId, dataKey: dataKeyOf(user) }, { phone_number: normalized.e164 });
+      const stored = written.includes("phone_number");
+      if (stored) {
+        await tx.userField.update({ where: { userId_field: { userId, field: "phone_number" } }, data: { uniqueIndex: unique ? index : null } });
+        await recordAudit(tx, "phone.stored", userId, { method });
+      }
+      const now = new Date();
+      for (const purposeId of use.verifyPurposes) {
+        await tx.purposeOutcome.upsert({ where: { userId_purposeId: { userId, purposeId } }, create: { userId, purposeId, at: now }, update: { at: now } });
+      }
+      if (use.verify) await recordAudit(tx, "phone.verified", userId, { method });
+      return { ok: true, stored, verified: use.verify };
+    });
+  } catch (e) {
+    // Another account stored the number in a transaction that committed after our check: the
+    // unique index refused ours, and the whole save rolled back.
+    if (!unique || !(await client.userField.findFirst({ where: { field: "phone_number", uniqueIndex: index, NOT: { userId } }, select: { userId: true } }))) throw e;
+    await recordAudit(client, "phone.refused", userId, { method, reason: "taken" });
+    return TAKEN;
+  }
 }
+
+const NO_CONSENT: SavePhoneResult = { ok: false, reason: "no_consent", message: "You have not agreed to a purpose that uses your phone number, so nothing was stored." };
+const TAKEN: SavePhoneResult = { ok: false, reason: "taken", message: "This phone number is already linked to another account here, so it was not stored." };
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
