@@ -9,6 +9,7 @@ import { env } from "./env";
 import { createSessionRow, deleteSessionRow, findSessionUser } from "./data/sessions";
 import { currentRequestId } from "./http";
 import { securityEvent } from "./log";
+import { withinLimit } from "./rate-limit";
 import { telegramIdIndex, type SessionUser } from "./data/users";
 import { recordAdminRefusal } from "./data/report";
 import {
@@ -66,7 +67,8 @@ export function isAdmin(user: SessionUser): boolean {
 export async function requireAdmin(channel: "page" | "action" = "page"): Promise<SessionUser> {
   const user = await getSession();
   if (!user || !isAdmin(user)) {
-    if (user) await recordAdminRefusal(user.id, channel);
+    // Bounded per user, as in lib/admin.ts: refusals past the limit are not recorded.
+    if (user && (await withinLimit("adminRefused", user.id))) await recordAdminRefusal(user.id, channel);
     securityEvent("admin.refused", await currentRequestId(), { channel, signedIn: user !== null });
     forbidden();
   }
