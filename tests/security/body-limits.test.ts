@@ -104,6 +104,17 @@ describe("bodies larger than any route accepts", () => {
     });
   }
 
+  it("a page or server action sent such a body answers before it is sent, with a CSP that runs no script", async () => {
+    for (const extra of [[], ["Next-Action: 0000000000000000000000000000000000000000"]]) {
+      const answer = await partialRequest(headOf("/consent", [...extra, `Content-Length: ${TWENTY_MB}`]), [Buffer.alloc(64 * 1024, 0x20)]);
+      // The page's own answer (a redirect for a visitor without a pending sign-in) or Next's refusal of
+      // the action; never a 5xx, and never after the whole body.
+      expect(answer.status).toBeLessThan(500);
+      expect(answer.headers).toMatch(/\r\ncontent-security-policy: default-src 'none'/i);
+      expect(answer.headers, answer.headers).toMatch(/\r\ncache-control: [^\r]*no-store/i);
+    }
+  });
+
   it("a chunked body without Content-Length is cut off once it is too large, before it ends", async () => {
     const chunk = Buffer.alloc(32 * 1024, 0x20);
     const framed = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")]);
