@@ -162,6 +162,10 @@ describe("paths that were unmetered (issue 13, item 4)", () => {
     const log = readFileSync(app.logFile, "utf8");
     expect(log).toMatch(/"kind":"rate_limited"/);
     expect(log).not.toContain(String(sender));
+    // The limiter's stored keys are HMACs (PostgreSQL; on SQLite the counters are in memory).
+    const keys = (await query<{ key: string }>(app, "SELECT key FROM rate_limits")).map((r) => r.key);
+    if (app.db.kind === "postgres") expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((k) => k.includes(String(sender)))).toEqual([]);
   });
 
   it("refused OpenID Connect callbacks are limited per address", async () => {
