@@ -3,7 +3,7 @@ import "server-only";
 // the user → session. Every refusal of a well-formed payload looks the same to the caller.
 import { env } from "./env";
 import { phoneUse, savePhoneFromTelegram } from "./data/phone";
-import { signInWithTelegram, telegramIdIndex } from "./data/users";
+import { signInWithTelegram, telegramIdIndexes } from "./data/users";
 import { securityEvent } from "./log";
 import { consume } from "./rate-limit";
 import { getSession, newSessionExpiry, setOidcFlow, setPendingSignIn, startSession, takeOidcFlow } from "./session";
@@ -118,7 +118,7 @@ export async function finishOidc(params: URLSearchParams, requestId: string): Pr
   if (flow.intent === "phone") {
     const user = await getSession();
     // Same browser session that asked, and the Telegram account that answered is the one signed in.
-    if (!user || user.id !== flow.uid || user.telegramIdIndex !== telegramIdIndex(profile.telegramId)) {
+    if (!user || user.id !== flow.uid || !telegramIdIndexes(profile.telegramId).includes(user.telegramIdIndex)) {
       securityEvent("phone.refused", requestId, { reason: "other_account" });
       return { ok: false, status: 401, message: "The Telegram account that answered is not the one signed in here, so nothing was stored." };
     }

@@ -53,6 +53,8 @@ const RawEnv = z.object({
   // Former master keys, comma-separated base64, kept readable until `npm run keys:rotate` finishes.
   FIELD_ENCRYPTION_KEY_PREVIOUS: z.string().optional(),
   BLIND_INDEX_KEY: base64Key.optional(),
+  /** The blind-index key being retired while `npm run keys:rotate -- --blind-index` runs. */
+  BLIND_INDEX_KEY_PREVIOUS: base64Key.optional(),
   ADMIN_TELEGRAM_IDS: z
     .string()
     .default("")
@@ -182,6 +184,7 @@ export function buildEnv(source: Record<string, string | undefined>) {
   if (blindIndexKey.equals(fieldKey)) {
     throw new ConfigError("Invalid configuration:\n  BLIND_INDEX_KEY: must differ from FIELD_ENCRYPTION_KEY");
   }
+  const blindIndexKeyPrevious = raw.BLIND_INDEX_KEY_PREVIOUS ? Buffer.from(raw.BLIND_INDEX_KEY_PREVIOUS, "base64") : null;
   const botToken = demo ? local!.bot : raw.TELEGRAM_BOT_TOKEN ?? null;
 
   return {
@@ -197,6 +200,8 @@ export function buildEnv(source: Record<string, string | undefined>) {
     sessionSecrets: [raw.SESSION_SECRET ?? local!.session, ...(raw.SESSION_SECRET_PREVIOUS ?? "").split(",").map((s) => s.trim()).filter(Boolean)],
     masterKeys,
     blindIndexKey,
+    blindIndexKeyId: keyIdOf(blindIndexKey),
+    blindIndexKeyPrevious,
     adminTelegramIds: raw.ADMIN_TELEGRAM_IDS,
     authMaxAgeSeconds: raw.AUTH_MAX_AGE_SECONDS,
     authFutureSkewSeconds: raw.AUTH_FUTURE_SKEW_SECONDS,

@@ -10,7 +10,7 @@ import { createSessionRow, deleteSessionRow, findSessionUser } from "./data/sess
 import { currentRequestId } from "./http";
 import { securityEvent } from "./log";
 import { withinLimit } from "./rate-limit";
-import { telegramIdIndex, type SessionUser } from "./data/users";
+import { telegramIdIndexes, type SessionUser } from "./data/users";
 import { recordAdminRefusal } from "./data/report";
 import {
   cookieOptions,
@@ -56,7 +56,7 @@ export async function requireUser(): Promise<SessionUser> {
 }
 
 export function isAdmin(user: SessionUser): boolean {
-  return env().adminTelegramIds.some((id) => telegramIdIndex(id) === user.telegramIdIndex);
+  return env().adminTelegramIds.some((id) => telegramIdIndexes(id).includes(user.telegramIdIndex));
 }
 
 /**

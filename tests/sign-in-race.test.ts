@@ -61,7 +61,7 @@ async function signInWith(profile: Profile, between: () => Promise<void>) {
   const replayKey = randomBytes(32).toString("base64url");
   let ran = false;
   const req = {
-    index: users.telegramIdIndex(telegramProfile.telegramId),
+    indexes: users.telegramIdIndexes(telegramProfile.telegramId),
     values: users.profileValues(telegramProfile),
     claim: { replayKey, expiresAt: new Date(Date.now() + 86_400_000) },
     sessionExpiresAt: new Date(Date.now() + 3_600_000),

@@ -10,8 +10,8 @@ import { env } from "../env";
 import { normalizePhone } from "../phone";
 import { recordAudit } from "./audit";
 import { lockUser } from "./locks";
-import { telegramIdIndex } from "./users";
-import { dataKeyOf, lookupIndex, writeFields } from "./vault";
+import { telegramIdIndexes } from "./users";
+import { dataKeyOf, lookupIndex, lookupIndexes, writeFields } from "./vault";
 
 export const BOT_LINK_TTL_SECONDS = 10 * 60;
 
@@ -48,6 +48,8 @@ export async function savePhoneFromTelegram(userId: string, raw: unknown, method
     return { ok: false, reason: "invalid", message: normalized.message };
   }
   const index = lookupIndex("phone_number", normalized.e164);
+  // Another account's copy may still carry the previous blind-index key's index mid-rotation.
+  const indexes = lookupIndexes("phone_number", normalized.e164);
   const unique = env().phoneNumberUnique;
   try {
     return await client.$transaction(async (tx): Promise<SavePhoneResult> => {
@@ -58,7 +60,7 @@ export async function savePhoneFromTelegram(userId: string, raw: unknown, method
       if (!use.store && !use.verify) return NO_CONSENT;
       if (use.store && unique) {
         // The friendly early answer; the unique index on unique_index is what holds under a race.
-        const other = await tx.userField.findFirst({ where: { field: "phone_number", blindIndex: index, NOT: { userId } }, select: { userId: true } });
+        const other = await tx.userField.findFirst({ where: { field: "phone_number", blindIndex: { in: indexes }, NOT: { userId } }, select: { userId: true } });
         if (other) {
           await recordAudit(tx, "phone.refused", userId, { method, reason: "taken" });
           return TAKEN;
@@ -82,7 +84,7 @@ export async function savePhoneFromTelegram(userId: string, raw: unknown, method
   } catch (e) {
     // Another account stored the number in a transaction that committed after our check: the
     // unique index refused ours, and the whole save rolled back.
-    if (!unique || !(await client.userField.findFirst({ where: { field: "phone_number", uniqueIndex: index, NOT: { userId } }, select: { userId: true } }))) throw e;
+    if (!unique || !(await client.userField.findFirst({ where: { field: "phone_number", uniqueIndex: { in: indexes }, NOT: { userId } }, select: { userId: true } }))) throw e;
     await recordAudit(client, "phone.refused", userId, { method, reason: "taken" });
     return TAKEN;
   }
@@ -120,7 +122,7 @@ export async function claimBotLink(token: string, fromTelegramId: bigint): Promi
     const now = new Date();
     const row = await tx.botLinkToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: { select: { telegramIdIndex: true } } } });
     if (!row || row.startedAt || row.expiresAt <= now) return { ok: false, reason: "unknown_or_used" };
-    if (row.user.telegramIdIndex !== telegramIdIndex(fromTelegramId)) {
+    if (!telegramIdIndexes(fromTelegramId).includes(row.user.telegramIdIndex)) {
       // Someone else opened the link: it is spent, so it cannot be retried against its owner.
       await tx.botLinkToken.delete({ where: { tokenHash: row.tokenHash } });
       await recordAudit(tx, "phone.refused", row.userId, { method: "bot", reason: "other_account" });
@@ -143,7 +145,7 @@ export async function acceptBotContact(fromTelegramId: bigint, contactUserId: bi
     return { ok: false, reason: "not_own", message: "Please share your own contact with the button below, not someone else's." };
   }
   const client = await db();
-  const user = await client.user.findUnique({ where: { telegramIdIndex: telegramIdIndex(fromTelegramId) }, select: { id: true } });
+  const user = await client.user.findFirst({ where: { telegramIdIndex: { in: telegramIdIndexes(fromTelegramId) } }, select: { id: true } });
   const link = user
     ? await client.botLinkToken.findFirst({ where: { userId: user.id, startedAt: { not: null }, expiresAt: { gt: new Date() } } })
     : null;

@@ -12,10 +12,15 @@ import { inGroupCommit } from "./group-commit";
 import { claimExpiry, pruneExpiredLoginState } from "./login-replay";
 import { signInOnPostgres, signInOnSqlite, type DirectSignIn } from "./sign-in-direct";
 import { bumpCounter, counterName } from "./stats";
-import { dataKeyOf, lookupIndex, newWrappedDataKey, writeFields, type ConsentStateRow } from "./vault";
+import { dataKeyOf, lookupIndex, lookupIndexes, newWrappedDataKey, writeFields, type ConsentStateRow } from "./vault";
 
 export function telegramIdIndex(telegramId: bigint): string {
   return lookupIndex("telegram_id", telegramId.toString());
+}
+
+/** Every index the user's row may carry: during a blind-index rotation, the previous key's too. */
+export function telegramIdIndexes(telegramId: bigint): [string, string] {
+  return lookupIndexes("telegram_id", telegramId.toString());
 }
 
 /** Profile fields Telegram sent, by field id. The id itself is stored only under the account purpose. */
@@ -54,7 +59,7 @@ export type SignInOptions = {
  */
 export async function signInWithTelegram(profile: TelegramProfile, opts: SignInOptions = {}): Promise<SignInOutcome> {
   const req: DirectSignIn = {
-    index: telegramIdIndex(profile.telegramId),
+    indexes: telegramIdIndexes(profile.telegramId),
     values: profileValues(profile),
     claim: opts.claim && { replayKey: opts.claim.replayKey, expiresAt: claimExpiry(opts.claim.authDate) },
     sessionExpiresAt: opts.sessionExpiresAt,
@@ -88,7 +93,8 @@ export async function createAccount(profile: TelegramProfile, decisions: Decisio
   const index = telegramIdIndex(profile.telegramId);
   return client.$transaction(async (tx) => {
     await lockLedger(tx);
-    const existing = await tx.user.findUnique({ where: { telegramIdIndex: index } });
+    // Under either key while a blind-index rotation runs: a person not yet re-indexed is not new.
+    const existing = await tx.user.findFirst({ where: { telegramIdIndex: { in: telegramIdIndexes(profile.telegramId) } } });
     const userId = existing?.id ?? randomUUID();
     let dataKey: Buffer;
     let sessionVersion: number;
