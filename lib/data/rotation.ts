@@ -1,8 +1,8 @@
 import "server-only";
-// Master-key rotation. Only the users' data keys are re-wrapped: field ciphertext is encrypted
-// under each user's own data key, which does not change, so no personal value is decrypted or
-// rewritten and the work is one small row per user however many fields they keep (envelope
-// encryption, docs/decisions/003-envelope-encryption-and-rotation.md).
+// Master-key rotation (and, at the end of this file, blind-index key rotation). Only the users'
+// data keys are re-wrapped: field ciphertext is encrypted under each user's own data key, which
+// does not change, so no personal value is decrypted or rewritten and the work is one small row
+// per user however many fields they keep (envelope encryption, docs/decisions/003).
 //
 // Resumable by construction: each batch selects only rows still under a previous key and commits
 // on its own, and each update is conditional on the key id it read. An interrupted run loses at most
