@@ -10,14 +10,14 @@ import type { ConsentCheckResult } from "../consent-check";
 import { nextPurgeTime } from "../purge";
 import { recordReportView } from "./audit";
 import { readReportFacts, type ReportFacts } from "./queries";
-import { displayCount, share } from "./suppression";
+import { publishCount, publishedShare, publishGroup } from "./suppression";
 import type { Count, MinimizationReport, PurposeActivity, ReportChannel } from "./types";
 
 export { recordAdminRefusal } from "./audit";
 export { reportToCsv } from "./csv";
 export { isoWeek } from "./periods";
 export { countPastRetention, countUnknownFields } from "./queries";
-export { displayCount } from "./suppression";
+export { countRange, publishCount } from "./suppression";
 export * from "./types";
 
 const DAY_MS = 86_400_000;
@@ -38,23 +38,32 @@ function publishReport(facts: ReportFacts, check: ConsentCheckResult, now: Date)
   const { users, activity } = facts;
   const purposes = catalogue();
 
-  const series = (scope: string): PurposeActivity => ({
-    days: activity.days.map((d) => ({ period: d, granted: displayCount(activity.count(scope, "granted", d)), withdrawn: displayCount(activity.count(scope, "withdrawn", d)) })),
-    weeks: activity.weeks.map((w) => ({ period: w, granted: displayCount(activity.count(scope, "granted", w)), withdrawn: displayCount(activity.count(scope, "withdrawn", w)) })),
-  });
+  // Each purpose's series (and the all-purposes one) is one group per measure: its days and weeks add up.
+  const series = (scope: string): PurposeActivity => {
+    const { days, weeks } = activity;
+    const periods = [...days, ...weeks];
+    const [granted, withdrawn] = (["granted", "withdrawn"] as const).map((m) => publishGroup(periods.map((p) => activity.count(scope, m, p))));
+    const at = (i: number) => ({ period: periods[i]!, granted: granted![i]!, withdrawn: withdrawn![i]! });
+    return { days: days.map((_, i) => at(i)), weeks: weeks.map((_, i) => at(days.length + i)) };
+  };
 
-  const fields = FIELD_IDS.map((field) => {
+  const publishedUsers = publishCount(users);
+  // Values past retention add up to their total (and the account's field is the dormant accounts).
+  const pastRetentionTotal = [...facts.pastRetention.values()].reduce((a, b) => a + b, 0);
+  const [pastRetentionShown, ...pastRetentionPerField] = publishGroup([pastRetentionTotal, ...FIELD_IDS.map((f) => facts.pastRetention.get(f) ?? 0)]);
+
+  const fields = FIELD_IDS.map((field, i) => {
     const covering = purposes.filter((p) => p.fields.includes(field));
     const consented = Math.max(0, ...covering.map((p) => facts.purposeActive(p.id)));
     return {
       field,
       label: FIELDS[field].label,
-      stored: displayCount(facts.fieldStored(field)),
+      stored: publishCount(facts.fieldStored(field)),
       purposes: covering.map((p) => p.id),
-      consentedPercent: share(consented, users),
+      consentedPercent: publishedShare(publishCount(consented), publishedUsers),
       consentedPercentIsLowerBound: covering.length > 1,
-      withoutLiveConsent: displayCount(check.withoutLiveConsent[field] ?? 0),
-      pastRetention: displayCount(facts.pastRetention.get(field) ?? 0),
+      withoutLiveConsent: publishCount(check.withoutLiveConsent[field] ?? 0),
+      pastRetention: pastRetentionPerField[i]!,
     };
   });
 
@@ -65,48 +74,54 @@ function publishReport(facts: ReportFacts, check: ConsentCheckResult, now: Date)
     fields: [...p.fields],
     retentionDays: p.retentionDays,
     versionInForce: p.version,
-    activeConsents: displayCount(facts.purposeActive(p.id)),
-    activePercent: share(facts.purposeActive(p.id), users),
-    awaitingReconsent: displayCount(facts.awaitingReconsent.get(p.id) ?? 0),
+    activeConsents: publishCount(facts.purposeActive(p.id)),
+    activePercent: publishedShare(publishCount(facts.purposeActive(p.id)), publishedUsers),
+    awaitingReconsent: publishCount(facts.awaitingReconsent.get(p.id) ?? 0),
     activity: series(p.id),
   }));
 
   const interval = env().purgeIntervalMinutes;
-  const pastRetentionTotal = [...facts.pastRetention.values()].reduce((a, b) => a + b, 0);
+  const accountField = FIELD_IDS.findIndex((f) => purposes.some((p) => p.required && p.fields.includes(f)));
+  const erasures = publishGroup([facts.erasures, ...activity.weeks.map((w) => activity.count("*", "erased", w)), ...activity.months.map((m) => activity.count("*", "erased", m))]);
   const lastPurge = facts.lastPurge
     ? {
         startedAt: facts.lastPurge.startedAt.toISOString(),
         finishedAt: facts.lastPurge.finishedAt?.toISOString() ?? null,
-        counts: Object.fromEntries(Object.entries(facts.lastPurge.counts).map(([k, v]) => [k, displayCount(v)])) as Record<string, Count>,
+        counts: Object.fromEntries(Object.entries(facts.lastPurge.counts).map(([k, v]) => [k, publishCount(v)])) as Record<string, Count>,
       }
     : null;
 
   return {
     generatedAt: now.toISOString(),
-    users: displayCount(users),
-    droppedWrites: displayCount(facts.droppedWrites),
-    unknownFieldsStored: displayCount(facts.unknownFields),
+    users: publishedUsers,
+    droppedWrites: publishCount(facts.droppedWrites),
+    unknownFieldsStored: publishCount(facts.unknownFields),
     consentCheck: {
       checkedAt: check.checkedAt.toISOString(),
       finishedAt: check.finishedAt.toISOString(),
-      valuesChecked: displayCount(check.valuesChecked),
+      valuesChecked: publishCount(check.valuesChecked),
       overdue: now.getTime() - check.checkedAt.getTime() > (interval > 0 ? 2 * interval * 60_000 : DAY_MS),
     },
     fields,
     purposes: purposeRows,
     activity: series("*"),
     retention: {
-      pastRetentionTotal: displayCount(pastRetentionTotal),
-      dormantAccounts: displayCount(facts.dormantAccounts),
+      pastRetentionTotal: pastRetentionShown!,
+      // The same count as the account field's past retention, so the same figure.
+      dormantAccounts: accountField >= 0 ? pastRetentionPerField[accountField]! : publishCount(facts.dormantAccounts),
       lastPurge,
       nextPurgeAt: nextPurgeTime(facts.lastPurge?.startedAt ?? null, interval, now)?.toISOString() ?? null,
       purgeIntervalMinutes: interval,
     },
     erasures: {
-      total: displayCount(facts.erasures),
-      weeks: activity.weeks.map((w) => ({ period: w, erased: displayCount(activity.count("*", "erased", w)) })),
-      months: activity.months.map((m) => ({ period: m, erased: displayCount(activity.count("*", "erased", m)) })),
+      total: erasures[0]!,
+      weeks: activity.weeks.map((w, i) => ({ period: w, erased: erasures[1 + i]! })),
+      months: activity.months.map((m, i) => ({ period: m, erased: erasures[1 + activity.weeks.length + i]! })),
     },
-    keys: { currentKeyId: env().masterKeys[0]!.id, currentPercent: share(Math.max(0, users - facts.usersOnOlderKeys), users), usersOnOlderKeys: displayCount(facts.usersOnOlderKeys) },
+    keys: {
+      currentKeyId: env().masterKeys[0]!.id,
+      currentPercent: publishedShare(publishCount(Math.max(0, users - facts.usersOnOlderKeys)), publishedUsers),
+      usersOnOlderKeys: publishCount(facts.usersOnOlderKeys),
+    },
   };
 }
