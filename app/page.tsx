@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { LoginButton } from "@/components/login-button";
 import { catalogue } from "@/lib/catalogue";
-import { DEMO_PERSONAS } from "@/lib/demo";
+import { demoPersonaList } from "@/lib/demo";
 import { env } from "@/lib/env";
 import { getSession } from "@/lib/session";
 
@@ -27,7 +27,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
           <LoginButton
             botId={e.botId}
             botUsername={e.botUsername}
-            demoPersonas={e.demo ? Object.entries(DEMO_PERSONAS).map(([id, p]) => ({ id, label: p.first_name })) : null}
+            demoPersonas={e.demo ? demoPersonaList() : null}
           />
           {e.oidc && (
             <p>

@@ -36,7 +36,9 @@ async function postPayload(payload: Record<string, unknown>): Promise<string> {
   return body.next;
 }
 
-export function LoginButton({ botId, botUsername, demoPersonas }: { botId: string | null; botUsername: string | null; demoPersonas: { id: string; label: string }[] | null }) {
+type DemoPersonaCard = { id: string; label: string; description: string; admin: boolean };
+
+export function LoginButton({ botId, botUsername, demoPersonas }: { botId: string | null; botUsername: string | null; demoPersonas: DemoPersonaCard[] | null }) {
   const [status, setStatus] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
 
   async function run(getPayload: () => Promise<Record<string, unknown> | null>) {
@@ -65,23 +67,41 @@ export function LoginButton({ botId, botUsername, demoPersonas }: { botId: strin
       return (await res.json()) as Record<string, unknown>;
     });
 
+  const demoAdmin = demoPersonas?.find((p) => p.admin);
   return (
     <div>
-      <div className="row">
-        {demoPersonas ? (
-          demoPersonas.map((p) => (
-            <button key={p.id} type="button" className="telegram" disabled={status.busy} onClick={() => demo(p.id)}>
-              Demo sign-in as {p.label}
+      {demoPersonas && (
+        <>
+          {/* Each persona has a different set of profile fields, so the consent page shows what happens when Telegram sends one and when it does not. */}
+          <ul className="personas" aria-label="Demo personas">
+            {demoPersonas.map((p) => (
+              <li key={p.id}>
+                <button type="button" className="telegram" disabled={status.busy} onClick={() => demo(p.id)} aria-describedby={`persona-${p.id}`}>
+                  Demo sign-in as {p.label}
+                </button>{" "}
+                <span id={`persona-${p.id}`}>{p.description}</span>
+              </li>
+            ))}
+          </ul>
+          {demoAdmin && (
+            <p>
+              To see the admin report, sign in as {demoAdmin.label}: she is this demo&apos;s admin. A real deployment makes admins of the Telegram
+              accounts listed in ADMIN_TELEGRAM_IDS, which the demo ignores.
+            </p>
+          )}
+        </>
+      )}
+      {!demoPersonas && (
+        <div className="row">
+          {botId ? (
+            <button type="button" className="telegram" disabled={status.busy} onClick={telegram} aria-describedby="login-help">
+              Log in with Telegram
             </button>
-          ))
-        ) : botId ? (
-          <button type="button" className="telegram" disabled={status.busy} onClick={telegram} aria-describedby="login-help">
-            Log in with Telegram
-          </button>
-        ) : (
-          <p className="notice error">Telegram sign-in is not configured on this server.</p>
-        )}
-      </div>
+          ) : (
+            <p className="notice error">Telegram sign-in is not configured on this server.</p>
+          )}
+        </div>
+      )}
       {!demoPersonas && botUsername && (
         <p id="login-help" className="muted">
           Telegram asks you to confirm sign-in to @{botUsername}. We receive your id and public profile; you decide next what we may keep.

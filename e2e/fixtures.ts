@@ -23,7 +23,6 @@ type TestFixtures = { signedIn: (profile: Profile, decisions?: Record<string, bo
 export function testWithApp(options: Omit<StartOptions, "label"> & { label: string }) {
   return base.extend<TestFixtures, WorkerFixtures>({
     app: [
-      // eslint-disable-next-line no-empty-pattern
       async ({}, use) => {
         const app = await startApp(options);
         await use(app);

@@ -6,6 +6,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
+import { DEMO_ADMIN_PERSONA, DEMO_PERSONAS } from "./demo-personas";
 
 const base64Key = z
   .string()
@@ -197,7 +198,10 @@ export function buildEnv(source: Record<string, string | undefined>) {
     sessionSecrets: [raw.SESSION_SECRET ?? local!.session, ...(raw.SESSION_SECRET_PREVIOUS ?? "").split(",").map((s) => s.trim()).filter(Boolean)],
     masterKeys,
     blindIndexKey,
-    adminTelegramIds: raw.ADMIN_TELEGRAM_IDS,
+    // The demo's admin is its admin persona, and only in demo mode: ADMIN_TELEGRAM_IDS names real
+    // Telegram accounts, which the demo's local bot cannot sign in; outside demo mode the persona's
+    // id is an ordinary one.
+    adminTelegramIds: demo ? [BigInt(DEMO_PERSONAS[DEMO_ADMIN_PERSONA].id)] : raw.ADMIN_TELEGRAM_IDS,
     authMaxAgeSeconds: raw.AUTH_MAX_AGE_SECONDS,
     authFutureSkewSeconds: raw.AUTH_FUTURE_SKEW_SECONDS,
     sessionIdleSeconds: raw.SESSION_IDLE_MINUTES * 60,

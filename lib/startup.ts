@@ -1,16 +1,18 @@
 import "server-only";
 import { catalogue } from "./catalogue";
 import { runConsentCheck } from "./data/consent-check";
+import { openDatabase } from "./data/connection";
 import { describePurgeError, purgeExpired, purgeIsDue } from "./data/purge";
-import { db } from "./db";
+import { assertDemoListensOnLoopback } from "./demo";
 import { env } from "./env";
 import { log } from "./log";
 
 export async function startServer(): Promise<void> {
   try {
     const e = env();
+    assertDemoListensOnLoopback();
     catalogue();
-    await db();
+    await openDatabase();
     log().info({ event: "server.started", database: e.databaseKind, demo: e.demo, purposes: catalogue().length }, "server started");
   } catch (e) {
     // The message names the variable or entry at fault and never contains a secret.

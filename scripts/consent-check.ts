@@ -4,7 +4,7 @@
 // runs it alone (after fixing a bug, or from cron beside PURGE_INTERVAL_MINUTES=0). Counts only.
 import { describeConsentCheck, runConsentCheck } from "../lib/data/consent-check";
 import { describePurgeError } from "../lib/data/purge";
-import { disconnect } from "../lib/db";
+import { closeDatabase } from "../lib/data/connection";
 
 try {
   console.log(describeConsentCheck(await runConsentCheck()));
@@ -12,5 +12,5 @@ try {
   console.error(`consent check failed: ${describePurgeError(e)}`);
   process.exitCode = 1;
 } finally {
-  await disconnect();
+  await closeDatabase();
 }

@@ -29,13 +29,21 @@ datasource db {
 ${models}`;
 }
 
+// The CLI's stderr is kept back unless it fails: on every run it says which config it loaded and
+// that a config file means it skips .env loading (we load nothing from .env: lib/env.ts reads the
+// environment), which is noise in `npm install`'s output.
 export function prisma(args) {
-  return execFileSync(process.execPath, [join(root, "node_modules/prisma/build/index.js"), ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
-  });
+  try {
+    return execFileSync(process.execPath, [join(root, "node_modules/prisma/build/index.js"), ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
+    });
+  } catch (e) {
+    if (e.stderr) process.stderr.write(e.stderr);
+    throw e;
+  }
 }
 
 export function writeSchemas({ generate }) {
@@ -49,5 +57,7 @@ export function writeSchemas({ generate }) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  writeSchemas({ generate: !process.argv.includes("--no-generate") });
+  const generate = !process.argv.includes("--no-generate");
+  writeSchemas({ generate });
+  if (generate) console.log(`prisma: generated a client for each database kind (${Object.keys(KINDS).join(", ")})`);
 }

@@ -5,7 +5,7 @@
 // once, and beside the app's own schedule. Prints counts only.
 import { describeConsentCheck, runConsentCheck } from "../lib/data/consent-check";
 import { describePurgeError, purgeExpired } from "../lib/data/purge";
-import { disconnect } from "../lib/db";
+import { closeDatabase } from "../lib/data/connection";
 
 try {
   console.log(describeConsentCheck(await runConsentCheck()));
@@ -24,5 +24,5 @@ try {
   console.error(`purge failed: ${describePurgeError(e)}`);
   process.exitCode = 1;
 } finally {
-  await disconnect();
+  await closeDatabase();
 }

@@ -4,6 +4,7 @@
 //   --no-build  reuse the production build in .next (CI builds once)
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { findChromium } from "./chromium.mjs";
 
 const postgres = process.argv.includes("--postgres");
 const build = !process.argv.includes("--no-build") || !existsSync(".next/BUILD_ID");
@@ -11,6 +12,7 @@ const env = { ...process.env, TEST_DB: postgres ? "postgres" : "sqlite", NEXT_TE
 const db = env.TEST_DB;
 
 rmSync(".security-figures", { recursive: true, force: true });
+env.CHROMIUM_PATH = await findChromium();
 
 const steps = [
   ...(build ? [["type check and production build", "npx", ["next", "build"]]] : []),

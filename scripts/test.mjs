@@ -3,17 +3,28 @@
 //   --no-build  reuse the production build in .next (CI builds once, then runs both databases)
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { findChromium } from "./chromium.mjs";
 
 const postgres = process.argv.includes("--postgres");
 const build = !process.argv.includes("--no-build") || !existsSync(".next/BUILD_ID");
 const env = { ...process.env, TEST_DB: postgres ? "postgres" : "sqlite", NEXT_TELEMETRY_DISABLED: "1" };
 
 const steps = [
+  // Fast, so first: a lint error or a boundary break (eslint.config.mjs) fails before anything is built.
+  ["lint and format (eslint, prettier --check)", "npm", ["run", "--silent", "lint"]],
   ["migrations match the models", "node", ["scripts/new-migration.mjs", "--check"]],
   ...(build ? [["type check and production build", "npx", ["next", "build"]]] : []),
   ["unit and integration tests (vitest)", "npx", ["vitest", "run"]],
   ["end-to-end tests in Chromium (playwright)", "npx", ["playwright", "test"]],
 ];
+
+console.log(`\n▶ a Chromium for the browser tests`);
+try {
+  env.CHROMIUM_PATH = await findChromium();
+} catch (e) {
+  console.error(`\n✗ ${e.message}`);
+  process.exit(1);
+}
 
 for (const [label, cmd, args] of steps) {
   console.log(`\n▶ ${label} [${env.TEST_DB}]`);

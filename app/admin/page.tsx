@@ -1,4 +1,5 @@
 import { ActivityChart, CollapsedActivityTable, formatCount } from "@/components/admin/activity-chart";
+import { DemoReportFiller } from "@/components/demo-report-filler";
 import { ACTIVITY_DAYS, ACTIVITY_WEEKS, viewMinimizationReport, type PurposeActivity } from "@/lib/data/report";
 import { requireAdmin } from "@/lib/session";
 import "./report.css";
@@ -44,6 +45,8 @@ export default async function AdminReportPage() {
         <a className="button secondary" href="/api/admin/report" download>Download JSON</a>
         <a className="button secondary" href="/api/admin/report?format=csv" download>Download CSV</a>
       </p>
+      <DemoReportFiller />
+      <DemoReportFiller />
 
       <div className="cards">
         <section className="card" aria-labelledby="summary">

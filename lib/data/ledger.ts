@@ -5,7 +5,7 @@ import "server-only";
 // concurrent writers line up instead of forking the chain. Records hold no personal data: the
 // subject is the random user id.
 import { createHash } from "node:crypto";
-import type { Db, Tx } from "../db";
+import { db, type Db, type Tx } from "../db";
 import { insertMany } from "./sql";
 
 export type Decision = "granted" | "withdrawn";
@@ -64,7 +64,8 @@ export async function ledgerForSubject(client: Db | Tx, subjectId: string): Prom
 export type LedgerVerification = { ok: true; records: number } | { ok: false; records: number; problem: string; atSeq: number };
 
 /** Walks the whole chain in pages; reports the first record that does not fit. */
-export async function verifyLedger(client: Db, onProgress?: (checked: number, total: number) => void): Promise<LedgerVerification> {
+export async function verifyLedger(onProgress?: (checked: number, total: number) => void): Promise<LedgerVerification> {
+  const client = await db();
   const head = await client.ledgerHead.findUnique({ where: { id: 1 } });
   if (!head) return { ok: false, records: 0, problem: "ledger head is missing", atSeq: 0 };
   const total = await client.consentRecord.count();

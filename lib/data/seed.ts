@@ -32,6 +32,10 @@ export type SyntheticPerson = {
 
 export type SeedBatchResult = { users: number; erased: number; fields: number; ledgerRecords: number };
 
+// Counts every synthetic person ever added (accounts and erasures alike), so the admin report's
+// page can say how much of what it shows is synthetic. Real sign-ups never touch it.
+export const SYNTHETIC_PEOPLE_COUNTER = "synthetic_people";
+
 /** Writes one batch of synthetic people in one transaction. */
 export async function insertSyntheticPeople(people: readonly SyntheticPerson[]): Promise<SeedBatchResult> {
   const users: { id: string; telegramIdIndex: string; wrappedDataKey: Uint8Array<ArrayBuffer>; wrapKeyId: string; createdAt: Date; lastSignInAt: Date }[] = [];
@@ -49,6 +53,7 @@ export async function insertSyntheticPeople(people: readonly SyntheticPerson[]):
     daily.set(k, row);
   };
   let erased = 0;
+  count(SYNTHETIC_PEOPLE_COUNTER, people.length);
 
   for (const person of people) {
     const userId = randomUUID();
@@ -123,6 +128,99 @@ export async function insertSyntheticPeople(people: readonly SyntheticPerson[]):
     { timeout: 600_000, maxWait: 60_000 },
   );
   return { users: users.length, erased, fields: fields.length, ledgerRecords: ledger.length };
+}
+
+/** How many synthetic people have been added to this database (by `npm run seed` or the demo). */
+export async function countSyntheticPeople(): Promise<number> {
+  const client = await db();
+  const row = await client.counter.findUnique({ where: { name: SYNTHETIC_PEOPLE_COUNTER } });
+  return row?.value ?? 0;
+}
+
+export type SeedOptions = {
+  users: number;
+  /** People per transaction. */
+  batch?: number;
+  /** The same seed gives the same histories (and the same ids: never twice on one database). */
+  seed?: number;
+  /** A word every synthetic value contains, so tests can prove the report never shows one. */
+  tag?: string;
+  onProgress?: (done: number, total: number) => void;
+};
+
+// Telegram ids of synthetic people come from a 2^20-wide block above 2^51 (see syntheticPeople).
+export const MAX_SEED_USERS = 2 ** 20;
+const DAY = 86_400_000;
+// How often people say yes on the consent page, per optional purpose (the account is required).
+const GRANT_RATE: Record<string, number> = { display_name: 0.62, username: 0.41, profile_photo: 0.33, phone_contact: 0.14 };
+const FIRST = ["Ada", "Bo", "Chen", "Dara", "Emil", "Farah", "Goran", "Hana", "Ivo", "Jae", "Kofi", "Lena", "Mira", "Nils", "Oona", "Pavel"];
+const LAST = ["Aalto", "Brandt", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Horvat", "Ito", "Jansen", "Kowal", "Lindqvist"];
+
+/**
+ * Realistic synthetic people over the past year: person(i) for i below the run's size. Values are
+ * synthetic but stored exactly like real ones; every value contains `tag`.
+ */
+export function syntheticPeople(seed: number, tag: string, now = Date.now()): (i: number) => SyntheticPerson {
+  // A small deterministic PRNG (mulberry32): the same seed gives the same histories.
+  let state = seed >>> 0;
+  function random(): number {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  }
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  // A random 2^20-wide block above 2^51, so synthetic ids never meet real ones (Telegram's are far
+  // smaller) and two seed runs almost never overlap.
+  const idBase = 2n ** 51n + BigInt(Math.floor(random() * 2 ** 31)) * 2n ** 20n;
+
+  return function person(i: number): SyntheticPerson {
+    const telegramId = idBase + BigInt(i);
+    // Sign-ups spread over the past year, more of them recently (the site is growing).
+    const createdAt = new Date(now - Math.floor(365 * DAY * random() ** 1.6));
+    const span = now - createdAt.getTime();
+    // A quarter never come back; the rest last signed in somewhere since sign-up, mostly recently.
+    const lastSignInAt = random() < 0.25 ? createdAt : new Date(now - Math.floor(span * random() ** 2));
+    const method = (): SyntheticDecision["method"] => (random() < 0.9 ? "page" : "api");
+    const decisions: SyntheticDecision[] = catalogue().map((p) => ({ at: createdAt, purposeId: p.id, granted: p.required || random() < (GRANT_RATE[p.id] ?? 0.3), method: method() }));
+    // Some people change their mind once or twice between sign-up and their last visit.
+    const granted = new Map(decisions.map((d) => [d.purposeId, d.granted]));
+    let t = createdAt.getTime();
+    for (let changes = random() < 0.18 ? (random() < 0.3 ? 2 : 1) : 0; changes > 0; changes--) {
+      const optional = catalogue().filter((p) => !p.required);
+      const p = pick(optional);
+      t += Math.floor((lastSignInAt.getTime() - t) * random());
+      granted.set(p.id, !granted.get(p.id));
+      decisions.push({ at: new Date(t), purposeId: p.id, granted: granted.get(p.id)!, method: method() });
+    }
+    const values: SyntheticPerson["values"] = {
+      first_name: `${pick(FIRST)}-${tag}${i}`,
+      ...(random() < 0.7 ? { last_name: `${pick(LAST)}-${tag}${i}` } : {}),
+      ...(random() < 0.8 ? { username: `${tag}_user_${i}` } : {}),
+      ...(random() < 0.75 ? { photo_url: `https://t.me/i/userpic/320/${tag}${i}.jpg` } : {}),
+      ...(random() < 0.85 ? { phone_number: `+1555${String(i).padStart(7, "0")}` } : {}),
+    };
+    // About 2% later deleted their account.
+    const erasedAt = random() < 0.02 ? new Date(lastSignInAt.getTime() + Math.floor((now - lastSignInAt.getTime()) * random())) : undefined;
+    return { telegramId, createdAt, lastSignInAt, decisions, values, ...(erasedAt ? { erasedAt } : {}) };
+  };
+}
+
+/** `npm run seed` and the demo's report filler: adds `users` synthetic people, one transaction per batch. */
+export async function seedSyntheticPeople(opts: SeedOptions): Promise<SeedBatchResult> {
+  const { users: total, batch = 2000, tag = "synthetic" } = opts;
+  if (!Number.isInteger(total) || total <= 0 || total > MAX_SEED_USERS) throw new RangeError(`users must be 1 to ${MAX_SEED_USERS}`);
+  const person = syntheticPeople(opts.seed ?? Math.floor(Math.random() * 2 ** 31), tag);
+  const totals: SeedBatchResult = { users: 0, erased: 0, fields: 0, ledgerRecords: 0 };
+  for (let done = 0; done < total; ) {
+    const n = Math.min(batch, total - done);
+    const r = await insertSyntheticPeople(Array.from({ length: n }, (_, k) => person(done + k)));
+    for (const k of Object.keys(totals) as (keyof SeedBatchResult)[]) totals[k] += r[k];
+    done += n;
+    opts.onProgress?.(done, total);
+  }
+  return totals;
 }
 
 // People per copying transaction: big enough that a million users take a dozen statements per

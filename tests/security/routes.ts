@@ -28,6 +28,8 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "POST", path: "/api/auth/telegram", access: "public", personal: false },
   { method: "POST", path: "/api/auth/logout", access: "public", personal: false, clearsSiteData: true },
   { method: "POST", path: "/api/demo/sign-in", access: "public", personal: false, body: () => ({ persona: "ada" }) },
+  // Demo mode only (the simulated phone sharing): 404 on these servers, like the demo sign-in.
+  { method: "POST", path: "/api/demo/phone", access: "public", personal: false, body: () => ({}) },
   { method: "GET", path: "/api/me", access: "user", personal: true },
   { method: "DELETE", path: "/api/me", access: "user", personal: true, clearsSiteData: true },
   { method: "POST", path: "/api/me/delete", access: "user", personal: true, clearsSiteData: true },

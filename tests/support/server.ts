@@ -58,7 +58,8 @@ export async function waitForHealth(url: string, child: ChildProcess, timeoutMs 
 }
 
 /** nodeArgs: flags for the server's node process (the CPU profiler: NODE_OPTIONS does not admit --cpu-prof on Node 20). */
-export type StartOptions = { label: string; env?: Record<string, string>; db?: TestDatabase; secrets?: Record<string, string>; nodeArgs?: string[] };
+/** host: the address given to `next start -H` ("localhost" unless set; null: no -H, which listens on every interface). */
+export type StartOptions = { label: string; env?: Record<string, string>; db?: TestDatabase; secrets?: Record<string, string>; nodeArgs?: string[]; host?: string | null };
 
 export async function startApp(opts: StartOptions): Promise<TestApp> {
   assertBuilt();
@@ -86,7 +87,7 @@ export async function startApp(opts: StartOptions): Promise<TestApp> {
   if (env.DEMO_MODE) delete env.TELEGRAM_BOT_TOKEN;
   const logFile = join(db.dir, `server-${port}.log`);
   const out = createWriteStream(logFile);
-  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "localhost"], { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), ...(opts.host === null ? [] : ["-H", opts.host ?? "localhost"])], { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
   const app: TestApp = {

@@ -4,6 +4,8 @@ import { PurposeDetails } from "@/components/purpose-details";
 import { PurposeToggle } from "@/components/purpose-toggle";
 import { getConsentOverview } from "@/lib/data/consents";
 import { BotLinkButton } from "@/components/bot-link-button";
+import { DemoPhoneCard } from "@/components/demo-phone-card";
+import { demoPhoneSharingAvailable } from "@/lib/demo";
 import { env } from "@/lib/env";
 import { FIELDS } from "@/lib/fields";
 import { requireUser } from "@/lib/session";
@@ -83,6 +85,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
           </div>
         </section>
       )}
+      {phoneGranted && demoPhoneSharingAvailable() && <DemoPhoneCard />}
       <section className="card" aria-labelledby="copy">
         <h2 id="copy">Your copy</h2>
         <div className="row">

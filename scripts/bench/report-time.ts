@@ -2,10 +2,10 @@
 // (after a seed): the whole report, the no-live-consent check (linear; run beside the purge, not
 // by the report) and the retention check, whose cost follows the number of overdue values.
 // Prints timings only.
-import { db, disconnect } from "../lib/db";
-import { countStoredWithoutConsent } from "../lib/data/consent-check";
-import { countPastRetention, getMinimizationReport } from "../lib/data/report";
-import { timeRuns } from "./bench/timing";
+import { db, disconnect } from "../../lib/db";
+import { countStoredWithoutConsent } from "../../lib/data/consent-check";
+import { countPastRetention, getMinimizationReport } from "../../lib/data/report";
+import { timeRuns } from "./timing";
 
 const i = process.argv.indexOf("--runs");
 const runs = i >= 0 ? Math.max(1, Number(process.argv[i + 1]) || 5) : 5;
