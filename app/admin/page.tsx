@@ -46,7 +46,6 @@ export default async function AdminReportPage() {
         <a className="button secondary" href="/api/admin/report?format=csv" download>Download CSV</a>
       </p>
       <DemoReportFiller />
-      <DemoReportFiller />
 
       <div className="cards">
         <section className="card" aria-labelledby="summary">
