@@ -22,7 +22,7 @@ const seconds = Number(arg("seconds") ?? 10);
 const outDir = resolve(arg("out") ?? `.test-runs/profile-${kind}-${route}-${Date.now()}`);
 mkdirSync(outDir, { recursive: true });
 
-type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] };
+type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; hitCount?: number; children?: number[] };
 type Profile = { nodes: Node[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] };
 
 /** Which part of the stack a frame belongs to, from its script URL. */
@@ -74,7 +74,7 @@ function summarise(file: string): void {
  * packages, a request spends its time under. Used for docs/decisions/016.
  */
 function bySource(file: string, seconds: number): void {
-  const p = JSON.parse(readFileSync(file, "utf8")) as Profile & { nodes: (Node & { callFrame: { columnNumber: number } })[] };
+  const p = JSON.parse(readFileSync(file, "utf8")) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
