@@ -10,7 +10,7 @@
 // Exit 0 when done (or stopped on request), 1 when some data keys could not be re-wrapped.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { db, disconnect } from "../lib/db";
+import { closeDatabase, openDatabase } from "../lib/data/connection";
 import { DEFAULT_REWRAP_BATCH, indexRotationProgress, keyRotationProgress, reindexBlindIndexes, rewrapDataKeys } from "../lib/data/rotation";
 import { progressBar } from "./progress";
 
@@ -37,7 +37,7 @@ process.on("SIGINT", () => {
   console.error("\nkeys:rotate: stopping after this batch (Ctrl+C again to abort it)");
 });
 
-await db();
+await openDatabase();
 if (args["blind-index"]) await rotateBlindIndex();
 const before = await keyRotationProgress();
 const pending = before.total - before.onCurrentKey - before.onUnknownKey;
@@ -55,7 +55,7 @@ const result = await rewrapDataKeys({
 bar.done();
 const seconds = ((performance.now() - started) / 1000).toFixed(2);
 const after = await keyRotationProgress();
-await disconnect();
+await closeDatabase();
 
 console.log(`re-wrapped ${result.rewrapped} data keys in ${result.batches} batches (${seconds} s)`);
 if (result.skipped) console.log(`${result.skipped} changed or erased by someone else meanwhile (nothing to do for them)`);
@@ -90,7 +90,7 @@ async function rotateBlindIndex(): Promise<never> {
   });
   bar.done();
   const end = await indexRotationProgress();
-  await disconnect();
+  await closeDatabase();
   console.log(`re-indexed ${result.reindexed} users in ${result.batches} batches (${((performance.now() - began) / 1000).toFixed(2)} s)`);
   if (result.unreadable) console.error(`ERROR: ${result.unreadable} users could not be re-indexed (their data key or Telegram id cannot be read)`);
   if (end.onCurrentKey === end.total) console.log(`blind-index rotation complete: all ${end.total} users indexed under the current key; remove BLIND_INDEX_KEY_PREVIOUS`);
