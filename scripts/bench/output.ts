@@ -41,7 +41,7 @@ function peersSection(p: PeersRun): string[] {
     `- Command: \`${p.command}\` (took ${Math.round(p.seconds)} s); the other engineers' builds and tests shared the machine, so`,
     "  absolute rates are low and noisy; the ratios compare systems measured minutes apart in the same run.",
     "- Peers: minimal Next.js apps under bench/peers/ with their own lockfiles, installed and built by this",
-    "  command only (docs/decisions/016-peers.md says how each is configured and why).",
+    "  command only (docs/decisions/012-peer-benchmark.md says how each is configured and why).",
     "",
     "### Speed",
     "",
