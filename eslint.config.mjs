@@ -47,7 +47,7 @@ const restrict = (...sets) => ["error", { patterns: sets.flat() }];
 
 const config = [
   {
-    ignores: [".next/**", "node_modules/**", "prisma/generated/**", "data/**", "test-results/**", "playwright-report/**", ".test-runs/**", ".security-figures/**", "next-env.d.ts"],
+    ignores: [".next/**", "node_modules/**", "prisma/generated/**", "data/**", "test-results/**", "playwright-report/**", ".test-runs/**", ".security-figures/**", "next-env.d.ts", "bench/peers/**"],
   },
   ...nextVitals,
   ...nextTs,

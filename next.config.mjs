@@ -9,6 +9,11 @@ const nextConfig = {
   experimental: {
     // forbidden() for the admin segment.
     authInterrupts: true,
+    // What Next may buffer of a body it clones for proxy.ts. Larger bodies never reach the proxy (its
+    // matcher), so this is never exceeded; it is set so that nothing near Next's default 10 MB is kept.
+    proxyClientMaxBodySize: 100_000,
+    // Server actions are small forms; Next reads at most this much of one before its 413.
+    serverActions: { bodySizeLimit: "64kb" },
   },
   serverExternalPackages: ["better-sqlite3", "pg", "pino", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg"],
   async headers() {
@@ -19,6 +24,19 @@ const nextConfig = {
         source: "/_next/static/:path*",
         headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" }],
       },
+      // Requests that bypass proxy.ts for their body size (see its matcher) get no nonce and so may run
+      // no script at all; nothing they are answered with may be stored.
+      ...[
+        { type: "header", key: "content-length", value: "[0-9]{6,}" },
+        { type: "header", key: "transfer-encoding" },
+      ].map((condition) => ({
+        source: "/:path*",
+        has: [condition],
+        headers: [
+          { key: "Content-Security-Policy", value: "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" },
+          { key: "Cache-Control", value: "no-store, max-age=0" },
+        ],
+      })),
       {
         source: "/:path*",
         headers: [

@@ -77,7 +77,23 @@ export async function proxy(request: NextRequest) {
   return response;
 }
 
+/**
+ * Bodies larger than any route accepts. For a request the proxy sees, Next clones the body and then
+ * waits for its end before anything answers, whatever the proxy returns: a 20 MB body was read in
+ * full before its 413. Such requests therefore bypass the proxy (the matcher's `missing` below), and
+ * the route refuses them unread from their Content-Length (lib/http.ts readJsonObject); a chunked body
+ * (no Content-Length) is read only up to the route's limit. next.config.mjs gives them a no-script
+ * CSP and no-store in place of the proxy's. Keep the three in step: 6 digits is 100000 bytes.
+ */
 export const config = {
-  // Everything but build assets: a missing /favicon.ico is a rendered 404 page and needs the CSP too.
-  matcher: ["/((?!_next/static|_next/image).*)"],
+  matcher: [
+    {
+      // Everything but build assets: a missing /favicon.ico is a rendered 404 page and needs the CSP too.
+      source: "/((?!_next/static|_next/image).*)",
+      missing: [
+        { type: "header", key: "content-length", value: "[0-9]{6,}" },
+        { type: "header", key: "transfer-encoding" },
+      ],
+    },
+  ],
 };

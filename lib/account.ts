@@ -126,6 +126,8 @@ export async function createPhoneBotLink(userId: string): Promise<BotLinkResult>
   if (!botUsername || !botToken || !webhookSecret) return { ok: false, status: 503, message: "Sharing through the bot is not configured on this server (TELEGRAM_WEBHOOK_SECRET)." };
   const use = await phoneUse(userId);
   if (!use.store && !use.verify) return { ok: false, status: 403, message: "Turn on a purpose that uses your phone number first; until then the bot never asks for it." };
+  // Each link writes a token and an audit row: bounded per user (throws RateLimitedError, a 429).
+  await consume("botLink", userId);
   const { token, expiresAt } = await createBotLink(userId);
   return { ok: true, link: `https://t.me/${botUsername}?start=${token}`, expiresAt };
 }

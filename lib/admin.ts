@@ -4,13 +4,15 @@ import "server-only";
 import { recordAdminRefusal, reportToCsv, viewMinimizationReport } from "./data/report";
 import { json, jsonError, NO_STORE } from "./http";
 import { securityEvent } from "./log";
+import { withinLimit } from "./rate-limit";
 import { getSession, isAdmin } from "./session";
 
 export async function adminReportResponse(req: Request, requestId: string): Promise<Response> {
   const user = await getSession();
   const format = new URL(req.url).searchParams.get("format") ?? "json";
   if (!user || !isAdmin(user)) {
-    if (user) await recordAdminRefusal(user.id, format === "csv" ? "csv" : "json");
+    // Bounded per user: each refusal would otherwise add an audit row, as often as anyone asks.
+    if (user && (await withinLimit("adminRefused", user.id))) await recordAdminRefusal(user.id, format === "csv" ? "csv" : "json");
     securityEvent("admin.refused", requestId, { channel: "api", signedIn: user !== null });
     return user ? jsonError(403, "This report is for the site's admins only.") : jsonError(401, "Sign in first.");
   }

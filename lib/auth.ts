@@ -4,7 +4,7 @@ import "server-only";
 import { env } from "./env";
 import { phoneUse, savePhoneFromTelegram } from "./data/phone";
 import { signInWithTelegram, type SignInOutcome } from "./data/sign-in";
-import { telegramIdIndex } from "./data/vault";
+import { telegramIdIndexes } from "./data/vault";
 import { securityEvent } from "./log";
 import { consume, isBlocked, RateLimitedError } from "./rate-limit";
 import { getSession, newSessionExpiry, setOidcFlow, setPendingSignIn, startSession, takeOidcFlow } from "./session";
@@ -139,7 +139,7 @@ export async function finishOidc(params: URLSearchParams, requestId: string): Pr
   if (flow.intent === "phone") {
     const user = await getSession();
     // Same browser session that asked, and the Telegram account that answered is the one signed in.
-    if (!user || user.id !== flow.uid || user.telegramIdIndex !== telegramIdIndex(profile.telegramId)) {
+    if (!user || user.id !== flow.uid || !telegramIdIndexes(profile.telegramId).includes(user.telegramIdIndex)) {
       securityEvent("phone.refused", requestId, { reason: "other_account" });
       return { ok: false, status: 401, message: "The Telegram account that answered is not the one signed in here, so nothing was stored." };
     }

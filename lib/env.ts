@@ -54,6 +54,8 @@ const RawEnv = z.object({
   // Former master keys, comma-separated base64, kept readable until `npm run keys:rotate` finishes.
   FIELD_ENCRYPTION_KEY_PREVIOUS: z.string().optional(),
   BLIND_INDEX_KEY: base64Key.optional(),
+  /** The blind-index key being retired while `npm run keys:rotate -- --blind-index` runs. */
+  BLIND_INDEX_KEY_PREVIOUS: base64Key.optional(),
   ADMIN_TELEGRAM_IDS: z
     .string()
     .default("")
@@ -205,6 +207,7 @@ export function buildEnv(source: Record<string, string | undefined>) {
   if (blindIndexKey.equals(fieldKey)) {
     throw new ConfigError("Invalid configuration:\n  BLIND_INDEX_KEY: must differ from FIELD_ENCRYPTION_KEY");
   }
+  const blindIndexKeyPrevious = raw.BLIND_INDEX_KEY_PREVIOUS ? Buffer.from(raw.BLIND_INDEX_KEY_PREVIOUS, "base64") : null;
   const botToken = demo ? local!.bot : raw.TELEGRAM_BOT_TOKEN ?? null;
 
   return {
@@ -220,6 +223,8 @@ export function buildEnv(source: Record<string, string | undefined>) {
     sessionSecrets: [raw.SESSION_SECRET ?? local!.session, ...(raw.SESSION_SECRET_PREVIOUS ?? "").split(",").map((s) => s.trim()).filter(Boolean)],
     masterKeys,
     blindIndexKey,
+    blindIndexKeyId: keyIdOf(blindIndexKey),
+    blindIndexKeyPrevious,
     // The demo's admin is its admin persona, and only in demo mode: ADMIN_TELEGRAM_IDS names real
     // Telegram accounts, which the demo's local bot cannot sign in; outside demo mode the persona's
     // id is an ordinary one.

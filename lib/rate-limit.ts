@@ -20,8 +20,16 @@ export const RATE_LIMITS = {
   export: { points: 10, duration: 60 },
   /** Erasure requests per user. */
   erasure: { points: 3, duration: 600 },
-  /** The bot webhook, per Telegram sender (for the webhook route to call). */
+  /** Bot updates per Telegram sender, after the secret-token check; past it, updates are acknowledged and dropped. */
   webhook: { points: 20, duration: 60 },
+  /** OpenID Connect starts and callbacks per client address; applied only behind a trusted proxy (TRUST_PROXY). */
+  oidcAddress: { points: 30, duration: 60 },
+  /** Refused OpenID Connect callbacks per client address. A spoofed address throttles only refusals. */
+  oidcRefused: { points: 10, duration: 60 },
+  /** Audit rows for a signed-in non-admin refused the admin report; past it, refusals are not recorded. */
+  adminRefused: { points: 10, duration: 600 },
+  /** Bot deep links per user (each writes a token and an audit row). */
+  botLink: { points: 10, duration: 600 },
 } as const satisfies Record<string, { points: number; duration: number }>;
 
 export type LimitName = keyof typeof RATE_LIMITS;
@@ -58,25 +66,13 @@ async function buildLimiters(): Promise<Limiters> {
   const pool = new pg.Pool({ connectionString: env().databaseUrl, max: 3 });
   // An idle connection dropped by the server must not take the process down; the next query reconnects.
   pool.on("error", () => {});
-  const client = await pool.connect();
-  try {
-    // Several instances start at once: the advisory lock makes one of them create the table.
-    await client.query("BEGIN");
-    await client.query("SELECT pg_advisory_xact_lock(7007007)");
-    await client.query(`CREATE TABLE IF NOT EXISTS "${RATE_LIMIT_TABLE}" (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`);
-    await client.query("COMMIT");
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
   return byName(
     (n) =>
       new RateLimiterPostgres({
         storeClient: pool,
         storeType: "pool",
         tableName: RATE_LIMIT_TABLE,
+        // The migrations create the table (prisma/models.prisma, RateLimit): the app runs no DDL.
         tableCreated: true,
         keyPrefix: n,
         points: points(n),
@@ -102,13 +98,31 @@ function storedKey(name: LimitName, key: string): string {
   return createHmac("sha256", env().sessionSecrets[0]!).update(`rate-limit\u0000${name}\u0000${key}`).digest("base64url").slice(0, 32);
 }
 
+function isLimiterAnswer(e: unknown): e is RateLimiterRes {
+  return e instanceof RateLimiterRes || (typeof e === "object" && e !== null && "msBeforeNext" in e && "remainingPoints" in e && !(e instanceof Error));
+}
+
 /** Counts one request against the limit; throws RateLimitedError when it is used up. */
 export async function consume(name: LimitName, key: string): Promise<void> {
   const limiter = (await limiters())[name];
   try {
     await limiter.consume(storedKey(name, key));
   } catch (e) {
-    if (e instanceof RateLimiterRes) throw new RateLimitedError(name, Math.max(1, Math.ceil(e.msBeforeNext / 1000)));
+    // By shape, not instanceof: the limiters live on globalThis, built by whichever server bundle came
+    // first, and each bundle has its own copy of RateLimiterRes (a page refused after a route built
+    // them answered 500).
+    if (isLimiterAnswer(e)) throw new RateLimitedError(name, Math.max(1, Math.ceil(e.msBeforeNext / 1000)));
+    throw e;
+  }
+}
+
+/** consume() for a caller that goes on either way: false when the limit is used up. */
+export async function withinLimit(name: LimitName, key: string): Promise<boolean> {
+  try {
+    await consume(name, key);
+    return true;
+  } catch (e) {
+    if (e instanceof RateLimitedError) return false;
     throw e;
   }
 }

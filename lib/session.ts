@@ -9,9 +9,10 @@ import { env } from "./env";
 import { recordEvent } from "./data/audit";
 import { closePendingSignIn, isPendingSignInOpen, openPendingSignIn } from "./data/pending-sign-ins";
 import { createSessionRow, deleteSessionRow, findSessionUser, type SessionUser } from "./data/sessions";
-import { telegramIdIndex } from "./data/vault";
+import { telegramIdIndex, telegramIdIndexes } from "./data/vault";
 import { currentRequestId } from "./http";
 import { securityEvent } from "./log";
+import { withinLimit } from "./rate-limit";
 import {
   cookieOptions,
   nowSeconds,
@@ -57,7 +58,7 @@ export async function requireUser(): Promise<SessionUser> {
 }
 
 export function isAdmin(user: SessionUser): boolean {
-  return env().adminTelegramIds.some((id) => telegramIdIndex(id) === user.telegramIdIndex);
+  return env().adminTelegramIds.some((id) => telegramIdIndexes(id).includes(user.telegramIdIndex));
 }
 
 /**
@@ -68,7 +69,8 @@ export function isAdmin(user: SessionUser): boolean {
 export async function requireAdmin(channel: "page" | "action" = "page"): Promise<SessionUser> {
   const user = await getSession();
   if (!user || !isAdmin(user)) {
-    if (user) await recordEvent("admin.refused", user.id, { channel });
+    // Bounded per user, as in lib/admin.ts: refusals past the limit are not recorded.
+    if (user && (await withinLimit("adminRefused", user.id))) await recordEvent("admin.refused", user.id, { channel });
     securityEvent("admin.refused", await currentRequestId(), { channel, signedIn: user !== null });
     forbidden();
   }

@@ -4,19 +4,23 @@
 // Prints counts only.
 //   --batch-size=N   users per transaction (default 500)
 //   --max-batches=N  stop after N batches (a rerun continues)
+//   --blind-index    instead: re-index every Telegram id and phone number under the current
+//                    BLIND_INDEX_KEY, with the old key in BLIND_INDEX_KEY_PREVIOUS (accepted by
+//                    every lookup meanwhile); remove BLIND_INDEX_KEY_PREVIOUS once it is complete
 // Exit 0 when done (or stopped on request), 1 when some data keys could not be re-wrapped.
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { db, disconnect } from "../lib/db";
-import { DEFAULT_REWRAP_BATCH, keyRotationProgress, rewrapDataKeys } from "../lib/data/rotation";
+import { closeDatabase, openDatabase } from "../lib/data/connection";
+import { DEFAULT_REWRAP_BATCH, indexRotationProgress, keyRotationProgress, reindexBlindIndexes, rewrapDataKeys } from "../lib/data/rotation";
 import { progressBar } from "./progress";
 
 const Args = z.object({
   "batch-size": z.coerce.number().int().min(1).max(10_000).default(DEFAULT_REWRAP_BATCH),
   "max-batches": z.coerce.number().int().min(1).optional(),
+  "blind-index": z.boolean().default(false),
 });
 
-const { values } = parseArgs({ options: { "batch-size": { type: "string" }, "max-batches": { type: "string" } } });
+const { values } = parseArgs({ options: { "batch-size": { type: "string" }, "max-batches": { type: "string" }, "blind-index": { type: "boolean" } } });
 const parsed = Args.safeParse(values);
 if (!parsed.success) {
   console.error(`keys:rotate: ${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
@@ -33,7 +37,8 @@ process.on("SIGINT", () => {
   console.error("\nkeys:rotate: stopping after this batch (Ctrl+C again to abort it)");
 });
 
-await db();
+await openDatabase();
+if (args["blind-index"]) await rotateBlindIndex();
 const before = await keyRotationProgress();
 const pending = before.total - before.onCurrentKey - before.onUnknownKey;
 console.log(`${before.total} users: ${before.onCurrentKey} already on the current master key, ${pending} to re-wrap`);
@@ -50,7 +55,7 @@ const result = await rewrapDataKeys({
 bar.done();
 const seconds = ((performance.now() - started) / 1000).toFixed(2);
 const after = await keyRotationProgress();
-await disconnect();
+await closeDatabase();
 
 console.log(`re-wrapped ${result.rewrapped} data keys in ${result.batches} batches (${seconds} s)`);
 if (result.skipped) console.log(`${result.skipped} changed or erased by someone else meanwhile (nothing to do for them)`);
@@ -70,3 +75,25 @@ if (!result.complete && remaining > 0) {
   console.log(`rotation complete: all ${after.total} users on the current master key`);
 }
 process.exit(failed ? 1 : 0);
+
+async function rotateBlindIndex(): Promise<never> {
+  const start = await indexRotationProgress();
+  console.log(`${start.total} users: ${start.onCurrentKey} already indexed under the current blind-index key, ${start.total - start.onCurrentKey} to re-index`);
+  const began = performance.now();
+  const bar = progressBar("keys:rotate --blind-index");
+  bar.update(start.onCurrentKey, start.total);
+  const result = await reindexBlindIndexes({
+    batchSize: args["batch-size"],
+    maxBatches: args["max-batches"],
+    shouldStop: () => stopRequested,
+    onBatch: (r) => bar.update(start.onCurrentKey + r.reindexed, start.total),
+  });
+  bar.done();
+  const end = await indexRotationProgress();
+  await closeDatabase();
+  console.log(`re-indexed ${result.reindexed} users in ${result.batches} batches (${((performance.now() - began) / 1000).toFixed(2)} s)`);
+  if (result.unreadable) console.error(`ERROR: ${result.unreadable} users could not be re-indexed (their data key or Telegram id cannot be read)`);
+  if (end.onCurrentKey === end.total) console.log(`blind-index rotation complete: all ${end.total} users indexed under the current key; remove BLIND_INDEX_KEY_PREVIOUS`);
+  else console.log(`stopped: ${end.total - end.onCurrentKey} still to re-index; run keys:rotate --blind-index again to continue`);
+  process.exit(result.unreadable ? 1 : 0);
+}

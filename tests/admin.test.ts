@@ -4,6 +4,7 @@
 // shows a personal value.
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { publishCount } from "../lib/data/report/suppression";
 import { Client, ONLY_ACCOUNT } from "./support/client";
 import { execute, query } from "./support/inspect";
 import { startApp, type TestApp } from "./support/server";
@@ -196,29 +197,32 @@ describe("only admins see the report", () => {
 });
 
 describe("the numbers", () => {
-  it("match the known data exactly, with 1 to 4 shown as 'fewer than 5' and 0 as 0", async () => {
+  it("match the known data, rounded to the nearest 10, with 1 to 4 shown as 'fewer than 5' and 0 as 0 (docs/decisions/010)", async () => {
     const r = await report();
-    expect(r.users).toBe(8);
+    // 8 accounts; 6 names, 5 usernames, 2 photo links: published to the nearest 10.
+    expect(r.users).toBe(10);
     expect(Object.fromEntries(r.fields.map((f) => [f.field, f.stored]))).toEqual({
-      telegram_id: 8,
-      first_name: 6,
-      last_name: 6,
-      username: 5,
+      telegram_id: 10,
+      first_name: 10,
+      last_name: 10,
+      username: 10,
       photo_url: "fewer than 5",
       phone_number: 0,
     });
     expect(Object.fromEntries(r.purposes.map((p) => [p.id, p.activeConsents]))).toEqual({
-      account: 8,
-      display_name: 6,
-      username: 5,
+      account: 10,
+      display_name: 10,
+      username: 10,
       profile_photo: "fewer than 5",
       phone_contact: 0,
       phone_verification: 0,
     });
     expect(field(r, "first_name").purposes).toEqual(["display_name"]);
     expect(purpose(r, "account").activePercent).toBe(100);
-    // 6 of 8: the 2 who did not consent are too few to show, so the share is withheld.
-    expect(purpose(r, "display_name").activePercent).toBeNull();
+    // Shares come from the published counts (10 of 10), so the 2 who did not consent cannot be
+    // worked out from the share and the accounts.
+    expect(purpose(r, "display_name").activePercent).toBe(100);
+    expect(purpose(r, "profile_photo").activePercent).toBeNull();
     for (const f of r.fields) {
       expect(f.withoutLiveConsent).toBe(0);
       expect(f.pastRetention).toBe(0);
@@ -227,13 +231,15 @@ describe("the numbers", () => {
     // Today: 13 accounts + 6 names + 5 usernames + 2 photos granted; 5 accounts withdrawn by erasure.
     const today = r.activity.days.at(-1)!;
     expect(today.period).toBe(new Date().toISOString().slice(0, 10));
-    expect([today.granted, today.withdrawn]).toEqual([26, 5]);
-    expect([r.activity.weeks.at(-1)!.granted, r.activity.weeks.at(-1)!.withdrawn]).toEqual([26, 5]);
-    expect(purpose(r, "display_name").activity.days.at(-1)!.granted).toBe(6);
+    expect([today.granted, today.withdrawn]).toEqual([30, 10]);
+    expect([r.activity.weeks.at(-1)!.granted, r.activity.weeks.at(-1)!.withdrawn]).toEqual([30, 10]);
+    expect(purpose(r, "display_name").activity.days.at(-1)!.granted).toBe(10);
     expect(purpose(r, "profile_photo").activity.days.at(-1)!.granted).toBe("fewer than 5");
-    expect(r.erasures.total).toBe(5);
-    expect(r.erasures.months.at(-1)!.erased).toBe(5);
-    expect(r.erasures.weeks.at(-1)!.erased).toBe(5);
+    expect(r.erasures.total).toBe(10);
+    expect(r.erasures.months.at(-1)!.erased).toBe(10);
+    expect(r.erasures.weeks.at(-1)!.erased).toBe(10);
+    // Erasures add up across weeks and months: a month without any is "fewer than 5", not 0.
+    expect(r.erasures.months.at(-2)!.erased).toBe("fewer than 5");
     expect(r.retention.pastRetentionTotal).toBe(0);
     expect(r.retention.dormantAccounts).toBe(0);
     expect(r.keys).toMatchObject({ currentPercent: 100, usersOnOlderKeys: 0 });
@@ -260,7 +266,7 @@ describe("the numbers", () => {
       const injectedBy = Date.now();
       expect(checkConsents()).toMatch(/, 5 without a live consent \(phone_number 5\)/);
       const r = await report();
-      expect(field(r, "phone_number").withoutLiveConsent).toBe(5);
+      expect(field(r, "phone_number").withoutLiveConsent).toBe(10);
       expect(new Date(r.consentCheck.checkedAt).getTime()).toBeGreaterThanOrEqual(injectedBy - 1000);
       expect(new Date(r.consentCheck.finishedAt).getTime()).toBeGreaterThanOrEqual(new Date(r.consentCheck.checkedAt).getTime());
       expect(new Date(r.consentCheck.finishedAt).getTime()).toBeLessThanOrEqual(new Date(r.generatedAt).getTime());
@@ -269,12 +275,12 @@ describe("the numbers", () => {
       expect(field(r, "phone_number").stored).toBe(0);
       expect(r.unknownFieldsStored).toBe("fewer than 5");
       const html = await (await admin.get("/admin")).text();
-      expect(html).toMatch(/data-testid="violations" class="bad">Phone number: 5</);
+      expect(html).toMatch(/data-testid="violations" class="bad">Phone number: 10</);
       // The page says when the check ran (to the minute, UTC).
       const checked = `${r.consentCheck.checkedAt.slice(0, 16).replace("T", " ")} UTC`;
       expect(html).toMatch(new RegExp(`data-testid="consent-check">${checked}(<!-- -->)?, `));
       const csv = await (await admin.get("/api/admin/report?format=csv")).text();
-      expect(csv).toContain("field,phone_number,without_live_consent,,5");
+      expect(csv).toContain("field,phone_number,without_live_consent,,10");
       expect(csv).toContain(`summary,,consent_check_checked_at,,${r.consentCheck.checkedAt}\r\n`);
       expect(csv).toContain(`summary,,consent_check_finished_at,,${r.consentCheck.finishedAt}\r\n`);
       expect(csv).toContain(`summary,,consent_check_values_checked,,${r.consentCheck.valuesChecked}\r\n`);
@@ -293,7 +299,7 @@ describe("the numbers", () => {
     checkConsents();
     const r = await report();
     const total = Number((await query<{ n: number | string }>(app, `SELECT COUNT(*) AS n FROM user_fields`))[0]!.n);
-    expect(r.consentCheck.valuesChecked).toBe(total);
+    expect(r.consentCheck.valuesChecked).toBe(publishCount(total));
   });
 
   it("runs the check before the purge, so the purge cannot erase a violation before it is seen", async () => {
@@ -342,11 +348,12 @@ describe("the numbers", () => {
     try {
       checkConsents();
       const r = await report();
-      expect(field(r, "first_name").pastRetention).toBe(6);
-      expect(field(r, "last_name").pastRetention).toBe(0);
-      expect(r.retention.pastRetentionTotal).toBe(6);
+      expect(field(r, "first_name").pastRetention).toBe(10);
+      // Values past retention add up to their total: a 0 beside them is not shown as 0.
+      expect(field(r, "last_name").pastRetention).toBe("fewer than 5");
+      expect(r.retention.pastRetentionTotal).toBe(10);
       // Everyone who decided on display_name (6 granted, 2 refused) is asked again.
-      expect(purpose(r, "display_name").awaitingReconsent).toBe(8);
+      expect(purpose(r, "display_name").awaitingReconsent).toBe(10);
       expect(purpose(r, "username").awaitingReconsent).toBe(0);
       expect(field(r, "username").withoutLiveConsent).toBe("fewer than 5");
     } finally {
@@ -393,10 +400,10 @@ describe("at scale, with synthetic people", () => {
     // (tests/consent-check.test.ts covers chunk edges), and its total must be the full recount.
     expect(checkConsents()).toMatch(/, 0 without a live consent,/);
     const r = await report();
-    expect(r.consentCheck.valuesChecked).toBe(await n(`SELECT COUNT(*) AS n FROM user_fields`));
-    expect(r.users).toBe(users);
+    expect(r.consentCheck.valuesChecked).toBe(publishCount(await n(`SELECT COUNT(*) AS n FROM user_fields`)));
+    expect(r.users).toBe(publishCount(users));
     for (const f of r.fields) {
-      expect(f.stored, f.field).toBe(stored.get(f.field)! >= 5 ? stored.get(f.field) : stored.get(f.field) === 0 ? 0 : "fewer than 5");
+      expect(f.stored, f.field).toBe(publishCount(stored.get(f.field)!));
       expect(f.withoutLiveConsent, f.field).toBe(0);
     }
     // Synthetic histories reach back a year, and no purge has run: profile photo links (90 days)
@@ -406,7 +413,7 @@ describe("at scale, with synthetic people", () => {
       [app.db.kind === "sqlite" ? new Date(Date.now() - 90 * 86_400_000).toISOString().replace("Z", "+00:00") : new Date(Date.now() - 90 * 86_400_000).toISOString().replace("T", " ").replace("Z", "")],
     );
     expect(overdue).toBeGreaterThanOrEqual(5);
-    expect(field(r, "photo_url").pastRetention).toBe(overdue);
+    expect(field(r, "photo_url").pastRetention).toBe(publishCount(overdue));
 
     // "Past retention" is a promise about the next purge: it erases exactly what the report counted,
     // field by field (including phone numbers that only the one-time verification purpose covered).
@@ -416,9 +423,10 @@ describe("at scale, with synthetic people", () => {
     expect(Number(purged![1])).toBe(0);
     for (const f of r.fields) {
       const erased = erasedByField.get(f.field) ?? 0;
-      expect(f.pastRetention, f.field).toBe(erased >= 5 || erased === 0 ? erased : "fewer than 5");
+      // One group with the total (not all 0: photo links are overdue), so a 0 is "fewer than 5" too.
+      expect(f.pastRetention, f.field).toBe(erased < 5 ? "fewer than 5" : publishCount(erased));
     }
-    expect(r.retention.pastRetentionTotal).toBe(Number(purged![2]));
+    expect(r.retention.pastRetentionTotal).toBe(publishCount(Number(purged![2])));
   });
 
   it("never shows a personal value: not in the JSON, the CSV or the page", async () => {

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { blindIndex } from "../lib/crypto/fields";
 import { startTestBotApi, type TestBotApi } from "./support/bot-api";
 import { Client, ONLY_ACCOUNT } from "./support/client";
+import Database from "better-sqlite3";
+import pg from "pg";
 import { countRows, execute, query, rawDatabaseBytes } from "./support/inspect";
 import { startTestProvider, type TelegramUser, type TestProvider } from "./support/oidc-provider";
 import { TEST_BOT_TOKEN } from "./support/secrets";
@@ -23,7 +25,9 @@ const WEBHOOK_SECRET = randomBytes(24).toString("base64url");
 const OIDC_PHONE = "4915123456789";
 const BOT_PHONE = "34612345678";
 const VERIFY_PHONE = "79161234567";
-const PHONES = [OIDC_PHONE, BOT_PHONE, VERIFY_PHONE];
+const RACE_PHONE = "4917612345678";
+const WITHDRAWN_PHONE = "33612345678";
+const PHONES = [OIDC_PHONE, BOT_PHONE, VERIFY_PHONE, RACE_PHONE, WITHDRAWN_PHONE];
 
 beforeAll(async () => {
   provider = await startTestProvider({ user: { id: 1, sub: "1" } });
@@ -334,6 +338,89 @@ describe("the bot's contact button", () => {
     expect(out).not.toContain(WEBHOOK_SECRET);
     const call = botApi.calls.filter((x) => x.method === "setWebhook").at(-1)!;
     expect(call.body).toMatchObject({ url: `${app.origin}/api/telegram/webhook`, secret_token: WEBHOOK_SECRET });
+  });
+});
+
+/**
+ * Holds the user rows' write lock from outside the app while `during` runs: on PostgreSQL a row lock
+ * on each user, released only once `waiters` app transactions are seen waiting for it; on SQLite the
+ * database's one write lock (one writer at a time, so the app's transactions queue behind it).
+ * `inside` runs in the locking transaction just before it commits.
+ */
+async function underUserLocks<T>(userIds: string[], waiters: number, during: () => Promise<T>[], inside: (run: (sql: string, params: unknown[]) => Promise<void>) => Promise<void> = async () => {}): Promise<T[]> {
+  if (app.db.kind === "sqlite") {
+    const db = new Database(app.db.sqliteFile!);
+    db.pragma("busy_timeout = 10000");
+    db.exec("BEGIN IMMEDIATE");
+    const pending = during();
+    await inside(async (sql, params) => void db.prepare(sql.replace(/\$\d+/g, "?")).run(...params));
+    db.exec("COMMIT");
+    db.close();
+    return Promise.all(pending);
+  }
+  const holder = new pg.Client({ connectionString: app.db.url });
+  const watcher = new pg.Client({ connectionString: app.db.url });
+  await holder.connect();
+  await watcher.connect();
+  try {
+    await holder.query("BEGIN");
+    await holder.query("SELECT id FROM users WHERE id = ANY($1) FOR UPDATE", [userIds]);
+    const pending = during();
+    // Waits for the app's transactions to queue on the lock (a condition, not a fixed time).
+    for (let i = 0; ; i++) {
+      const { rows } = await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+      if (rows[0].n >= waiters) break;
+      if (i > 600) throw new Error(`only ${rows[0].n} of ${waiters} transactions reached the lock`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await inside(async (sql, params) => void (await holder.query(sql, params)));
+    await holder.query("COMMIT");
+    return await Promise.all(pending);
+  } finally {
+    await holder.end();
+    await watcher.end();
+  }
+}
+
+describe("phone saves racing other writers (issue 13, item 5)", () => {
+  const webhook = (update: unknown) =>
+    new Client(app.origin).request("POST", "/api/telegram/webhook", { json: update, origin: null, headers: { "x-telegram-bot-api-secret-token": WEBHOOK_SECRET } });
+  let updateId = 10_000;
+  const start = (from: number, token: string) => ({ update_id: updateId++, message: { message_id: 1, date: 0, chat: { id: from, type: "private" }, from: { id: from, is_bot: false }, text: `/start ${token}` } });
+  const contact = (from: number, phone: string) => ({ update_id: updateId++, message: { message_id: 2, date: 0, chat: { id: from, type: "private" }, from: { id: from, is_bot: false }, contact: { phone_number: phone, user_id: from } } });
+  const lastReplyTo = (chat: number) => botApi.calls.filter((x) => x.method === "sendMessage" && x.body.chat_id === chat).at(-1)?.body;
+  async function linkedBot(c: Client, telegramId: number) {
+    const res = await c.request("POST", "/api/me/phone/bot-link");
+    expect(res.status).toBe(200);
+    const token = new URL(((await res.json()) as { link: string }).link).searchParams.get("start")!;
+    expect((await webhook(start(telegramId, token))).status).toBe(200);
+    expect(lastReplyTo(telegramId)!.text).toMatch(/Press the button/);
+  }
+
+  it("a withdrawal that commits while the save waits for the user's lock leaves no 'verified at'", async () => {
+    const user = telegramUser();
+    const { c, id } = await signedInWithPhonePurpose(user, { phone_verification: true });
+    await linkedBot(c, user.id);
+    const [res] = await underUserLocks([id], 1, () => [webhook(contact(user.id, WITHDRAWN_PHONE))], (run) =>
+      // What a withdrawal commits (the consent state) lands while the save waits.
+      run("UPDATE consent_states SET granted = $1 WHERE user_id = $2 AND purpose_id = 'phone_verification'", [app.db.kind === "sqlite" ? 0 : false, id]),
+    );
+    expect(res!.status).toBe(200);
+    expect(await countRows(app, "purpose_outcomes", "user_id = $1", [id])).toBe(0);
+    expect(await countRows(app, "audit_events", "type = 'phone.verified' AND subject_id = $1", [id])).toBe(0);
+    expect(lastReplyTo(user.id)!.text).toMatch(/not agreed to a purpose that uses your phone number/);
+  });
+
+  it("two accounts saving one number at once: the database keeps it for one of them (PHONE_NUMBER_UNIQUE)", async () => {
+    const users = [telegramUser(), telegramUser()];
+    const signedIn = await Promise.all(users.map((u) => signedInWithPhonePurpose(u)));
+    for (const [i, u] of users.entries()) await linkedBot(signedIn[i]!.c, u.id);
+    const results = await underUserLocks(signedIn.map((s) => s.id), 2, () => users.map((u) => webhook(contact(u.id, RACE_PHONE))));
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(await countRows(app, "user_fields", "blind_index = $1", [phoneIndex(`+${RACE_PHONE}`)])).toBe(1);
+    const replies = users.map((u) => String(lastReplyTo(u.id)!.text));
+    expect(replies.filter((t) => /saved/.test(t))).toHaveLength(1);
+    expect(replies.filter((t) => /already linked to another account/.test(t))).toHaveLength(1);
   });
 });
 

@@ -66,13 +66,13 @@ async function signInWith(profile: Profile, between: () => Promise<void>) {
   // the write has not opened the session yet; on SQLite neither has happened.
   let atChange: { claims: number; sessions: number } | null = null;
   const req = {
-    index: vault.telegramIdIndex(telegramProfile.telegramId),
+    indexes: vault.telegramIdIndexes(telegramProfile.telegramId),
     values: users.profileValues(telegramProfile),
     claim: { replayKey, expiresAt: new Date(Date.now() + 86_400_000) },
     sessionExpiresAt: new Date(Date.now() + 3_600_000),
   };
   const betweenReadAndWrite = async () => {
-    const [user] = await query<{ id: string }>(app, `SELECT id FROM users WHERE telegram_id_index = $1`, [req.index]);
+    const [user] = await query<{ id: string }>(app, `SELECT id FROM users WHERE telegram_id_index = $1`, [req.indexes[0]]);
     atChange = { claims: await countRows(app, "used_login_payloads", "digest = $1", [replayKey]), sessions: user ? await countRows(app, "sessions", "user_id = $1", [user.id]) : 0 };
     await between();
   };

@@ -1,22 +1,45 @@
-import { ActivityChart, ActivityTable, formatCount } from "@/components/admin/activity-chart";
+import { ActivityChart, CollapsedActivityTable, formatCount } from "@/components/admin/activity-chart";
 import { DemoReportFiller } from "@/components/demo-report-filler";
-import { ACTIVITY_DAYS, ACTIVITY_WEEKS, viewMinimizationReport } from "@/lib/data/report";
+import { ACTIVITY_DAYS, ACTIVITY_WEEKS, viewMinimizationReport, type PurposeActivity } from "@/lib/data/report";
 import { requireAdmin } from "@/lib/session";
+import "./report.css";
 
 export const metadata = { title: "Data-minimization report · Consent-first login" };
 
 const percent = (p: number | null) => (p === null ? "suppressed (small count)" : `${p}%`);
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "unknown");
 
+/** A chart and its table for days beside the same for weeks (one column on a phone). */
+function ActivityPair({ id, scope, activity }: { id: string; scope: { title: (unit: string) => string; caption: (unit: string) => string }; activity: PurposeActivity }) {
+  return (
+    <div className="pair">
+      <div>
+        <h4 className="muted">Per day, last {ACTIVITY_DAYS} days</h4>
+        <ActivityChart id={`${id}-days`} title={scope.title(`per day, last ${ACTIVITY_DAYS} days`)} data={activity.days} />
+        <CollapsedActivityTable caption={scope.caption(`per day, last ${ACTIVITY_DAYS} days`)} data={activity.days} />
+      </div>
+      <div>
+        <h4 className="muted">Per ISO week, last {ACTIVITY_WEEKS} weeks</h4>
+        <ActivityChart id={`${id}-weeks`} title={scope.title(`per ISO week, last ${ACTIVITY_WEEKS} weeks`)} data={activity.weeks} />
+        <CollapsedActivityTable caption={scope.caption(`per ISO week, last ${ACTIVITY_WEEKS} weeks`)} data={activity.weeks} />
+      </div>
+    </div>
+  );
+}
+
 export default async function AdminReportPage() {
   const admin = await requireAdmin();
   const report = await viewMinimizationReport(admin.id, "page");
   const violations = report.fields.filter((f) => f.withoutLiveConsent !== 0);
+  const nextPurge = report.retention.nextPurgeAt;
   return (
-    <>
+    <div className="admin-report">
       <h1>Data-minimization report</h1>
-      <p className="muted">
-        Generated {when(report.generatedAt)}. Counts from 1 to 4 are shown as “fewer than 5” so that no one can be singled out. No personal value appears here.
+      <p className="muted">Generated {when(report.generatedAt)}. No personal value appears here.</p>
+      <p className="rule" id="how-counts">
+        <strong>How counts are published.</strong> Every count is rounded to the nearest 10, and a count under 5 is shown as “fewer than 5”. In figures that add up to
+        each other (activity over time, erasures, values past retention) a 0 is shown as “fewer than 5” too, unless the whole series is 0. Totals are rounded on their
+        own and shares are worked out from the rounded counts, so no figure, and no sum or difference of figures, singles anyone out.
       </p>
       <p className="row">
         <a className="button secondary" href="/api/admin/report" download>Download JSON</a>
@@ -24,28 +47,93 @@ export default async function AdminReportPage() {
       </p>
       <DemoReportFiller />
 
-      <section className="card" aria-labelledby="summary">
-        <h2 id="summary">Summary</h2>
-        <dl className="fields">
-          <dt>Accounts</dt>
-          <dd data-testid="users">{formatCount(report.users)}</dd>
-          <dt>Values stored without a live consent</dt>
-          <dd data-testid="violations" className={violations.length ? "bad" : "good"}>
-            {violations.length ? `${violations.map((f) => `${f.label}: ${formatCount(f.withoutLiveConsent)}`).join("; ")}` : "0 (none)"}
-          </dd>
-          <dt>Last checked for values without a live consent</dt>
-          <dd data-testid="consent-check" className={report.consentCheck.overdue ? "bad" : undefined}>
-            {when(report.consentCheck.checkedAt)}, {formatCount(report.consentCheck.valuesChecked)} stored values looked at
-            {report.consentCheck.overdue ? " (overdue: the check runs with every purge, and none has run it lately)" : " (runs with every purge)"}
-          </dd>
-          <dt>Values under a field name the app does not know</dt>
-          <dd data-testid="unknown-fields" className={report.unknownFieldsStored === 0 ? "good" : "bad"}>{formatCount(report.unknownFieldsStored)}</dd>
-          <dt>Values past their retention period</dt>
-          <dd data-testid="past-retention">{formatCount(report.retention.pastRetentionTotal)}</dd>
-          <dt>Fields offered by Telegram and not stored</dt>
-          <dd>{formatCount(report.droppedWrites)}</dd>
-        </dl>
-      </section>
+      <div className="cards">
+        <section className="card" aria-labelledby="summary">
+          <h2 id="summary">Summary</h2>
+          <dl className="fields">
+            <dt>Accounts</dt>
+            <dd data-testid="users">{formatCount(report.users)}</dd>
+            <dt>Values stored without a live consent</dt>
+            <dd data-testid="violations" className={violations.length ? "bad" : "good"}>
+              {violations.length ? `${violations.map((f) => `${f.label}: ${formatCount(f.withoutLiveConsent)}`).join("; ")}` : "0 (none)"}
+            </dd>
+            <dt>Last checked for values without a live consent</dt>
+            <dd data-testid="consent-check" className={report.consentCheck.overdue ? "bad" : undefined}>
+              {when(report.consentCheck.checkedAt)}, {formatCount(report.consentCheck.valuesChecked)} stored values looked at
+              {report.consentCheck.overdue ? " (overdue: the check runs with every purge, and none has run it lately)" : " (runs with every purge)"}
+            </dd>
+            <dt>Values under a field name the app does not know</dt>
+            <dd data-testid="unknown-fields" className={report.unknownFieldsStored === 0 ? "good" : "bad"}>{formatCount(report.unknownFieldsStored)}</dd>
+            <dt>Values past their retention period</dt>
+            <dd data-testid="past-retention">{formatCount(report.retention.pastRetentionTotal)}</dd>
+            <dt>Fields offered by Telegram and not stored</dt>
+            <dd>{formatCount(report.droppedWrites)}</dd>
+          </dl>
+        </section>
+
+        <section className="card" aria-labelledby="retention">
+          <h2 id="retention">Retention</h2>
+          <dl className="fields">
+            <dt>Values past retention, still stored</dt>
+            <dd>{formatCount(report.retention.pastRetentionTotal)} (per field in the table below)</dd>
+            <dt>Accounts not signed in for longer than their retention</dt>
+            <dd>{formatCount(report.retention.dormantAccounts)}</dd>
+            <dt>Last purge</dt>
+            <dd>
+              {report.retention.lastPurge
+                ? `${when(report.retention.lastPurge.startedAt)}${report.retention.lastPurge.finishedAt ? "" : " (not finished)"}: ${Object.entries(report.retention.lastPurge.counts).map(([k, v]) => `${k} ${formatCount(v)}`).join(", ") || "no counts"}`
+                : "No purge has run yet."}
+            </dd>
+            <dt>Next purge</dt>
+            <dd data-testid="next-purge">
+              {nextPurge === null
+                ? "Scheduled purges are off (PURGE_INTERVAL_MINUTES=0)."
+                : nextPurge <= report.generatedAt
+                  ? `Due now (runs every ${report.retention.purgeIntervalMinutes} minutes).`
+                  : when(nextPurge)}
+            </dd>
+          </dl>
+        </section>
+
+        <section className="card" aria-labelledby="erasures">
+          <h2 id="erasures">Erasures</h2>
+          <p>Accounts erased in total: <strong data-testid="erasures-total">{formatCount(report.erasures.total)}</strong></p>
+          <details className="table">
+            <summary>Table: accounts erased per month</summary>
+            <div className="table-scroll" role="region" aria-label="Accounts erased per month" tabIndex={0}>
+              <table>
+                <caption>Accounts erased per month (by their owner or by the purge)</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Month (UTC)</th>
+                    <th scope="col" className="num">Erased</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.erasures.months.map((m) => (
+                    <tr key={m.period}>
+                      <th scope="row">{m.period}</th>
+                      <td className="num">{formatCount(m.erased)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </details>
+        </section>
+
+        <section className="card" aria-labelledby="keys">
+          <h2 id="keys">Encryption keys</h2>
+          <dl className="fields">
+            <dt>Current master key</dt>
+            <dd><code>{report.keys.currentKeyId}</code></dd>
+            <dt>Data keys wrapped by it</dt>
+            <dd data-testid="keys-current">{percent(report.keys.currentPercent)}</dd>
+            <dt>Accounts still on an older key</dt>
+            <dd>{formatCount(report.keys.usersOnOlderKeys)}</dd>
+          </dl>
+        </section>
+      </div>
 
       <section className="card" aria-labelledby="fields">
         <h2 id="fields">Per field</h2>
@@ -96,7 +184,7 @@ export default async function AdminReportPage() {
             <tbody>
               {report.purposes.map((p) => (
                 <tr key={p.id} data-testid={`purpose-${p.id}`}>
-                  <th scope="row">{p.title} <span className="muted">({p.id})</span></th>
+                  <th scope="row">{p.title} <span className="muted nowrap">({p.id})</span></th>
                   <td className="num">{formatCount(p.activeConsents)}</td>
                   <td className="num">{percent(p.activePercent)}</td>
                   <td><code>{p.versionInForce}</code></td>
@@ -111,82 +199,15 @@ export default async function AdminReportPage() {
 
       <section className="card" aria-labelledby="activity">
         <h2 id="activity">Consents granted and withdrawn over time</h2>
-        <h3 id="activity-days">All purposes, per day (last {ACTIVITY_DAYS} days)</h3>
-        <ActivityChart id="chart-all-days" title={`Consents granted and withdrawn per day, last ${ACTIVITY_DAYS} days, all purposes`} data={report.activity.days} />
-        <ActivityTable caption={`Per day, last ${ACTIVITY_DAYS} days, all purposes`} data={report.activity.days} />
-        <h3 id="activity-weeks">All purposes, per ISO week (last {ACTIVITY_WEEKS} weeks)</h3>
-        <ActivityChart id="chart-all-weeks" title={`Consents granted and withdrawn per ISO week, last ${ACTIVITY_WEEKS} weeks, all purposes`} data={report.activity.weeks} />
-        <ActivityTable caption={`Per ISO week, last ${ACTIVITY_WEEKS} weeks, all purposes`} data={report.activity.weeks} />
+        <h3>All purposes</h3>
+        <ActivityPair id="chart-all" scope={{ title: (unit) => `Consents granted and withdrawn ${unit}, all purposes`, caption: (unit) => `${unit.charAt(0).toUpperCase()}${unit.slice(1)}, all purposes` }} activity={report.activity} />
         {report.purposes.map((p) => (
-          <details key={p.id} className="spaced">
+          <details key={p.id} className="purpose">
             <summary>{p.title}: per day and per week</summary>
-            <ActivityChart id={`chart-${p.id}-days`} title={`${p.title}: granted and withdrawn per day, last ${ACTIVITY_DAYS} days`} data={p.activity.days} />
-            <ActivityTable caption={`${p.title}: per day, last ${ACTIVITY_DAYS} days`} data={p.activity.days} />
-            <ActivityChart id={`chart-${p.id}-weeks`} title={`${p.title}: granted and withdrawn per ISO week, last ${ACTIVITY_WEEKS} weeks`} data={p.activity.weeks} />
-            <ActivityTable caption={`${p.title}: per ISO week, last ${ACTIVITY_WEEKS} weeks`} data={p.activity.weeks} />
+            <ActivityPair id={`chart-${p.id}`} scope={{ title: (unit) => `${p.title}: granted and withdrawn ${unit}`, caption: (unit) => `${p.title}: ${unit}` }} activity={p.activity} />
           </details>
         ))}
       </section>
-
-      <section className="card" aria-labelledby="retention">
-        <h2 id="retention">Retention</h2>
-        <dl className="fields">
-          <dt>Values past retention, still stored</dt>
-          <dd>{formatCount(report.retention.pastRetentionTotal)} (per field in the table above)</dd>
-          <dt>Accounts not signed in for longer than their retention</dt>
-          <dd>{formatCount(report.retention.dormantAccounts)}</dd>
-          <dt>Last purge</dt>
-          <dd>
-            {report.retention.lastPurge
-              ? `${when(report.retention.lastPurge.startedAt)}${report.retention.lastPurge.finishedAt ? "" : " (not finished)"}: ${Object.entries(report.retention.lastPurge.counts).map(([k, v]) => `${k} ${formatCount(v)}`).join(", ") || "no counts"}`
-              : "No purge has run yet."}
-          </dd>
-          <dt>Next purge</dt>
-          <dd>
-            {report.retention.purgeIntervalMinutes === 0
-              ? "Scheduled purges are off (PURGE_INTERVAL_MINUTES=0)."
-              : report.retention.nextPurgeAt
-                ? when(report.retention.nextPurgeAt)
-                : `Within ${report.retention.purgeIntervalMinutes} minutes of the app starting.`}
-          </dd>
-        </dl>
-      </section>
-
-      <section className="card" aria-labelledby="erasures">
-        <h2 id="erasures">Erasures</h2>
-        <p>Accounts erased in total: <strong data-testid="erasures-total">{formatCount(report.erasures.total)}</strong></p>
-        <div className="table-scroll" role="region" aria-labelledby="erasures" tabIndex={0}>
-          <table>
-            <caption>Accounts erased per month (by their owner or by the purge)</caption>
-            <thead>
-              <tr>
-                <th scope="col">Month (UTC)</th>
-                <th scope="col" className="num">Erased</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.erasures.months.map((m) => (
-                <tr key={m.period}>
-                  <th scope="row">{m.period}</th>
-                  <td className="num">{formatCount(m.erased)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
-
-      <section className="card" aria-labelledby="keys">
-        <h2 id="keys">Encryption keys</h2>
-        <dl className="fields">
-          <dt>Current master key</dt>
-          <dd><code>{report.keys.currentKeyId}</code></dd>
-          <dt>Data keys wrapped by it</dt>
-          <dd data-testid="keys-current">{percent(report.keys.currentPercent)}</dd>
-          <dt>Accounts still on an older key</dt>
-          <dd>{formatCount(report.keys.usersOnOlderKeys)}</dd>
-        </dl>
-      </section>
-    </>
+    </div>
   );
 }

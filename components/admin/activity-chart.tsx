@@ -38,7 +38,7 @@ export function ActivityChart({ id, title, data }: { id: string; title: string; 
 
   const bar = (value: Count, x: number, kind: "granted" | "withdrawn", period: string) => {
     if (value === 0) return null;
-    // A suppressed count is drawn as a short hatched stub: visible, but never an exact height.
+    // "Fewer than 5" (0 to 4) is drawn as a short hatched stub: visible, but never an exact height.
     const h = typeof value === "number" ? plotH - (y(value) - PAD.top) : Math.max(3, (2 / max) * plotH);
     return (
       <rect key={`${kind}-${period}`} className={`bar ${kind}${typeof value === "number" ? "" : " suppressed"}`} x={x} y={PAD.top + plotH - h} width={barW} height={h}>
@@ -52,7 +52,7 @@ export function ActivityChart({ id, title, data }: { id: string; title: string; 
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} focusable="false">
         <title id={`${id}-title`}>{title}</title>
         <desc id={`${id}-desc`}>
-          {`Bar chart over ${data.length} periods from ${data[0]?.period ?? ""} to ${data.at(-1)?.period ?? ""}: ${totals.g.toLocaleString("en-US")} granted and ${totals.w.toLocaleString("en-US")} withdrawn in periods with 5 or more${suppressed ? "; some periods had fewer than 5 and are drawn as hatched stubs" : ""}. The table that follows lists every value.`}
+          {`Bar chart over ${data.length} periods from ${data[0]?.period ?? ""} to ${data.at(-1)?.period ?? ""}: about ${totals.g.toLocaleString("en-US")} granted and ${totals.w.toLocaleString("en-US")} withdrawn in periods with 5 or more (counts rounded to the nearest 10)${suppressed ? "; periods with fewer than 5 are drawn as hatched stubs" : ""}. The table that follows lists every value.`}
         </desc>
         {[0, max / 2, max].map((t) => (
           <g key={t} className="axis">
@@ -82,6 +82,16 @@ export function ActivityChart({ id, title, data }: { id: string; title: string; 
         {suppressed && <span className="legend suppressed">Fewer than 5</span>}
       </figcaption>
     </figure>
+  );
+}
+
+/** The table beside a chart, closed until asked for (a per-day table is 28 rows). */
+export function CollapsedActivityTable({ caption, data }: { caption: string; data: PeriodActivity[] }) {
+  return (
+    <details className="table">
+      <summary>Table: {caption.charAt(0).toLowerCase() + caption.slice(1)}</summary>
+      <ActivityTable caption={caption} data={data} />
+    </details>
   );
 }
 

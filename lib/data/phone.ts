@@ -9,7 +9,8 @@ import { db, type Tx } from "../db";
 import { env } from "../env";
 import { normalizePhone } from "../phone";
 import { recordAudit } from "./audit";
-import { dataKeyOf, lookupIndex, telegramIdIndex, writeFields } from "./vault";
+import { withUserWriteLock, type LockedUser } from "./locks";
+import { dataKeyOf, lookupIndex, lookupIndexes, telegramIdIndexes, writeFields } from "./vault";
 
 export const BOT_LINK_TTL_SECONDS = 10 * 60;
 
@@ -45,31 +46,61 @@ export async function savePhoneFromTelegram(userId: string, raw: unknown, method
     await recordAudit(client, "phone.refused", userId, { method, reason: "invalid" });
     return { ok: false, reason: "invalid", message: normalized.message };
   }
-  return client.$transaction(async (tx): Promise<SavePhoneResult> => {
-    const use = await phoneUseIn(tx, userId);
-    if (!use.store && !use.verify) {
-      return { ok: false, reason: "no_consent", message: "You have not agreed to a purpose that uses your phone number, so nothing was stored." };
-    }
-    if (use.store && env().phoneNumberUnique) {
-      const other = await tx.userField.findFirst({ where: { field: "phone_number", blindIndex: lookupIndex("phone_number", normalized.e164), NOT: { userId } }, select: { userId: true } });
-      if (other) {
-        await recordAudit(tx, "phone.refused", userId, { method, reason: "taken" });
-        return { ok: false, reason: "taken", message: "This phone number is already linked to another account here, so it was not stored." };
-      }
-    }
-    const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
-    // writeFields is the storage gate: with only the one-time purpose granted it drops the number.
-    const { written } = await writeFields(tx, { id: userId, dataKey: dataKeyOf(user) }, { phone_number: normalized.e164 });
-    const stored = written.includes("phone_number");
-    if (stored) await recordAudit(tx, "phone.stored", userId, { method });
-    const now = new Date();
-    for (const purposeId of use.verifyPurposes) {
-      await tx.purposeOutcome.upsert({ where: { userId_purposeId: { userId, purposeId } }, create: { userId, purposeId, at: now }, update: { at: now } });
-    }
-    if (use.verify) await recordAudit(tx, "phone.verified", userId, { method });
-    return { ok: true, stored, verified: use.verify };
-  });
+  // Another account's copy may still carry the previous blind-index key's index mid-rotation.
+  const indexes = lookupIndexes("phone_number", normalized.e164);
+  const unique = env().phoneNumberUnique;
+  try {
+    return await client.$transaction(async (tx): Promise<SavePhoneResult> => {
+      const saved = await withUserWriteLock(tx, userId, (locked) => savePhoneLocked(locked, normalized.e164, method));
+      return saved ?? NO_CONSENT;
+    });
+  } catch (e) {
+    // Another account stored the number in a transaction that committed after our check: the
+    // unique index refused ours, and the whole save rolled back.
+    if (!unique || !(await client.userField.findFirst({ where: { field: "phone_number", uniqueIndex: { in: indexes }, NOT: { userId } }, select: { userId: true } }))) throw e;
+    await recordAudit(client, "phone.refused", userId, { method, reason: "taken" });
+    return TAKEN;
+  }
 }
+
+/**
+ * The save under the user's row lock, taken before the purposes are read: a withdrawal committing
+ * between reading them and writing would otherwise still leave a "verified at" (docs/decisions/006).
+ */
+async function savePhoneLocked(locked: LockedUser, e164: string, method: "oidc" | "bot"): Promise<SavePhoneResult> {
+  const { tx, userId } = locked;
+  const index = lookupIndex("phone_number", e164);
+  // Another account's copy may still carry the previous blind-index key's index mid-rotation.
+  const indexes = lookupIndexes("phone_number", e164);
+  const unique = env().phoneNumberUnique;
+  const use = await phoneUseIn(tx, userId);
+  if (!use.store && !use.verify) return NO_CONSENT;
+  if (use.store && unique) {
+    // The friendly early answer; the unique index on unique_index is what holds under a race.
+    const other = await tx.userField.findFirst({ where: { field: "phone_number", blindIndex: { in: indexes }, NOT: { userId } }, select: { userId: true } });
+    if (other) {
+      await recordAudit(tx, "phone.refused", userId, { method, reason: "taken" });
+      return TAKEN;
+    }
+  }
+  const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+  // writeFields is the storage gate: with only the one-time purpose granted it drops the number.
+  const { written } = await writeFields(tx, { id: userId, dataKey: dataKeyOf(user) }, { phone_number: e164 });
+  const stored = written.includes("phone_number");
+  if (stored) {
+    await tx.userField.update({ where: { userId_field: { userId, field: "phone_number" } }, data: { uniqueIndex: unique ? index : null } });
+    await recordAudit(tx, "phone.stored", userId, { method });
+  }
+  const now = new Date();
+  for (const purposeId of use.verifyPurposes) {
+    await tx.purposeOutcome.upsert({ where: { userId_purposeId: { userId, purposeId } }, create: { userId, purposeId, at: now }, update: { at: now } });
+  }
+  if (use.verify) await recordAudit(tx, "phone.verified", userId, { method });
+  return { ok: true, stored, verified: use.verify };
+}
+
+const NO_CONSENT: SavePhoneResult = { ok: false, reason: "no_consent", message: "You have not agreed to a purpose that uses your phone number, so nothing was stored." };
+const TAKEN: SavePhoneResult = { ok: false, reason: "taken", message: "This phone number is already linked to another account here, so it was not stored." };
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -100,7 +131,7 @@ export async function claimBotLink(token: string, fromTelegramId: bigint): Promi
     const now = new Date();
     const row = await tx.botLinkToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: { select: { telegramIdIndex: true } } } });
     if (!row || row.startedAt || row.expiresAt <= now) return { ok: false, reason: "unknown_or_used" };
-    if (row.user.telegramIdIndex !== telegramIdIndex(fromTelegramId)) {
+    if (!telegramIdIndexes(fromTelegramId).includes(row.user.telegramIdIndex)) {
       // Someone else opened the link: it is spent, so it cannot be retried against its owner.
       await tx.botLinkToken.delete({ where: { tokenHash: row.tokenHash } });
       await recordAudit(tx, "phone.refused", row.userId, { method: "bot", reason: "other_account" });
@@ -123,7 +154,7 @@ export async function acceptBotContact(fromTelegramId: bigint, contactUserId: bi
     return { ok: false, reason: "not_own", message: "Please share your own contact with the button below, not someone else's." };
   }
   const client = await db();
-  const user = await client.user.findUnique({ where: { telegramIdIndex: telegramIdIndex(fromTelegramId) }, select: { id: true } });
+  const user = await client.user.findFirst({ where: { telegramIdIndex: { in: telegramIdIndexes(fromTelegramId) } }, select: { id: true } });
   const link = user
     ? await client.botLinkToken.findFirst({ where: { userId: user.id, startedAt: { not: null }, expiresAt: { gt: new Date() } } })
     : null;

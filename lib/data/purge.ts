@@ -173,13 +173,17 @@ function intervalMs(): number {
 
 /**
  * When the app's schedule will purge next, at the latest: an interval after the last run started
- * (by any instance, or by cron). Null when the app does not schedule purges
- * (PURGE_INTERVAL_MINUTES=0, e.g. when cron runs `npm run purge`). A time in the past means overdue.
+ * (by any instance, or by cron), or `now` when none has run. Null when the app does not schedule
+ * purges (an interval of 0, e.g. when cron runs `npm run purge`). A time in the past means overdue.
+ * The one formula for this: the admin report shows it too.
  */
-export async function nextPurgeAt(): Promise<Date | null> {
-  if (intervalMs() === 0) return null;
-  const last = await lastPurgeRun();
-  return last ? new Date(last.startedAt.getTime() + intervalMs()) : new Date();
+export function nextPurgeTime(lastStartedAt: Date | null, intervalMinutes: number, now: Date): Date | null {
+  if (intervalMinutes === 0) return null;
+  return lastStartedAt ? new Date(lastStartedAt.getTime() + intervalMinutes * 60_000) : now;
+}
+
+export async function nextPurgeAt(now: Date = new Date()): Promise<Date | null> {
+  return nextPurgeTime((await lastPurgeRun())?.startedAt ?? null, env().purgeIntervalMinutes, now);
 }
 
 /**

@@ -1,17 +1,19 @@
 import "server-only";
-// Master-key rotation. Only the users' data keys are re-wrapped: field ciphertext is encrypted
-// under each user's own data key, which does not change, so no personal value is decrypted or
-// rewritten and the work is one small row per user however many fields they keep (envelope
-// encryption, docs/decisions/003-envelope-encryption-and-rotation.md).
+// Master-key rotation (and, at the end of this file, blind-index key rotation). Only the users'
+// data keys are re-wrapped: field ciphertext is encrypted under each user's own data key, which
+// does not change, so no personal value is decrypted or rewritten and the work is one small row
+// per user however many fields they keep (envelope encryption, docs/decisions/003).
 //
 // Resumable by construction: each batch selects only rows still under a previous key and commits
 // on its own, and each update is conditional on the key id it read. An interrupted run loses at most
 // its open batch (rolled back by the database), a rerun picks up what is left, and a data key
 // is never wrapped twice, even when two runs overlap.
-import { DecryptError, wrapDataKey } from "../crypto/fields";
+import { decrypt, DecryptError, wrapDataKey } from "../crypto/fields";
 import { db } from "../db";
 import { env } from "../env";
-import { dataKeyOf } from "./vault";
+import { FIELDS, type FieldId } from "../fields";
+import { withUserWriteLock, type LockedUser } from "./locks";
+import { dataKeyOf, fieldAad, lookupIndex } from "./vault";
 
 export type KeyRotationProgress = {
   total: number;
@@ -127,4 +129,90 @@ export async function rewrapDataKeys(opts: RewrapOptions = {}): Promise<RewrapRe
     }
   }
   return result;
+}
+
+// Blind-index key rotation. The values behind the indexes (the Telegram id, kept as the account's
+// `telegram_id` field, and the phone number) are stored encrypted under each user's data key, so
+// they can be decrypted and indexed again under the new key (BLIND_INDEX_KEY) while the old one
+// (BLIND_INDEX_KEY_PREVIOUS) is still accepted by every lookup (lookupIndexes in vault.ts).
+// Resumable the same way as the re-wrap: users.index_key_id records the key each user was last
+// indexed under; each batch takes only users not yet on the current key and commits on its own.
+
+export type IndexRotationProgress = { total: number; onCurrentKey: number };
+
+export async function indexRotationProgress(): Promise<IndexRotationProgress> {
+  const client = await db();
+  const [total, onCurrentKey] = await Promise.all([client.user.count(), client.user.count({ where: { indexKeyId: env().blindIndexKeyId } })]);
+  return { total, onCurrentKey };
+}
+
+export type ReindexResult = { reindexed: number; batches: number; unreadable: number; complete: boolean };
+
+const LOOKUP_FIELDS = (Object.keys(FIELDS) as FieldId[]).filter((f) => FIELDS[f].lookup);
+
+/** Recomputes, under the current blind-index key, every index of every user not yet indexed under it. */
+export async function reindexBlindIndexes(opts: Omit<RewrapOptions, "onBatch"> & { onBatch?: (r: ReindexResult) => void } = {}): Promise<ReindexResult> {
+  const client = await db();
+  const currentId = env().blindIndexKeyId;
+  const batchSize = opts.batchSize ?? DEFAULT_REWRAP_BATCH;
+  const result: ReindexResult = { reindexed: 0, batches: 0, unreadable: 0, complete: false };
+  let after = "";
+  for (;;) {
+    if (opts.maxBatches !== undefined && result.batches >= opts.maxBatches) break;
+    if (opts.shouldStop?.()) break;
+    const ids = (await client.user.findMany({ where: { id: { gt: after }, indexKeyId: { not: currentId } }, select: { id: true }, orderBy: { id: "asc" }, take: batchSize })).map((u) => u.id);
+    if (ids.length === 0) {
+      result.complete = true;
+      break;
+    }
+    after = ids.at(-1)!;
+    const done = await client.$transaction(
+      async (tx) => {
+        let count = 0;
+        for (const id of ids) {
+          // The user's row lock first (as every writer of fields takes it), then the values read under
+          // it: a sign-in or phone save cannot change them between this read and the writes below.
+          const outcome = await withUserWriteLock(tx, id, (locked) => reindexUser(locked, currentId));
+          if (outcome === "reindexed") count += 1;
+          else if (outcome === "unreadable") result.unreadable += 1;
+        }
+        return count;
+      },
+      { maxWait: 30_000, timeout: 120_000 },
+    );
+    result.batches += 1;
+    result.reindexed += done;
+    opts.onBatch?.({ ...result });
+    if (ids.length < batchSize) {
+      result.complete = true;
+      break;
+    }
+  }
+  return result;
+}
+
+/** One user's indexes under the current key; "skipped" if another run already re-indexed them. */
+async function reindexUser(locked: LockedUser, currentId: string): Promise<"reindexed" | "unreadable" | "skipped"> {
+  const { tx, userId: id } = locked;
+  const user = await tx.user.findUniqueOrThrow({ where: { id }, select: { id: true, wrappedDataKey: true, wrapKeyId: true, indexKeyId: true } });
+  if (user.indexKeyId === currentId) return "skipped";
+  const fields = await tx.userField.findMany({ where: { userId: id, field: { in: LOOKUP_FIELDS } }, select: { field: true, ciphertext: true, uniqueIndex: true } });
+  const values = new Map<FieldId, string>();
+  try {
+    const dataKey = dataKeyOf(user);
+    for (const f of fields) values.set(f.field as FieldId, decrypt(dataKey, f.ciphertext, fieldAad(id, f.field as FieldId)));
+    dataKey.fill(0);
+  } catch (e) {
+    if (!(e instanceof DecryptError)) throw e;
+    return "unreadable";
+  }
+  const telegramId = values.get("telegram_id");
+  // Without its Telegram id (never, while the required purpose stores it) a user cannot be found again.
+  if (telegramId === undefined) return "unreadable";
+  for (const f of fields) {
+    const index = lookupIndex(f.field as FieldId, values.get(f.field as FieldId)!);
+    await tx.userField.update({ where: { userId_field: { userId: id, field: f.field } }, data: { blindIndex: index, ...(f.uniqueIndex !== null ? { uniqueIndex: index } : {}) } });
+  }
+  await tx.user.update({ where: { id }, data: { telegramIdIndex: lookupIndex("telegram_id", telegramId), indexKeyId: currentId } });
+  return "reindexed";
 }

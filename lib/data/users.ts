@@ -11,7 +11,7 @@ import { applyDecisions, type Decisions } from "./consents";
 import { lockLedger } from "./locks";
 import { consumePendingSignIn, voidPendingSignInsOf } from "./pending-sign-ins";
 import { bumpCounter, counterName } from "./stats";
-import { dataKeyOf, newWrappedDataKey, telegramIdIndex, writeFields, type ConsentStateRow } from "./vault";
+import { dataKeyOf, newWrappedDataKey, telegramIdIndex, telegramIdIndexes, writeFields, type ConsentStateRow } from "./vault";
 
 /** Profile fields Telegram sent, by field id. The id itself is stored only under the account purpose. */
 export function profileValues(profile: TelegramProfile): Record<string, string | undefined> {
@@ -66,7 +66,8 @@ export async function createAccount(profile: TelegramProfile, decisions: Decisio
 
 async function createAccountIn(tx: Tx, profile: TelegramProfile, decisions: Decisions, method: "page" | "api"): Promise<{ userId: string; sessionVersion: number }> {
   const index = telegramIdIndex(profile.telegramId);
-  const existing = await tx.user.findUnique({ where: { telegramIdIndex: index } });
+  // Under either key while a blind-index rotation runs: a person not yet re-indexed is not new.
+  const existing = await tx.user.findFirst({ where: { telegramIdIndex: { in: telegramIdIndexes(profile.telegramId) } } });
   const userId = existing?.id ?? randomUUID();
   let dataKey: Buffer;
   let sessionVersion: number;

@@ -32,6 +32,7 @@ export function fieldAad(userId: string, field: FieldId): string {
   return `${userId}:${field}`;
 }
 
+/** The index a value is written with: under the current blind-index key. */
 export function lookupIndex(field: FieldId, value: string): string {
   return blindIndex(env().blindIndexKey, field, value);
 }
@@ -39,6 +40,22 @@ export function lookupIndex(field: FieldId, value: string): string {
 /** How a returning user is found: the keyed blind index of their Telegram id (users.telegram_id_index). */
 export function telegramIdIndex(telegramId: bigint): string {
   return lookupIndex("telegram_id", telegramId.toString());
+}
+
+/**
+ * The indexes a value may be found under: the current key's, then, while a blind-index rotation runs
+ * (BLIND_INDEX_KEY_PREVIOUS set), the previous key's, for rows the rotation has not reached yet.
+ * Always two entries (the current one twice when no rotation runs), so SQL can say `IN (?, ?)`.
+ */
+export function lookupIndexes(field: FieldId, value: string): [string, string] {
+  const current = lookupIndex(field, value);
+  const previous = env().blindIndexKeyPrevious;
+  return [current, previous ? blindIndex(previous, field, value) : current];
+}
+
+/** Every index a user's row may carry: during a blind-index rotation, the previous key's too. */
+export function telegramIdIndexes(telegramId: bigint): [string, string] {
+  return lookupIndexes("telegram_id", telegramId.toString());
 }
 
 /** A user's decision on a purpose, as read under the user's row lock. */

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { acceptBotContact, claimBotLink } from "../data/phone";
 import { env } from "../env";
 import { log, securityEvent } from "../log";
+import { withinLimit } from "../rate-limit";
 
 /** Constant-time comparison of the X-Telegram-Bot-Api-Secret-Token header with the configured secret. */
 export function webhookSecretMatches(given: string | null): boolean {
@@ -64,6 +65,12 @@ export async function handleBotUpdate(body: unknown, requestId: string): Promise
   }
   const chatId = message.chat.id;
   const from = message.from.id;
+  // Before any transaction or Bot API call: a flooding sender costs one limiter hit per update. The
+  // limiter stores only an HMAC of the id. Dropped, not refused: Telegram would retry a non-2xx.
+  if (!(await withinLimit("webhook", from.toString()))) {
+    securityEvent("webhook.handled", requestId, { kind: "rate_limited" });
+    return;
+  }
 
   if (message.contact) {
     const result = await acceptBotContact(from, message.contact.user_id ?? null, message.contact.phone_number);

@@ -6,6 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import { z } from "zod";
+import { PROFILE_FIELDS } from "./profile-fields";
 import type { TelegramProfile } from "./widget";
 
 export type OidcConfig = { issuer: string; clientId: string; clientSecret: string; idTokenAlg: "RS256" | "ES256" | "EdDSA"; redirectUri: string };
@@ -131,7 +132,19 @@ export async function exchangeAndVerify(config: OidcConfig, p: { code: string; v
   return identity ? { ok: true, identity } : { ok: false, kind: "claims_invalid" };
 }
 
-const optionalString = (v: unknown) => (typeof v === "string" && v.length > 0 && v.length <= 512 ? v : undefined);
+/** A claim that is absent or empty is "not sent"; a phone number is checked later, by normalizePhone. */
+const optionalString = (v: unknown) => (typeof v === "string" && v.length > 0 && v.length <= 64 ? v : undefined);
+
+/**
+ * A profile claim under the widget's rules (profile-fields.ts). `invalid` refuses the whole ID
+ * token, as the widget refuses a whole payload with one malformed field.
+ */
+function profileClaim(schema: z.ZodType<string>, v: unknown): string | undefined | typeof INVALID {
+  if (v === undefined || v === null || v === "") return undefined;
+  const parsed = schema.safeParse(v);
+  return parsed.success ? parsed.data : INVALID;
+}
+const INVALID = Symbol("invalid");
 
 /** Maps Telegram's claims to the profile fields the Login Widget gives, plus the phone when sent. */
 export function identityFromClaims(claims: JWTPayload): OidcIdentity | null {
@@ -139,16 +152,21 @@ export function identityFromClaims(claims: JWTPayload): OidcIdentity | null {
   // Telegram ids have at most 52 significant bits: a JSON number is exact; a string must be digits.
   const idText = typeof rawId === "number" && Number.isSafeInteger(rawId) && rawId > 0 ? String(rawId) : typeof rawId === "string" ? rawId : "";
   if (!/^[1-9][0-9]{0,15}$/.test(idText) || typeof claims.sub !== "string" || claims.sub.length === 0) return null;
-  const given = optionalString(claims.given_name);
-  const name = optionalString(claims.name);
+  const given = profileClaim(PROFILE_FIELDS.first_name, claims.given_name);
+  const name = profileClaim(PROFILE_FIELDS.first_name, claims.name);
+  const family = given === undefined ? undefined : profileClaim(PROFILE_FIELDS.last_name, claims.family_name);
+  const username = profileClaim(PROFILE_FIELDS.username, claims.preferred_username);
+  const photo = profileClaim(PROFILE_FIELDS.photo_url, claims.picture);
+  if ([given, name, family, username, photo].includes(INVALID)) return null;
+  const text = (v: string | undefined | typeof INVALID) => (v === INVALID ? undefined : v);
   return {
     sub: claims.sub,
     profile: {
       telegramId: BigInt(idText),
-      first_name: given ?? name,
-      last_name: given ? optionalString(claims.family_name) : undefined,
-      username: optionalString(claims.preferred_username),
-      photo_url: optionalString(claims.picture),
+      first_name: text(given) ?? text(name),
+      last_name: text(family),
+      username: text(username),
+      photo_url: text(photo),
     },
     phoneNumber: optionalString(claims.phone_number),
   };

@@ -11,29 +11,19 @@
 // behaviours (one-day window, real clock, future dates accepted) we had disabled anyway.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { PROFILE_FIELDS } from "./profile-fields";
 
 const MAX_TELEGRAM_ID = (1n << 53n) - 1n;
-
-// Telegram caps names at 64 characters; 256 leaves room for surrogate pairs without admitting junk.
-const name = z
-  .string()
-  .min(1)
-  .max(256)
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters");
 
 export const WidgetPayload = z.strictObject({
   id: z
     .string()
     .regex(/^[1-9][0-9]{0,15}$/, "id must be a positive integer")
     .refine((s) => !/^[0-9]+$/.test(s) || BigInt(s) <= MAX_TELEGRAM_ID, "id is out of range"),
-  first_name: name.optional(),
-  last_name: name.optional(),
-  username: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, "username has an unexpected form").optional(),
-  photo_url: z
-    .string()
-    .max(512)
-    .regex(/^https:\/\/[A-Za-z0-9.-]+\/[\x21-\x7e]*$/, "photo_url must be an https URL")
-    .optional(),
+  first_name: PROFILE_FIELDS.first_name.optional(),
+  last_name: PROFILE_FIELDS.last_name.optional(),
+  username: PROFILE_FIELDS.username.optional(),
+  photo_url: PROFILE_FIELDS.photo_url.optional(),
   auth_date: z.string().regex(/^[1-9][0-9]{0,10}$/, "auth_date must be a Unix time in seconds"),
   hash: z.string().regex(/^[0-9a-f]{64}$/, "hash must be 64 lowercase hex characters"),
 });

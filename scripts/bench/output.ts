@@ -1,6 +1,8 @@
 // Writes the benchmark results: BENCHMARKS.md for people, bench-results.json for programs.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { LoadResult } from "./load";
+import type { Privacy, SystemName } from "./peers";
 
 export type Figure = { db: string; figure: string; value: number; reference: string; target?: string };
 
@@ -13,7 +15,71 @@ export type Run = {
   seconds: number;
   figures: Figure[];
   raw: Record<string, unknown>;
+  /** The peer benchmark (issue 16), which `--only peers` measures alone and other runs carry over. */
+  peers?: PeersRun;
 };
+
+export type SystemResult = { label: string; max: LoadResult; cpuMsPerSignIn: number; fixed: LoadResult; privacy: Privacy };
+export type PeersKind = {
+  db: string;
+  rate: number;
+  bare: { max: LoadResult; fixed: LoadResult; cpuMs: number };
+  systems: Partial<Record<SystemName, SystemResult>>;
+  errors: Partial<Record<SystemName, string>>;
+  figures: Figure[];
+};
+export type PeersRun = { date: string; command: string; quick: boolean; seconds: number; kinds: PeersKind[] };
+
+const SYSTEMS: SystemName[] = ["us", "authjs", "better-auth"];
+const FIELD_NAMES = { id: "Telegram id", first_name: "first name", last_name: "last name", username: "username", photo_url: "photo URL" } as const;
+
+function peersSection(p: PeersRun): string[] {
+  const lines = [
+    "## Side by side with the peers (issue 16)",
+    "",
+    `- Date: ${p.date}${p.quick ? " (quick mode: too short to mean anything, proves the harness only)" : ""}`,
+    `- Command: \`${p.command}\` (took ${Math.round(p.seconds)} s); the other engineers' builds and tests shared the machine, so`,
+    "  absolute rates are low and noisy; the ratios compare systems measured minutes apart in the same run.",
+    "- Peers: minimal Next.js apps under bench/peers/ with their own lockfiles, installed and built by this",
+    "  command only (docs/decisions/012-peer-benchmark.md says how each is configured and why).",
+    "",
+    "### Speed",
+    "",
+    "| Figure | Database | Value (ratio) | Target | Reference, measured in the same run | Command |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...p.kinds.flatMap((k) => k.figures.map((f) => `| ${cell(f.figure)} | ${f.db} | ${Number.isFinite(f.value) ? f.value.toFixed(2) : "n/a"} | ${verdict(f)} | ${cell(f.reference)} | \`${p.command}\` |`)),
+    "",
+  ];
+  for (const k of p.kinds) {
+    const errors = Object.entries(k.errors);
+    if (errors.length) lines.push(...errors.map(([s, e]) => `- ${k.db}: ${s} was not measured: ${cell(e!)}`), "");
+  }
+  lines.push(
+    "### Privacy, measured after the same sign-ins",
+    "",
+    "Each database was dumped after the load above (SQLite: the file with its WAL or journal; PostgreSQL:",
+    "`pg_dump --data-only --inserts`) and searched for every synthetic person's values in utf8, utf16, base64,",
+    "hex and URL encoding (ids also as 6- and 8-byte integers). \"n of N\" = for how many of the N people that",
+    "value was found. Our people approved name, username and photo; the peers store what they map.",
+    "",
+  );
+  for (const k of p.kinds) {
+    const sys = SYSTEMS.map((s) => k.systems[s]);
+    const row = (what: string, f: (r: SystemResult) => string) => `| ${what} | ${sys.map((r) => (r ? cell(f(r)) : "-")).join(" | ")} |`;
+    lines.push(
+      `| What is kept (${k.db}) | ${SYSTEMS.map((s) => k.systems[s]?.label ?? `${s} (not measured)`).join(" | ")} |`,
+      `| --- | ${SYSTEMS.map(() => "---").join(" | ")} |`,
+      ...Object.entries(FIELD_NAMES).map(([f, name]) => row(`${name} findable in the dump`, (r) => `${r.privacy.plaintext[f as keyof typeof FIELD_NAMES]} of ${r.privacy.people}`)),
+      row("Rows in the database after the sign-ins", (r) => `${Object.values(r.privacy.rows).reduce((a, b) => a + b, 0)} after ${r.privacy.signIns} sign-ins (${Object.entries(r.privacy.rows).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(", ")})`),
+      row("A replayed payload is accepted", (r) => (r.privacy.replayAccepted ? "yes" : "no")),
+      row("A payload dated an hour ahead is accepted", (r) => (r.privacy.futureAccepted ? "yes" : "no")),
+      row("Withdrawal", (r) => r.privacy.withdrawal),
+      row("Erasure", (r) => r.privacy.erasure),
+      "",
+    );
+  }
+  return lines;
+}
 
 function verdict(f: Figure): string {
   if (!f.target || !Number.isFinite(f.value)) return f.target ?? "";
@@ -75,6 +141,7 @@ export function writeReport(dir: string, run: Run): void {
     "  autocannon spreads the same connections over both. On a 2-core machine the instances compete with each",
     "  other, PostgreSQL and the load generator for the same cores, so this shows contention, not capacity.",
     "",
+    ...(run.peers ? peersSection(run.peers) : []),
   ];
   writeFileSync(join(dir, "BENCHMARKS.md"), lines.join("\n"));
 }

@@ -1,9 +1,12 @@
 // `npx tsx scripts/bench/profile.ts [--db sqlite|postgres] [--route signin|bare] [--seconds 10] [--out DIR]`
+// (`--by-source FILE...`: an existing profile's load window by source file, below)
 // Where the server's CPU goes under the bench's sign-in (or bare-route) load: the production build
 // runs with `node --cpu-prof`, gets the same load as `npm run bench`, stops, and the profile is
 // summarised by self time per function and per area (Prisma, Next, iron-session, pino, app code, GC).
 // The full .cpuprofile stays in DIR for Chrome DevTools. Synthetic users only; prints timings.
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { SourceMap } from "node:module";
+import { fileURLToPath } from "node:url";
 import { join, resolve } from "node:path";
 import { freshDatabase, type TestDbKind } from "../../tests/support/databases";
 import { startApp } from "../../tests/support/server";
@@ -19,7 +22,7 @@ const seconds = Number(arg("seconds") ?? 10);
 const outDir = resolve(arg("out") ?? `.test-runs/profile-${kind}-${route}-${Date.now()}`);
 mkdirSync(outDir, { recursive: true });
 
-type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] };
+type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; hitCount?: number; children?: number[] };
 type Profile = { nodes: Node[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] };
 
 /** Which part of the stack a frame belongs to, from its script URL. */
@@ -63,6 +66,49 @@ function summarise(file: string): void {
   for (const [a, t] of [...area].sort((x, y) => y[1] - x[1])) console.log(`  ${pct(t)}  ${a}`);
   console.log(`\nself time by function (top 30):`);
   for (const [k, t] of [...fn].sort((x, y) => y[1] - x[1]).slice(0, 30)) console.log(`  ${pct(t)}  ${k}`);
+}
+
+/**
+ * Inclusive time per original source file over the last `seconds` of load (the profile ends 1.5 s
+ * after it), the build's frames resolved through its source maps: which of our modules, and which
+ * packages, a request spends its time under. Used for docs/decisions/016.
+ */
+function bySource(file: string, seconds: number): void {
+  const p = JSON.parse(readFileSync(file, "utf8")) as Profile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const maps = new Map<string, SourceMap | null>();
+  const source = ({ url, lineNumber, columnNumber }: { url: string; lineNumber: number; columnNumber: number }): string | null => {
+    if (!url.includes(".next/server")) return /node_modules[/\\]((@[^/\\]+[/\\])?[^/\\]+)/.exec(url)?.[1] ?? null;
+    const path = url.startsWith("file:") ? fileURLToPath(url) : url;
+    if (!maps.has(path)) maps.set(path, existsSync(`${path}.map`) ? new SourceMap(JSON.parse(readFileSync(`${path}.map`, "utf8"))) : null);
+    const entry = maps.get(path)?.findEntry(lineNumber, columnNumber) as { originalSource?: string } | undefined;
+    return entry?.originalSource?.replace(/^.*?(node_modules[/\\]|\.\.[/\\])+/, "").replace(/ \[.*$/, "") ?? null;
+  };
+  let t = p.startTime;
+  const times = p.timeDeltas.map((d) => (t += d));
+  const [from, to] = [p.endTime - (seconds + 1.5) * 1e6, p.endTime - 1.5e6];
+  const inclusive = new Map<string, number>();
+  let busy = 0;
+  p.samples.forEach((id, i) => {
+    if (times[i]! < from || times[i]! > to || byId.get(id)!.callFrame.functionName === "(idle)") return;
+    const d = p.timeDeltas[i + 1] ?? 0;
+    busy += d;
+    const seen = new Set<string>();
+    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+      const s = source(byId.get(n)!.callFrame);
+      if (s) seen.add(s);
+    }
+    for (const s of seen) inclusive.set(s, (inclusive.get(s) ?? 0) + d);
+  });
+  console.log(`\n${file}: the last ${seconds} s of load, busy ${(busy / 1e6).toFixed(2)} s; inclusive time by source (top 40):`);
+  for (const [s, v] of [...inclusive].sort((x, y) => y[1] - x[1]).slice(0, 40)) console.log(`  ${((100 * v) / busy).toFixed(1).padStart(5)}%  ${s}`);
+}
+
+if (process.argv.includes("--by-source")) {
+  for (const f of process.argv.slice(process.argv.indexOf("--by-source") + 1)) bySource(f, 9);
+  process.exit(0);
 }
 
 if (process.argv.includes("--summarise")) {

@@ -1,17 +1,20 @@
-// `npm run bench [-- --quick] [--db sqlite,postgres] [--sizes 10000,100000,1000000] [--only data|signin] [--out DIR]`
+// `npm run bench [-- --quick] [--db sqlite,postgres] [--sizes 10000,100000,1000000] [--only data|signin|peers] [--out DIR]`
 // Every figure is a ratio against a reference measured in the same run on the same machine: these
 // machines are shared and noisy, so absolute times alone would say little. Loopback only; every
 // measurement has a fixed duration or count and stops by itself. Writes BENCHMARKS.md and
 // bench-results.json (into --out, default the working directory). Prints no personal data: the
 // people are synthetic and only counts and timings are reported.
 import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
 import { freshDatabase, type TestDbKind } from "../../tests/support/databases";
 import { startApp, type TestApp } from "../../tests/support/server";
 import { measureHmac } from "./hmac";
 import { cpuSecondsOf, createReturningUsers, load, memoryOf, payloadPool, type LoadResult } from "./load";
 import { measurePages } from "./pages";
-import { writeReport, type Figure } from "./output";
+import { writeReport, type Figure, type PeersRun, type Run } from "./output";
+import { measurePeers } from "./peers-run";
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,9 +24,10 @@ const quick = process.argv.includes("--quick");
 const kinds = (arg("db") ?? "sqlite,postgres").split(",") as TestDbKind[];
 const sizes = arg("sizes") ?? (quick ? "200,400" : "10000,100000,1000000");
 // One part alone, e.g. after changing the report: "data" (report, check, erasure) or "signin"
-// (everything that needs the app server: sign-in load, pages, memory, two instances, HMAC).
+// (everything that needs the app server: sign-in load, pages, memory, two instances, HMAC), or
+// "peers" (our sign-in beside Auth.js and Better Auth, speed and privacy; installs and builds them).
 const only = arg("only");
-if (only !== undefined && only !== "data" && only !== "signin") throw new Error("--only takes data or signin");
+if (only !== undefined && only !== "data" && only !== "signin" && only !== "peers") throw new Error("--only takes data, signin or peers");
 const outDir = arg("out") ?? ".";
 // Seconds per load phase, connections, returning users.
 const SECONDS = quick ? 1 : 10;
@@ -114,6 +118,21 @@ function dataScale(kind: TestDbKind, url: string, dir: string): void {
 }
 
 const started = Date.now();
+let peers: PeersRun | undefined;
+// The peers are installed and built on first use (minutes): the full run measures them, but its quick
+// mode, which `npm test` runs as a smoke test, leaves them out unless asked for by name.
+if (only === "peers" || (only === undefined && !quick)) {
+  peers = await measurePeers({ kinds, command, quick, seconds: SECONDS, connections: CONNECTIONS, users: quick ? 5 : 100, env: BENCH_ENV });
+}
+if (only === "peers") {
+  // The peers alone: the rest of the report stays what the last run measured.
+  const previous = join(outDir, "bench-results.json");
+  const last = existsSync(previous) ? (JSON.parse(readFileSync(previous, "utf8")) as Run) : undefined;
+  const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, platform: `${process.platform} ${process.arch}` };
+  writeReport(outDir, { ...(last ?? { date: new Date().toISOString(), command, quick, machine, sizes, seconds: 0, figures: [], raw: {} }), peers });
+  log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  process.exit(0);
+}
 if (only !== "data") {
   log(`HMAC micro-benchmark`);
   const hmac = await measureHmac(quick ? 100 : 1000);
@@ -160,5 +179,7 @@ async function appFigures(kind: TestDbKind): Promise<void> {
 }
 
 const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, platform: `${process.platform} ${process.arch}` };
-writeReport(outDir, { date: new Date().toISOString(), command, quick, machine, sizes, seconds: (Date.now() - started) / 1000, figures, raw });
+// A run without the peers keeps the peers section of the last run that measured them.
+const lastPeers = existsSync(join(outDir, "bench-results.json")) ? (JSON.parse(readFileSync(join(outDir, "bench-results.json"), "utf8")) as Run).peers : undefined;
+writeReport(outDir, { date: new Date().toISOString(), command, quick, machine, sizes, seconds: (Date.now() - started) / 1000, figures, raw, peers: peers ?? lastPeers });
 log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -45,7 +45,13 @@ export async function togglePurpose(purposeId: string, _prev: ActionState, form:
 /** Makes a one-time deep link into the bot; the page shows it as a link to Telegram. */
 export async function phoneBotLinkAction(_prev: ActionState<{ link: string }>): Promise<ActionState<{ link: string }>> {
   const user = await requireUser();
-  const result = await createPhoneBotLink(user.id);
+  let result: Awaited<ReturnType<typeof createPhoneBotLink>>;
+  try {
+    result = await createPhoneBotLink(user.id);
+  } catch (e) {
+    if (e instanceof RateLimitedError) return { ok: false, message: `Too many links at once. Please wait ${e.retryAfterSeconds} seconds and try again.` };
+    throw e;
+  }
   if (!result.ok) return { ok: false, message: result.message };
   return { ok: true, message: "The link works once, for 10 minutes, and only from your own Telegram account.", data: { link: result.link } };
 }

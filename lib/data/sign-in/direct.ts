@@ -27,7 +27,8 @@ import { bumpCountersSql, counterName } from "../stats";
 import { dataKeyOf, fieldsCoveredByStates, fieldUpsertStatement, planFieldWrites, type ConsentStateRow, type FieldWritePlan } from "../vault";
 
 export type DirectSignIn = {
-  index: string;
+  /** The Telegram id's index under the current blind-index key, then under the previous one (or again). */
+  indexes: readonly [string, string];
   values: Partial<Record<string, string | null | undefined>>;
   claim?: { replayKey: string; expiresAt: Date };
   sessionExpiresAt?: Date;
@@ -43,7 +44,7 @@ type StateRow = { purpose_id: string; purpose_version: string; granted: unknown 
 
 function lockUserSql(): string {
   // The UPDATE is the row lock; RETURNING reads the user under it.
-  return `UPDATE "users" SET "last_sign_in_at" = ${timeParam()} WHERE "telegram_id_index" = ? RETURNING "id", "session_version", "wrapped_data_key", "wrap_key_id"`;
+  return `UPDATE "users" SET "last_sign_in_at" = ${timeParam()} WHERE "telegram_id_index" IN (?, ?) RETURNING "id", "session_version", "wrapped_data_key", "wrap_key_id"`;
 }
 
 const CONSENTS_SQL = `SELECT "purpose_id", "purpose_version", "granted" FROM "consent_states" WHERE "user_id" = ?`;
@@ -66,7 +67,7 @@ export function signInOnSqlite(connection: BetterSqlite3.Database, req: DirectSi
   const now = new Date();
   const time = sqlTime(now);
   if (req.claim && preparedOn(connection, claimSql()).run(req.claim.replayKey, sqlTime(req.claim.expiresAt)).changes !== 1) return { kind: "replay" };
-  const user = preparedOn(connection, lockUserSql()).get(time, req.index) as UserRow | undefined;
+  const user = preparedOn(connection, lockUserSql()).get(time, ...req.indexes) as UserRow | undefined;
   if (!user) return { kind: "new" };
   const states = toStates(preparedOn(connection, CONSENTS_SQL).all(user.id) as StateRow[]);
   const plan = planFor(user, states, req.values);
@@ -150,7 +151,7 @@ async function lockedSignIn(connection: PoolClient, req: DirectSignIn): Promise<
   try {
     await connection.query("BEGIN");
     const now = new Date();
-    const user = (await query<UserRow>(connection, dialect(lockUserSql()), [sqlTime(now), req.index])).rows[0];
+    const user = (await query<UserRow>(connection, dialect(lockUserSql()), [sqlTime(now), ...req.indexes])).rows[0];
     let outcome: DirectOutcome = { kind: "new" };
     if (user) {
       const states = toStates((await query<StateRow>(connection, dialect(CONSENTS_SQL), [user.id])).rows);
@@ -194,8 +195,8 @@ async function readUser(connection: PoolClient, req: DirectSignIn): Promise<{ ki
     dialect(`${claim}SELECT ${req.claim ? `EXISTS (SELECT 1 FROM "claim")` : "true"} AS "claimed",
       "u"."id", "u"."session_version", "u"."wrapped_data_key", "u"."wrap_key_id", CAST("u"."xmin" AS TEXT) AS "row_version",
       (SELECT json_agg(json_build_array("c"."purpose_id", "c"."purpose_version", "c"."granted")) FROM "consent_states" AS "c" WHERE "c"."user_id" = "u"."id") AS "states"
-      FROM (SELECT 1) AS "one" LEFT JOIN "users" AS "u" ON "u"."telegram_id_index" = ?`),
-    [...(req.claim ? [req.claim.replayKey, sqlTime(req.claim.expiresAt)] : []), req.index],
+      FROM (SELECT 1) AS "one" LEFT JOIN "users" AS "u" ON "u"."telegram_id_index" IN (?, ?)`),
+    [...(req.claim ? [req.claim.replayKey, sqlTime(req.claim.expiresAt)] : []), ...req.indexes],
   );
   const row = rows[0];
   if (!row?.claimed) return { kind: "replay" };

@@ -7,7 +7,7 @@ import { driver } from "../../db";
 import type { TelegramProfile } from "../../telegram/widget";
 import { claimExpiry, pruneExpiredLoginState } from "../login-replay";
 import { needsDecision, profileValues } from "../users";
-import { telegramIdIndex } from "../vault";
+import { telegramIdIndexes } from "../vault";
 import { signInOnPostgres, signInOnSqlite, type DirectSignIn } from "./direct";
 import { inGroupCommit } from "./group-commit";
 
@@ -32,7 +32,7 @@ export type SignInOptions = {
  */
 export async function signInWithTelegram(profile: TelegramProfile, opts: SignInOptions = {}): Promise<SignInOutcome> {
   const req: DirectSignIn = {
-    index: telegramIdIndex(profile.telegramId),
+    indexes: telegramIdIndexes(profile.telegramId),
     values: profileValues(profile),
     claim: opts.claim && { replayKey: opts.claim.replayKey, expiresAt: claimExpiry(opts.claim.authDate) },
     sessionExpiresAt: opts.sessionExpiresAt,

@@ -2,10 +2,13 @@ import { NextResponse } from "next/server";
 import { startOidc } from "@/lib/auth";
 import { jsonError, NO_STORE, route } from "@/lib/http";
 import { securityEvent } from "@/lib/log";
+import { clientAddress, consume } from "@/lib/rate-limit";
 
 // A plain link, not a form: a form's redirect to Telegram would need form-action in the CSP.
 // Another site may not start a flow in the user's name (its navigations say cross-site).
 export const GET = route(async (req, { requestId }) => {
+  const client = clientAddress(req.headers);
+  if (client.trusted) await consume("oidcAddress", client.address);
   const site = req.headers.get("sec-fetch-site");
   if (site === "cross-site" || site === "same-site") {
     securityEvent("oidc.refused", requestId, { reason: "cross_site_start" });

@@ -1,0 +1,7 @@
+import { headers } from "next/headers";
+import { auth } from "../auth.js";
+
+export default async function Home() {
+  const session = await auth.api.getSession({ headers: await headers() });
+  return <main>{session ? `Signed in as ${session.user.name}` : "Not signed in"}</main>;
+}

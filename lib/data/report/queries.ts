@@ -1,0 +1,238 @@
+import "server-only";
+// What the report counts, read exactly; suppression.ts decides what of it is published.
+//
+// Cost: everything the request reads is read from counters and daily_stats (maintained in the same
+// transactions as the changes they count), from index range scans whose size is the number of
+// problems found (overdue values, stale decisions, users on an old master key), or from the stored
+// result of the "stored without live consent" check, which must not trust the code or the
+// counters it audits and so looks at every stored value: it runs beside the purge, not here
+// (lib/data/consent-check.ts). See docs/decisions/005-admin-report-cost.md.
+import { catalogue } from "../../catalogue";
+import { db, type Db, type Tx } from "../../db";
+import { env } from "../../env";
+import { FIELD_IDS } from "../../fields";
+import { lastConsentCheck, runConsentCheck, type ConsentCheckResult } from "../consent-check";
+import { queryRows, sqlTime, timeParam, toCount } from "../sql";
+import { counterName } from "../stats";
+import { firstDayOfLastWeeks, isoWeek, lastDays, lastMonths, lastWeeks } from "./periods";
+import { ACTIVITY_DAYS, ACTIVITY_WEEKS, ERASURE_MONTHS } from "./types";
+
+const DAY_MS = 86_400_000;
+
+type Tally = Map<string, number>;
+const add = (t: Tally, k: string, v: number) => t.set(k, (t.get(k) ?? 0) + v);
+
+async function readCounters(client: Db | Tx): Promise<(name: string) => number> {
+  const rows = await client.counter.findMany();
+  const byName = new Map(rows.map((r) => [r.name, r.value]));
+  return (name) => byName.get(name) ?? 0;
+}
+
+/**
+ * Values under a field name the app does not know: they have no consent by definition. Counted
+ * live, as range scans in the gaps between the known names on user_fields(field, ...), so the cost
+ * is the number of such values.
+ */
+export async function countUnknownFields(client: Db | Tx): Promise<number> {
+  const known = [...FIELD_IDS].sort();
+  const gaps = [`field < ?`, ...known.slice(1).map(() => `(field > ? AND field < ?)`), `field > ?`];
+  const gapParams = [known[0], ...known.slice(1).flatMap((k, i) => [known[i], k]), known.at(-1)];
+  let unknown = 0;
+  for (let g = 0, p = 0; g < gaps.length; g++) {
+    const n = g === 0 || g === gaps.length - 1 ? 1 : 2;
+    const [row] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM user_fields WHERE ${gaps[g]}`, gapParams.slice(p, p + n));
+    unknown += toCount(row?.n);
+    p += n;
+  }
+  return unknown;
+}
+
+/**
+ * The last stored result of the no-live-consent check. A database that has never been checked
+ * (a new install, or one upgraded from before the check was stored) is checked once, here.
+ */
+export async function readConsentCheck(client: Db): Promise<ConsentCheckResult> {
+  return (await lastConsentCheck(client)) ?? (await runConsentCheck());
+}
+
+/**
+ * Stored values older than their retention, per field. The range scan on (field, updated_at) reads
+ * only values older than the shortest retention of the purposes covering the field; each is kept
+ * only if the user granted a covering lasting purpose whose retention still allows it: exactly what
+ * the next purge erases. For the account purpose the clock is the last sign-in, counted on users.
+ */
+export async function countPastRetention(client: Db | Tx, now: Date): Promise<{ perField: Map<string, number>; dormantAccounts: number }> {
+  const perField = new Map<string, number>();
+  let dormantAccounts = 0;
+  for (const field of FIELD_IDS) {
+    const covering = catalogue().filter((p) => p.fields.includes(field));
+    if (covering.length === 0) continue;
+    if (covering.some((p) => p.required)) {
+      const account = covering.find((p) => p.required)!;
+      const [row] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM users WHERE last_sign_in_at < ${timeParam()}`, [
+        sqlTime(new Date(now.getTime() - account.retentionDays * DAY_MS)),
+      ]);
+      dormantAccounts = toCount(row?.n);
+      perField.set(field, dormantAccounts);
+      continue;
+    }
+    // The purge's rule (lib/data/purge.ts): only a lasting purpose keeps a value. A one-time purpose
+    // (phone_verification) uses the value once and keeps nothing, so a value it alone covers is overdue.
+    const keepers = covering.filter((p) => !p.oneTime);
+    if (keepers.length === 0) {
+      const [row] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM user_fields WHERE field = ?`, [field]);
+      perField.set(field, toCount(row?.n));
+      continue;
+    }
+    const cutoff = (days: number) => sqlTime(new Date(now.getTime() - days * DAY_MS));
+    const shortest = Math.min(...keepers.map((p) => p.retentionDays));
+    const stillAllowed = keepers.map(() => `(cs.purpose_id = ? AND uf.updated_at >= ${timeParam()})`).join(" OR ");
+    // A scalar subquery, not NOT EXISTS: PostgreSQL turns NOT EXISTS into an anti-join and, once
+    // overdue values are many, hashes every granted consent of the purpose (linear in users); a
+    // scalar subquery stays a primary-key probe of consent_states per overdue value on both databases.
+    const [row] = await queryRows<{ n: unknown }>(
+      client,
+      `SELECT COUNT(*) AS n FROM user_fields uf
+       WHERE uf.field = ? AND uf.updated_at < ${timeParam()}
+         AND (
+           SELECT 1 FROM consent_states cs
+           WHERE cs.user_id = uf.user_id AND cs.granted = TRUE AND (${stillAllowed})
+           LIMIT 1
+         ) IS NULL`,
+      [field, cutoff(shortest), ...keepers.flatMap((p) => [p.id, cutoff(p.retentionDays)])],
+    );
+    perField.set(field, toCount(row?.n));
+  }
+  return { perField, dormantAccounts };
+}
+
+/**
+ * Rows whose column differs from one value, as two index range scans (below and above it), so the
+ * cost is the number of differing rows, not the size of the table.
+ */
+export async function countOtherThan(client: Db | Tx, table: "consent_states" | "users", column: string, value: string, where: string, params: unknown[]): Promise<number> {
+  let total = 0;
+  for (const op of ["<", ">"]) {
+    const [row] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM ${table} WHERE ${where} AND ${column} ${op} ?`, [...params, value]);
+    total += toCount(row?.n);
+  }
+  return total;
+}
+
+/** Exact grants, withdrawals and erasures per day, ISO week and month, over the periods the report shows. */
+export type ActivityFacts = {
+  days: string[];
+  weeks: string[];
+  months: string[];
+  /** `${scope}|${metric}|${period}`, scope a purpose id or "*" (all purposes; "*" only for erased). */
+  count: (scope: string, metric: "granted" | "withdrawn" | "erased", period: string) => number;
+};
+
+export async function readActivity(client: Db | Tx, now: Date): Promise<ActivityFacts> {
+  const days = lastDays(now, ACTIVITY_DAYS);
+  const weeks = lastWeeks(now, ACTIVITY_WEEKS);
+  const months = lastMonths(now, ERASURE_MONTHS);
+  // The earliest day any period shown needs: the Monday of the first week, or the first month.
+  const firstWeekDay = firstDayOfLastWeeks(now, ACTIVITY_WEEKS);
+  // Raw rows: a few thousand at most (days x purposes), but Prisma's row mapping was the slowest part.
+  const rows = (
+    await queryRows<{ day: string; metric: string; key: string; value: unknown }>(
+      client,
+      `SELECT day, metric, "key" AS key, value FROM daily_stats WHERE (metric = 'granted' OR metric = 'withdrawn') AND day >= ?
+       UNION ALL SELECT day, metric, "key" AS key, value FROM daily_stats WHERE metric = 'erased' AND day >= ?`,
+      [[firstWeekDay, days[0]!].sort()[0]!, `${months[0]}-01`],
+    )
+  ).map((r) => ({ ...r, value: toCount(r.value) }));
+  const tally: Tally = new Map();
+  for (const r of rows) {
+    const scope = r.metric === "erased" ? "*" : r.key;
+    for (const s of r.metric === "erased" ? [scope] : [scope, "*"]) {
+      add(tally, `${s}|${r.metric}|${r.day}`, r.value);
+      add(tally, `${s}|${r.metric}|${isoWeek(r.day)}`, r.value);
+      add(tally, `${s}|${r.metric}|${r.day.slice(0, 7)}`, r.value);
+    }
+  }
+  return { days, weeks, months, count: (scope, metric, period) => tally.get(`${scope}|${metric}|${period}`) ?? 0 };
+}
+
+export type PurgeFacts = { startedAt: Date; finishedAt: Date | null; counts: Record<string, number> };
+
+export async function readLastPurge(client: Db | Tx): Promise<PurgeFacts | null> {
+  const run = await client.jobRun.findFirst({ where: { job: "purge" }, orderBy: { startedAt: "desc" } });
+  if (!run) return null;
+  const counts: Record<string, number> = {};
+  try {
+    const parsed: unknown = run.result ? JSON.parse(run.result) : {};
+    // Only numbers are taken over: the result is another job's text and the report stays numbers-only.
+    if (parsed && typeof parsed === "object") {
+      for (const [k, v] of Object.entries(parsed)) if (typeof v === "number" && Number.isFinite(v) && /^[a-z0-9_.:-]{1,60}$/i.test(k)) counts[k] = v;
+    }
+  } catch {
+    /* an unreadable result shows as no counts */
+  }
+  return { startedAt: run.startedAt, finishedAt: run.finishedAt, counts };
+}
+
+/** Everything the report shows, exactly as stored: never published as such (see suppression.ts). */
+export type ReportFacts = {
+  users: number;
+  droppedWrites: number;
+  unknownFields: number;
+  erasures: number;
+  purposeActive: (purposeId: string) => number;
+  fieldStored: (field: string) => number;
+  /** Decisions per purpose made on an older text than the one in force. */
+  awaitingReconsent: Map<string, number>;
+  pastRetention: Map<string, number>;
+  dormantAccounts: number;
+  usersOnOlderKeys: number;
+  activity: ActivityFacts;
+  lastPurge: PurgeFacts | null;
+};
+
+export async function readFacts(client: Db | Tx, now: Date): Promise<ReportFacts> {
+  const [counter, unknownFields, retention, activity, lastPurge] = await Promise.all([
+    readCounters(client),
+    countUnknownFields(client),
+    countPastRetention(client, now),
+    readActivity(client, now),
+    readLastPurge(client),
+  ]);
+  const awaitingReconsent = new Map<string, number>();
+  for (const p of catalogue()) awaitingReconsent.set(p.id, await countOtherThan(client, "consent_states", "purpose_version", p.version, "purpose_id = ?", [p.id]));
+  const usersOnOlderKeys = await countOtherThan(client, "users", "wrap_key_id", env().masterKeys[0]!.id, "1 = 1", []);
+  return {
+    users: counter(counterName.users),
+    droppedWrites: counter(counterName.droppedWrites),
+    unknownFields,
+    erasures: counter(counterName.erasures),
+    purposeActive: (id) => counter(counterName.purposeActive(id)),
+    fieldStored: (field) => counter(counterName.fieldStored(field)),
+    awaitingReconsent,
+    pastRetention: retention.perField,
+    dormantAccounts: retention.dormantAccounts,
+    usersOnOlderKeys,
+    activity,
+    lastPurge,
+  };
+}
+
+/** The report's reads in one snapshot, with the consent check's last result (run once if never run). */
+export async function readReportFacts(now: Date): Promise<{ facts: ReportFacts; check: ConsentCheckResult }> {
+  const client = await db();
+  // Outside the transaction below: on a database never checked, this runs the check (seconds).
+  const check = await readConsentCheck(client);
+  if (env().databaseKind !== "postgres") return { facts: await readFacts(client, now), check };
+  // Every query here is an index range scan over the problems it counts, usually a few pages. At a
+  // million users PostgreSQL's estimates for some of them reach hundreds of thousands of rows (it
+  // takes purpose_id and purpose_version as independent, so "another version of this purpose"
+  // looks like a third of the table), and it then starts parallel workers and JIT-compiles the
+  // plan: 50-100 ms per query for a scan that reads three pages, a dozen times per report. Neither
+  // can help a query this small, so the report turns both off for its own transaction only.
+  const facts = await client.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe("SET LOCAL jit = off");
+    await tx.$executeRawUnsafe("SET LOCAL max_parallel_workers_per_gather = 0");
+    return readFacts(tx, now);
+  });
+  return { facts, check };
+}

@@ -1,0 +1,75 @@
+// The report's shape as admins, scripts and the page read it (the JSON contract of GET /api/admin/report).
+import type { FieldId } from "../../fields";
+
+export const FEWER_THAN_5 = "fewer than 5" as const;
+/** A count as shown to admins: 1 to 4 could single out a person, so it is never shown exactly. */
+export type Count = number | typeof FEWER_THAN_5;
+
+/** How a suppressed percentage is written in the CSV (the page and JSON use null). */
+export const SUPPRESSED = "suppressed (small count)";
+
+export const ACTIVITY_DAYS = 28;
+export const ACTIVITY_WEEKS = 12;
+export const ERASURE_MONTHS = 12;
+
+export type PeriodActivity = { period: string; granted: Count; withdrawn: Count };
+export type PurposeActivity = { days: PeriodActivity[]; weeks: PeriodActivity[] };
+
+export type ReportChannel = "page" | "json" | "csv";
+
+export type MinimizationReport = {
+  generatedAt: string;
+  users: Count;
+  droppedWrites: Count;
+  /** Stored values under a field name the app does not know (never written by the app). Must be 0. */
+  unknownFieldsStored: Count;
+  /**
+   * The check behind every field's withoutLiveConsent: it looks at every stored value, so it runs
+   * with the purge (and by `npm run consent:check`), and the report shows its last result.
+   */
+  consentCheck: {
+    /** When the last check started; its counts describe the values stored then. */
+    checkedAt: string;
+    finishedAt: string;
+    valuesChecked: Count;
+    /** Older than twice the purge interval (a day when the app schedules no purge): the schedule is not running it. */
+    overdue: boolean;
+  };
+  fields: {
+    field: FieldId;
+    label: string;
+    stored: Count;
+    purposes: string[];
+    /** Share of users with a granted purpose covering the field (the largest, if several cover it). */
+    consentedPercent: number | null;
+    consentedPercentIsLowerBound: boolean;
+    /** Stored values whose user has no granted purpose covering the field, at consentCheck.checkedAt. Must be 0. */
+    withoutLiveConsent: Count;
+    /** Stored values older than the longest retention of the purposes the user granted for it. */
+    pastRetention: Count;
+  }[];
+  purposes: {
+    id: string;
+    title: string;
+    required: boolean;
+    fields: string[];
+    retentionDays: number;
+    versionInForce: string;
+    activeConsents: Count;
+    activePercent: number | null;
+    /** Decisions made on an older text of the purpose: these users are asked again. */
+    awaitingReconsent: Count;
+    activity: PurposeActivity;
+  }[];
+  activity: PurposeActivity;
+  retention: {
+    pastRetentionTotal: Count;
+    /** Accounts whose last sign-in is older than the account purpose's retention. */
+    dormantAccounts: Count;
+    lastPurge: { startedAt: string; finishedAt: string | null; counts: Record<string, Count> } | null;
+    nextPurgeAt: string | null;
+    purgeIntervalMinutes: number;
+  };
+  erasures: { total: Count; weeks: { period: string; erased: Count }[]; months: { period: string; erased: Count }[] };
+  keys: { currentKeyId: string; currentPercent: number | null; usersOnOlderKeys: Count };
+};
