@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { FocusHeading } from "@/components/focus-heading";
+import { SessionStateProvider } from "@/components/session-state";
 import { env } from "@/lib/env";
 import { getSession, isAdmin } from "@/lib/session";
 import "./globals.css";
@@ -36,7 +38,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             ) : null}
           </nav>
         </header>
-        <main id="main">{children}</main>
+        <main id="main">
+          <SessionStateProvider signedIn={user !== null}>{children}</SessionStateProvider>
+        </main>
+        <FocusHeading />
         <footer className="site">
           We store a field only while you consent to a purpose that needs it. Everything is encrypted at rest.
         </footer>

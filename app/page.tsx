@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { LoginButton } from "@/components/login-button";
+import { SessionEnded } from "@/components/session-state";
 import { catalogue } from "@/lib/catalogue";
 import { demoPersonaList } from "@/lib/demo";
 import { env } from "@/lib/env";
@@ -10,9 +11,12 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
   const e = env();
   return (
     <>
+      {!user && <SessionEnded />}
       <h1>Sign in with Telegram, keep control of your data</h1>
       {params.erased === "1" && <p className="notice ok" role="status">Your data has been deleted and you are signed out everywhere.</p>}
       {params["signed-out"] === "1" && !user && <p className="notice" role="status">You are signed out.</p>}
+      {params.signin === "required" && !user && <p className="notice" role="status">Sign in to see your data.</p>}
+      {params.cancelled === "1" && !user && <p className="notice" role="status">Sign-in cancelled. Nothing was stored, and no account was created.</p>}
       <p>
         This site asks for each piece of your Telegram data separately, tells you why, and keeps only what you approve.
         You can narrow, download or delete it at any time.

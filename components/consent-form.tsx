@@ -1,39 +1,87 @@
 "use client";
 import { useActionState } from "react";
 import type { ActionState } from "@/lib/action-result";
+import type { FieldId } from "@/lib/fields";
 import type { Purpose } from "@/lib/purposes";
 import { PurposeDetails } from "./purpose-details";
 import { SubmitButton } from "./submit-button";
 
-export function ConsentForm({ purposes, action }: { purposes: { purpose: Purpose; checked: boolean; changed: boolean }[]; action: (prev: ActionState, form: FormData) => Promise<ActionState> }) {
+/** What a person calls each field when it is missing ("Telegram sent no username"). */
+const MISSING: Record<FieldId, string> = {
+  telegram_id: "user id",
+  first_name: "name",
+  last_name: "name",
+  username: "username",
+  photo_url: "profile photo",
+  phone_number: "phone number",
+};
+
+/** The exact values a purpose would keep, from what Telegram just sent (null: not a first sign-in). */
+function SentValues({ purpose, values }: { purpose: Purpose; values: Partial<Record<FieldId, string>> }) {
+  if (purpose.fields.includes("phone_number")) {
+    return <p className="muted">Telegram does not send your phone number with a sign-in. If you turn this on, you can share it afterwards from your settings page, through Telegram.</p>;
+  }
+  const present = purpose.fields.filter((f) => values[f]);
+  if (present.length === 0) return <p className="notice">Telegram sent no {MISSING[purpose.fields[0]!]}: nothing to keep.</p>;
+  const name = [values.first_name, values.last_name].filter(Boolean).join(" ");
+  return (
+    <div className="sent">
+      <span className="muted">What we would keep: </span>
+      {present.includes("photo_url") ? (
+        // A plain <img>: the CSP's img-src admits https://t.me, where Telegram's photo links point.
+        // eslint-disable-next-line @next/next/no-img-element
+        <img className="avatar" src={values.photo_url} alt="Your Telegram profile photo" width={48} height={48} referrerPolicy="no-referrer" />
+      ) : null}
+      {present.some((f) => f === "first_name" || f === "last_name") && <strong>{name}</strong>}
+      {present.includes("username") && <strong>@{values.username}</strong>}
+      {present.includes("telegram_id") && <strong>{values.telegram_id}</strong>}
+    </div>
+  );
+}
+
+export function ConsentForm({
+  purposes,
+  values,
+  action,
+}: {
+  purposes: { purpose: Purpose; checked: boolean; changed: boolean }[];
+  values: Partial<Record<FieldId, string>> | null;
+  action: (prev: ActionState, form: FormData) => Promise<ActionState>;
+}) {
   const [state, formAction] = useActionState(action, null);
   return (
     <form action={formAction} aria-describedby={state && !state.ok ? "consent-error" : undefined}>
       <fieldset>
         <legend className="muted">Choose what we may keep. Optional purposes start off.</legend>
-        {purposes.map(({ purpose, checked, changed }) => (
-          <div className="card" key={purpose.id}>
-            <input type="hidden" name="shown" value={purpose.id} />
-            <div className="choice">
-              <input
-                type="checkbox"
-                id={`purpose-${purpose.id}`}
-                name={`purpose:${purpose.id}`}
-                defaultChecked={purpose.required || checked}
-                disabled={purpose.required}
-                aria-describedby={`consent-${purpose.id}-details`}
-              />
-              <div>
-                <label htmlFor={`purpose-${purpose.id}`}>
-                  <strong>{purpose.title}</strong>
-                </label>
-                {purpose.required ? <span className="tag required">required</span> : <span className="tag">optional</span>}
-                {changed && <span className="tag">text changed since you decided</span>}
-                <PurposeDetails purpose={purpose} idPrefix="consent" />
+        {purposes.map(({ purpose, checked, changed }) => {
+          // Nothing to keep: offered as a choice it would only look as if it mattered. Its box stays
+          // off, so the purpose is recorded as refused; it can be granted later on the settings page.
+          const nothingSent = values !== null && !purpose.required && !purpose.fields.includes("phone_number") && !purpose.fields.some((f) => values[f]);
+          return (
+            <div className="card" key={purpose.id} data-testid={`consent-${purpose.id}`}>
+              <input type="hidden" name="shown" value={purpose.id} />
+              <div className="choice">
+                <input
+                  type="checkbox"
+                  id={`purpose-${purpose.id}`}
+                  name={`purpose:${purpose.id}`}
+                  defaultChecked={purpose.required || (checked && !nothingSent)}
+                  disabled={purpose.required || nothingSent}
+                  aria-describedby={`consent-${purpose.id}-details`}
+                />
+                <div>
+                  <label htmlFor={`purpose-${purpose.id}`}>
+                    <strong>{purpose.title}</strong>
+                  </label>
+                  {purpose.required ? <span className="tag required">required</span> : <span className="tag">optional</span>}
+                  {changed && <span className="tag">text changed since you decided</span>}
+                  {values && <SentValues purpose={purpose} values={values} />}
+                  <PurposeDetails purpose={purpose} idPrefix="consent" />
+                </div>
               </div>
             </div>
-          </div>
-        ))}
+          );
+        })}
       </fieldset>
       {state && !state.ok && (
         <p id="consent-error" className="notice error" role="alert">

@@ -8,13 +8,26 @@ export function retentionText(days: number): string {
 
 /** Why, which fields, how long: the same words on the consent and the settings page. */
 export function PurposeDetails({ purpose, idPrefix }: { purpose: Purpose; idPrefix: string }) {
+  const labels = purpose.fields.map((f) => FIELDS[f].label).join(", ");
   return (
     <div id={`${idPrefix}-${purpose.id}-details`}>
       <p>{purpose.justification}</p>
       <p className="muted">If you say no: {purpose.ifRefused}</p>
       <dl className="fields">
-        <dt>Data</dt>
-        <dd>{purpose.fields.map((f) => FIELDS[f].label).join(", ")}</dd>
+        {/* A one-time purpose looks at its data once and keeps only when that happened. */}
+        {purpose.oneTime ? (
+          <>
+            <dt>Looks at</dt>
+            <dd>{labels}, once, when you share it (not kept)</dd>
+            <dt>Keeps</dt>
+            <dd>the date of the check</dd>
+          </>
+        ) : (
+          <>
+            <dt>Data</dt>
+            <dd>{labels}</dd>
+          </>
+        )}
         <dt>Kept for</dt>
         <dd>
           {purpose.required ? `${retentionText(purpose.retentionDays)} after your last sign-in` : `${retentionText(purpose.retentionDays)} after it was last refreshed, or until you withdraw`}

@@ -3,11 +3,17 @@ import { useActionState } from "react";
 import type { ActionState } from "@/lib/action-result";
 import { SubmitButton } from "./submit-button";
 
-export function PurposeToggle({ title, granted, action }: { title: string; granted: boolean; action: (prev: ActionState) => Promise<ActionState> }) {
+/**
+ * Grant and Withdraw look alike (class "choice-button"): a solid Grant beside an outlined Withdraw
+ * nudges towards granting. The action is bound to the purpose only; the form says which way, so the
+ * form state survives the page re-rendering with the other button (with or without JavaScript).
+ */
+export function PurposeToggle({ title, granted, action }: { title: string; granted: boolean; action: (prev: ActionState, form: FormData) => Promise<ActionState> }) {
   const [state, formAction] = useActionState(action, null);
   return (
     <form action={formAction}>
-      <SubmitButton className={granted ? "secondary" : undefined} pendingLabel={granted ? "Withdrawing…" : "Granting…"}>
+      <input type="hidden" name="grant" value={granted ? "0" : "1"} />
+      <SubmitButton className="choice-button" pendingLabel={granted ? "Withdrawing…" : "Granting…"}>
         {granted ? `Withdraw “${title}”` : `Grant “${title}”`}
       </SubmitButton>
       <p role="status" aria-live="polite" className={state ? (state.ok ? "notice ok" : "notice error") : undefined}>

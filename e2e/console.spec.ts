@@ -41,7 +41,9 @@ async function visit(page: Page, url: string, problems: string[]): Promise<void>
 
 test("signed out: the start page, a missing page, the pages that need a session", async ({ app, page }) => {
   const problems = watchConsole(page);
-  for (const path of ["/", "/no-such-page", "/settings", "/admin"]) await visit(page, `${app.origin}${path}`, problems);
+  for (const path of ["/", "/no-such-page", "/settings", "/admin", "/consent", "/?cancelled=1", "/sign-in-failed?reason=restart"]) {
+    await visit(page, `${app.origin}${path}`, problems);
+  }
   // What the browser asks for by itself, and what crawlers ask for.
   for (const path of ["/favicon.ico", "/robots.txt"]) {
     const res = await page.request.get(`${app.origin}${path}`);
@@ -62,5 +64,7 @@ test("a first sign-in's consent page", async ({ app, page }) => {
 test("signed in, and the admin report", async ({ app, page, signedIn }) => {
   const problems = watchConsole(page);
   await signedIn({ id: ADMIN_ID, first_name: "Quiet", last_name: "Admin", username: "quiet_admin" }, EVERYTHING);
-  for (const path of ["/", "/settings", "/settings/delete", "/admin"]) await visit(page, `${app.origin}${path}`, problems);
+  for (const path of ["/", "/settings", "/settings/delete", "/settings/export", "/settings/receipt", "/admin"]) {
+    await visit(page, `${app.origin}${path}`, problems);
+  }
 });

@@ -43,17 +43,27 @@ test("OIDC sign-in, then the phone number only after the phone purpose; bad answ
 
   await page.getByRole("button", { name: "Grant “Contact you by phone”" }).click();
   await expect(page.getByText("Granted: Contact you by phone")).toBeVisible();
-  await page.reload();
+  // The way to share appears at once, in the card just granted.
   const share = page.getByRole("link", { name: "Share my phone number via Telegram" });
   await expect(share).toBeVisible();
   const phoneRows = () => countRows(app, "user_fields", "field = 'phone_number'");
 
-  // Each of these answers is refused with a 4xx and stores nothing.
+  // Each of these answers is refused and stores nothing: a browser lands on a page that says so
+  // (not raw JSON), a client that asks for JSON gets the contract's 401.
   for (const misbehave of [{ tamper: true }, { expired: true }, { audience: "999999" }]) {
     provider.misbehave = misbehave;
-    const res = await page.goto(`${app.origin}/api/auth/oidc/start?intent=phone`);
-    expect(res!.status(), JSON.stringify(misbehave)).toBe(401);
-    await expect(page.getByText(/could not confirm this sign-in/)).toBeVisible();
+    await page.goto(`${app.origin}/api/auth/oidc/start?intent=phone`);
+    await expect(page.getByRole("heading", { level: 1, name: "Telegram sign-in did not complete" }), JSON.stringify(misbehave)).toBeVisible();
+    await expect(page.getByRole("main")).toContainText(/could not confirm this sign-in/);
+    await expect(page.getByRole("link", { name: "Back to your data" })).toBeVisible();
+  }
+  {
+    provider.misbehave = { tamper: true };
+    const start = await page.request.get(`${app.origin}/api/auth/oidc/start?intent=phone`, { maxRedirects: 0 });
+    const authorize = await page.request.get(start.headers().location!, { maxRedirects: 0 });
+    const refused = await page.request.get(authorize.headers().location!, { maxRedirects: 0, headers: { accept: "application/json" } });
+    expect(refused.status()).toBe(401);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/could not confirm this sign-in/);
   }
   provider.misbehave = {};
   expect(await phoneRows()).toBe(0);
@@ -68,7 +78,8 @@ test("OIDC sign-in, then the phone number only after the phone purpose; bad answ
   }
   const wrongState = await callbackUrl();
   wrongState.searchParams.set("state", "not-the-state-we-sent");
-  expect((await page.goto(wrongState.toString()))!.status()).toBe(400);
+  await page.goto(wrongState.toString());
+  await expect(page.getByRole("main")).toContainText("not the one we started");
   expect(await phoneRows()).toBe(0);
 
   // The real thing: back on the settings page with the number, in E.164.
@@ -83,10 +94,12 @@ test("OIDC sign-in, then the phone number only after the phone purpose; bad answ
 
   // Replays: the same callback again (its flow cookie is spent), and its code under a fresh state.
   const used = new URL(seen.at(-1)!);
-  expect((await page.goto(used.toString()))!.status()).toBe(400);
+  await page.goto(used.toString());
+  await expect(page.getByRole("main")).toContainText("not the one we started");
   const replay = await callbackUrl();
   replay.searchParams.set("code", used.searchParams.get("code")!);
-  expect((await page.goto(replay.toString()))!.status()).toBe(401);
+  await page.goto(replay.toString());
+  await expect(page.getByRole("main")).toContainText(/could not confirm this sign-in/);
   expect(provider.tokenRequests.at(-1)).toEqual({ ok: false, error: "invalid_grant" });
 
   // Withdrawing erases the number at once.

@@ -48,7 +48,7 @@ test("withdrawing takes one click, erases at once, and says what was erased", as
   await expect(page.getByRole("status").filter({ hasText: "Erased now: First name, Last name." })).toBeVisible();
   expect((await query<{ field: string }>(app, "SELECT field FROM user_fields WHERE user_id = $1", [userId])).map((r) => r.field)).toEqual(["telegram_id"]);
 
-  await page.reload();
+  // The page shows the new state at once, without a reload.
   await expect(page.getByTestId("stored-display_name")).toHaveText("Nothing.");
   const me = (await (await client.get("/api/me")).json()) as { purposes: Record<string, { granted: boolean; fields: Record<string, string> }> };
   expect(me.purposes.display_name).toMatchObject({ granted: false, fields: {} });

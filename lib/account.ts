@@ -3,15 +3,18 @@ import "server-only";
 // the /api/me routes so that both paths run the same code.
 import { accountPurpose } from "./catalogue";
 import { recordEvent } from "./data/audit";
-import { checkDecisions, type Decisions } from "./data/consents";
+import { checkDecisions, setConsents, type AppliedDecisions, type Decisions } from "./data/consents";
 import { eraseUser } from "./data/erase";
+import { demoPhoneSharingAvailable } from "./demo";
 import { exportUserData } from "./data/export";
 import { createBotLink, phoneUse } from "./data/phone";
 import { env } from "./env";
-import { bumpSessionVersion, createAccountFromPending } from "./data/users";
+import { bumpSessionVersion, createAccountFromPending, userNeedsConsent } from "./data/users";
+import type { FieldId } from "./fields";
 import { securityEvent } from "./log";
 import { consume } from "./rate-limit";
-import { clearPendingSignIn, endSession, getSession, startSession, type PendingSignIn } from "./session";
+import { clearPendingSignIn, endSession, getPendingSignIn, getSession, startSession, type PendingSignIn } from "./session";
+import type { TelegramProfile } from "./telegram/widget";
 
 /**
  * Creates the account of a pending first sign-in and signs the user in. The required purpose must
@@ -31,6 +34,68 @@ export async function finishPendingSignIn(pending: PendingSignIn, decisions: Dec
   }
   await startSession(created.userId, created.sessionVersion);
   return { ok: true };
+}
+
+export type SaveDecisionsResult =
+  | { ok: true; created: true }
+  | ({ ok: true; created: false; userId: string; needsConsent: boolean } & AppliedDecisions)
+  | { ok: false; reason: "no-sign-in" | "invalid"; message: string };
+
+/**
+ * "Save these decisions": the one use case behind the consent page's form and PUT /api/me/consents.
+ * A signed-in user's decisions are applied; a first sign-in waiting for consent becomes an account.
+ * The consent rate limit throws RateLimitedError, which each caller answers in its own way (a form
+ * message, a 429).
+ */
+export async function saveDecisions(decisions: Decisions, method: "page" | "api", requestId: string): Promise<SaveDecisionsResult> {
+  const user = await getSession();
+  if (user) {
+    await consume("consent", user.id);
+    const result = await setConsents(user.id, decisions, method);
+    if (!result.ok) return { ok: false, reason: "invalid", message: result.message };
+    securityEvent("consent.changed", requestId, { changes: result.changed.length, method });
+    return { ok: true, created: false, userId: user.id, needsConsent: await userNeedsConsent(user.id), changed: result.changed, erased: result.erased };
+  }
+  const pending = await getPendingSignIn();
+  if (!pending) {
+    // The pending sign-in is gone either way; which of the two happened is not recorded anywhere.
+    return {
+      ok: false,
+      reason: "no-sign-in",
+      message: "No sign-in is waiting for your decision: it was cancelled (perhaps in another tab) or it expired after 10 minutes. Nothing was stored. Please sign in with Telegram again.",
+    };
+  }
+  await consume("consent", `pending:${pending.telegramId}`);
+  const created = await finishPendingSignIn(pending, decisions, method);
+  if (!created.ok) return { ok: false, reason: "invalid", message: created.message };
+  securityEvent("consent.changed", requestId, { created: true, method });
+  return { ok: true, created: true };
+}
+
+/** What a first sign-in brought, per field, to show on the consent page before anything is stored. */
+export function valuesSentBy(profile: TelegramProfile): Partial<Record<FieldId, string>> {
+  const values: Partial<Record<FieldId, string>> = { telegram_id: profile.telegramId.toString() };
+  for (const field of ["first_name", "last_name", "username", "photo_url"] as const) {
+    const value = profile[field]?.trim();
+    if (value) values[field] = value;
+  }
+  return values;
+}
+
+/**
+ * The ways this site can receive a phone number from Telegram, in the order the page offers them.
+ * A list, so that another way (the demo's simulated share) is one more entry.
+ */
+export type PhoneShareWay = { kind: "oidc"; href: string } | { kind: "bot" } | { kind: "demo"; href: string };
+
+export function phoneShareWays(): PhoneShareWay[] {
+  const { oidc, botUsername, botToken, webhookSecret } = env();
+  const ways: PhoneShareWay[] = [];
+  if (oidc) ways.push({ kind: "oidc", href: "/api/auth/oidc/start?intent=phone" });
+  if (botUsername && botToken && webhookSecret) ways.push({ kind: "bot" });
+  // The demo has no Telegram to share with: its simulated step runs the real save (lib/demo.ts).
+  if (demoPhoneSharingAvailable()) ways.push({ kind: "demo", href: "/demo/phone" });
+  return ways;
 }
 
 export async function logOut({ everywhere, requestId }: { everywhere: boolean; requestId: string }): Promise<void> {

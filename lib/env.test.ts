@@ -14,6 +14,9 @@ const production = {
   SESSION_SECRET: "s".repeat(40),
   FIELD_ENCRYPTION_KEY: key(1),
   BLIND_INDEX_KEY: key(2),
+  CONTROLLER_NAME: "Example Login Ltd",
+  CONTROLLER_CONTACT: "privacy@example.com",
+  PRIVACY_POLICY_URL: "https://example.com/privacy",
 };
 
 function messageOf(source: Record<string, string | undefined>): string {
@@ -53,6 +56,23 @@ describe("configuration", () => {
     const msg = messageOf({ ...production, [name]: value });
     expect(msg).toContain(name);
     if (name !== "PORT" && name !== "ADMIN_TELEGRAM_IDS" && name !== "DATABASE_URL") expect(msg).not.toContain(value);
+  });
+
+  it("requires the controller's identity in production and validates it", () => {
+    const { CONTROLLER_NAME: _n, CONTROLLER_CONTACT: _c, PRIVACY_POLICY_URL: _p, ...rest } = production;
+    const msg = messageOf(rest);
+    for (const name of ["CONTROLLER_NAME", "CONTROLLER_CONTACT", "PRIVACY_POLICY_URL"]) expect(msg).toContain(`${name}: required in production`);
+    expect(messageOf({ ...production, CONTROLLER_CONTACT: "call us" })).toMatch(/CONTROLLER_CONTACT: must be an e-mail address or an http\(s\) URL/);
+    expect(messageOf({ ...production, PRIVACY_POLICY_URL: "javascript:alert(1)" })).toContain("PRIVACY_POLICY_URL");
+    const url = buildEnv({ DATA_DIR: dataDir(), ...production, CONTROLLER_CONTACT: "https://example.com/contact" }).controller;
+    expect(url).toMatchObject({ contactHref: "https://example.com/contact", email: null, placeholder: false });
+    expect(buildEnv({ DATA_DIR: dataDir(), ...production }).controller).toMatchObject({ name: "Example Login Ltd", contactHref: "mailto:privacy@example.com", email: "privacy@example.com" });
+  });
+
+  it("says plainly that the controller is a placeholder outside production", () => {
+    const dev = buildEnv({ DATA_DIR: dataDir() }).controller;
+    expect(dev.placeholder).toBe(true);
+    expect(dev.name).toMatch(/Placeholder.*CONTROLLER_NAME/);
   });
 
   it("refuses equal encryption and blind-index keys", () => {

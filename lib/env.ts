@@ -93,6 +93,15 @@ const RawEnv = z.object({
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16-256 characters of A-Z, a-z, 0-9, _ and -").optional(),
   // Operator switch: refuse a phone number that is already linked to another account.
   PHONE_NUMBER_UNIQUE: flag,
+  // Who is asking (GDPR Art. 13(1)(a)): the controller's name and how to reach them, shown wherever
+  // consent is asked or its record is handed out. Required in production; placeholders elsewhere.
+  CONTROLLER_NAME: z.string().trim().min(2, "must name the controller (a person or an organisation)").max(200).optional(),
+  CONTROLLER_CONTACT: z
+    .string()
+    .trim()
+    .refine((v) => z.email().safeParse(v).success || z.url({ protocol: /^https?$/ }).safeParse(v).success, "must be an e-mail address or an http(s) URL")
+    .optional(),
+  PRIVACY_POLICY_URL: z.url({ protocol: /^https?$/ }).optional(),
   // Benchmark harness only (`npm run bench`): serves /api/bench/bare and /bench/blank, the references
   // the figures are measured against. Off, they answer 404 like any unknown path.
   BENCH_ROUTES: flag,
@@ -135,6 +144,19 @@ function isLoopbackOrigin(origin: string): boolean {
   return host === "localhost" || host === "127.0.0.1" || host === "[::1]";
 }
 
+/** The operator's identity; in development and the demo, placeholders that say they are placeholders. */
+function controllerOf(raw: { CONTROLLER_NAME?: string; CONTROLLER_CONTACT?: string; PRIVACY_POLICY_URL?: string }) {
+  const contact = raw.CONTROLLER_CONTACT ?? null;
+  return {
+    name: raw.CONTROLLER_NAME ?? "Placeholder controller (the operator has not set CONTROLLER_NAME)",
+    contact: contact ?? "not set (CONTROLLER_CONTACT)",
+    contactHref: contact ? (contact.includes("@") && !/^https?:/.test(contact) ? `mailto:${contact}` : contact) : null,
+    email: contact && !/^https?:/.test(contact) ? contact : null,
+    privacyPolicyUrl: raw.PRIVACY_POLICY_URL ?? null,
+    placeholder: !raw.CONTROLLER_NAME || !contact || !raw.PRIVACY_POLICY_URL,
+  };
+}
+
 export function buildEnv(source: Record<string, string | undefined>) {
   const parsed = RawEnv.safeParse(source);
   if (!parsed.success) {
@@ -166,7 +188,7 @@ export function buildEnv(source: Record<string, string | undefined>) {
 
   const needSecrets = production && !demo;
   if (needSecrets) {
-    for (const name of ["APP_ORIGIN", "TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "SESSION_SECRET", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY"] as const) {
+    for (const name of ["APP_ORIGIN", "TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "SESSION_SECRET", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "CONTROLLER_NAME", "CONTROLLER_CONTACT", "PRIVACY_POLICY_URL"] as const) {
       if (!raw[name]) problems.push(`  ${name}: required in production`);
     }
   }
@@ -230,6 +252,7 @@ export function buildEnv(source: Record<string, string | undefined>) {
     botApiBase: raw.TELEGRAM_BOT_API_BASE.replace(/\/+$/, ""),
     webhookSecret: raw.TELEGRAM_WEBHOOK_SECRET ?? null,
     phoneNumberUnique: raw.PHONE_NUMBER_UNIQUE,
+    controller: controllerOf(raw),
     benchRoutes: raw.BENCH_ROUTES,
   };
 }

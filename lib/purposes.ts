@@ -42,7 +42,7 @@ export const SHIPPED_PURPOSES = {
   },
   username: {
     title: "Show your Telegram username",
-    justification: "We show your @username so people you work with can find you on Telegram.",
+    justification: "We show your @username beside your name on your pages, so you can see at a glance which Telegram account you signed in with.",
     ifRefused: "Your username is not stored or shown.",
     fields: ["username"],
     required: false,

@@ -52,7 +52,8 @@ export async function getSession(): Promise<SessionUser | null> {
 /** For pages and server actions: the signed-in user, or a redirect to the start page. */
 export async function requireUser(): Promise<SessionUser> {
   const user = await getSession();
-  if (!user) redirect("/?signed-out=1");
+  // "You are signed out" only to someone whose session ended; who never signed in is asked to.
+  if (!user) redirect((await cookies()).has(sessionCookieName()) ? "/?signed-out=1" : "/?signin=required");
   return user;
 }
 

@@ -75,6 +75,26 @@ describe("only approved fields are stored", () => {
     expect(await countRows(app, "users")).toBe(users);
   });
 
+  it("PUT /api/me/consents shares the page's use case: no sign-in waiting is a 401 and stores nothing; a first sign-in finishes once", async () => {
+    const users = await countRows(app, "users");
+    const nobody = new Client(app.origin);
+    const refused = await nobody.request("PUT", "/api/me/consents", { json: { purposes: { account: true } } });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ error: "Sign in first." });
+    expect(await countRows(app, "users")).toBe(users);
+    const c = new Client(app.origin);
+    expect((await c.request("POST", "/api/auth/telegram", { json: signedPayload({ id: String(nextId++), first_name: "Una" }) })).status).toBe(200);
+    const created = await c.request("PUT", "/api/me/consents", { json: { purposes: { account: true, display_name: true } } });
+    expect(await created.json()).toEqual({ created: true, next: "/settings" });
+    // Signed in now: the same request changes nothing more, and says so.
+    const again = await c.request("PUT", "/api/me/consents", { json: { purposes: { account: true, display_name: true } } });
+    expect(await again.json()).toEqual({ changed: [], erased: [] });
+    expect(await countRows(app, "users")).toBe(users + 1);
+    const me = (await (await c.get("/api/me")).json()) as { id: string };
+    const methods = await query<{ method: string }>(app, "SELECT DISTINCT method FROM consent_records WHERE subject_id = $1", [me.id]);
+    expect(methods.map((m) => m.method)).toEqual(["api"]);
+  });
+
   it("cannot store an unapproved field through the API: unknown purposes and shapes are refused", async () => {
     const c = new Client(app.origin);
     await c.signIn({ id: String(nextId++) });

@@ -1,6 +1,10 @@
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ConsentForm } from "@/components/consent-form";
+import { ControllerNotice } from "@/components/controller-notice";
+import { SessionEnded } from "@/components/session-state";
 import { SubmitButton } from "@/components/submit-button";
+import { valuesSentBy } from "@/lib/account";
 import { catalogue } from "@/lib/catalogue";
 import { getConsentOverview } from "@/lib/data/consents";
 import { getPendingSignIn, getSession } from "@/lib/session";
@@ -18,12 +22,28 @@ export default async function ConsentPage() {
       <>
         <h1>Some of our purposes have changed</h1>
         <p>We changed how we describe the purposes below, or added them. Please decide again; nothing else changes.</p>
-        <ConsentForm purposes={overview.map((v) => ({ purpose: v.purpose, checked: false, changed: v.decidedAt !== null }))} action={saveConsent} />
+        <ControllerNotice />
+        <ConsentForm purposes={overview.map((v) => ({ purpose: v.purpose, checked: false, changed: v.decidedAt !== null }))} values={null} action={saveConsent} />
       </>
     );
   }
   const pending = await getPendingSignIn();
-  if (!pending) redirect("/");
+  if (!pending) {
+    // Reached by Back after Cancel, an old tab or a bookmark: a page that says why, not a blank one.
+    return (
+      <>
+        <SessionEnded />
+        <h1>No sign-in is waiting</h1>
+        <p>
+          A sign-in waits here for your decision for 10 minutes, until you save or cancel it. This one was cancelled or has expired.
+          Nothing was stored.
+        </p>
+        <p>
+          <Link href="/#signin">Sign in with Telegram</Link>
+        </p>
+      </>
+    );
+  }
   return (
     <>
       <h1>Before we create your account</h1>
@@ -32,9 +52,10 @@ export default async function ConsentPage() {
         start off, and you can change your mind later on the settings page.
       </p>
       <p className="muted">
-        Data for a purpose you approve now is taken from the sign-in Telegram just confirmed; anything else it sent is discarded.
+        Beside each purpose is exactly what Telegram sent for it and what would be kept. Anything else it sent is discarded.
       </p>
-      <ConsentForm purposes={catalogue().map((purpose) => ({ purpose, checked: false, changed: false }))} action={saveConsent} />
+      <ControllerNotice />
+      <ConsentForm purposes={catalogue().map((purpose) => ({ purpose, checked: false, changed: false }))} values={valuesSentBy(pending)} action={saveConsent} />
       <form action={cancelSignIn} className="row spaced">
         <SubmitButton className="secondary" pendingLabel="Cancelling…">
           Cancel and do not create an account

@@ -47,9 +47,28 @@ async function check(page: Page, url: string, violations: string[]): Promise<voi
   expect([...violations, ...reported], `CSP violations on ${url}`).toEqual([]);
 }
 
+// Each page and state at a desktop width and at a phone's 390 px.
+const WIDTHS = [
+  { name: "desktop", width: 1280, height: 900 },
+  { name: "phone", width: 390, height: 844 },
+] as const;
+
+async function axeHere(page: Page, label: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  pagesChecked += 1;
+  findings += bad.length;
+  expect(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), label).toEqual([]);
+}
+
 test("signed-out pages", async ({ app, page }) => {
   const violations = await watchCsp(page);
-  for (const path of ["/", "/?signed-out=1", "/?erased=1", "/no-such-page"]) await check(page, `${app.origin}${path}`, violations);
+  for (const size of WIDTHS) {
+    await page.setViewportSize(size);
+    for (const path of ["/", "/?signed-out=1", "/?erased=1", "/?cancelled=1", "/?signin=required", "/consent", "/admin", "/sign-in-failed?reason=not-confirmed", "/no-such-page"]) {
+      await check(page, `${app.origin}${path}`, violations);
+    }
+  }
 });
 
 test("the consent page of a first sign-in", async ({ app, page }) => {
@@ -58,7 +77,10 @@ test("the consent page of a first sign-in", async ({ app, page }) => {
   await page.evaluate(async (body) => {
     await fetch("/api/auth/telegram", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   }, signedPayload({ id: freshTelegramId(), first_name: "Axe", last_name: "Checker", username: "axe_checker" }));
-  await check(page, `${app.origin}/consent`, violations);
+  for (const size of WIDTHS) {
+    await page.setViewportSize(size);
+    await check(page, `${app.origin}/consent`, violations);
+  }
   // With an error shown (nothing ticked but the required purpose is still a valid form: submit it
   // after removing the hidden fields so the server answers with its message).
   await page.evaluate(() => document.querySelectorAll('input[name="shown"]').forEach((e) => e.remove()));
@@ -70,17 +92,33 @@ test("the consent page of a first sign-in", async ({ app, page }) => {
   pagesChecked += 1;
 });
 
-test("signed-in pages", async ({ app, page, signedIn }) => {
-  const violations = await watchCsp(page);
-  await signedIn({ id: freshTelegramId(), first_name: "Axe", last_name: "Owner", username: "axe_owner", photo_url: "https://t.me/i/userpic/320/axe.jpg" }, EVERYTHING);
-  for (const path of ["/settings", "/settings?welcome=1", "/settings?saved=1", "/settings/delete", "/", "/no-such-page"]) await check(page, `${app.origin}${path}`, violations);
-  // After a one-click withdrawal the status message is part of the page too.
+const OWNER = { first_name: "Axe", last_name: "Owner", username: "axe_owner", photo_url: "https://t.me/i/userpic/320/axe.jpg" };
+
+for (const size of WIDTHS) {
+  test(`signed-in pages (${size.name})`, async ({ app, page, signedIn }) => {
+    const violations = await watchCsp(page);
+    await signedIn({ id: freshTelegramId(), ...OWNER }, EVERYTHING);
+    await page.setViewportSize(size);
+    for (const path of ["/settings", "/settings?welcome=1", "/settings?saved=1", "/settings/delete", "/settings/export", "/settings/receipt", "/sign-in-failed?reason=restart", "/", "/no-such-page"]) {
+      await check(page, `${app.origin}${path}`, violations);
+    }
+  });
+}
+
+test("the settings page after one-click withdrawals and grants", async ({ app, page, signedIn }) => {
+  await signedIn({ id: freshTelegramId(), ...OWNER }, EVERYTHING);
+  // The status messages and the phone offer are part of the page too.
   await page.goto(`${app.origin}/settings`);
   await page.getByRole("button", { name: "Withdraw “Show your Telegram username”" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Withdrawn" })).toBeVisible();
-  const result = await new AxeBuilder({ page }).analyze();
-  expect(result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
-  pagesChecked += 1;
+  await page.getByRole("button", { name: "Withdraw “Contact you by phone”" }).click();
+  await page.getByRole("button", { name: "Grant “Contact you by phone”" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Granted: Contact you by phone" })).toBeVisible();
+  await expect(page.getByText("This site has no way set up to receive your phone number")).toBeVisible();
+  for (const size of WIDTHS) {
+    await page.setViewportSize(size);
+    await axeHere(page, `settings after withdraw and grant (${size.name})`);
+  }
 });
 
 test("the admin report, and the refusal a non-admin sees", async ({ app, page, signedIn }) => {

@@ -18,7 +18,7 @@ export async function exportUserData(userId: string) {
   return {
     format: "consent-login export v1",
     exportedAt: new Date().toISOString(),
-    controller: { origin: env().appOrigin },
+    controller: controllerOf(),
     account: { id: user.id, createdAt: user.createdAt.toISOString(), lastSignInAt: user.lastSignInAt.toISOString(), encryption: { algorithm: "AES-256-GCM", envelope: true, masterKeyId: user.wrapKeyId } },
     purposes: overview.map((v) => ({
       id: v.purpose.id,
@@ -40,6 +40,15 @@ export async function exportUserData(userId: string) {
   };
 }
 
+/** Who is asking (GDPR Art. 13(1)(a)): the operator's settings, as the consent page shows them. */
+function controllerOf() {
+  const { controller, appOrigin } = env();
+  return { name: controller.name, contact: controller.contact, privacyPolicyUrl: controller.privacyPolicyUrl, origin: appOrigin, placeholder: controller.placeholder };
+}
+
+export type UserExport = Awaited<ReturnType<typeof exportUserData>>;
+export type ConsentReceipt = ReturnType<typeof receiptFrom>;
+
 export async function consentReceipt(userId: string) {
   return receiptFrom(userId, await getConsentOverview(userId));
 }
@@ -48,6 +57,7 @@ function receiptFrom(userId: string, overview: PurposeView[]) {
   const granted = overview.filter((v) => v.granted);
   const latest = granted.reduce<Date | null>((acc, v) => (v.decidedAt && (!acc || v.decidedAt > acc) ? v.decidedAt : acc), null);
   const origin = env().appOrigin;
+  const controller = env().controller;
   return {
     version: "KI-CR-v1.1.0",
     jurisdiction: "EU (GDPR)",
@@ -56,8 +66,18 @@ function receiptFrom(userId: string, overview: PurposeView[]) {
     consentReceiptID: `${userId}:${latest?.toISOString() ?? "none"}`,
     language: "en",
     piiPrincipalId: userId,
-    piiControllers: [{ piiController: new URL(origin).host, contact: "see the site", address: origin, email: "", phone: "", piiControllerUrl: origin, onBehalf: false }],
-    policyUrl: `${origin}/consent`,
+    piiControllers: [
+      {
+        piiController: controller.name,
+        contact: controller.contact,
+        address: origin,
+        email: controller.email ?? "",
+        phone: "",
+        piiControllerUrl: controller.contactHref?.startsWith("http") ? controller.contactHref : origin,
+        onBehalf: false,
+      },
+    ],
+    policyUrl: controller.privacyPolicyUrl ?? `${origin}/consent`,
     services: [
       {
         service: "Sign in with Telegram",

@@ -1,7 +1,8 @@
 import "server-only";
 // The shape of GET /api/me: purposes and the values stored under each. The settings page renders
 // the same overview (getConsentOverview) directly, so both show the same state.
-import { getConsentOverview } from "./consents";
+import type { FieldId } from "../fields";
+import { getConsentOverview, type PurposeView } from "./consents";
 
 export async function describeMe(userId: string) {
   const overview = await getConsentOverview(userId);
@@ -24,4 +25,18 @@ export async function describeMe(userId: string) {
       ]),
     ),
   };
+}
+
+/** What the shipped purposes deliver on the person's own pages: the values granted purposes keep. */
+export function profileFrom(overview: PurposeView[]) {
+  const value = (field: FieldId) => overview.flatMap((v) => v.stored).find((f) => f.field === field)?.value ?? null;
+  const name = [value("first_name"), value("last_name")].filter(Boolean).join(" ") || null;
+  return { firstName: value("first_name"), name, username: value("username"), photoUrl: value("photo_url") };
+}
+
+/** "We keep 3 of 6 fields, for 2 purposes": fields stored now, of those the catalogue could keep. */
+export function summaryOf(overview: PurposeView[]) {
+  const possible = new Set(overview.filter((v) => !v.purpose.oneTime).flatMap((v) => v.purpose.fields));
+  const kept = new Set(overview.flatMap((v) => v.stored.map((f) => f.field)));
+  return { keptFields: kept.size, possibleFields: possible.size, grantedPurposes: overview.filter((v) => v.granted).length };
 }

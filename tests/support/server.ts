@@ -78,6 +78,10 @@ export async function startApp(opts: StartOptions): Promise<TestApp> {
     NEXT_TELEMETRY_DISABLED: "1",
     // Every suite talks from 127.0.0.1; the rate-limit tests set 1 to see the real limits.
     RATE_LIMIT_FACTOR: "1000",
+    // Required in production; a suite that checks them sets its own through opts.env.
+    CONTROLLER_NAME: "Test Controller Ltd",
+    CONTROLLER_CONTACT: "privacy@controller.test",
+    PRIVACY_POLICY_URL: "https://controller.test/privacy",
     ...(opts.secrets ?? testSecrets()),
     ...opts.env,
   };

@@ -1,4 +1,5 @@
 "use server";
+import { refresh } from "next/cache";
 import { createPhoneBotLink } from "@/lib/account";
 import type { ActionState } from "@/lib/action-result";
 import { purposeById } from "@/lib/catalogue";
@@ -13,9 +14,13 @@ import { requireUser } from "@/lib/session";
 // (/api/auth/logout?everywhere=1, /api/me/delete): only a route handler's answer can carry
 // Clear-Site-Data.
 
-/** One click grants or withdraws: no more steps than granting took on the consent page. */
-export async function togglePurpose(purposeId: string, grant: boolean, _prev: ActionState): Promise<ActionState> {
+/**
+ * One click grants or withdraws: no more steps than granting took on the consent page. The form
+ * says which (the button the person saw), so a stale page can never flip the other way.
+ */
+export async function togglePurpose(purposeId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
   const user = await requireUser();
+  const grant = form.get("grant") === "1";
   const purpose = purposeById(purposeId);
   if (!purpose) return { ok: false, message: "That purpose no longer exists. Reload the page." };
   try {
@@ -27,7 +32,13 @@ export async function togglePurpose(purposeId: string, grant: boolean, _prev: Ac
   const result = await setConsents(user.id, { [purposeId]: grant }, "page");
   if (!result.ok) return { ok: false, message: result.message };
   securityEvent("consent.changed", await currentRequestId(), { changes: result.changed.length, method: "page" });
-  if (grant) return { ok: true, message: `Granted: ${purpose.title}. Its data is filled in from Telegram at your next sign-in.` };
+  // The page is rendered again in this same answer: badge, values, button and dates change at once.
+  refresh();
+  if (grant) {
+    // A phone number never comes with a sign-in: it is shared afterwards, through Telegram.
+    if (purpose.fields.includes("phone_number")) return { ok: true, message: `Granted: ${purpose.title}. Nothing is stored until you share your number through Telegram.` };
+    return { ok: true, message: `Granted: ${purpose.title}. Its data is filled in from Telegram at your next sign-in.` };
+  }
   const erased = result.erased.map((f) => FIELDS[f].label);
   return { ok: true, message: `Withdrawn: ${purpose.title}. ${erased.length ? `Erased now: ${erased.join(", ")}.` : "Nothing was stored under it."}` };
 }

@@ -1,12 +1,13 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { ControllerNotice } from "@/components/controller-notice";
+import { PhoneShare } from "@/components/phone-share";
+import { ProfileCard } from "@/components/profile-card";
 import { PurposeDetails } from "@/components/purpose-details";
 import { PurposeToggle } from "@/components/purpose-toggle";
-import { getConsentOverview } from "@/lib/data/consents";
-import { BotLinkButton } from "@/components/bot-link-button";
-import { DemoPhoneCard } from "@/components/demo-phone-card";
-import { demoPhoneSharingAvailable } from "@/lib/demo";
-import { env } from "@/lib/env";
+import { phoneShareWays } from "@/lib/account";
+import { getConsentOverview, type PurposeView } from "@/lib/data/consents";
+import { profileFrom, summaryOf } from "@/lib/data/me";
 import { FIELDS } from "@/lib/fields";
 import { requireUser } from "@/lib/session";
 import { phoneBotLinkAction, togglePurpose } from "./actions";
@@ -21,20 +22,25 @@ const PHONE_NOTICES: Record<string, { ok: boolean; text: string }> = {
 export const metadata = { title: "Your data · Consent-first login" };
 
 const date = (d: Date) => d.toISOString().slice(0, 10);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** A granted phone purpose still waiting for the number (or, for the one-time check, for the check). */
+const awaitsPhone = (v: PurposeView) => v.granted && v.purpose.fields.includes("phone_number") && (v.purpose.oneTime ? v.outcomeAt === null : !v.stored.some((f) => f.field === "phone_number"));
 
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const [overview, params] = await Promise.all([getConsentOverview(user.id), searchParams]);
   if (overview.some((v) => v.needsDecision)) redirect("/consent");
   // The greeting is the display_name purpose at work: without that consent there is no name to use.
-  const firstName = overview.flatMap((v) => v.stored).find((f) => f.field === "first_name")?.value ?? null;
-  // The phone is asked for only once the user granted a purpose that uses it.
-  const phoneGranted = overview.some((v) => v.granted && v.purpose.fields.includes("phone_number"));
-  const { oidc, botUsername, webhookSecret } = env();
+  const profile = profileFrom(overview);
+  const summary = summaryOf(overview);
   const phoneNotice = typeof params.phone === "string" ? PHONE_NOTICES[params.phone] : undefined;
+  // One offer to share the phone, in the first card that waits for it: one share serves both purposes.
+  const shareIn = overview.find(awaitsPhone)?.purpose.id ?? null;
+  const ways = phoneShareWays();
   return (
     <>
-      <h1>Your data{firstName ? `, ${firstName}` : ""}</h1>
+      <h1>Your data{profile.firstName ? `, ${profile.firstName}` : ""}</h1>
       {params.welcome === "1" && <p className="notice ok" role="status">Your account is ready. Below is exactly what we keep.</p>}
       {params.saved === "1" && <p className="notice ok" role="status">Your choices are saved.</p>}
       {phoneNotice && (
@@ -42,9 +48,24 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
           {phoneNotice.text}
         </p>
       )}
+      <ProfileCard profile={profile} />
+      <section className="card" aria-labelledby="summary">
+        <h2 id="summary">Summary</h2>
+        <p>
+          We keep {summary.keptFields} of {plural(summary.possibleFields, "field")}, for {plural(summary.grantedPurposes, "purpose")}.
+        </p>
+        <ul className="summary">
+          {overview.map((v) => (
+            <li key={v.purpose.id}>
+              <a href={`#card-${v.purpose.id}`}>{v.purpose.title}</a>: {v.granted ? "granted" : "not granted"}
+              {v.stored.length ? `, ${v.stored.map((f) => FIELDS[f.field].label.toLowerCase()).join(", ")}` : ""}
+            </li>
+          ))}
+        </ul>
+      </section>
       <p>Each purpose below shows whether you agreed, what is stored under it, and when it will be deleted.</p>
       {overview.map((v) => (
-        <section className="card" key={v.purpose.id} aria-labelledby={`p-${v.purpose.id}`}>
+        <section className="card" key={v.purpose.id} id={`card-${v.purpose.id}`} aria-labelledby={`p-${v.purpose.id}`}>
           <h2 id={`p-${v.purpose.id}`}>
             {v.purpose.title}
             {v.granted ? <span className="tag on">granted{v.decidedAt ? ` since ${date(v.decidedAt)}` : ""}</span> : <span className="tag">not granted</span>}
@@ -68,35 +89,29 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
           ) : (
             <p data-testid={`stored-${v.purpose.id}`}>Nothing.</p>
           )}
-          {!v.purpose.required && <PurposeToggle title={v.purpose.title} granted={v.granted} action={togglePurpose.bind(null, v.purpose.id, !v.granted)} />}
+          {shareIn === v.purpose.id && <PhoneShare ways={ways} botLinkAction={phoneBotLinkAction} />}
+          {shareIn !== null && shareIn !== v.purpose.id && awaitsPhone(v) && <p className="muted">Share your number once, above: it serves this purpose too.</p>}
+          {!v.purpose.required && <PurposeToggle title={v.purpose.title} granted={v.granted} action={togglePurpose.bind(null, v.purpose.id)} />}
         </section>
       ))}
-      {phoneGranted && (oidc || (botUsername && webhookSecret)) && (
-        <section className="card" aria-labelledby="phone">
-          <h2 id="phone">Your phone number</h2>
-          <p>You agreed to a purpose that uses your phone number. Telegram shares it only when you confirm there.</p>
-          <div className="row">
-            {oidc && (
-              <a className="button" href="/api/auth/oidc/start?intent=phone">
-                Share my phone number via Telegram
-              </a>
-            )}
-            {botUsername && webhookSecret && <BotLinkButton action={phoneBotLinkAction} />}
-          </div>
-        </section>
-      )}
-      {phoneGranted && demoPhoneSharingAvailable() && <DemoPhoneCard />}
       <section className="card" aria-labelledby="copy">
         <h2 id="copy">Your copy</h2>
         <div className="row">
+          <Link className="button secondary" href="/settings/export">
+            Read my data (printable)
+          </Link>
           <a className="button secondary" href="/api/me/export" download>
             Download my data (JSON)
           </a>
+          <Link className="button secondary" href="/settings/receipt">
+            Read my consent receipt (printable)
+          </Link>
           <a className="button secondary" href="/api/me/receipt" download>
             Download my consent receipt
           </a>
         </div>
       </section>
+      <ControllerNotice />
       <section className="card" aria-labelledby="leave">
         <h2 id="leave">Sessions and deletion</h2>
         <div className="row">
