@@ -25,7 +25,8 @@ const DRIVERS = [
   {
     regex: "^(better-sqlite3|pg)$",
     allowTypeImports: true,
-    message: "Only lib/data/sign-in/ (and lib/db.ts, lib/migrate.ts) reach the drivers under Prisma (docs/decisions/009).",
+    message:
+      "Only lib/data/sign-in/ (and lib/db.ts, lib/migrate.ts) reach the drivers under Prisma (docs/decisions/009).",
   },
   {
     regex: "(^|/)(lib/)?db$",
@@ -47,7 +48,18 @@ const restrict = (...sets) => ["error", { patterns: sets.flat() }];
 
 const config = [
   {
-    ignores: [".next/**", "node_modules/**", "prisma/generated/**", "data/**", "test-results/**", "playwright-report/**", ".test-runs/**", ".security-figures/**", "next-env.d.ts", "bench/peers/**"],
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      "prisma/generated/**",
+      "data/**",
+      "test-results/**",
+      "playwright-report/**",
+      ".test-runs/**",
+      ".security-figures/**",
+      "next-env.d.ts",
+      "bench/peers/**",
+    ],
   },
   ...nextVitals,
   ...nextTs,
@@ -56,16 +68,31 @@ const config = [
     settings: { "import/resolver": { typescript: { project: "./tsconfig.json" }, node: true } },
     rules: {
       "import/no-cycle": ["error", { ignoreExternal: true }],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
     },
   },
   // Layer by layer, most specific last.
-  { files: ["app/**", "components/**", "proxy.ts", "instrumentation.ts"], rules: { "@typescript-eslint/no-restricted-imports": restrict(DATABASE, DRIVERS, DATA_INTERNALS) } },
-  { files: ["lib/**", "scripts/**"], rules: { "@typescript-eslint/no-restricted-imports": restrict(DATABASE, DRIVERS) } },
+  {
+    files: ["app/**", "components/**", "proxy.ts", "instrumentation.ts"],
+    rules: { "@typescript-eslint/no-restricted-imports": restrict(DATABASE, DRIVERS, DATA_INTERNALS) },
+  },
+  {
+    files: ["lib/**", "scripts/**"],
+    rules: { "@typescript-eslint/no-restricted-imports": restrict(DATABASE, DRIVERS) },
+  },
   { files: ["lib/data/**"], rules: { "@typescript-eslint/no-restricted-imports": restrict(DRIVERS) } },
-  { files: ["lib/data/sign-in/**", "lib/db.ts", "lib/migrate.ts"], rules: { "@typescript-eslint/no-restricted-imports": "off" } },
+  {
+    files: ["lib/data/sign-in/**", "lib/db.ts", "lib/migrate.ts"],
+    rules: { "@typescript-eslint/no-restricted-imports": "off" },
+  },
   // Tests and benchmarks inspect the database and the drivers directly: they check what is on disk.
-  { files: ["tests/**", "e2e/**", "**/*.test.ts", "scripts/bench/**"], rules: { "@typescript-eslint/no-restricted-imports": "off" } },
+  {
+    files: ["tests/**", "e2e/**", "**/*.test.ts", "scripts/bench/**"],
+    rules: { "@typescript-eslint/no-restricted-imports": "off" },
+  },
   // Playwright's fixtures call a function named `use`, which is not React's hook.
   { files: ["e2e/**", "tests/**"], rules: { "react-hooks/rules-of-hooks": "off" } },
 ];

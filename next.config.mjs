@@ -22,7 +22,12 @@ const nextConfig = {
       {
         // Build assets are never documents, but a 404 among them is; nothing there may run or frame.
         source: "/_next/static/:path*",
-        headers: [{ key: "Content-Security-Policy", value: "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" }],
+        headers: [
+          {
+            key: "Content-Security-Policy",
+            value: "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+          },
+        ],
       },
       // Requests that bypass proxy.ts for their body size (see its matcher) get no nonce and so may run
       // no script at all; nothing they are answered with may be stored.
@@ -33,7 +38,10 @@ const nextConfig = {
         source: "/:path*",
         has: [condition],
         headers: [
-          { key: "Content-Security-Policy", value: "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" },
+          {
+            key: "Content-Security-Policy",
+            value: "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+          },
           { key: "Cache-Control", value: "no-store, max-age=0" },
         ],
       })),
@@ -52,7 +60,8 @@ const nextConfig = {
             key: "Permissions-Policy",
             // Only features Chromium recognises: an unknown one (interest-cohort, FLoC's, long gone)
             // draws an "Unrecognized feature" warning in the console of every page.
-            value: "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=()",
+            value:
+              "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=()",
           },
         ],
       },

@@ -10,7 +10,11 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: ["tests/security/*.test.ts", "lib/log.test.ts", ...(postgres ? ["tests/security/postgres/*.test.ts"] : [])],
+    include: [
+      "tests/security/*.test.ts",
+      "lib/log.test.ts",
+      ...(postgres ? ["tests/security/postgres/*.test.ts"] : []),
+    ],
     exclude: ["node_modules/**"],
     // SIGKILL rounds and thousands of fuzz inputs run in one test each.
     testTimeout: 300_000,

@@ -18,21 +18,27 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body>
-        <a className="skip" href="#main">Skip to content</a>
+        <a className="skip" href="#main">
+          Skip to content
+        </a>
         {env().demo && (
           <div className="demo-banner" role="note">
             Demo mode: sign-ins are signed by a local demo bot, not by Telegram. Do not enter real data.
           </div>
         )}
         <header className="site">
-          <Link className="brand" href="/">Consent-first login</Link>
+          <Link className="brand" href="/">
+            Consent-first login
+          </Link>
           <nav aria-label="Main">
             {user ? (
               <>
                 <Link href="/settings">Your data</Link>
                 {isAdmin(user) && <Link href="/admin">Admin report</Link>}
                 <form action="/api/auth/logout" method="post">
-                  <button type="submit" className="secondary">Log out</button>
+                  <button type="submit" className="secondary">
+                    Log out
+                  </button>
                 </form>
               </>
             ) : null}

@@ -6,17 +6,37 @@ import { demoPersonaList } from "@/lib/demo";
 import { env } from "@/lib/env";
 import { getSession } from "@/lib/session";
 
-export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function HomePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const [user, params] = await Promise.all([getSession(), searchParams]);
   const e = env();
   return (
     <>
       {!user && <SessionEnded />}
       <h1>Sign in with Telegram, keep control of your data</h1>
-      {params.erased === "1" && <p className="notice ok" role="status">Your data has been deleted and you are signed out everywhere.</p>}
-      {params["signed-out"] === "1" && !user && <p className="notice" role="status">You are signed out.</p>}
-      {params.signin === "required" && !user && <p className="notice" role="status">Sign in to see your data.</p>}
-      {params.cancelled === "1" && !user && <p className="notice" role="status">Sign-in cancelled. Nothing was stored, and no account was created.</p>}
+      {params.erased === "1" && (
+        <p className="notice ok" role="status">
+          Your data has been deleted and you are signed out everywhere.
+        </p>
+      )}
+      {params["signed-out"] === "1" && !user && (
+        <p className="notice" role="status">
+          You are signed out.
+        </p>
+      )}
+      {params.signin === "required" && !user && (
+        <p className="notice" role="status">
+          Sign in to see your data.
+        </p>
+      )}
+      {params.cancelled === "1" && !user && (
+        <p className="notice" role="status">
+          Sign-in cancelled. Nothing was stored, and no account was created.
+        </p>
+      )}
       <p>
         This site asks for each piece of your Telegram data separately, tells you why, and keeps only what you approve.
         You can narrow, download or delete it at any time.
@@ -28,11 +48,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
       ) : (
         <section className="card" aria-labelledby="signin">
           <h2 id="signin">Sign in</h2>
-          <LoginButton
-            botId={e.botId}
-            botUsername={e.botUsername}
-            demoPersonas={e.demo ? demoPersonaList() : null}
-          />
+          <LoginButton botId={e.botId} botUsername={e.botUsername} demoPersonas={e.demo ? demoPersonaList() : null} />
           {e.oidc && (
             <p>
               {/* A plain link: the server redirects to Telegram, so the CSP needs nothing new. */}
@@ -41,7 +57,11 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
               </a>
             </p>
           )}
-          {params.signin === "cancelled" && <p className="notice" role="status">Sign-in was cancelled in Telegram.</p>}
+          {params.signin === "cancelled" && (
+            <p className="notice" role="status">
+              Sign-in was cancelled in Telegram.
+            </p>
+          )}
         </section>
       )}
       <section aria-labelledby="what">

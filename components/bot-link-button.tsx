@@ -5,7 +5,11 @@ import { useActionState } from "react";
 import type { ActionState } from "@/lib/action-result";
 import { SubmitButton } from "./submit-button";
 
-export function BotLinkButton({ action }: { action: (prev: ActionState<{ link: string }>) => Promise<ActionState<{ link: string }>> }) {
+export function BotLinkButton({
+  action,
+}: {
+  action: (prev: ActionState<{ link: string }>) => Promise<ActionState<{ link: string }>>;
+}) {
   const [state, formAction] = useActionState(action, null);
   return (
     <form action={formAction}>

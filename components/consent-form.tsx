@@ -19,10 +19,16 @@ const MISSING: Record<FieldId, string> = {
 /** The exact values a purpose would keep, from what Telegram just sent (null: not a first sign-in). */
 function SentValues({ purpose, values }: { purpose: Purpose; values: Partial<Record<FieldId, string>> }) {
   if (purpose.fields.includes("phone_number")) {
-    return <p className="muted">Telegram does not send your phone number with a sign-in. If you turn this on, you can share it afterwards from your settings page, through Telegram.</p>;
+    return (
+      <p className="muted">
+        Telegram does not send your phone number with a sign-in. If you turn this on, you can share it afterwards from
+        your settings page, through Telegram.
+      </p>
+    );
   }
   const present = purpose.fields.filter((f) => values[f]);
-  if (present.length === 0) return <p className="notice">Telegram sent no {MISSING[purpose.fields[0]!]}: nothing to keep.</p>;
+  if (present.length === 0)
+    return <p className="notice">Telegram sent no {MISSING[purpose.fields[0]!]}: nothing to keep.</p>;
   const name = [values.first_name, values.last_name].filter(Boolean).join(" ");
   return (
     <div className="sent">
@@ -30,7 +36,14 @@ function SentValues({ purpose, values }: { purpose: Purpose; values: Partial<Rec
       {present.includes("photo_url") ? (
         // A plain <img>: the CSP's img-src admits https://t.me, where Telegram's photo links point.
         // eslint-disable-next-line @next/next/no-img-element
-        <img className="avatar" src={values.photo_url} alt="Your Telegram profile photo" width={48} height={48} referrerPolicy="no-referrer" />
+        <img
+          className="avatar"
+          src={values.photo_url}
+          alt="Your Telegram profile photo"
+          width={48}
+          height={48}
+          referrerPolicy="no-referrer"
+        />
       ) : null}
       {present.some((f) => f === "first_name" || f === "last_name") && <strong>{name}</strong>}
       {present.includes("username") && <strong>@{values.username}</strong>}
@@ -56,7 +69,11 @@ export function ConsentForm({
         {purposes.map(({ purpose, checked, changed }) => {
           // Nothing to keep: offered as a choice it would only look as if it mattered. Its box stays
           // off, so the purpose is recorded as refused; it can be granted later on the settings page.
-          const nothingSent = values !== null && !purpose.required && !purpose.fields.includes("phone_number") && !purpose.fields.some((f) => values[f]);
+          const nothingSent =
+            values !== null &&
+            !purpose.required &&
+            !purpose.fields.includes("phone_number") &&
+            !purpose.fields.some((f) => values[f]);
           return (
             <div className="card" key={purpose.id} data-testid={`consent-${purpose.id}`}>
               <input type="hidden" name="shown" value={purpose.id} />
@@ -73,7 +90,11 @@ export function ConsentForm({
                   <label htmlFor={`purpose-${purpose.id}`}>
                     <strong>{purpose.title}</strong>
                   </label>
-                  {purpose.required ? <span className="tag required">required</span> : <span className="tag">optional</span>}
+                  {purpose.required ? (
+                    <span className="tag required">required</span>
+                  ) : (
+                    <span className="tag">optional</span>
+                  )}
                   {changed && <span className="tag">text changed since you decided</span>}
                   {values && <SentValues purpose={purpose} values={values} />}
                   <PurposeDetails purpose={purpose} idPrefix="consent" />

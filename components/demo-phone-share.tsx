@@ -5,7 +5,13 @@ import { useActionState } from "react";
 import type { ActionState } from "@/lib/action-result";
 import { SubmitButton } from "./submit-button";
 
-export function DemoPhoneShareForm({ action, phone }: { action: (prev: ActionState) => Promise<ActionState>; phone: string }) {
+export function DemoPhoneShareForm({
+  action,
+  phone,
+}: {
+  action: (prev: ActionState) => Promise<ActionState>;
+  phone: string;
+}) {
   const [state, formAction] = useActionState(action, null);
   return (
     <form action={formAction}>

@@ -11,7 +11,13 @@ function Progress({ people }: { people: number }) {
   return <progress aria-label={`Adding ${people} synthetic people`} />;
 }
 
-export function DemoReportFillerForm({ people, action }: { people: number; action: (prev: ActionState) => Promise<ActionState> }) {
+export function DemoReportFillerForm({
+  people,
+  action,
+}: {
+  people: number;
+  action: (prev: ActionState) => Promise<ActionState>;
+}) {
   const [state, formAction] = useActionState(action, null);
   return (
     <form action={formAction}>

@@ -3,7 +3,14 @@
 // data-onauth, which needs eval), and the payload goes to the server by POST, never in a URL.
 import { useState } from "react";
 
-type TelegramLogin = { Login: { auth: (opts: { bot_id: string; request_access?: string | boolean; lang?: string }, cb: (data: Record<string, unknown> | false) => void) => void } };
+type TelegramLogin = {
+  Login: {
+    auth: (
+      opts: { bot_id: string; request_access?: string | boolean; lang?: string },
+      cb: (data: Record<string, unknown> | false) => void,
+    ) => void;
+  };
+};
 declare global {
   interface Window {
     Telegram?: TelegramLogin;
@@ -38,7 +45,15 @@ async function postPayload(payload: Record<string, unknown>): Promise<string> {
 
 type DemoPersonaCard = { id: string; label: string; description: string; admin: boolean };
 
-export function LoginButton({ botId, botUsername, demoPersonas }: { botId: string | null; botUsername: string | null; demoPersonas: DemoPersonaCard[] | null }) {
+export function LoginButton({
+  botId,
+  botUsername,
+  demoPersonas,
+}: {
+  botId: string | null;
+  botUsername: string | null;
+  demoPersonas: DemoPersonaCard[] | null;
+}) {
   const [status, setStatus] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
 
   async function run(getPayload: () => Promise<Record<string, unknown> | null>) {
@@ -57,12 +72,18 @@ export function LoginButton({ botId, botUsername, demoPersonas }: { botId: strin
       const tg = await loadWidget().catch(() => {
         throw new Error("Telegram's sign-in script could not load. Check your connection and try again.");
       });
-      return new Promise((resolve) => tg.Login.auth({ bot_id: botId!, request_access: false }, (data) => resolve(data || null)));
+      return new Promise((resolve) =>
+        tg.Login.auth({ bot_id: botId!, request_access: false }, (data) => resolve(data || null)),
+      );
     });
 
   const demo = (persona: string) =>
     run(async () => {
-      const res = await fetch("/api/demo/sign-in", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ persona }) });
+      const res = await fetch("/api/demo/sign-in", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ persona }),
+      });
       if (!res.ok) throw new Error("The demo sign-in is not available.");
       return (await res.json()) as Record<string, unknown>;
     });
@@ -76,7 +97,13 @@ export function LoginButton({ botId, botUsername, demoPersonas }: { botId: strin
           <ul className="personas" aria-label="Demo personas">
             {demoPersonas.map((p) => (
               <li key={p.id}>
-                <button type="button" className="telegram" disabled={status.busy} onClick={() => demo(p.id)} aria-describedby={`persona-${p.id}`}>
+                <button
+                  type="button"
+                  className="telegram"
+                  disabled={status.busy}
+                  onClick={() => demo(p.id)}
+                  aria-describedby={`persona-${p.id}`}
+                >
                   Demo sign-in as {p.label}
                 </button>{" "}
                 <span id={`persona-${p.id}`}>{p.description}</span>
@@ -85,8 +112,8 @@ export function LoginButton({ botId, botUsername, demoPersonas }: { botId: strin
           </ul>
           {demoAdmin && (
             <p>
-              To see the admin report, sign in as {demoAdmin.label}: she is this demo&apos;s admin. A real deployment makes admins of the Telegram
-              accounts listed in ADMIN_TELEGRAM_IDS, which the demo ignores.
+              To see the admin report, sign in as {demoAdmin.label}: she is this demo&apos;s admin. A real deployment
+              makes admins of the Telegram accounts listed in ADMIN_TELEGRAM_IDS, which the demo ignores.
             </p>
           )}
         </>
@@ -94,7 +121,13 @@ export function LoginButton({ botId, botUsername, demoPersonas }: { botId: strin
       {!demoPersonas && (
         <div className="row">
           {botId ? (
-            <button type="button" className="telegram" disabled={status.busy} onClick={telegram} aria-describedby="login-help">
+            <button
+              type="button"
+              className="telegram"
+              disabled={status.busy}
+              onClick={telegram}
+              aria-describedby="login-help"
+            >
               Log in with Telegram
             </button>
           ) : (
@@ -104,7 +137,8 @@ export function LoginButton({ botId, botUsername, demoPersonas }: { botId: strin
       )}
       {!demoPersonas && botUsername && (
         <p id="login-help" className="muted">
-          Telegram asks you to confirm sign-in to @{botUsername}. We receive your id and public profile; you decide next what we may keep.
+          Telegram asks you to confirm sign-in to @{botUsername}. We receive your id and public profile; you decide next
+          what we may keep.
         </p>
       )}
       <p role="status" aria-live="polite">

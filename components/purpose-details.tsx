@@ -30,7 +30,9 @@ export function PurposeDetails({ purpose, idPrefix }: { purpose: Purpose; idPref
         )}
         <dt>Kept for</dt>
         <dd>
-          {purpose.required ? `${retentionText(purpose.retentionDays)} after your last sign-in` : `${retentionText(purpose.retentionDays)} after it was last refreshed, or until you withdraw`}
+          {purpose.required
+            ? `${retentionText(purpose.retentionDays)} after your last sign-in`
+            : `${retentionText(purpose.retentionDays)} after it was last refreshed, or until you withdraw`}
         </dd>
       </dl>
     </div>

@@ -8,7 +8,15 @@ import { SubmitButton } from "./submit-button";
  * nudges towards granting. The action is bound to the purpose only; the form says which way, so the
  * form state survives the page re-rendering with the other button (with or without JavaScript).
  */
-export function PurposeToggle({ title, granted, action }: { title: string; granted: boolean; action: (prev: ActionState, form: FormData) => Promise<ActionState> }) {
+export function PurposeToggle({
+  title,
+  granted,
+  action,
+}: {
+  title: string;
+  granted: boolean;
+  action: (prev: ActionState, form: FormData) => Promise<ActionState>;
+}) {
   const [state, formAction] = useActionState(action, null);
   return (
     <form action={formAction}>

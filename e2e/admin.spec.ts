@@ -23,24 +23,45 @@ test.beforeAll(async ({ app }) => {
   // Enough people that most cells are numbers, so the tables have their real widths.
   for (let i = 0; i < 12; i++) {
     const c = new Client(app.origin);
-    await c.signIn({ id: freshTelegramId(), first_name: "Report", last_name: "Reader", username: `report_reader_${i}`, photo_url: "https://t.me/i/userpic/320/r.jpg" }, i % 3 === 0 ? ONLY_ACCOUNT : EVERYTHING);
+    await c.signIn(
+      {
+        id: freshTelegramId(),
+        first_name: "Report",
+        last_name: "Reader",
+        username: `report_reader_${i}`,
+        photo_url: "https://t.me/i/userpic/320/r.jpg",
+      },
+      i % 3 === 0 ? ONLY_ACCOUNT : EVERYTHING,
+    );
   }
 });
 
 async function axeSeriousOrCritical(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
 
 for (const vp of VIEWPORTS) {
-  test(`at ${vp.width} px: short, collapsed per-day tables that open by keyboard, no sideways scroll, axe clean`, async ({ app, page, signedIn }) => {
+  test(`at ${vp.width} px: short, collapsed per-day tables that open by keyboard, no sideways scroll, axe clean`, async ({
+    app,
+    page,
+    signedIn,
+  }) => {
     await page.setViewportSize({ width: vp.width, height: vp.height });
     await signedIn({ id: ADMIN_ID });
     await page.goto(`${app.origin}/admin`);
     await expect(page.getByRole("heading", { level: 1, name: "Data-minimization report" })).toBeVisible();
 
-    const size = await page.evaluate(() => ({ height: document.documentElement.scrollHeight, width: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
-    console.log(`admin report at ${vp.width} px: page ${size.height} px high, ${size.width} px wide in a ${size.viewport} px viewport`);
+    const size = await page.evaluate(() => ({
+      height: document.documentElement.scrollHeight,
+      width: document.documentElement.scrollWidth,
+      viewport: document.documentElement.clientWidth,
+    }));
+    console.log(
+      `admin report at ${vp.width} px: page ${size.height} px high, ${size.width} px wide in a ${size.viewport} px viewport`,
+    );
     expect(size.height).toBeLessThanOrEqual(vp.maxPageHeight);
     expect(size.width).toBeLessThanOrEqual(size.viewport);
 
@@ -52,7 +73,9 @@ for (const vp of VIEWPORTS) {
     for (let i = 0; i < tables; i++) await expect(perDay.nth(i)).toBeHidden();
 
     // The all-purposes one is in the tab order and opens (and closes) with Enter.
-    const allDays = page.locator("table", { has: page.locator("caption", { hasText: /^Per day, last 28 days, all purposes$/ }) });
+    const allDays = page.locator("table", {
+      has: page.locator("caption", { hasText: /^Per day, last 28 days, all purposes$/ }),
+    });
     const summary = page.locator("details", { has: allDays }).locator("> summary");
     await expect(summary).toHaveCount(1);
     await summary.focus();
@@ -63,12 +86,16 @@ for (const vp of VIEWPORTS) {
     await expect(page.getByRole("table", { name: "Per day, last 28 days, all purposes" })).toBeVisible();
     await expect(allDays.getByRole("row")).toHaveCount(29);
     // Open, it scrolls in its own box if it must; the page still does not scroll sideways.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth),
+    ).toBe(true);
     await page.keyboard.press("Enter");
     await expect(allDays).toBeHidden();
 
     // The chart stays beside its table.
-    await expect(page.getByRole("img", { name: /Consents granted and withdrawn per day, last 28 days, all purposes/ })).toBeVisible();
+    await expect(
+      page.getByRole("img", { name: /Consents granted and withdrawn per day, last 28 days, all purposes/ }),
+    ).toBeVisible();
 
     expect(await axeSeriousOrCritical(page)).toEqual([]);
     await summary.press("Enter");

@@ -17,7 +17,8 @@ function watchConsole(page: Page): string[] {
   page.on("pageerror", (e) => problems.push(`page error: ${e.message.slice(0, 200)}`));
   // ERR_ABORTED is the browser dropping its own prefetch when the page moves on: not a failure.
   page.on("requestfailed", (r) => {
-    if (r.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`failed request: ${new URL(r.url()).pathname} (${r.failure()?.errorText})`);
+    if (r.failure()?.errorText !== "net::ERR_ABORTED")
+      problems.push(`failed request: ${new URL(r.url()).pathname} (${r.failure()?.errorText})`);
   });
   page.on("response", (r) => {
     const path = new URL(r.url()).pathname;
@@ -41,7 +42,15 @@ async function visit(page: Page, url: string, problems: string[]): Promise<void>
 
 test("signed out: the start page, a missing page, the pages that need a session", async ({ app, page }) => {
   const problems = watchConsole(page);
-  for (const path of ["/", "/no-such-page", "/settings", "/admin", "/consent", "/?cancelled=1", "/sign-in-failed?reason=restart"]) {
+  for (const path of [
+    "/",
+    "/no-such-page",
+    "/settings",
+    "/admin",
+    "/consent",
+    "/?cancelled=1",
+    "/sign-in-failed?reason=restart",
+  ]) {
     await visit(page, `${app.origin}${path}`, problems);
   }
   // What the browser asks for by itself, and what crawlers ask for.
@@ -55,9 +64,16 @@ test("signed out: the start page, a missing page, the pages that need a session"
 test("a first sign-in's consent page", async ({ app, page }) => {
   const problems = watchConsole(page);
   await page.goto(app.origin);
-  await page.evaluate(async (body) => {
-    await fetch("/api/auth/telegram", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  }, signedPayload({ id: freshTelegramId(), first_name: "Quiet", last_name: "Console" }));
+  await page.evaluate(
+    async (body) => {
+      await fetch("/api/auth/telegram", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    },
+    signedPayload({ id: freshTelegramId(), first_name: "Quiet", last_name: "Console" }),
+  );
   await visit(page, `${app.origin}/consent`, problems);
 });
 

@@ -17,7 +17,12 @@ import { expect } from "./fixtures";
 const test = base.extend<object, { demo: TestApp }>({
   demo: [
     async ({}, use) => {
-      const app = await startApp({ label: "e2e-demo-all", env: { DEMO_MODE: "1" }, db: await freshDatabase("e2e-demo-all", "sqlite"), host: "127.0.0.1" });
+      const app = await startApp({
+        label: "e2e-demo-all",
+        env: { DEMO_MODE: "1" },
+        db: await freshDatabase("e2e-demo-all", "sqlite"),
+        host: "127.0.0.1",
+      });
       await use(app);
       await app.stop();
       await app.db.drop();
@@ -31,7 +36,9 @@ async function expectNoSeriousAxe(page: Page): Promise<void> {
     await page.setViewportSize({ width, height: 900 });
     const result = await new AxeBuilder({ page }).analyze();
     const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(bad.map((v) => `${v.id} (${v.impact}) at ${width}px: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+    expect(
+      bad.map((v) => `${v.id} (${v.impact}) at ${width}px: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    ).toEqual([]);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }
@@ -52,9 +59,15 @@ test("the home page explains each persona's fields and how to become admin", asy
   await page.goto(demo.origin);
   const personas = page.getByRole("list", { name: "Demo personas" });
   await expect(personas.getByRole("listitem")).toHaveCount(4);
-  await expect(page.getByRole("button", { name: "Demo sign-in as Ada" })).toHaveAccessibleDescription("Ada Lovelace: first name, last name, username, profile photo.");
-  await expect(page.getByRole("button", { name: "Demo sign-in as Grace" })).toHaveAccessibleDescription("Grace Hopper: first name, last name, profile photo. No username.");
-  await expect(page.getByRole("button", { name: "Demo sign-in as Alan" })).toHaveAccessibleDescription("Alan: first name. No last name, username or profile photo.");
+  await expect(page.getByRole("button", { name: "Demo sign-in as Ada" })).toHaveAccessibleDescription(
+    "Ada Lovelace: first name, last name, username, profile photo.",
+  );
+  await expect(page.getByRole("button", { name: "Demo sign-in as Grace" })).toHaveAccessibleDescription(
+    "Grace Hopper: first name, last name, profile photo. No username.",
+  );
+  await expect(page.getByRole("button", { name: "Demo sign-in as Alan" })).toHaveAccessibleDescription(
+    "Alan: first name. No last name, username or profile photo.",
+  );
   await expect(page.getByRole("button", { name: "Demo sign-in as Margaret" })).toHaveAccessibleDescription(
     "Margaret Hamilton: first name, last name, username. No profile photo. The demo's admin: she can open the admin report.",
   );
@@ -62,30 +75,46 @@ test("the home page explains each persona's fields and how to become admin", asy
   await expectNoSeriousAxe(page);
 });
 
-test("the admin persona fills the report with 500 synthetic people; the consent check is then current", async ({ demo, page }) => {
+test("the admin persona fills the report with 500 synthetic people; the consent check is then current", async ({
+  demo,
+  page,
+}) => {
   await signInAs(page, demo, "Margaret");
   await page.getByRole("link", { name: "Admin report" }).click();
   await expect(page.getByRole("heading", { name: "Data-minimization report" })).toBeVisible();
   const before = await query<{ n: number }>(demo, "SELECT COUNT(*) AS n FROM job_runs WHERE job = 'consent_check'");
 
   await page.getByRole("button", { name: "Add 500 synthetic people" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Added 500 synthetic people" })).toBeVisible({ timeout: 120_000 });
-  await expect(page.getByTestId("synthetic-people")).toHaveText("This database holds 500 synthetic people (made by the seed, not real sign-ups); every count in this report includes them.");
+  await expect(page.getByRole("status").filter({ hasText: "Added 500 synthetic people" })).toBeVisible({
+    timeout: 120_000,
+  });
+  await expect(page.getByTestId("synthetic-people")).toHaveText(
+    "This database holds 500 synthetic people (made by the seed, not real sign-ups); every count in this report includes them.",
+  );
 
   // The database: 500 people exactly as the seed writes them (an account, or a counted erasure),
   // their values encrypted, and a consent check that ran after them and looked at every value.
   const [users] = await query<{ n: number }>(demo, "SELECT COUNT(*) AS n FROM users");
   const [erasures] = await query<{ value: number }>(demo, "SELECT value FROM counters WHERE name = 'erasures'");
   expect(Number(users!.n) + Number(erasures?.value ?? 0)).toBe(501);
-  const [synthetic] = await query<{ value: number }>(demo, "SELECT value FROM counters WHERE name = 'synthetic_people'");
+  const [synthetic] = await query<{ value: number }>(
+    demo,
+    "SELECT value FROM counters WHERE name = 'synthetic_people'",
+  );
   expect(Number(synthetic!.value)).toBe(500);
   // Every synthetic value contains the seed's tag ("Ada-synthetic12", "synthetic_user_12"); none is in clear.
   const bytes = await rawDatabaseBytes(demo);
-  for (const plain of ["-synthetic", "synthetic_user_", "userpic/320/synthetic"]) expect(bytes.includes(Buffer.from(plain)), plain).toBe(false);
+  for (const plain of ["-synthetic", "synthetic_user_", "userpic/320/synthetic"])
+    expect(bytes.includes(Buffer.from(plain)), plain).toBe(false);
   expect(await counterMismatches(demo)).toEqual([]);
   const [values] = await query<{ n: number }>(demo, "SELECT COUNT(*) AS n FROM user_fields");
-  const runs = await query<{ started_at: string | Date; result: string }>(demo, "SELECT started_at, result FROM job_runs WHERE job = 'consent_check' AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1");
-  expect((await query<{ n: number }>(demo, "SELECT COUNT(*) AS n FROM job_runs WHERE job = 'consent_check'"))[0]!.n).toBeGreaterThan(Number(before[0]!.n));
+  const runs = await query<{ started_at: string | Date; result: string }>(
+    demo,
+    "SELECT started_at, result FROM job_runs WHERE job = 'consent_check' AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+  );
+  expect(
+    (await query<{ n: number }>(demo, "SELECT COUNT(*) AS n FROM job_runs WHERE job = 'consent_check'"))[0]!.n,
+  ).toBeGreaterThan(Number(before[0]!.n));
   const checkedAt = new Date(runs[0]!.started_at);
   expect(JSON.parse(runs[0]!.result).valuesChecked).toBe(Number(values!.n));
   // What the admin sees is that same run, without a reload.
@@ -99,10 +128,17 @@ test("the admin persona fills the report with 500 synthetic people; the consent 
   expect((await page.goto(`${demo.origin}/admin`))!.status()).toBe(403);
 });
 
-test("the simulated phone sharing stores the number like the real path, and only under a phone purpose", async ({ demo, page }) => {
+test("the simulated phone sharing stores the number like the real path, and only under a phone purpose", async ({
+  demo,
+  page,
+}) => {
   const key = JSON.parse(readFileSync(join(demo.db.dir, "local-secrets.json"), "utf8")) as { blind: string };
   const blindKey = Buffer.from(demo.env.BLIND_INDEX_KEY ?? key.blind, "base64");
-  const phoneRows = () => query<{ user_id: string; ciphertext: Uint8Array; blind_index: string }>(demo, "SELECT user_id, ciphertext, blind_index FROM user_fields WHERE field = 'phone_number'");
+  const phoneRows = () =>
+    query<{ user_id: string; ciphertext: Uint8Array; blind_index: string }>(
+      demo,
+      "SELECT user_id, ciphertext, blind_index FROM user_fields WHERE field = 'phone_number'",
+    );
   const earlier = new Set((await phoneRows()).map((r) => r.user_id));
   const before = earlier.size;
 
@@ -112,7 +148,9 @@ test("the simulated phone sharing stores the number like the real path, and only
   await page.goto(`${demo.origin}/demo/phone`);
   await expect(page.getByRole("heading", { name: "Share a phone number (demo)" })).toBeVisible();
   await page.getByRole("button", { name: "Share +61 491 570 007 (simulated)" }).click();
-  await expect(page.getByRole("status")).toHaveText("You have not agreed to a purpose that uses your phone number, so nothing was stored.");
+  await expect(page.getByRole("status")).toHaveText(
+    "You have not agreed to a purpose that uses your phone number, so nothing was stored.",
+  );
   expect((await phoneRows()).length).toBe(before);
   expect(await countRows(demo, "audit_events", "type = 'phone.stored'")).toBe(0);
 
@@ -138,17 +176,25 @@ test("the simulated phone sharing stores the number like the real path, and only
   // Withdrawing erases it, as for a real number.
   const client = new Client(demo.origin);
   for (const c of await page.context().cookies()) client.cookies.set(c.name, c.value);
-  expect((await client.request("PUT", "/api/me/consents", { json: { purposes: { phone_contact: false } } })).status).toBe(200);
+  expect(
+    (await client.request("PUT", "/api/me/consents", { json: { purposes: { phone_contact: false } } })).status,
+  ).toBe(200);
   expect((await phoneRows()).length).toBe(before);
 });
 
-test("without JavaScript, the simulated sharing and the report filler still work as plain forms", async ({ demo, page, browser }) => {
+test("without JavaScript, the simulated sharing and the report filler still work as plain forms", async ({
+  demo,
+  page,
+  browser,
+}) => {
   // The persona buttons need JavaScript (they fetch a signed payload); the forms after them do not.
   await signInAs(page, demo, "Margaret");
   const cookies = await page.context().cookies();
   const client = new Client(demo.origin);
   for (const c of cookies) client.cookies.set(c.name, c.value);
-  expect((await client.request("PUT", "/api/me/consents", { json: { purposes: { phone_contact: true } } })).status).toBe(200);
+  expect(
+    (await client.request("PUT", "/api/me/consents", { json: { purposes: { phone_contact: true } } })).status,
+  ).toBe(200);
 
   const context = await browser.newContext({ javaScriptEnabled: false });
   await context.addCookies(cookies);
@@ -162,7 +208,9 @@ test("without JavaScript, the simulated sharing and the report filler still work
   const [before] = await query<{ value: number }>(demo, "SELECT value FROM counters WHERE name = 'synthetic_people'");
   await noJs.goto(`${demo.origin}/admin`);
   await noJs.getByRole("button", { name: "Add 500 synthetic people" }).click();
-  await expect(noJs.getByRole("status").filter({ hasText: "Added 500 synthetic people" })).toBeVisible({ timeout: 120_000 });
+  await expect(noJs.getByRole("status").filter({ hasText: "Added 500 synthetic people" })).toBeVisible({
+    timeout: 120_000,
+  });
   const [after] = await query<{ value: number }>(demo, "SELECT value FROM counters WHERE name = 'synthetic_people'");
   expect(Number(after!.value)).toBe(Number(before?.value ?? 0) + 500);
   await expect(noJs.getByTestId("synthetic-people")).toContainText(`holds ${Number(after!.value)} synthetic people`);

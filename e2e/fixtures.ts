@@ -7,10 +7,25 @@ import { startApp, type StartOptions, type TestApp } from "../tests/support/serv
 
 export { expect };
 
-export async function signInContext(app: TestApp, context: BrowserContext, profile: Profile, decisions: Record<string, boolean> = ONLY_ACCOUNT): Promise<Client> {
+export async function signInContext(
+  app: TestApp,
+  context: BrowserContext,
+  profile: Profile,
+  decisions: Record<string, boolean> = ONLY_ACCOUNT,
+): Promise<Client> {
   const client = new Client(app.origin);
   await client.signIn(profile, decisions);
-  await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, domain: "localhost", path: "/", httpOnly: true, secure: true, sameSite: "Lax" as const })));
+  await context.addCookies(
+    [...client.cookies].map(([name, value]) => ({
+      name,
+      value,
+      domain: "localhost",
+      path: "/",
+      httpOnly: true,
+      secure: true,
+      sameSite: "Lax" as const,
+    })),
+  );
   return client;
 }
 

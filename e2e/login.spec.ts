@@ -11,7 +11,11 @@ const test = base.extend<object, { demo: TestApp; real: TestApp }>({
   demo: [
     async ({}, use) => {
       // The demo runs on SQLite only (lib/env.ts refuses it on PostgreSQL), whichever database the suite targets.
-      const app = await startApp({ label: "e2e-demo", env: { DEMO_MODE: "1" }, db: await freshDatabase("e2e-demo", "sqlite") });
+      const app = await startApp({
+        label: "e2e-demo",
+        env: { DEMO_MODE: "1" },
+        db: await freshDatabase("e2e-demo", "sqlite"),
+      });
       await use(app);
       await app.stop();
       await app.db.drop();
@@ -37,7 +41,12 @@ test("demo sign-in: consent, signed in, log out, the old cookie no longer works"
   await expect(page.getByRole("heading", { name: "Before we create your account" })).toBeVisible();
   // Only the required purpose is preselected.
   await expect(page.getByRole("checkbox", { name: "Your account" })).toBeChecked();
-  for (const name of ["Greet you by name", "Show your Telegram username", "Show your profile photo", "Contact you by phone"]) {
+  for (const name of [
+    "Greet you by name",
+    "Show your Telegram username",
+    "Show your profile photo",
+    "Contact you by phone",
+  ]) {
     await expect(page.getByRole("checkbox", { name })).not.toBeChecked();
   }
   await page.getByRole("checkbox", { name: "Greet you by name" }).check();
@@ -69,7 +78,11 @@ test("a payload signed by the test bot token signs in through the real callback"
   // The page's own fetch, as the Telegram.Login.auth callback does it: POST, never a URL.
   const payload = signedPayload({ id, first_name: "Playwright" });
   const next = await page.evaluate(async (body) => {
-    const res = await fetch("/api/auth/telegram", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch("/api/auth/telegram", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
     return (await res.json()).next as string;
   }, payload);
   expect(next).toBe("/consent");

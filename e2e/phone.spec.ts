@@ -13,7 +13,11 @@ const test = base.extend<object, { stack: { app: TestApp; provider: TestProvider
       const provider = await startTestProvider({ user: { id: 1, sub: "1" } });
       const app = await startApp({
         label: "e2e-phone",
-        env: { TELEGRAM_OIDC_ISSUER: provider.issuer, TELEGRAM_OIDC_CLIENT_ID: provider.clientId, TELEGRAM_OIDC_CLIENT_SECRET: provider.clientSecret },
+        env: {
+          TELEGRAM_OIDC_ISSUER: provider.issuer,
+          TELEGRAM_OIDC_CLIENT_ID: provider.clientId,
+          TELEGRAM_OIDC_CLIENT_SECRET: provider.clientSecret,
+        },
       });
       provider.redirectUri = `${app.origin}/api/auth/oidc/callback`;
       await use({ app, provider });
@@ -25,9 +29,18 @@ const test = base.extend<object, { stack: { app: TestApp; provider: TestProvider
   ],
 });
 
-test("OIDC sign-in, then the phone number only after the phone purpose; bad answers store nothing", async ({ stack: { app, provider }, page }) => {
+test("OIDC sign-in, then the phone number only after the phone purpose; bad answers store nothing", async ({
+  stack: { app, provider },
+  page,
+}) => {
   const id = Number(freshTelegramId());
-  provider.user = { id, sub: `${9_007_199_254_740_993n + BigInt(id)}`, name: "Nadia", preferred_username: "nadia_oidc", phone_number: "4915123456789" };
+  provider.user = {
+    id,
+    sub: `${9_007_199_254_740_993n + BigInt(id)}`,
+    name: "Nadia",
+    preferred_username: "nadia_oidc",
+    phone_number: "4915123456789",
+  };
 
   await page.goto(app.origin);
   await page.getByRole("link", { name: "Log in with Telegram (OpenID Connect)" }).click();
@@ -53,7 +66,10 @@ test("OIDC sign-in, then the phone number only after the phone purpose; bad answ
   for (const misbehave of [{ tamper: true }, { expired: true }, { audience: "999999" }]) {
     provider.misbehave = misbehave;
     await page.goto(`${app.origin}/api/auth/oidc/start?intent=phone`);
-    await expect(page.getByRole("heading", { level: 1, name: "Telegram sign-in did not complete" }), JSON.stringify(misbehave)).toBeVisible();
+    await expect(
+      page.getByRole("heading", { level: 1, name: "Telegram sign-in did not complete" }),
+      JSON.stringify(misbehave),
+    ).toBeVisible();
     await expect(page.getByRole("main")).toContainText(/could not confirm this sign-in/);
     await expect(page.getByRole("link", { name: "Back to your data" })).toBeVisible();
   }
@@ -61,7 +77,10 @@ test("OIDC sign-in, then the phone number only after the phone purpose; bad answ
     provider.misbehave = { tamper: true };
     const start = await page.request.get(`${app.origin}/api/auth/oidc/start?intent=phone`, { maxRedirects: 0 });
     const authorize = await page.request.get(start.headers().location!, { maxRedirects: 0 });
-    const refused = await page.request.get(authorize.headers().location!, { maxRedirects: 0, headers: { accept: "application/json" } });
+    const refused = await page.request.get(authorize.headers().location!, {
+      maxRedirects: 0,
+      headers: { accept: "application/json" },
+    });
     expect(refused.status()).toBe(401);
     expect(((await refused.json()) as { error: string }).error).toMatch(/could not confirm this sign-in/);
   }

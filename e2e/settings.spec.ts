@@ -16,9 +16,22 @@ test("consenting to a subset stores exactly those fields, encrypted", async ({ a
   // A real first sign-in through the page's own fetch, then the consent page by keyboard.
   const { signedPayload } = await import("../tests/support/client");
   await page.goto(app.origin);
-  await page.evaluate(async (body) => {
-    await fetch("/api/auth/telegram", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  }, signedPayload({ id, first_name: "Keyboard", last_name: "Katzbalger", username: "kbd_kat", photo_url: "https://t.me/i/userpic/320/kbd.jpg" }));
+  await page.evaluate(
+    async (body) => {
+      await fetch("/api/auth/telegram", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    },
+    signedPayload({
+      id,
+      first_name: "Keyboard",
+      last_name: "Katzbalger",
+      username: "kbd_kat",
+      photo_url: "https://t.me/i/userpic/320/kbd.jpg",
+    }),
+  );
   await page.goto(`${app.origin}/consent`);
   await page.getByRole("checkbox", { name: "Show your Telegram username" }).focus();
   await page.keyboard.press("Space");
@@ -37,7 +50,19 @@ test("consenting to a subset stores exactly those fields, encrypted", async ({ a
 });
 
 test("withdrawing takes one click, erases at once, and says what was erased", async ({ app, page, context }) => {
-  const client = await signInContext(app, context, { id: freshTelegramId(), first_name: "Wilma", last_name: "Withdraw" }, { account: true, display_name: true, username: false, profile_photo: false, phone_contact: false, phone_verification: false });
+  const client = await signInContext(
+    app,
+    context,
+    { id: freshTelegramId(), first_name: "Wilma", last_name: "Withdraw" },
+    {
+      account: true,
+      display_name: true,
+      username: false,
+      profile_photo: false,
+      phone_contact: false,
+      phone_verification: false,
+    },
+  );
   const userId = await userIdOf(client);
   await page.goto(`${app.origin}/settings`);
   await expect(page.getByTestId("stored-display_name")).toContainText("Wilma");
@@ -46,11 +71,17 @@ test("withdrawing takes one click, erases at once, and says what was erased", as
   // confirmation in between: right after it, the database no longer holds the fields.
   await page.getByRole("button", { name: "Withdraw “Greet you by name”" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Erased now: First name, Last name." })).toBeVisible();
-  expect((await query<{ field: string }>(app, "SELECT field FROM user_fields WHERE user_id = $1", [userId])).map((r) => r.field)).toEqual(["telegram_id"]);
+  expect(
+    (await query<{ field: string }>(app, "SELECT field FROM user_fields WHERE user_id = $1", [userId])).map(
+      (r) => r.field,
+    ),
+  ).toEqual(["telegram_id"]);
 
   // The page shows the new state at once, without a reload.
   await expect(page.getByTestId("stored-display_name")).toHaveText("Nothing.");
-  const me = (await (await client.get("/api/me")).json()) as { purposes: Record<string, { granted: boolean; fields: Record<string, string> }> };
+  const me = (await (await client.get("/api/me")).json()) as {
+    purposes: Record<string, { granted: boolean; fields: Record<string, string> }>;
+  };
   expect(me.purposes.display_name).toMatchObject({ granted: false, fields: {} });
   const rows = await query<{ field: string }>(app, "SELECT field FROM user_fields WHERE user_id = $1", [userId]);
   expect(rows.map((r) => r.field)).toEqual(["telegram_id"]);
@@ -61,7 +92,19 @@ test("withdrawing takes one click, erases at once, and says what was erased", as
 });
 
 test("the export holds what the page shows, plus the consent history", async ({ app, page, context }) => {
-  await signInContext(app, context, { id: freshTelegramId(), first_name: "Exa", username: "exa_port" }, { account: true, display_name: true, username: true, profile_photo: false, phone_contact: false, phone_verification: false });
+  await signInContext(
+    app,
+    context,
+    { id: freshTelegramId(), first_name: "Exa", username: "exa_port" },
+    {
+      account: true,
+      display_name: true,
+      username: true,
+      profile_photo: false,
+      phone_contact: false,
+      phone_verification: false,
+    },
+  );
   await page.goto(`${app.origin}/settings`);
   const shown = await page.getByTestId("stored-username").innerText();
   const downloadPromise = page.waitForEvent("download");
@@ -76,24 +119,51 @@ test("the export holds what the page shows, plus the consent history", async ({ 
   const username = data.purposes.find((p) => p.id === "username")!;
   expect(shown).toContain(username.stored.username!.value);
   expect(data.purposes.find((p) => p.id === "display_name")!.stored.first_name!.value).toBe("Exa");
-  expect(data.consentHistory.filter((r) => r.decision === "granted").map((r) => r.purposeId).sort()).toEqual(["account", "display_name", "username"]);
+  expect(
+    data.consentHistory
+      .filter((r) => r.decision === "granted")
+      .map((r) => r.purposeId)
+      .sort(),
+  ).toEqual(["account", "display_name", "username"]);
   expect(data.receipt.version).toBe("KI-CR-v1.1.0");
-  expect(data.receipt.services[0]!.purposes.map((p) => p.purposeId).sort()).toEqual(["account", "display_name", "username"]);
+  expect(data.receipt.services[0]!.purposes.map((p) => p.purposeId).sort()).toEqual([
+    "account",
+    "display_name",
+    "username",
+  ]);
 });
 
-test("deleting in one browser signs the other out at its next request, and leaves no trace on disk", async ({ app, browser }) => {
+test("deleting in one browser signs the other out at its next request, and leaves no trace on disk", async ({
+  app,
+  browser,
+}) => {
   const id = freshTelegramId();
   const profile = { id, first_name: "Deletia", last_name: "Gone", username: "deletia_gone" };
   const laptop = await browser.newContext();
   const phone = await browser.newContext();
-  const client = await signInContext(app, laptop, profile, { account: true, display_name: true, username: true, profile_photo: false, phone_contact: false, phone_verification: false });
+  const client = await signInContext(app, laptop, profile, {
+    account: true,
+    display_name: true,
+    username: true,
+    profile_photo: false,
+    phone_contact: false,
+    phone_verification: false,
+  });
   const userId = await userIdOf(client);
   await signInContext(app, phone, { id });
   const phonePage = await phone.newPage();
   await phonePage.goto(`${app.origin}/settings`);
   await expect(phonePage.getByTestId("stored-display_name")).toContainText("Deletia");
-  const ciphertexts = await query<{ ciphertext: Uint8Array }>(app, "SELECT ciphertext FROM user_fields WHERE user_id = $1", [userId]);
-  const [{ telegram_id_index: index }] = (await query<{ telegram_id_index: string }>(app, "SELECT telegram_id_index FROM users WHERE id = $1", [userId])) as [{ telegram_id_index: string }];
+  const ciphertexts = await query<{ ciphertext: Uint8Array }>(
+    app,
+    "SELECT ciphertext FROM user_fields WHERE user_id = $1",
+    [userId],
+  );
+  const [{ telegram_id_index: index }] = (await query<{ telegram_id_index: string }>(
+    app,
+    "SELECT telegram_id_index FROM users WHERE id = $1",
+    [userId],
+  )) as [{ telegram_id_index: string }];
 
   const page = await laptop.newPage();
   await page.goto(`${app.origin}/settings`);
@@ -121,14 +191,27 @@ test("a crafted consent form cannot store a field no approved purpose covers", a
   const { signedPayload } = await import("../tests/support/client");
   const id = freshTelegramId();
   await page.goto(app.origin);
-  await page.evaluate(async (body) => {
-    await fetch("/api/auth/telegram", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  }, signedPayload({ id, first_name: "Crafty", username: "crafty_user" }));
+  await page.evaluate(
+    async (body) => {
+      await fetch("/api/auth/telegram", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    },
+    signedPayload({ id, first_name: "Crafty", username: "crafty_user" }),
+  );
   await page.goto(`${app.origin}/consent`);
   // An attacker edits the form: unknown purposes, raw field names, a hidden "shown" for a fake purpose.
   await page.evaluate(() => {
     const form = document.querySelector("form")!;
-    for (const [name, value] of [["purpose:bogus", "on"], ["shown", "bogus"], ["phone_number", "+15551230000"], ["first_name", "Injected"], ["username", "injected_name"]]) {
+    for (const [name, value] of [
+      ["purpose:bogus", "on"],
+      ["shown", "bogus"],
+      ["phone_number", "+15551230000"],
+      ["first_name", "Injected"],
+      ["username", "injected_name"],
+    ]) {
       const input = document.createElement("input");
       input.type = "hidden";
       input.name = name!;
@@ -138,9 +221,14 @@ test("a crafted consent form cannot store a field no approved purpose covers", a
   });
   await page.getByRole("button", { name: "Save my choices" }).click();
   await expect(page).toHaveURL(/\/settings/);
-  const me = (await page.evaluate(() => fetch("/api/me").then((r) => r.json()))) as { id: string; purposes: Record<string, unknown> };
+  const me = (await page.evaluate(() => fetch("/api/me").then((r) => r.json()))) as {
+    id: string;
+    purposes: Record<string, unknown>;
+  };
   expect(Object.keys(me.purposes)).not.toContain("bogus");
-  const rows = await query<{ field: string }>(app, "SELECT field FROM user_fields WHERE user_id = $1 ORDER BY field", [me.id]);
+  const rows = await query<{ field: string }>(app, "SELECT field FROM user_fields WHERE user_id = $1 ORDER BY field", [
+    me.id,
+  ]);
   expect(rows.map((r) => r.field)).toEqual(["telegram_id"]);
   const bytes = await rawDatabaseBytes(app);
   for (const v of ["Injected", "injected_name", "+15551230000", "Crafty"]) expect(bytes.includes(v)).toBe(false);

@@ -13,7 +13,14 @@ import { bumpSessionVersion, createAccountFromPending, userNeedsConsent } from "
 import type { FieldId } from "./fields";
 import { securityEvent } from "./log";
 import { consume } from "./rate-limit";
-import { clearPendingSignIn, endSession, getPendingSignIn, getSession, startSession, type PendingSignIn } from "./session";
+import {
+  clearPendingSignIn,
+  endSession,
+  getPendingSignIn,
+  getSession,
+  startSession,
+  type PendingSignIn,
+} from "./session";
 import type { TelegramProfile } from "./telegram/widget";
 
 /**
@@ -22,15 +29,23 @@ import type { TelegramProfile } from "./telegram/widget";
  * spent by the account it creates: a copy of its cookie, or one whose owner has since logged out
  * everywhere or erased the account, finishes nothing.
  */
-export async function finishPendingSignIn(pending: PendingSignIn, decisions: Decisions, method: "page" | "api"): Promise<{ ok: true } | { ok: false; message: string }> {
+export async function finishPendingSignIn(
+  pending: PendingSignIn,
+  decisions: Decisions,
+  method: "page" | "api",
+): Promise<{ ok: true } | { ok: false; message: string }> {
   const problems = checkDecisions(decisions);
   if (problems.length) return { ok: false, message: problems.map((p) => p.message).join(" ") };
   const account = accountPurpose();
-  if (decisions[account.id] !== true) return { ok: false, message: `Grant "${account.id}" to create an account; without it nothing is stored.` };
+  if (decisions[account.id] !== true)
+    return { ok: false, message: `Grant "${account.id}" to create an account; without it nothing is stored.` };
   const created = await createAccountFromPending(pending.pendingId, pending, decisions, method);
   if (!created) {
     await clearPendingSignIn();
-    return { ok: false, message: "This sign-in has already been used or has ended. Please sign in with Telegram again." };
+    return {
+      ok: false,
+      message: "This sign-in has already been used or has ended. Please sign in with Telegram again.",
+    };
   }
   await startSession(created.userId, created.sessionVersion);
   return { ok: true };
@@ -47,14 +62,25 @@ export type SaveDecisionsResult =
  * The consent rate limit throws RateLimitedError, which each caller answers in its own way (a form
  * message, a 429).
  */
-export async function saveDecisions(decisions: Decisions, method: "page" | "api", requestId: string): Promise<SaveDecisionsResult> {
+export async function saveDecisions(
+  decisions: Decisions,
+  method: "page" | "api",
+  requestId: string,
+): Promise<SaveDecisionsResult> {
   const user = await getSession();
   if (user) {
     await consume("consent", user.id);
     const result = await setConsents(user.id, decisions, method);
     if (!result.ok) return { ok: false, reason: "invalid", message: result.message };
     securityEvent("consent.changed", requestId, { changes: result.changed.length, method });
-    return { ok: true, created: false, userId: user.id, needsConsent: await userNeedsConsent(user.id), changed: result.changed, erased: result.erased };
+    return {
+      ok: true,
+      created: false,
+      userId: user.id,
+      needsConsent: await userNeedsConsent(user.id),
+      changed: result.changed,
+      erased: result.erased,
+    };
   }
   const pending = await getPendingSignIn();
   if (!pending) {
@@ -62,7 +88,8 @@ export async function saveDecisions(decisions: Decisions, method: "page" | "api"
     return {
       ok: false,
       reason: "no-sign-in",
-      message: "No sign-in is waiting for your decision: it was cancelled (perhaps in another tab) or it expired after 10 minutes. Nothing was stored. Please sign in with Telegram again.",
+      message:
+        "No sign-in is waiting for your decision: it was cancelled (perhaps in another tab) or it expired after 10 minutes. Nothing was stored. Please sign in with Telegram again.",
     };
   }
   await consume("consent", `pending:${pending.telegramId}`);
@@ -118,14 +145,25 @@ export async function exportMyData(userId: string) {
   return data;
 }
 
-export type BotLinkResult = { ok: true; link: string; expiresAt: Date } | { ok: false; status: 403 | 503; message: string };
+export type BotLinkResult =
+  { ok: true; link: string; expiresAt: Date } | { ok: false; status: 403 | 503; message: string };
 
 /** A t.me deep link with a one-time token, for a user who granted a purpose that uses the phone. */
 export async function createPhoneBotLink(userId: string): Promise<BotLinkResult> {
   const { botUsername, botToken, webhookSecret } = env();
-  if (!botUsername || !botToken || !webhookSecret) return { ok: false, status: 503, message: "Sharing through the bot is not configured on this server (TELEGRAM_WEBHOOK_SECRET)." };
+  if (!botUsername || !botToken || !webhookSecret)
+    return {
+      ok: false,
+      status: 503,
+      message: "Sharing through the bot is not configured on this server (TELEGRAM_WEBHOOK_SECRET).",
+    };
   const use = await phoneUse(userId);
-  if (!use.store && !use.verify) return { ok: false, status: 403, message: "Turn on a purpose that uses your phone number first; until then the bot never asks for it." };
+  if (!use.store && !use.verify)
+    return {
+      ok: false,
+      status: 403,
+      message: "Turn on a purpose that uses your phone number first; until then the bot never asks for it.",
+    };
   // Each link writes a token and an audit row: bounded per user (throws RateLimitedError, a 429).
   await consume("botLink", userId);
   const { token, expiresAt } = await createBotLink(userId);

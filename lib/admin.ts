@@ -12,11 +12,12 @@ export async function adminReportResponse(req: Request, requestId: string): Prom
   const format = new URL(req.url).searchParams.get("format") ?? "json";
   if (!user || !isAdmin(user)) {
     // Bounded per user: each refusal would otherwise add an audit row, as often as anyone asks.
-    if (user && (await withinLimit("adminRefused", user.id))) await recordAdminRefusal(user.id, format === "csv" ? "csv" : "json");
+    if (user && (await withinLimit("adminRefused", user.id)))
+      await recordAdminRefusal(user.id, format === "csv" ? "csv" : "json");
     securityEvent("admin.refused", requestId, { channel: "api", signedIn: user !== null });
     return user ? jsonError(403, "This report is for the site's admins only.") : jsonError(401, "Sign in first.");
   }
-  if (format !== "json" && format !== "csv") return jsonError(400, 'Ask for format=json (the default) or format=csv.');
+  if (format !== "json" && format !== "csv") return jsonError(400, "Ask for format=json (the default) or format=csv.");
   const report = await viewMinimizationReport(user.id, format);
   if (format === "json") return json(report);
   return new Response(reportToCsv(report), {

@@ -12,7 +12,8 @@ import { nowSeconds } from "./session-cookie";
 import { authorizationUrl, exchangeAndVerify, newFlowSecrets, sameState } from "./telegram/oidc";
 import { verifyWidgetPayload, type TelegramProfile } from "./telegram/widget";
 
-export const UNAUTHORIZED_MESSAGE = "Telegram could not confirm this sign-in. Please press the Telegram button and try again.";
+export const UNAUTHORIZED_MESSAGE =
+  "Telegram could not confirm this sign-in. Please press the Telegram button and try again.";
 
 export type SignInResult =
   | { ok: true; next: string }
@@ -28,25 +29,44 @@ export type SignInResult =
  * copy of a used payload never spends its owner's budget. A RateLimitedError thrown here becomes the
  * contract's 429 in lib/http.ts.
  */
-export async function signInWithWidgetPayload(body: unknown, requestId: string, client: { address: string; trusted: boolean }): Promise<SignInResult> {
+export async function signInWithWidgetPayload(
+  body: unknown,
+  requestId: string,
+  client: { address: string; trusted: boolean },
+): Promise<SignInResult> {
   const { botToken, authMaxAgeSeconds, authFutureSkewSeconds } = env();
-  if (!botToken) return { ok: false, status: 503, message: "Telegram sign-in is not configured on this server (TELEGRAM_BOT_TOKEN)." };
+  if (!botToken)
+    return {
+      ok: false,
+      status: 503,
+      message: "Telegram sign-in is not configured on this server (TELEGRAM_BOT_TOKEN).",
+    };
   if (client.trusted) {
     await consume("loginAddress", client.address);
     const blocked = await isBlocked("loginRefused", client.address);
     if (blocked) throw blocked;
   }
-  const verified = await verifyWidgetPayload(body, { botToken, nowSeconds: nowSeconds(), maxAgeSeconds: authMaxAgeSeconds, futureSkewSeconds: authFutureSkewSeconds });
+  const verified = await verifyWidgetPayload(body, {
+    botToken,
+    nowSeconds: nowSeconds(),
+    maxAgeSeconds: authMaxAgeSeconds,
+    futureSkewSeconds: authFutureSkewSeconds,
+  });
   if (!verified.ok) {
     securityEvent(verified.kind === "malformed" ? "auth.malformed" : "auth.refused", requestId);
     await consume("loginRefused", client.address);
-    return verified.kind === "malformed" ? { ok: false, status: 400, message: verified.message } : { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
+    return verified.kind === "malformed"
+      ? { ok: false, status: 400, message: verified.message }
+      : { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
   }
   // Checked before the claim (a used-up account keeps its payload unclaimed), spent after it.
   const account = verified.profile.telegramId.toString();
   const spent = await isBlocked("loginAccount", account);
   if (spent) throw spent;
-  const outcome = await signInWithTelegram(verified.profile, { claim: { replayKey: verified.replayKey, authDate: verified.authDate }, sessionExpiresAt: newSessionExpiry() });
+  const outcome = await signInWithTelegram(verified.profile, {
+    claim: { replayKey: verified.replayKey, authDate: verified.authDate },
+    sessionExpiresAt: newSessionExpiry(),
+  });
   if (outcome.kind === "replay") {
     securityEvent("auth.replay_refused", requestId);
     await consume("loginRefused", client.address);
@@ -64,7 +84,12 @@ export async function signInWithWidgetPayload(body: unknown, requestId: string, 
  * The one ending of a sign-in, widget or OpenID Connect: a new person waits for consent in a pending
  * sign-in; a returning one gets the session the sign-in created. Returns where the browser goes next.
  */
-async function endSignIn(outcome: Exclude<SignInOutcome, { kind: "replay" }>, profile: TelegramProfile, requestId: string, detail: { via?: "oidc" } = {}): Promise<string> {
+async function endSignIn(
+  outcome: Exclude<SignInOutcome, { kind: "replay" }>,
+  profile: TelegramProfile,
+  requestId: string,
+  detail: { via?: "oidc" } = {},
+): Promise<string> {
   if (outcome.kind === "new") {
     await setPendingSignIn(profile);
     securityEvent("auth.pending_consent", requestId, detail);
@@ -85,14 +110,26 @@ export type OidcStartResult = { ok: true; location: string } | { ok: false; stat
  */
 export async function startOidc(intent: "login" | "phone", requestId: string): Promise<OidcStartResult> {
   const config = env().oidc;
-  if (!config) return { ok: false, status: 503, message: "Telegram OpenID Connect sign-in is not configured on this server (TELEGRAM_OIDC_CLIENT_ID)." };
+  if (!config)
+    return {
+      ok: false,
+      status: 503,
+      message: "Telegram OpenID Connect sign-in is not configured on this server (TELEGRAM_OIDC_CLIENT_ID).",
+    };
   const scopes = ["openid", "profile"];
   let uid: string | null = null;
   if (intent === "phone") {
     const user = await getSession();
-    if (!user) return { ok: false, status: 401, message: "Sign in first, then share your phone number from the settings page." };
+    if (!user)
+      return { ok: false, status: 401, message: "Sign in first, then share your phone number from the settings page." };
     const use = await phoneUse(user.id);
-    if (!use.store && !use.verify) return { ok: false, status: 403, message: "Turn on a purpose that uses your phone number on the settings page first; until then we never ask Telegram for it." };
+    if (!use.store && !use.verify)
+      return {
+        ok: false,
+        status: 403,
+        message:
+          "Turn on a purpose that uses your phone number on the settings page first; until then we never ask Telegram for it.",
+      };
     scopes.push("phone");
     uid = user.id;
   }
@@ -101,14 +138,19 @@ export async function startOidc(intent: "login" | "phone", requestId: string): P
   try {
     location = await authorizationUrl(config, { scopes, ...secrets });
   } catch {
-    return { ok: false, status: 503, message: "Telegram's sign-in service cannot be reached right now. Please try again in a minute." };
+    return {
+      ok: false,
+      status: 503,
+      message: "Telegram's sign-in service cannot be reached right now. Please try again in a minute.",
+    };
   }
   await setOidcFlow({ st: secrets.state, cv: secrets.verifier, nn: secrets.nonce, intent, uid });
   securityEvent("oidc.started", requestId, { intent });
   return { ok: true, location };
 }
 
-export type OidcFinishResult = { ok: true; location: string } | { ok: false; status: 400 | 401 | 409 | 503; message: string };
+export type OidcFinishResult =
+  { ok: true; location: string } | { ok: false; status: 400 | 401 | 409 | 503; message: string };
 
 /**
  * The callback: state → code exchange → ID token verification → the same sign-in as the widget's
@@ -116,22 +158,42 @@ export type OidcFinishResult = { ok: true; location: string } | { ok: false; sta
  */
 export async function finishOidc(params: URLSearchParams, requestId: string): Promise<OidcFinishResult> {
   const config = env().oidc;
-  if (!config) return { ok: false, status: 503, message: "Telegram OpenID Connect sign-in is not configured on this server (TELEGRAM_OIDC_CLIENT_ID)." };
+  if (!config)
+    return {
+      ok: false,
+      status: 503,
+      message: "Telegram OpenID Connect sign-in is not configured on this server (TELEGRAM_OIDC_CLIENT_ID).",
+    };
   const flow = await takeOidcFlow();
   if (!flow || !sameState(flow.st, params.get("state"))) {
     securityEvent("oidc.refused", requestId, { reason: "state" });
-    return { ok: false, status: 400, message: "This sign-in link is not the one we started, or it has expired. Please press the Telegram button again." };
+    return {
+      ok: false,
+      status: 400,
+      message:
+        "This sign-in link is not the one we started, or it has expired. Please press the Telegram button again.",
+    };
   }
   if (params.get("error")) {
     securityEvent("oidc.refused", requestId, { reason: "provider_error" });
     return { ok: true, location: flow.intent === "phone" ? "/settings?phone=cancelled" : "/?signin=cancelled" };
   }
   const code = params.get("code");
-  if (!code || code.length > 2048) return { ok: false, status: 400, message: "Telegram did not send a sign-in code. Please press the Telegram button again." };
+  if (!code || code.length > 2048)
+    return {
+      ok: false,
+      status: 400,
+      message: "Telegram did not send a sign-in code. Please press the Telegram button again.",
+    };
   const result = await exchangeAndVerify(config, { code, verifier: flow.cv, nonce: flow.nn });
   if (!result.ok) {
     securityEvent("oidc.refused", requestId, { reason: result.kind });
-    if (result.kind === "provider_unavailable") return { ok: false, status: 503, message: "Telegram's sign-in service cannot be reached right now. Please try again in a minute." };
+    if (result.kind === "provider_unavailable")
+      return {
+        ok: false,
+        status: 503,
+        message: "Telegram's sign-in service cannot be reached right now. Please try again in a minute.",
+      };
     return { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
   }
   const { profile, phoneNumber } = result.identity;
@@ -141,7 +203,11 @@ export async function finishOidc(params: URLSearchParams, requestId: string): Pr
     // Same browser session that asked, and the Telegram account that answered is the one signed in.
     if (!user || user.id !== flow.uid || !telegramIdIndexes(profile.telegramId).includes(user.telegramIdIndex)) {
       securityEvent("phone.refused", requestId, { reason: "other_account" });
-      return { ok: false, status: 401, message: "The Telegram account that answered is not the one signed in here, so nothing was stored." };
+      return {
+        ok: false,
+        status: 401,
+        message: "The Telegram account that answered is not the one signed in here, so nothing was stored.",
+      };
     }
     if (phoneNumber === undefined) return { ok: true, location: "/settings?phone=not-shared" };
     const saved = await savePhoneFromTelegram(user.id, phoneNumber, "oidc");

@@ -55,7 +55,8 @@ async function connect(): Promise<Db> {
     connect: async () => {
       const connected = await factory.connect();
       const handle = (connected as unknown as { client?: unknown }).client;
-      if (!(handle instanceof Database)) throw new Error("The SQLite adapter no longer exposes its better-sqlite3 connection (lib/db.ts).");
+      if (!(handle instanceof Database))
+        throw new Error("The SQLite adapter no longer exposes its better-sqlite3 connection (lib/db.ts).");
       connection = handle;
       return connected;
     },
@@ -64,7 +65,13 @@ async function connect(): Promise<Db> {
   const client = new SqliteClient({ adapter });
   // secure_delete overwrites freed pages so erased values do not linger in the file; FULL sync
   // because losing a consent decision on power loss is worse than a slower write.
-  for (const pragma of ["journal_mode = WAL", "secure_delete = ON", "foreign_keys = ON", "synchronous = FULL", "busy_timeout = 10000"]) {
+  for (const pragma of [
+    "journal_mode = WAL",
+    "secure_delete = ON",
+    "foreign_keys = ON",
+    "synchronous = FULL",
+    "busy_timeout = 10000",
+  ]) {
     await client.$queryRawUnsafe(`PRAGMA ${pragma}`);
   }
   globalForDb.__consentDriver = {

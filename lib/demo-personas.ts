@@ -2,12 +2,26 @@
 // import server code). Each persona has a different set of Telegram profile fields, so the consent
 // and settings pages show what happens when Telegram sends a field and when it does not.
 export const DEMO_PERSONAS = {
-  ada: { id: "100000001", first_name: "Ada", last_name: "Lovelace", username: "ada_demo", photo_url: "https://t.me/i/userpic/320/ada_demo.jpg" },
+  ada: {
+    id: "100000001",
+    first_name: "Ada",
+    last_name: "Lovelace",
+    username: "ada_demo",
+    photo_url: "https://t.me/i/userpic/320/ada_demo.jpg",
+  },
   // An id above 2^52: Telegram ids need 64-bit storage, and the demo shows that they get it.
-  grace: { id: "4503599627370001", first_name: "Grace", last_name: "Hopper", photo_url: "https://t.me/i/userpic/320/grace_demo.jpg" },
+  grace: {
+    id: "4503599627370001",
+    first_name: "Grace",
+    last_name: "Hopper",
+    photo_url: "https://t.me/i/userpic/320/grace_demo.jpg",
+  },
   alan: { id: "100000003", first_name: "Alan" },
   margaret: { id: "100000004", first_name: "Margaret", last_name: "Hamilton", username: "margaret_demo" },
-} as const satisfies Record<string, { id: string; first_name: string; last_name?: string; username?: string; photo_url?: string }>;
+} as const satisfies Record<
+  string,
+  { id: string; first_name: string; last_name?: string; username?: string; photo_url?: string }
+>;
 
 export type DemoPersona = keyof typeof DEMO_PERSONAS;
 
@@ -30,7 +44,8 @@ const PROFILE_FIELDS = [
   ["photo_url", "profile photo"],
 ] as const;
 
-const list = (words: string[]) => (words.length > 1 ? `${words.slice(0, -1).join(", ")} or ${words.at(-1)}` : words[0]!);
+const list = (words: string[]) =>
+  words.length > 1 ? `${words.slice(0, -1).join(", ")} or ${words.at(-1)}` : words[0]!;
 
 /** "Grace Hopper: first name, last name, profile photo. No username." Derived from the data, so it cannot drift. */
 export function describeDemoPersona(persona: DemoPersona): string {

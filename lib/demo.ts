@@ -28,7 +28,12 @@ export type DemoPersonaCard = { id: DemoPersona; label: string; description: str
 
 /** The home page's persona list: who each one is and which profile fields Telegram would send. */
 export function demoPersonaList(): DemoPersonaCard[] {
-  return (Object.keys(DEMO_PERSONAS) as DemoPersona[]).map((id) => ({ id, label: DEMO_PERSONAS[id].first_name, description: describeDemoPersona(id), admin: id === DEMO_ADMIN_PERSONA }));
+  return (Object.keys(DEMO_PERSONAS) as DemoPersona[]).map((id) => ({
+    id,
+    label: DEMO_PERSONAS[id].first_name,
+    description: describeDemoPersona(id),
+    admin: id === DEMO_ADMIN_PERSONA,
+  }));
 }
 
 /** The persona's fictional number, for display ("+61 491 570 006"). */
@@ -51,10 +56,12 @@ export function isLoopbackAddress(address: string): boolean {
  */
 function listeningAddresses(): string[] {
   const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
-  return handles.filter((h): h is Server => h instanceof Server && h.listening).map((s) => {
-    const a = s.address();
-    return typeof a === "string" || a === null ? String(a) : a.address;
-  });
+  return handles
+    .filter((h): h is Server => h instanceof Server && h.listening)
+    .map((s) => {
+      const a = s.address();
+      return typeof a === "string" || a === null ? String(a) : a.address;
+    });
 }
 
 /**
@@ -87,8 +94,11 @@ export function demoRefusal(headers: Headers): DemoRefusal | null {
     ...(headers.get("x-forwarded-for") ?? "").split(","),
     headers.get("x-real-ip") ?? "",
     ...[...(headers.get("forwarded") ?? "").matchAll(/for="?([^;,"]+)/gi)].map((m) => m[1]!.replace(/:\d+$/, "")),
-  ].map((s) => s.trim()).filter(Boolean);
-  if (named.some((a) => !isLoopbackAddress(a))) return { status: 403, message: "The demo answers only on the machine it runs on." };
+  ]
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (named.some((a) => !isLoopbackAddress(a)))
+    return { status: 403, message: "The demo answers only on the machine it runs on." };
   return null;
 }
 
@@ -99,7 +109,9 @@ export function demoPhoneSharingAvailable(): boolean {
 
 /** Which persona a signed-in user is (demo sign-ins only come from personas). */
 export function demoPersonaOf(user: SessionUser): DemoPersona | null {
-  const found = (Object.keys(DEMO_PERSONAS) as DemoPersona[]).find((p) => telegramIdIndex(BigInt(DEMO_PERSONAS[p].id)) === user.telegramIdIndex);
+  const found = (Object.keys(DEMO_PERSONAS) as DemoPersona[]).find(
+    (p) => telegramIdIndex(BigInt(DEMO_PERSONAS[p].id)) === user.telegramIdIndex,
+  );
   return found ?? null;
 }
 
@@ -115,13 +127,20 @@ export async function shareDemoPhone(user: SessionUser, headers: Headers): Promi
   const refusal = demoRefusal(headers);
   if (refusal) return { ok: false, reason: "refused", ...refusal };
   const persona = demoPersonaOf(user);
-  if (!persona) return { ok: false, reason: "refused", status: 403, message: "Only the demo's personas can use the simulated sharing." };
+  if (!persona)
+    return {
+      ok: false,
+      reason: "refused",
+      status: 403,
+      message: "Only the demo's personas can use the simulated sharing.",
+    };
   return savePhoneFromTelegram(user.id, DEMO_PHONES[persona], "bot");
 }
 
 export const DEMO_FILL_PEOPLE = 500;
 
-export type DemoFillResult = { ok: true; added: number; erased: number; checkedAt: Date } | ({ ok: false } & DemoRefusal);
+export type DemoFillResult =
+  { ok: true; added: number; erased: number; checkedAt: Date } | ({ ok: false } & DemoRefusal);
 
 /**
  * "Add 500 synthetic people": the same seeding as `npm run seed`, then the consent check, so the

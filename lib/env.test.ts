@@ -61,12 +61,23 @@ describe("configuration", () => {
   it("requires the controller's identity in production and validates it", () => {
     const { CONTROLLER_NAME: _n, CONTROLLER_CONTACT: _c, PRIVACY_POLICY_URL: _p, ...rest } = production;
     const msg = messageOf(rest);
-    for (const name of ["CONTROLLER_NAME", "CONTROLLER_CONTACT", "PRIVACY_POLICY_URL"]) expect(msg).toContain(`${name}: required in production`);
-    expect(messageOf({ ...production, CONTROLLER_CONTACT: "call us" })).toMatch(/CONTROLLER_CONTACT: must be an e-mail address or an http\(s\) URL/);
+    for (const name of ["CONTROLLER_NAME", "CONTROLLER_CONTACT", "PRIVACY_POLICY_URL"])
+      expect(msg).toContain(`${name}: required in production`);
+    expect(messageOf({ ...production, CONTROLLER_CONTACT: "call us" })).toMatch(
+      /CONTROLLER_CONTACT: must be an e-mail address or an http\(s\) URL/,
+    );
     expect(messageOf({ ...production, PRIVACY_POLICY_URL: "javascript:alert(1)" })).toContain("PRIVACY_POLICY_URL");
-    const url = buildEnv({ DATA_DIR: dataDir(), ...production, CONTROLLER_CONTACT: "https://example.com/contact" }).controller;
+    const url = buildEnv({
+      DATA_DIR: dataDir(),
+      ...production,
+      CONTROLLER_CONTACT: "https://example.com/contact",
+    }).controller;
     expect(url).toMatchObject({ contactHref: "https://example.com/contact", email: null, placeholder: false });
-    expect(buildEnv({ DATA_DIR: dataDir(), ...production }).controller).toMatchObject({ name: "Example Login Ltd", contactHref: "mailto:privacy@example.com", email: "privacy@example.com" });
+    expect(buildEnv({ DATA_DIR: dataDir(), ...production }).controller).toMatchObject({
+      name: "Example Login Ltd",
+      contactHref: "mailto:privacy@example.com",
+      email: "privacy@example.com",
+    });
   });
 
   it("says plainly that the controller is a placeholder outside production", () => {
@@ -80,9 +91,15 @@ describe("configuration", () => {
   });
 
   it("refuses demo mode on PostgreSQL, off loopback, or beside a real bot token", () => {
-    expect(messageOf({ NODE_ENV: "production", DEMO_MODE: "1", DATABASE_URL: "postgresql://x@127.0.0.1/db" })).toContain("DEMO_MODE");
-    expect(messageOf({ NODE_ENV: "production", DEMO_MODE: "1", APP_ORIGIN: "https://login.example.com" })).toContain("DEMO_MODE");
-    expect(messageOf({ NODE_ENV: "production", DEMO_MODE: "1", TELEGRAM_BOT_TOKEN: production.TELEGRAM_BOT_TOKEN })).toContain("DEMO_MODE");
+    expect(
+      messageOf({ NODE_ENV: "production", DEMO_MODE: "1", DATABASE_URL: "postgresql://x@127.0.0.1/db" }),
+    ).toContain("DEMO_MODE");
+    expect(messageOf({ NODE_ENV: "production", DEMO_MODE: "1", APP_ORIGIN: "https://login.example.com" })).toContain(
+      "DEMO_MODE",
+    );
+    expect(
+      messageOf({ NODE_ENV: "production", DEMO_MODE: "1", TELEGRAM_BOT_TOKEN: production.TELEGRAM_BOT_TOKEN }),
+    ).toContain("DEMO_MODE");
   });
 
   it("generates development secrets once, privately, and reuses them", () => {
@@ -101,12 +118,31 @@ describe("configuration", () => {
     expect(e.botApiBase).toBe("https://api.telegram.org");
     expect(e.webhookSecret).toBeNull();
     expect(e.phoneNumberUnique).toBe(false);
-    const oidc = buildEnv({ DATA_DIR: dataDir(), ...production, TELEGRAM_OIDC_CLIENT_ID: "123456", TELEGRAM_OIDC_CLIENT_SECRET: "s3cret-s3cret", PHONE_NUMBER_UNIQUE: "1" }).oidc;
-    expect(oidc).toMatchObject({ issuer: "https://oauth.telegram.org", clientId: "123456", idTokenAlg: "RS256", redirectUri: "https://login.example.com/api/auth/oidc/callback" });
-    expect(messageOf({ ...production, TELEGRAM_OIDC_CLIENT_ID: "123456" })).toMatch(/TELEGRAM_OIDC_CLIENT_SECRET: required/);
-    expect(messageOf({ ...production, TELEGRAM_OIDC_ISSUER: "http://oauth.example.com" })).toMatch(/TELEGRAM_OIDC_ISSUER: must use https/);
-    expect(messageOf({ ...production, TELEGRAM_BOT_API_BASE: "http://10.0.0.1" })).toMatch(/TELEGRAM_BOT_API_BASE: must use https/);
+    const oidc = buildEnv({
+      DATA_DIR: dataDir(),
+      ...production,
+      TELEGRAM_OIDC_CLIENT_ID: "123456",
+      TELEGRAM_OIDC_CLIENT_SECRET: "s3cret-s3cret",
+      PHONE_NUMBER_UNIQUE: "1",
+    }).oidc;
+    expect(oidc).toMatchObject({
+      issuer: "https://oauth.telegram.org",
+      clientId: "123456",
+      idTokenAlg: "RS256",
+      redirectUri: "https://login.example.com/api/auth/oidc/callback",
+    });
+    expect(messageOf({ ...production, TELEGRAM_OIDC_CLIENT_ID: "123456" })).toMatch(
+      /TELEGRAM_OIDC_CLIENT_SECRET: required/,
+    );
+    expect(messageOf({ ...production, TELEGRAM_OIDC_ISSUER: "http://oauth.example.com" })).toMatch(
+      /TELEGRAM_OIDC_ISSUER: must use https/,
+    );
+    expect(messageOf({ ...production, TELEGRAM_BOT_API_BASE: "http://10.0.0.1" })).toMatch(
+      /TELEGRAM_BOT_API_BASE: must use https/,
+    );
     expect(messageOf({ ...production, TELEGRAM_WEBHOOK_SECRET: "short" })).toMatch(/TELEGRAM_WEBHOOK_SECRET/);
-    expect(buildEnv({ DATA_DIR: dataDir(), ...production, TELEGRAM_OIDC_ISSUER: "http://127.0.0.1:4444/" }).botApiBase).toBe("https://api.telegram.org");
+    expect(
+      buildEnv({ DATA_DIR: dataDir(), ...production, TELEGRAM_OIDC_ISSUER: "http://127.0.0.1:4444/" }).botApiBase,
+    ).toBe("https://api.telegram.org");
   });
 });

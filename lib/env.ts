@@ -49,7 +49,10 @@ const RawEnv = z.object({
   SESSION_SECRET_PREVIOUS: z
     .string()
     .optional()
-    .refine((v) => !v || v.split(",").every((s) => s.trim().length >= 32), "each previous secret must be at least 32 characters"),
+    .refine(
+      (v) => !v || v.split(",").every((s) => s.trim().length >= 32),
+      "each previous secret must be at least 32 characters",
+    ),
   FIELD_ENCRYPTION_KEY: base64Key.optional(),
   // Former master keys, comma-separated base64, kept readable until `npm run keys:rotate` finishes.
   FIELD_ENCRYPTION_KEY_PREVIOUS: z.string().optional(),
@@ -60,7 +63,10 @@ const RawEnv = z.object({
     .string()
     .default("")
     .transform((v, ctx) => {
-      const ids = v.split(",").map((s) => s.trim()).filter(Boolean);
+      const ids = v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       for (const id of ids) {
         if (!telegramId.safeParse(id).success) {
           ctx.addIssue({ code: "custom", message: "must be comma-separated Telegram user ids (digits)" });
@@ -84,22 +90,37 @@ const RawEnv = z.object({
   DATA_DIR: z.string().default("data"),
   // Telegram OpenID Connect login. Optional: without a client id the second sign-in button is hidden.
   TELEGRAM_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).default("https://oauth.telegram.org"),
-  TELEGRAM_OIDC_CLIENT_ID: z.string().trim().regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be the client id BotFather shows (usually the bot id)").optional(),
+  TELEGRAM_OIDC_CLIENT_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, "must be the client id BotFather shows (usually the bot id)")
+    .optional(),
   TELEGRAM_OIDC_CLIENT_SECRET: z.string().trim().min(8, "must be the client secret BotFather shows").optional(),
   // Telegram signs ID tokens with RS256 unless the bot's settings chose another algorithm.
   TELEGRAM_OIDC_ID_TOKEN_ALG: z.enum(["RS256", "ES256", "EdDSA"]).default("RS256"),
   TELEGRAM_BOT_API_BASE: z.url({ protocol: /^https?$/ }).default("https://api.telegram.org"),
   // Telegram's own limits for secret_token: 1-256 characters A-Z a-z 0-9 _ -.
-  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16-256 characters of A-Z, a-z, 0-9, _ and -").optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+    .optional(),
   // Operator switch: refuse a phone number that is already linked to another account.
   PHONE_NUMBER_UNIQUE: flag,
   // Who is asking (GDPR Art. 13(1)(a)): the controller's name and how to reach them, shown wherever
   // consent is asked or its record is handed out. Required in production; placeholders elsewhere.
-  CONTROLLER_NAME: z.string().trim().min(2, "must name the controller (a person or an organisation)").max(200).optional(),
+  CONTROLLER_NAME: z
+    .string()
+    .trim()
+    .min(2, "must name the controller (a person or an organisation)")
+    .max(200)
+    .optional(),
   CONTROLLER_CONTACT: z
     .string()
     .trim()
-    .refine((v) => z.email().safeParse(v).success || z.url({ protocol: /^https?$/ }).safeParse(v).success, "must be an e-mail address or an http(s) URL")
+    .refine(
+      (v) => z.email().safeParse(v).success || z.url({ protocol: /^https?$/ }).safeParse(v).success,
+      "must be an e-mail address or an http(s) URL",
+    )
     .optional(),
   PRIVACY_POLICY_URL: z.url({ protocol: /^https?$/ }).optional(),
   // Benchmark harness only (`npm run bench`): serves /api/bench/bare and /bench/blank, the references
@@ -183,12 +204,23 @@ export function buildEnv(source: Record<string, string | undefined>) {
   // Plain http only for a provider or Bot API on this machine (tests); tokens never cross a network in clear.
   for (const name of ["TELEGRAM_OIDC_ISSUER", "TELEGRAM_BOT_API_BASE"] as const) {
     const url = new URL(raw[name]);
-    if (url.protocol === "http:" && !isLoopbackOrigin(url.origin)) problems.push(`  ${name}: must use https (http is accepted for loopback only)`);
+    if (url.protocol === "http:" && !isLoopbackOrigin(url.origin))
+      problems.push(`  ${name}: must use https (http is accepted for loopback only)`);
   }
 
   const needSecrets = production && !demo;
   if (needSecrets) {
-    for (const name of ["APP_ORIGIN", "TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "SESSION_SECRET", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "CONTROLLER_NAME", "CONTROLLER_CONTACT", "PRIVACY_POLICY_URL"] as const) {
+    for (const name of [
+      "APP_ORIGIN",
+      "TELEGRAM_BOT_TOKEN",
+      "TELEGRAM_BOT_USERNAME",
+      "SESSION_SECRET",
+      "FIELD_ENCRYPTION_KEY",
+      "BLIND_INDEX_KEY",
+      "CONTROLLER_NAME",
+      "CONTROLLER_CONTACT",
+      "PRIVACY_POLICY_URL",
+    ] as const) {
       if (!raw[name]) problems.push(`  ${name}: required in production`);
     }
   }
@@ -196,19 +228,29 @@ export function buildEnv(source: Record<string, string | undefined>) {
 
   const local = needSecrets ? null : localSecrets(raw.DATA_DIR);
   const fieldKey = Buffer.from(raw.FIELD_ENCRYPTION_KEY ?? local!.field, "base64");
-  const previous = (raw.FIELD_ENCRYPTION_KEY_PREVIOUS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const previous = (raw.FIELD_ENCRYPTION_KEY_PREVIOUS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const p of previous) {
     if (!base64Key.safeParse(p).success) {
-      throw new ConfigError("Invalid configuration:\n  FIELD_ENCRYPTION_KEY_PREVIOUS: each entry must be base64 of 32 bytes");
+      throw new ConfigError(
+        "Invalid configuration:\n  FIELD_ENCRYPTION_KEY_PREVIOUS: each entry must be base64 of 32 bytes",
+      );
     }
   }
-  const masterKeys = [fieldKey, ...previous.map((p) => Buffer.from(p, "base64"))].map((key) => ({ id: keyIdOf(key), key }));
+  const masterKeys = [fieldKey, ...previous.map((p) => Buffer.from(p, "base64"))].map((key) => ({
+    id: keyIdOf(key),
+    key,
+  }));
   const blindIndexKey = Buffer.from(raw.BLIND_INDEX_KEY ?? local!.blind, "base64");
   if (blindIndexKey.equals(fieldKey)) {
     throw new ConfigError("Invalid configuration:\n  BLIND_INDEX_KEY: must differ from FIELD_ENCRYPTION_KEY");
   }
-  const blindIndexKeyPrevious = raw.BLIND_INDEX_KEY_PREVIOUS ? Buffer.from(raw.BLIND_INDEX_KEY_PREVIOUS, "base64") : null;
-  const botToken = demo ? local!.bot : raw.TELEGRAM_BOT_TOKEN ?? null;
+  const blindIndexKeyPrevious = raw.BLIND_INDEX_KEY_PREVIOUS
+    ? Buffer.from(raw.BLIND_INDEX_KEY_PREVIOUS, "base64")
+    : null;
+  const botToken = demo ? local!.bot : (raw.TELEGRAM_BOT_TOKEN ?? null);
 
   return {
     production,
@@ -219,8 +261,14 @@ export function buildEnv(source: Record<string, string | undefined>) {
     appOrigin: raw.APP_ORIGIN ?? `http://localhost:${raw.PORT}`,
     botToken,
     botId: botToken ? botToken.split(":")[0]! : null,
-    botUsername: demo ? "demo_login_bot" : raw.TELEGRAM_BOT_USERNAME ?? null,
-    sessionSecrets: [raw.SESSION_SECRET ?? local!.session, ...(raw.SESSION_SECRET_PREVIOUS ?? "").split(",").map((s) => s.trim()).filter(Boolean)],
+    botUsername: demo ? "demo_login_bot" : (raw.TELEGRAM_BOT_USERNAME ?? null),
+    sessionSecrets: [
+      raw.SESSION_SECRET ?? local!.session,
+      ...(raw.SESSION_SECRET_PREVIOUS ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ],
     masterKeys,
     blindIndexKey,
     blindIndexKeyId: keyIdOf(blindIndexKey),
@@ -239,16 +287,17 @@ export function buildEnv(source: Record<string, string | undefined>) {
     trustProxy: raw.TRUST_PROXY,
     rateLimitFactor: raw.RATE_LIMIT_FACTOR,
     dataDir: raw.DATA_DIR,
-    oidc: raw.TELEGRAM_OIDC_CLIENT_ID && raw.TELEGRAM_OIDC_CLIENT_SECRET
-      ? {
-          // No trailing slash: the issuer is compared exactly with the ID token's iss.
-          issuer: raw.TELEGRAM_OIDC_ISSUER.replace(/\/+$/, ""),
-          clientId: raw.TELEGRAM_OIDC_CLIENT_ID,
-          clientSecret: raw.TELEGRAM_OIDC_CLIENT_SECRET,
-          idTokenAlg: raw.TELEGRAM_OIDC_ID_TOKEN_ALG,
-          redirectUri: `${raw.APP_ORIGIN ?? `http://localhost:${raw.PORT}`}/api/auth/oidc/callback`,
-        }
-      : null,
+    oidc:
+      raw.TELEGRAM_OIDC_CLIENT_ID && raw.TELEGRAM_OIDC_CLIENT_SECRET
+        ? {
+            // No trailing slash: the issuer is compared exactly with the ID token's iss.
+            issuer: raw.TELEGRAM_OIDC_ISSUER.replace(/\/+$/, ""),
+            clientId: raw.TELEGRAM_OIDC_CLIENT_ID,
+            clientSecret: raw.TELEGRAM_OIDC_CLIENT_SECRET,
+            idTokenAlg: raw.TELEGRAM_OIDC_ID_TOKEN_ALG,
+            redirectUri: `${raw.APP_ORIGIN ?? `http://localhost:${raw.PORT}`}/api/auth/oidc/callback`,
+          }
+        : null,
     botApiBase: raw.TELEGRAM_BOT_API_BASE.replace(/\/+$/, ""),
     webhookSecret: raw.TELEGRAM_WEBHOOK_SECRET ?? null,
     phoneNumberUnique: raw.PHONE_NUMBER_UNIQUE,

@@ -7,7 +7,11 @@ export const FIELDS = {
   last_name: { label: "Last name", source: "Telegram login", lookup: false },
   username: { label: "Telegram username", source: "Telegram login", lookup: false },
   photo_url: { label: "Profile photo link", source: "Telegram login", lookup: false },
-  phone_number: { label: "Phone number", source: "Telegram (OpenID Connect or the bot's contact button)", lookup: true },
+  phone_number: {
+    label: "Phone number",
+    source: "Telegram (OpenID Connect or the bot's contact button)",
+    lookup: true,
+  },
 } as const satisfies Record<string, { label: string; source: string; lookup: boolean }>;
 
 export type FieldId = keyof typeof FIELDS;

@@ -39,7 +39,9 @@ export async function currentRequestId(): Promise<string> {
 /** The contract's 429: the error shape, Retry-After, and a security event (no key, no address). */
 export function tooManyRequests(e: RateLimitedError, requestId: string): NextResponse {
   securityEvent("rate_limited", requestId, { limit: e.limit });
-  return jsonError(429, `Too many requests. Please wait ${e.retryAfterSeconds} seconds and try again.`, { "Retry-After": String(e.retryAfterSeconds) });
+  return jsonError(429, `Too many requests. Please wait ${e.retryAfterSeconds} seconds and try again.`, {
+    "Retry-After": String(e.retryAfterSeconds),
+  });
 }
 
 /**
@@ -54,7 +56,10 @@ export function isSameOrigin(req: Request): boolean {
 }
 
 export class BodyError extends Error {
-  constructor(readonly status: 400 | 413 | 415, message: string) {
+  constructor(
+    readonly status: 400 | 413 | 415,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -62,7 +67,8 @@ export class BodyError extends Error {
 /** Reads a JSON object body of at most maxBytes; anything else is a BodyError with a clear message. */
 export async function readJsonObject(req: Request, maxBytes = 8192): Promise<Record<string, unknown>> {
   const type = req.headers.get("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) throw new BodyError(415, "Send the body as JSON (Content-Type: application/json).");
+  if (!/^application\/json\b/i.test(type))
+    throw new BodyError(415, "Send the body as JSON (Content-Type: application/json).");
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw new BodyError(413, `The body is larger than ${maxBytes} bytes.`);
   const reader = req.body?.getReader();
@@ -86,7 +92,8 @@ export async function readJsonObject(req: Request, maxBytes = 8192): Promise<Rec
   } catch {
     throw new BodyError(400, "The body is not valid JSON.");
   }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new BodyError(400, "The body must be a JSON object.");
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new BodyError(400, "The body must be a JSON object.");
   return parsed as Record<string, unknown>;
 }
 
@@ -107,9 +114,19 @@ export function route(handler: Handler, opts: { checkOrigin?: boolean } = {}): (
       if (e instanceof BodyError) return jsonError(e.status, e.message);
       if (e instanceof RateLimitedError) return tooManyRequests(e, requestId);
       // Rethrow Next's own control flow (redirect, notFound) untouched.
-      if (e && typeof e === "object" && "digest" in e && typeof (e as { digest: unknown }).digest === "string" && /^NEXT_/.test((e as { digest: string }).digest)) throw e;
+      if (
+        e &&
+        typeof e === "object" &&
+        "digest" in e &&
+        typeof (e as { digest: unknown }).digest === "string" &&
+        /^NEXT_/.test((e as { digest: string }).digest)
+      )
+        throw e;
       // Name and code only: messages of database errors can quote the values of a query.
-      log().error({ requestId, error: { kind: (e as Error)?.name, dbCode: String((e as { code?: unknown })?.code ?? "") } }, "unhandled error");
+      log().error(
+        { requestId, error: { kind: (e as Error)?.name, dbCode: String((e as { code?: unknown })?.code ?? "") } },
+        "unhandled error",
+      );
       return jsonError(500, `Something went wrong on our side. Reference: ${requestId}`);
     }
   };

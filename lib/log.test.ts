@@ -36,10 +36,40 @@ describe("log redaction", () => {
   it("censors personal fields at the top level, nested, in arrays and in headers", () => {
     const { logger, text } = capture();
     logger.info(PERSONAL, "top level");
-    logger.info({ req: { headers: { Cookie: PERSONAL.cookie, Authorization: PERSONAL.authorization, "X-Forwarded-For": PERSONAL["x-forwarded-for"] } } }, "headers");
-    logger.info({ deep: { a: { b: { c: { profile: PERSONAL, list: [PERSONAL, { firstName: PERSONAL.first_name, PhoneNumber: PERSONAL.phone_number }] } } } } }, "nested");
+    logger.info(
+      {
+        req: {
+          headers: {
+            Cookie: PERSONAL.cookie,
+            Authorization: PERSONAL.authorization,
+            "X-Forwarded-For": PERSONAL["x-forwarded-for"],
+          },
+        },
+      },
+      "headers",
+    );
+    logger.info(
+      {
+        deep: {
+          a: {
+            b: {
+              c: {
+                profile: PERSONAL,
+                list: [PERSONAL, { firstName: PERSONAL.first_name, PhoneNumber: PERSONAL.phone_number }],
+              },
+            },
+          },
+        },
+      },
+      "nested",
+    );
     logger.warn({ payload: [{ telegramId: PERSONAL.telegram_id, userId: "7e0b8c9a-user-id" }] }, "arrays");
-    securityEvent("auth.refused", "req-12345678", { username: PERSONAL.username, phone: PERSONAL.phone_number } as never, logger);
+    securityEvent(
+      "auth.refused",
+      "req-12345678",
+      { username: PERSONAL.username, phone: PERSONAL.phone_number } as never,
+      logger,
+    );
     const out = text();
     for (const value of [...Object.values(PERSONAL), "7e0b8c9a-user-id"]) expect(out).not.toContain(value);
     expect(out.split("\n").filter(Boolean)).toHaveLength(5);
@@ -50,7 +80,13 @@ describe("log redaction", () => {
     const { logger, text } = capture();
     securityEvent("consent.changed", "req-abcdef12", { changes: 2, method: "api" }, logger);
     const line = JSON.parse(text()) as Record<string, unknown>;
-    expect(line).toMatchObject({ event: "consent.changed", requestId: "req-abcdef12", changes: 2, method: "api", msg: "consent.changed" });
+    expect(line).toMatchObject({
+      event: "consent.changed",
+      requestId: "req-abcdef12",
+      changes: 2,
+      method: "api",
+      msg: "consent.changed",
+    });
     expect(Date.parse(String(line.time))).toBeGreaterThan(Date.now() - 60_000);
   });
 

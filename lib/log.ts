@@ -7,12 +7,53 @@ import { env } from "./env";
 /** Key names (compared without case, "_" or "-") whose values never reach a log line. */
 const SENSITIVE_KEYS = new Set(
   [
-    "first_name", "last_name", "username", "photo_url", "phone_number", "phone", "contact", "email",
-    "id", "telegram_id", "telegramId", "user_id", "userId", "uid", "sid", "sub", "tid", "profile",
-    "hash", "token", "code", "id_token", "access_token", "refresh_token", "secret", "password", "auth",
-    "cookie", "cookies", "set-cookie", "authorization", "x-telegram-bot-api-secret-token", "session",
-    "state", "nonce", "code_verifier", "secret_token", "text",
-    "ip", "address", "remote_address", "x-forwarded-for", "x-real-ip", "forwarded", "value", "values", "ciphertext",
+    "first_name",
+    "last_name",
+    "username",
+    "photo_url",
+    "phone_number",
+    "phone",
+    "contact",
+    "email",
+    "id",
+    "telegram_id",
+    "telegramId",
+    "user_id",
+    "userId",
+    "uid",
+    "sid",
+    "sub",
+    "tid",
+    "profile",
+    "hash",
+    "token",
+    "code",
+    "id_token",
+    "access_token",
+    "refresh_token",
+    "secret",
+    "password",
+    "auth",
+    "cookie",
+    "cookies",
+    "set-cookie",
+    "authorization",
+    "x-telegram-bot-api-secret-token",
+    "session",
+    "state",
+    "nonce",
+    "code_verifier",
+    "secret_token",
+    "text",
+    "ip",
+    "address",
+    "remote_address",
+    "x-forwarded-for",
+    "x-real-ip",
+    "forwarded",
+    "value",
+    "values",
+    "ciphertext",
   ].map(normalize),
 );
 
@@ -30,7 +71,8 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1, seen));
   if (value instanceof Error) return { name: value.name, code: (value as { code?: unknown }).code };
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SENSITIVE_KEYS.has(normalize(k)) ? CENSOR : redact(v, depth + 1, seen);
+  for (const [k, v] of Object.entries(value))
+    out[k] = SENSITIVE_KEYS.has(normalize(k)) ? CENSOR : redact(v, depth + 1, seen);
   return out;
 }
 
@@ -55,11 +97,30 @@ export function log(): pino.Logger {
 }
 
 export type SecurityEvent =
-  | "auth.signed_in" | "auth.pending_consent" | "auth.refused" | "auth.replay_refused" | "auth.malformed"
-  | "auth.cross_origin_refused" | "auth.logged_out" | "consent.changed" | "user.erased" | "admin.refused" | "rate_limited"
-  | "oidc.started" | "oidc.refused" | "phone.stored" | "phone.refused" | "webhook.refused" | "webhook.handled";
+  | "auth.signed_in"
+  | "auth.pending_consent"
+  | "auth.refused"
+  | "auth.replay_refused"
+  | "auth.malformed"
+  | "auth.cross_origin_refused"
+  | "auth.logged_out"
+  | "consent.changed"
+  | "user.erased"
+  | "admin.refused"
+  | "rate_limited"
+  | "oidc.started"
+  | "oidc.refused"
+  | "phone.stored"
+  | "phone.refused"
+  | "webhook.refused"
+  | "webhook.handled";
 
 /** Every security event carries its time (pino's "time") and the request id that caused it. */
-export function securityEvent(event: SecurityEvent, requestId: string, detail: Record<string, string | number | boolean> = {}, logger = log()): void {
+export function securityEvent(
+  event: SecurityEvent,
+  requestId: string,
+  detail: Record<string, string | number | boolean> = {},
+  logger = log(),
+): void {
   logger.info({ ...detail, event, requestId }, event);
 }

@@ -34,8 +34,12 @@ export class MigrationError extends Error {
 function checkApplied(applied: Map<string, string>, all: Migration[]): Migration[] {
   for (const [name, checksum] of applied) {
     const m = all.find((x) => x.name === name);
-    if (!m) throw new MigrationError(`database has migration ${name}, which this version of the app does not know (is the app older than the database?)`);
-    if (m.checksum !== checksum) throw new MigrationError(`migration ${name} was changed after it was applied; add a new migration instead`);
+    if (!m)
+      throw new MigrationError(
+        `database has migration ${name}, which this version of the app does not know (is the app older than the database?)`,
+      );
+    if (m.checksum !== checksum)
+      throw new MigrationError(`migration ${name} was changed after it was applied; add a new migration instead`);
   }
   return all.filter((m) => !applied.has(m.name));
 }
@@ -53,16 +57,25 @@ export async function migrateSqlite(url: string): Promise<string[]> {
   try {
     db.pragma("journal_mode = WAL");
     db.pragma("busy_timeout = 10000");
-    db.exec(`CREATE TABLE IF NOT EXISTS "_app_migrations" ("name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "applied_at" TEXT NOT NULL)`);
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS "_app_migrations" ("name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "applied_at" TEXT NOT NULL)`,
+    );
     const done: string[] = [];
     // BEGIN IMMEDIATE takes the write lock up front: a second process waits instead of racing.
     db.exec("BEGIN IMMEDIATE");
     try {
-      const rows = db.prepare(`SELECT name, checksum FROM "_app_migrations"`).all() as { name: string; checksum: string }[];
+      const rows = db.prepare(`SELECT name, checksum FROM "_app_migrations"`).all() as {
+        name: string;
+        checksum: string;
+      }[];
       const pending = checkApplied(new Map(rows.map((r) => [r.name, r.checksum])), readMigrations("sqlite"));
       for (const m of pending) {
         db.exec(m.sql);
-        db.prepare(`INSERT INTO "_app_migrations" (name, checksum, applied_at) VALUES (?, ?, ?)`).run(m.name, m.checksum, new Date().toISOString());
+        db.prepare(`INSERT INTO "_app_migrations" (name, checksum, applied_at) VALUES (?, ?, ?)`).run(
+          m.name,
+          m.checksum,
+          new Date().toISOString(),
+        );
         done.push(m.name);
       }
       db.exec("COMMIT");
@@ -86,12 +99,19 @@ export async function migratePostgres(url: string): Promise<string[]> {
     try {
       // One lock for all instances: whoever gets it applies, the others then find nothing pending.
       await client.query("SELECT pg_advisory_xact_lock(8723461)");
-      await client.query(`CREATE TABLE IF NOT EXISTS "_app_migrations" ("name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "applied_at" TIMESTAMPTZ NOT NULL)`);
-      const { rows } = await client.query<{ name: string; checksum: string }>(`SELECT name, checksum FROM "_app_migrations"`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS "_app_migrations" ("name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "applied_at" TIMESTAMPTZ NOT NULL)`,
+      );
+      const { rows } = await client.query<{ name: string; checksum: string }>(
+        `SELECT name, checksum FROM "_app_migrations"`,
+      );
       const pending = checkApplied(new Map(rows.map((r) => [r.name, r.checksum])), readMigrations("postgres"));
       for (const m of pending) {
         await client.query(m.sql);
-        await client.query(`INSERT INTO "_app_migrations" (name, checksum, applied_at) VALUES ($1, $2, now())`, [m.name, m.checksum]);
+        await client.query(`INSERT INTO "_app_migrations" (name, checksum, applied_at) VALUES ($1, $2, now())`, [
+          m.name,
+          m.checksum,
+        ]);
         done.push(m.name);
       }
       await client.query("COMMIT");

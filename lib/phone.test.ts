@@ -10,7 +10,17 @@ describe("normalizePhone", () => {
   });
 
   it("refuses what is not a valid number, with the same clear message", () => {
-    for (const bad of ["", "+", "15555550100", "12", "abc", "++4915123456789", "4915123456789;drop", null, 4915123456789]) {
+    for (const bad of [
+      "",
+      "+",
+      "15555550100",
+      "12",
+      "abc",
+      "++4915123456789",
+      "4915123456789;drop",
+      null,
+      4915123456789,
+    ]) {
       expect(normalizePhone(bad)).toEqual({ ok: false, message: INVALID_PHONE_MESSAGE });
     }
   });

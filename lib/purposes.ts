@@ -42,7 +42,8 @@ export const SHIPPED_PURPOSES = {
   },
   username: {
     title: "Show your Telegram username",
-    justification: "We show your @username beside your name on your pages, so you can see at a glance which Telegram account you signed in with.",
+    justification:
+      "We show your @username beside your name on your pages, so you can see at a glance which Telegram account you signed in with.",
     ifRefused: "Your username is not stored or shown.",
     fields: ["username"],
     required: false,
@@ -98,7 +99,16 @@ const PurposeFileEntry = z.strictObject({
 const PurposeFile = z.array(PurposeFileEntry).min(1);
 
 function canonicalText(id: string, p: PurposeText): string {
-  return JSON.stringify([id, p.title, p.justification, p.ifRefused, [...p.fields], p.required, p.retentionDays, p.oneTime ?? false]);
+  return JSON.stringify([
+    id,
+    p.title,
+    p.justification,
+    p.ifRefused,
+    [...p.fields],
+    p.required,
+    p.retentionDays,
+    p.oneTime ?? false,
+  ]);
 }
 
 export function withVersion(id: string, p: PurposeText): Purpose {
@@ -119,7 +129,9 @@ export function validateCatalogue(purposes: readonly Purpose[]): readonly Purpos
   }
   const account = purposes.filter((p) => p.required);
   if (account.length !== 1 || !account[0]!.fields.includes("telegram_id") || account[0]!.fields.length !== 1) {
-    throw new CatalogueError("exactly one purpose must be required, and it must cover only telegram_id (the account needs nothing else)");
+    throw new CatalogueError(
+      "exactly one purpose must be required, and it must cover only telegram_id (the account needs nothing else)",
+    );
   }
   if (purposes.some((p) => !p.required && p.fields.includes("telegram_id"))) {
     throw new CatalogueError("telegram_id belongs to the required account purpose only");

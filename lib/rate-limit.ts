@@ -46,7 +46,10 @@ export class RateLimitedError extends Error {
 
 export const RATE_LIMIT_TABLE = "rate_limits";
 
-type Limiters = Record<LimitName, { consume: (key: string) => Promise<unknown>; get: (key: string) => Promise<RateLimiterRes | null> }>;
+type Limiters = Record<
+  LimitName,
+  { consume: (key: string) => Promise<unknown>; get: (key: string) => Promise<RateLimiterRes | null> }
+>;
 
 function byName(make: (name: LimitName) => Limiters[LimitName]): Limiters {
   return Object.fromEntries((Object.keys(RATE_LIMITS) as LimitName[]).map((n) => [n, make(n)])) as Limiters;
@@ -95,11 +98,17 @@ function limiters(): Promise<Limiters> {
 
 /** Keys are HMACs under a key derived from the session secret: no address or id reaches the store. */
 function storedKey(name: LimitName, key: string): string {
-  return createHmac("sha256", env().sessionSecrets[0]!).update(`rate-limit\u0000${name}\u0000${key}`).digest("base64url").slice(0, 32);
+  return createHmac("sha256", env().sessionSecrets[0]!)
+    .update(`rate-limit\u0000${name}\u0000${key}`)
+    .digest("base64url")
+    .slice(0, 32);
 }
 
 function isLimiterAnswer(e: unknown): e is RateLimiterRes {
-  return e instanceof RateLimiterRes || (typeof e === "object" && e !== null && "msBeforeNext" in e && "remainingPoints" in e && !(e instanceof Error));
+  return (
+    e instanceof RateLimiterRes ||
+    (typeof e === "object" && e !== null && "msBeforeNext" in e && "remainingPoints" in e && !(e instanceof Error))
+  );
 }
 
 /** Counts one request against the limit; throws RateLimitedError when it is used up. */
@@ -143,6 +152,9 @@ export async function isBlocked(name: LimitName, key: string): Promise<RateLimit
  * address it saw, the last hop is the real client. `trusted` says which of the two this is.
  */
 export function clientAddress(headers: Headers): { address: string; trusted: boolean } {
-  const hops = (headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const hops = (headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return { address: hops.at(-1) ?? "unknown", trusted: env().trustProxy };
 }

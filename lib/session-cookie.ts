@@ -15,7 +15,14 @@ export type SessionData = { sid: string; uid: string; sv: number; iat: number; l
 /** `pid` names the server-side record (lib/data/pending-sign-ins.ts) that makes the cookie single use. */
 export type PendingData = { pid: string; tid: string; profile: Record<string, string>; exp: number };
 /** One OpenID Connect authorization request: state, PKCE verifier, nonce, and what it is for. */
-export type OidcFlowData = { st: string; cv: string; nn: string; intent: "login" | "phone"; uid: string | null; exp: number };
+export type OidcFlowData = {
+  st: string;
+  cv: string;
+  nn: string;
+  intent: "login" | "phone";
+  uid: string | null;
+  exp: number;
+};
 
 export const PENDING_TTL_SECONDS = 10 * 60;
 /** Long enough to confirm in the Telegram app, short enough that a stolen cookie soon expires. */
@@ -85,7 +92,15 @@ async function unsealRecord(value: string | undefined): Promise<Record<string, u
 /** The session in the cookie if it is well formed and within both timeouts; no database check. */
 export async function readSessionCookie(value: string | undefined, now = nowSeconds()): Promise<SessionData | null> {
   const d = await unsealRecord(value);
-  if (!d || typeof d.sid !== "string" || typeof d.uid !== "string" || typeof d.sv !== "number" || typeof d.iat !== "number" || typeof d.lat !== "number") return null;
+  if (
+    !d ||
+    typeof d.sid !== "string" ||
+    typeof d.uid !== "string" ||
+    typeof d.sv !== "number" ||
+    typeof d.iat !== "number" ||
+    typeof d.lat !== "number"
+  )
+    return null;
   const { sessionIdleSeconds, sessionAbsoluteSeconds } = env();
   if (now - d.iat > sessionAbsoluteSeconds || now - d.lat > sessionIdleSeconds) return null;
   return { sid: d.sid, uid: d.uid, sv: d.sv, iat: d.iat, lat: d.lat };
@@ -93,14 +108,29 @@ export async function readSessionCookie(value: string | undefined, now = nowSeco
 
 export async function readPendingCookie(value: string | undefined, now = nowSeconds()): Promise<PendingData | null> {
   const d = await unsealRecord(value);
-  if (!d || typeof d.pid !== "string" || typeof d.tid !== "string" || typeof d.exp !== "number" || typeof d.profile !== "object" || d.profile === null) return null;
+  if (
+    !d ||
+    typeof d.pid !== "string" ||
+    typeof d.tid !== "string" ||
+    typeof d.exp !== "number" ||
+    typeof d.profile !== "object" ||
+    d.profile === null
+  )
+    return null;
   if (d.exp < now) return null;
   return { pid: d.pid, tid: d.tid, profile: d.profile as Record<string, string>, exp: d.exp };
 }
 
 export async function readOidcCookie(value: string | undefined, now = nowSeconds()): Promise<OidcFlowData | null> {
   const d = await unsealRecord(value);
-  if (!d || typeof d.st !== "string" || typeof d.cv !== "string" || typeof d.nn !== "string" || typeof d.exp !== "number") return null;
+  if (
+    !d ||
+    typeof d.st !== "string" ||
+    typeof d.cv !== "string" ||
+    typeof d.nn !== "string" ||
+    typeof d.exp !== "number"
+  )
+    return null;
   if (d.intent !== "login" && d.intent !== "phone") return null;
   if (d.exp < now) return null;
   return { st: d.st, cv: d.cv, nn: d.nn, intent: d.intent, uid: typeof d.uid === "string" ? d.uid : null, exp: d.exp };
@@ -111,7 +141,9 @@ export function sessionTtl(data: SessionData): number {
 }
 
 /** For proxy.ts: a new cookie value when the idle clock should move, null when nothing to do. */
-export async function refreshedSessionCookie(value: string | undefined): Promise<{ value: string; maxAge: number } | "expired" | null> {
+export async function refreshedSessionCookie(
+  value: string | undefined,
+): Promise<{ value: string; maxAge: number } | "expired" | null> {
   if (!value) return null;
   const now = nowSeconds();
   const data = await readSessionCookie(value, now);

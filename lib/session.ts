@@ -112,7 +112,10 @@ export async function setPendingSignIn(profile: TelegramProfile): Promise<void> 
   const { telegramId, ...rest } = profile;
   const exp = nowSeconds() + PENDING_TTL_SECONDS;
   const pid = await openPendingSignIn(telegramIdIndex(telegramId), new Date(exp * 1000));
-  const fields = Object.fromEntries(Object.entries(rest).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+  const fields = Object.fromEntries(Object.entries(rest).filter(([, v]) => typeof v === "string")) as Record<
+    string,
+    string
+  >;
   const data = { pid, tid: telegramId.toString(), profile: fields, exp };
   store.set(pendingCookieName(), await seal(data, PENDING_TTL_SECONDS), cookieOptions(PENDING_TTL_SECONDS));
   expire(store, sessionCookieName());

@@ -13,7 +13,10 @@ export async function startServer(): Promise<void> {
     assertDemoListensOnLoopback();
     catalogue();
     await openDatabase();
-    log().info({ event: "server.started", database: e.databaseKind, demo: e.demo, purposes: catalogue().length }, "server started");
+    log().info(
+      { event: "server.started", database: e.databaseKind, demo: e.demo, purposes: catalogue().length },
+      "server started",
+    );
   } catch (e) {
     // The message names the variable or entry at fault and never contains a secret.
     console.error(`\nThe app cannot start:\n${(e as Error).message}\n`);
@@ -45,12 +48,18 @@ function schedulePurge(): void {
       try {
         const check = await runConsentCheck();
         const without = Object.values(check.withoutLiveConsent).reduce((a, b) => a + b, 0);
-        log().info({ event: "consent_check.completed", values: check.valuesChecked, withoutLiveConsent: without }, "consent check completed");
+        log().info(
+          { event: "consent_check.completed", values: check.valuesChecked, withoutLiveConsent: without },
+          "consent check completed",
+        );
       } catch (e) {
         log().error({ event: "consent_check.failed", error: describePurgeError(e) }, "consent check failed");
       }
       const counts = await purgeExpired();
-      log().info({ event: "purge.completed", accounts: counts.accountsErased, fields: counts.fieldsErased }, "purge completed");
+      log().info(
+        { event: "purge.completed", accounts: counts.accountsErased, fields: counts.fieldsErased },
+        "purge completed",
+      );
     } catch (e) {
       log().error({ event: "purge.failed", error: describePurgeError(e) }, "purge failed");
     } finally {

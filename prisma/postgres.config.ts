@@ -7,5 +7,8 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   schema: "generated/postgres/schema.prisma",
-  adapter: async () => new PrismaPg({ connectionString: process.env.PRISMA_CLI_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" }),
+  adapter: async () =>
+    new PrismaPg({
+      connectionString: process.env.PRISMA_CLI_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
+    }),
 });

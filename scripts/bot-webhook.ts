@@ -4,17 +4,25 @@ import { ConfigError, env } from "../lib/env";
 
 try {
   const { botToken, botApiBase, webhookSecret, appOrigin } = env();
-  if (!botToken || !webhookSecret) throw new ConfigError("bot:webhook needs TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET");
+  if (!botToken || !webhookSecret)
+    throw new ConfigError("bot:webhook needs TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET");
   const url = `${appOrigin}/api/telegram/webhook`;
   const res = await fetch(`${botApiBase}/bot${botToken}/setWebhook`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ url, secret_token: webhookSecret, allowed_updates: ["message"], drop_pending_updates: true }),
+    body: JSON.stringify({
+      url,
+      secret_token: webhookSecret,
+      allowed_updates: ["message"],
+      drop_pending_updates: true,
+    }),
     signal: AbortSignal.timeout(15_000),
   });
   const body = (await res.json().catch(() => ({}))) as { ok?: boolean; description?: string };
   if (!res.ok || body.ok !== true) {
-    console.error(`setWebhook refused (HTTP ${res.status}): ${String(body.description ?? "no description").slice(0, 200)}`);
+    console.error(
+      `setWebhook refused (HTTP ${res.status}): ${String(body.description ?? "no description").slice(0, 200)}`,
+    );
     process.exit(1);
   }
   console.log(`webhook registered: ${url}`);

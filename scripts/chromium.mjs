@@ -57,7 +57,12 @@ export async function findChromium() {
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     const ok =
       spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env }).status === 0 &&
-      run("Playwright's download failed; installing Debian's chromium (apt-get, as root)", "apt-get", ["install", "-y", "-qq", "chromium"], 15 * 60_000);
+      run(
+        "Playwright's download failed; installing Debian's chromium (apt-get, as root)",
+        "apt-get",
+        ["install", "-y", "-qq", "chromium"],
+        15 * 60_000,
+      );
     if (ok && executable(DEBIAN)) return say(DEBIAN, "Debian's package, just installed");
   }
   throw new Error(

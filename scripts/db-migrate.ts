@@ -5,4 +5,8 @@ import { migrate } from "../lib/migrate";
 
 const { databaseKind, databaseUrl } = env();
 const applied = await migrate(databaseKind, databaseUrl);
-console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : `${databaseKind} database is up to date`);
+console.log(
+  applied.length
+    ? `applied ${applied.length} migration(s): ${applied.join(", ")}`
+    : `${databaseKind} database is up to date`,
+);

@@ -20,6 +20,10 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 console.log(`\nDemo running at ${envVars.APP_ORIGIN} (Ctrl+C to stop)\n`);
 // Next's own entry point under this node, not npx: a signal forwarded to npx never reached the
 // server, which then kept listening after the script was stopped.
-const server = spawn(process.execPath, [resolve("node_modules/next/dist/bin/next"), "start", "-p", port, "-H", "127.0.0.1"], { stdio: "inherit", env: envVars });
+const server = spawn(
+  process.execPath,
+  [resolve("node_modules/next/dist/bin/next"), "start", "-p", port, "-H", "127.0.0.1"],
+  { stdio: "inherit", env: envVars },
+);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.kill(sig));
 server.on("exit", (code) => process.exit(code ?? 0));

@@ -11,7 +11,13 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { closeDatabase, openDatabase } from "../lib/data/connection";
-import { DEFAULT_REWRAP_BATCH, indexRotationProgress, keyRotationProgress, reindexBlindIndexes, rewrapDataKeys } from "../lib/data/rotation";
+import {
+  DEFAULT_REWRAP_BATCH,
+  indexRotationProgress,
+  keyRotationProgress,
+  reindexBlindIndexes,
+  rewrapDataKeys,
+} from "../lib/data/rotation";
 import { progressBar } from "./progress";
 
 const Args = z.object({
@@ -20,7 +26,9 @@ const Args = z.object({
   "blind-index": z.boolean().default(false),
 });
 
-const { values } = parseArgs({ options: { "batch-size": { type: "string" }, "max-batches": { type: "string" }, "blind-index": { type: "boolean" } } });
+const { values } = parseArgs({
+  options: { "batch-size": { type: "string" }, "max-batches": { type: "string" }, "blind-index": { type: "boolean" } },
+});
 const parsed = Args.safeParse(values);
 if (!parsed.success) {
   console.error(`keys:rotate: ${parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ")}`);
@@ -58,15 +66,20 @@ const after = await keyRotationProgress();
 await closeDatabase();
 
 console.log(`re-wrapped ${result.rewrapped} data keys in ${result.batches} batches (${seconds} s)`);
-if (result.skipped) console.log(`${result.skipped} changed or erased by someone else meanwhile (nothing to do for them)`);
+if (result.skipped)
+  console.log(`${result.skipped} changed or erased by someone else meanwhile (nothing to do for them)`);
 let failed = false;
 if (result.unreadable) {
   failed = true;
-  console.error(`ERROR: ${result.unreadable} wrapped data keys failed authentication under their recorded master key (damaged or destroyed): their fields cannot be decrypted`);
+  console.error(
+    `ERROR: ${result.unreadable} wrapped data keys failed authentication under their recorded master key (damaged or destroyed): their fields cannot be decrypted`,
+  );
 }
 if (after.onUnknownKey) {
   failed = true;
-  console.error(`ERROR: ${after.onUnknownKey} data keys are wrapped under a master key that is not configured: add it to FIELD_ENCRYPTION_KEY_PREVIOUS and rerun`);
+  console.error(
+    `ERROR: ${after.onUnknownKey} data keys are wrapped under a master key that is not configured: add it to FIELD_ENCRYPTION_KEY_PREVIOUS and rerun`,
+  );
 }
 const remaining = after.total - after.onCurrentKey - after.onUnknownKey - result.unreadable;
 if (!result.complete && remaining > 0) {
@@ -78,7 +91,9 @@ process.exit(failed ? 1 : 0);
 
 async function rotateBlindIndex(): Promise<never> {
   const start = await indexRotationProgress();
-  console.log(`${start.total} users: ${start.onCurrentKey} already indexed under the current blind-index key, ${start.total - start.onCurrentKey} to re-index`);
+  console.log(
+    `${start.total} users: ${start.onCurrentKey} already indexed under the current blind-index key, ${start.total - start.onCurrentKey} to re-index`,
+  );
   const began = performance.now();
   const bar = progressBar("keys:rotate --blind-index");
   bar.update(start.onCurrentKey, start.total);
@@ -91,9 +106,20 @@ async function rotateBlindIndex(): Promise<never> {
   bar.done();
   const end = await indexRotationProgress();
   await closeDatabase();
-  console.log(`re-indexed ${result.reindexed} users in ${result.batches} batches (${((performance.now() - began) / 1000).toFixed(2)} s)`);
-  if (result.unreadable) console.error(`ERROR: ${result.unreadable} users could not be re-indexed (their data key or Telegram id cannot be read)`);
-  if (end.onCurrentKey === end.total) console.log(`blind-index rotation complete: all ${end.total} users indexed under the current key; remove BLIND_INDEX_KEY_PREVIOUS`);
-  else console.log(`stopped: ${end.total - end.onCurrentKey} still to re-index; run keys:rotate --blind-index again to continue`);
+  console.log(
+    `re-indexed ${result.reindexed} users in ${result.batches} batches (${((performance.now() - began) / 1000).toFixed(2)} s)`,
+  );
+  if (result.unreadable)
+    console.error(
+      `ERROR: ${result.unreadable} users could not be re-indexed (their data key or Telegram id cannot be read)`,
+    );
+  if (end.onCurrentKey === end.total)
+    console.log(
+      `blind-index rotation complete: all ${end.total} users indexed under the current key; remove BLIND_INDEX_KEY_PREVIOUS`,
+    );
+  else
+    console.log(
+      `stopped: ${end.total - end.onCurrentKey} still to re-index; run keys:rotate --blind-index again to continue`,
+    );
   process.exit(result.unreadable ? 1 : 0);
 }

@@ -11,6 +11,8 @@ await closeDatabase();
 if (result.ok) {
   console.log(`ledger intact: ${result.records} records, chain and head agree`);
 } else {
-  console.error(`LEDGER TAMPERED at record ${result.atSeq}: ${result.problem} (${result.records} records checked before it)`);
+  console.error(
+    `LEDGER TAMPERED at record ${result.atSeq}: ${result.problem} (${result.records} records checked before it)`,
+  );
   process.exit(1);
 }

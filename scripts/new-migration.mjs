@@ -25,9 +25,22 @@ for (const kind of Object.keys(KINDS)) {
   mkdirSync(dir, { recursive: true });
   const to = join(root, "prisma/generated", kind, "schema.prisma");
   const fromArgs = existsSync(snapshotFile)
-    ? ["--from-schema-datamodel", (writeFileSync(join(tmp, `${kind}.prisma`), schemaText(kind, readFileSync(snapshotFile, "utf8"))), join(tmp, `${kind}.prisma`))]
+    ? [
+        "--from-schema-datamodel",
+        (writeFileSync(join(tmp, `${kind}.prisma`), schemaText(kind, readFileSync(snapshotFile, "utf8"))),
+        join(tmp, `${kind}.prisma`)),
+      ]
     : ["--from-empty"];
-  const sql = prisma(["migrate", "diff", "--config", join(root, `prisma/${kind}.config.ts`), ...fromArgs, "--to-schema-datamodel", to, "--script"]);
+  const sql = prisma([
+    "migrate",
+    "diff",
+    "--config",
+    join(root, `prisma/${kind}.config.ts`),
+    ...fromArgs,
+    "--to-schema-datamodel",
+    to,
+    "--script",
+  ]);
   if (/^\s*(-- This is an empty migration\.)?\s*$/.test(sql)) continue;
   changed = true;
   if (check) continue;

@@ -11,7 +11,9 @@ export function progressBar(label: string) {
         const width = 30;
         const filled = Math.round(ratio * width);
         const eta = ratio > 0 ? Math.round(((Date.now() - started) / ratio - (Date.now() - started)) / 1000) : 0;
-        process.stderr.write(`\r${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total} ${Math.round(ratio * 100)}% eta ${eta}s `);
+        process.stderr.write(
+          `\r${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total} ${Math.round(ratio * 100)}% eta ${eta}s `,
+        );
       } else {
         const tenth = Math.floor(ratio * 10);
         if (tenth !== lastTenth) {

@@ -16,7 +16,9 @@ try {
 const started = Date.now();
 try {
   const counts = await purgeExpired(new Date());
-  const byField = Object.entries(counts.fieldsErasedByField).map(([field, n]) => `${field} ${n}`).join(", ");
+  const byField = Object.entries(counts.fieldsErasedByField)
+    .map(([field, n]) => `${field} ${n}`)
+    .join(", ");
   console.log(
     `purge: ${counts.accountsErased} accounts erased, ${counts.fieldsErased} field values erased${byField ? ` (${byField})` : ""}, in ${((Date.now() - started) / 1000).toFixed(1)}s`,
   );

@@ -31,13 +31,21 @@ if (!/^[a-z0-9]{3,20}$/i.test(tag)) {
 }
 const seed = positive("seed", 1 + Math.floor(Math.random() * (2 ** 31 - 1)));
 if (total > MAX_SEED_USERS) {
-  console.error(`--users is limited to ${MAX_SEED_USERS} per run (the synthetic id block); run the seed again for more`);
+  console.error(
+    `--users is limited to ${MAX_SEED_USERS} per run (the synthetic id block); run the seed again for more`,
+  );
   process.exit(2);
 }
 
 const bar = progressBar("seed");
 const started = Date.now();
-const totals = await seedSyntheticPeople({ users: total, batch, seed, tag, onProgress: (done, all) => bar.update(done, all) });
+const totals = await seedSyntheticPeople({
+  users: total,
+  batch,
+  seed,
+  tag,
+  onProgress: (done, all) => bar.update(done, all),
+});
 bar.done();
 await closeDatabase();
 console.log(

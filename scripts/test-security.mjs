@@ -17,7 +17,11 @@ env.CHROMIUM_PATH = await findChromium();
 const steps = [
   ...(build ? [["type check and production build", "npx", ["next", "build"]]] : []),
   ["security suite (vitest)", "npx", ["vitest", "run", "-c", "vitest.security.config.ts"]],
-  ["accessibility and CSP in Chromium (playwright)", "npx", ["playwright", "test", "-c", "playwright.security.config.ts"]],
+  [
+    "accessibility and CSP in Chromium (playwright)",
+    "npx",
+    ["playwright", "test", "-c", "playwright.security.config.ts"],
+  ],
 ];
 
 const started = Date.now();
@@ -42,7 +46,8 @@ if (existsSync(".security-figures/figures.jsonl")) {
   }
 }
 console.log(`\n── security figures [${db}] ─ ${((Date.now() - started) / 1000).toFixed(0)} s`);
-for (const [name, { value, notes }] of figures) console.log(`  ${String(value).padStart(7)}  ${name}${notes.length ? `  (${notes.join("; ")})` : ""}`);
+for (const [name, { value, notes }] of figures)
+  console.log(`  ${String(value).padStart(7)}  ${name}${notes.length ? `  (${notes.join("; ")})` : ""}`);
 if (failed) {
   console.error(`\n✗ ${failed} failed [${db}]`);
   process.exit(1);

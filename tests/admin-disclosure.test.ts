@@ -40,7 +40,12 @@ beforeAll(async () => {
   admin = new Client(app.origin);
   await admin.signIn({ id: ADMIN_ID });
   adminUserId = ((await (await admin.get("/api/me")).json()) as { id: string }).id;
-  Object.assign(process.env, { ...secretsOf(app.env), DATABASE_URL: app.db.url, DATA_DIR: app.db.dir, LOG_LEVEL: "silent" });
+  Object.assign(process.env, {
+    ...secretsOf(app.env),
+    DATABASE_URL: app.db.url,
+    DATA_DIR: app.db.dir,
+    LOG_LEVEL: "silent",
+  });
   seed = await import("../lib/data/seed");
   isoWeek = (await import("../lib/data/report")).isoWeek;
 });
@@ -55,7 +60,13 @@ afterAll(async () => {
 // later withdrew, and whether they erased the account; all within the last 40 days.
 const personArb = fc.record({
   daysAgo: fc.integer({ min: 0, max: 40 }),
-  grants: fc.array(fc.record({ purpose: fc.constantFrom(...OPTIONAL), withdrawAfter: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }) }), { maxLength: 4 }),
+  grants: fc.array(
+    fc.record({
+      purpose: fc.constantFrom(...OPTIONAL),
+      withdrawAfter: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+    }),
+    { maxLength: 4 },
+  ),
   eraseAfter: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
 });
 const populationArb = fc.array(personArb, { minLength: 1, maxLength: 14 });
@@ -65,10 +76,18 @@ function toPeople(specs: PersonSpec[], now: number): import("../lib/data/seed").
   return specs.map((s) => {
     const created = now - s.daysAgo * DAY - 60_000;
     const clamp = (t: number) => Math.min(t, now - 1_000);
-    const decisions: import("../lib/data/seed").SyntheticDecision[] = [{ at: new Date(created), purposeId: "account", granted: true, method: "page" }];
+    const decisions: import("../lib/data/seed").SyntheticDecision[] = [
+      { at: new Date(created), purposeId: "account", granted: true, method: "page" },
+    ];
     for (const g of s.grants) {
       decisions.push({ at: new Date(created), purposeId: g.purpose, granted: true, method: "page" });
-      if (g.withdrawAfter !== undefined) decisions.push({ at: new Date(clamp(created + g.withdrawAfter * DAY)), purposeId: g.purpose, granted: false, method: "page" });
+      if (g.withdrawAfter !== undefined)
+        decisions.push({
+          at: new Date(clamp(created + g.withdrawAfter * DAY)),
+          purposeId: g.purpose,
+          granted: false,
+          method: "page",
+        });
     }
     decisions.sort((a, b) => a.at.getTime() - b.at.getTime());
     const erasedAt = s.eraseAfter === undefined ? undefined : new Date(clamp(created + s.eraseAfter * DAY + 1_000));
@@ -77,7 +96,13 @@ function toPeople(specs: PersonSpec[], now: number): import("../lib/data/seed").
       createdAt: new Date(created),
       lastSignInAt: new Date(created),
       decisions,
-      values: { first_name: "Synthia", last_name: "Seedling", username: "synth_seed", photo_url: "https://t.me/i/userpic/320/synth.jpg", phone_number: "+447700900123" },
+      values: {
+        first_name: "Synthia",
+        last_name: "Seedling",
+        username: "synth_seed",
+        photo_url: "https://t.me/i/userpic/320/synth.jpg",
+        phone_number: "+447700900123",
+      },
       ...(erasedAt && erasedAt.getTime() >= created ? { erasedAt } : {}),
     };
   });
@@ -85,7 +110,8 @@ function toPeople(specs: PersonSpec[], now: number): import("../lib/data/seed").
 
 /** Everyone but the admin (whose session the fetches use) goes, with every count the report reads. */
 async function reset(): Promise<void> {
-  for (const table of ["user_fields", "consent_states"]) await execute(app, `DELETE FROM ${table} WHERE user_id <> $1`, [adminUserId]);
+  for (const table of ["user_fields", "consent_states"])
+    await execute(app, `DELETE FROM ${table} WHERE user_id <> $1`, [adminUserId]);
   await execute(app, `DELETE FROM users WHERE id <> $1`, [adminUserId]);
   await execute(app, `DELETE FROM daily_stats`);
   await execute(app, `DELETE FROM counters`);
@@ -95,13 +121,23 @@ async function reset(): Promise<void> {
 async function exactValues(): Promise<Map<string, number>> {
   const exact = new Map<string, number>();
   const add = (k: string, v: number) => exact.set(k, (exact.get(k) ?? 0) + v);
-  const counters = new Map((await query<{ name: string; value: number | string }>(app, `SELECT name, value FROM counters`)).map((c) => [c.name, Number(c.value)]));
+  const counters = new Map(
+    (await query<{ name: string; value: number | string }>(app, `SELECT name, value FROM counters`)).map((c) => [
+      c.name,
+      Number(c.value),
+    ]),
+  );
   exact.set("users", counters.get("users") ?? 0);
   exact.set("erasures:total", counters.get("erasures") ?? 0);
   for (const p of PURPOSES) exact.set(`purpose:${p}:active`, counters.get(`purpose_active:${p}`) ?? 0);
-  for (const p of PURPOSES) exact.set(`purpose:${p}:without`, (counters.get("users") ?? 0) - (counters.get(`purpose_active:${p}`) ?? 0));
-  for (const f of ["telegram_id", "first_name", "last_name", "username", "photo_url", "phone_number"]) exact.set(`field:${f}:stored`, counters.get(`field_stored:${f}`) ?? 0);
-  for (const r of await query<{ day: string; metric: string; key: string; value: number | string }>(app, `SELECT day, metric, "key" AS key, value FROM daily_stats`)) {
+  for (const p of PURPOSES)
+    exact.set(`purpose:${p}:without`, (counters.get("users") ?? 0) - (counters.get(`purpose_active:${p}`) ?? 0));
+  for (const f of ["telegram_id", "first_name", "last_name", "username", "photo_url", "phone_number"])
+    exact.set(`field:${f}:stored`, counters.get(`field_stored:${f}`) ?? 0);
+  for (const r of await query<{ day: string; metric: string; key: string; value: number | string }>(
+    app,
+    `SELECT day, metric, "key" AS key, value FROM daily_stats`,
+  )) {
     const v = Number(r.value);
     if (r.metric === "erased") {
       add(`erasures:week:${isoWeek(r.day)}`, v);
@@ -126,17 +162,30 @@ type Activity = { period: string; granted: Published; withdrawn: Published };
 type JsonReport = {
   users: Published;
   fields: { field: string; stored: Published }[];
-  purposes: { id: string; activeConsents: Published; activePercent: number | null; activity: { days: Activity[]; weeks: Activity[] } }[];
+  purposes: {
+    id: string;
+    activeConsents: Published;
+    activePercent: number | null;
+    activity: { days: Activity[]; weeks: Activity[] };
+  }[];
   activity: { days: Activity[]; weeks: Activity[] };
-  erasures: { total: Published; weeks: { period: string; erased: Published }[]; months: { period: string; erased: Published }[] };
+  erasures: {
+    total: Published;
+    weeks: { period: string; erased: Published }[];
+    months: { period: string; erased: Published }[];
+  };
 };
 
 function fromJson(r: JsonReport, figs: Figures): void {
   put(figs, "users", r.users);
   for (const f of r.fields) put(figs, `field:${f.field}:stored`, f.stored);
   const series = (scope: string, a: { days: Activity[]; weeks: Activity[] }) => {
-    for (const [unit, list] of [["day", a.days], ["week", a.weeks]] as const) {
-      for (const x of list) for (const m of ["granted", "withdrawn"] as const) put(figs, `act:${scope}:${m}:${unit}:${x.period}`, x[m]);
+    for (const [unit, list] of [
+      ["day", a.days],
+      ["week", a.weeks],
+    ] as const) {
+      for (const x of list)
+        for (const m of ["granted", "withdrawn"] as const) put(figs, `act:${scope}:${m}:${unit}:${x.period}`, x[m]);
     }
   };
   for (const p of r.purposes) {
@@ -157,14 +206,20 @@ function fromCsv(csv: string, figs: Figures): void {
     if (section === "summary" && measure === "users") put(figs, "users", value!);
     else if (section === "field" && measure === "stored") put(figs, `field:${item}:stored`, value!);
     else if (section === "purpose" && measure === "active_consents") put(figs, `purpose:${item}:active`, value!);
-    else if ((section === "purpose" || section === "activity") && m) put(figs, `act:${section === "activity" ? "*" : item}:${m[1]}:${m[2]}:${period}`, value!);
+    else if ((section === "purpose" || section === "activity") && m)
+      put(figs, `act:${section === "activity" ? "*" : item}:${m[1]}:${m[2]}:${period}`, value!);
     else if (section === "erasures" && measure === "total") put(figs, "erasures:total", value!);
     else if (section === "erasures" && measure === "erased_per_week") put(figs, `erasures:week:${period}`, value!);
     else if (section === "erasures" && measure === "erased_per_month") put(figs, `erasures:month:${period}`, value!);
   }
 }
 
-const text = (html: string) => html.replace(/<!-- -->/g, "").replace(/<[^>]+>/g, "").replace(/&amp;/g, "&").trim();
+const text = (html: string) =>
+  html
+    .replace(/<!-- -->/g, "")
+    .replace(/<[^>]+>/g, "")
+    .replace(/&amp;/g, "&")
+    .trim();
 
 /** The page's figures, read the way a person reads them: by table caption, row header and column. */
 function fromPage(html: string, titles: Map<string, string>, figs: Figures): void {
@@ -199,7 +254,10 @@ function fromPage(html: string, titles: Map<string, string>, figs: Figures): voi
 
 /** Relations every report satisfies (total first, then its parts), whatever the data. */
 function relations(figs: Figures, exact: Map<string, number>): string[][] {
-  const rels: string[][] = [["users", "purpose:account:active"], ["users", "field:telegram_id:stored"]];
+  const rels: string[][] = [
+    ["users", "purpose:account:active"],
+    ["users", "field:telegram_id:stored"],
+  ];
   for (const p of PURPOSES) rels.push(["users", `purpose:${p}:active`, `purpose:${p}:without`]);
   const keys = [...figs.keys()];
   for (const unit of ["day", "week"]) {
@@ -215,7 +273,8 @@ function relations(figs: Figures, exact: Map<string, number>): string[][] {
     for (const m of ["granted", "withdrawn"]) {
       const days = keys.filter((k) => k.startsWith(`act:${scope}:${m}:day:`));
       const byWeek = new Map<string, string[]>();
-      for (const d of days) byWeek.set(isoWeek(d.split(":").at(-1)!), [...(byWeek.get(isoWeek(d.split(":").at(-1)!)) ?? []), d]);
+      for (const d of days)
+        byWeek.set(isoWeek(d.split(":").at(-1)!), [...(byWeek.get(isoWeek(d.split(":").at(-1)!)) ?? []), d]);
       for (const [w, ds] of byWeek) if (ds.length === 7) rels.push([`act:${scope}:${m}:week:${w}`, ...ds]);
     }
   }
@@ -223,7 +282,8 @@ function relations(figs: Figures, exact: Map<string, number>): string[][] {
   rels.push(["erasures:total", ...keys.filter((k) => k.startsWith("erasures:month:"))]);
   rels.push(["erasures:total", ...keys.filter((k) => k.startsWith("erasures:week:"))]);
   // Only an erasure withdraws the account purpose.
-  for (const k of keys.filter((k) => k.startsWith("erasures:week:"))) rels.push([k, `act:account:withdrawn:week:${k.split(":").at(-1)}`]);
+  for (const k of keys.filter((k) => k.startsWith("erasures:week:")))
+    rels.push([k, `act:account:withdrawn:week:${k.split(":").at(-1)}`]);
   // Keep only what holds for the exact values (guards this test's own bookkeeping).
   return rels.filter((r) => (exact.get(r[0]!) ?? 0) === r.slice(1).reduce((s, k) => s + (exact.get(k) ?? 0), 0));
 }
@@ -243,7 +303,8 @@ function readRule(html: string): Rule {
 function bounds(figs: Figures, key: string, rule: Rule): [number, number] | null {
   const vals = [...(figs.get(key) ?? [])];
   const n = vals.find((v): v is number => typeof v === "number");
-  if (n !== undefined) return n === 0 || rule.base === 1 ? [n, n] : [Math.max(5, n - rule.base / 2), n + Math.ceil(rule.base / 2) - 1];
+  if (n !== undefined)
+    return n === 0 || rule.base === 1 ? [n, n] : [Math.max(5, n - rule.base / 2), n + Math.ceil(rule.base / 2) - 1];
   if (vals.includes(FEWER)) return [rule.zeroHidden && /^(act|erasures):/.test(key) ? 0 : 1, 4];
   return null;
 }
@@ -293,7 +354,13 @@ function attack(figs: Figures, exact: Map<string, number>, rule: Rule): string[]
     }
   }
   // Any two published counts whose sum or difference is a suppressed cell's exact value.
-  const numbers = [...new Set([...figs.entries()].filter(([k]) => !k.startsWith("pct:")).flatMap(([, v]) => [...v].filter((x): x is number => typeof x === "number")))];
+  const numbers = [
+    ...new Set(
+      [...figs.entries()]
+        .filter(([k]) => !k.startsWith("pct:"))
+        .flatMap(([, v]) => [...v].filter((x): x is number => typeof x === "number")),
+    ),
+  ];
   const smallTruths = new Map<number, string>();
   for (const c of protectedCells) {
     const t = exact.get(c) ?? 0;
@@ -301,7 +368,9 @@ function attack(figs: Figures, exact: Map<string, number>, rule: Rule): string[]
   }
   for (const x of numbers) {
     for (const y of numbers) {
-      for (const v of [x - y, x + y]) if (smallTruths.has(v) && x !== 0 && y !== 0) found.push(`${smallTruths.get(v)} = ${v}: ${x} ${v === x - y ? "-" : "+"} ${y}`);
+      for (const v of [x - y, x + y])
+        if (smallTruths.has(v) && x !== 0 && y !== 0)
+          found.push(`${smallTruths.get(v)} = ${v}: ${x} ${v === x - y ? "-" : "+"} ${y}`);
     }
   }
   // A share of accounts, times the accounts.
@@ -310,7 +379,10 @@ function attack(figs: Figures, exact: Map<string, number>, rule: Rule): string[]
     const pct = [...(figs.get(`pct:${p}`) ?? [])].find((v): v is number => typeof v === "number");
     if (pct === undefined || !users || users[0] !== users[1]) continue;
     const active = Math.round((pct * users[0]) / 100);
-    for (const [c, v] of [[`purpose:${p}:active`, active], [`purpose:${p}:without`, users[0] - active]] as const) {
+    for (const [c, v] of [
+      [`purpose:${p}:active`, active],
+      [`purpose:${p}:without`, users[0] - active],
+    ] as const) {
       const t = exact.get(c) ?? 0;
       if (protectedCells.includes(c) && t >= 1 && t <= 4 && v === t) found.push(`${c} = ${t}: ${pct}% of ${users[0]}`);
     }
@@ -325,7 +397,9 @@ describe("no suppressed count can be recovered from the published ones", () => {
       fc.asyncProperty(populationArb, async (specs) => {
         await reset();
         await seed.insertSyntheticPeople(toPeople(specs, Date.now()));
-        const json = (await (await admin.get("/api/admin/report")).json()) as JsonReport & { purposes: { id: string; title: string }[] };
+        const json = (await (await admin.get("/api/admin/report")).json()) as JsonReport & {
+          purposes: { id: string; title: string }[];
+        };
         for (const p of json.purposes) titles.set(p.title, p.id);
         const csv = await (await admin.get("/api/admin/report?format=csv")).text();
         const html = await (await admin.get("/admin")).text();
@@ -339,7 +413,11 @@ describe("no suppressed count can be recovered from the published ones", () => {
         // The readers above must find the figures they look for, or the search proves nothing.
         expect(figs.get("users")?.size ?? 0).toBeGreaterThan(0);
         expect([...figs.keys()].filter((k) => k.startsWith("act:*:granted:day:")).length).toBe(28);
-        expect(onPage.has("users") && onPage.has("purpose:display_name:active") && onPage.has(`act:*:granted:day:${json.activity.days.at(-1)!.period}`)).toBe(true);
+        expect(
+          onPage.has("users") &&
+            onPage.has("purpose:display_name:active") &&
+            onPage.has(`act:*:granted:day:${json.activity.days.at(-1)!.period}`),
+        ).toBe(true);
         const recovered = attack(figs, exact, readRule(html));
         expect(recovered, `population ${JSON.stringify(specs)}`).toEqual([]);
       }),
@@ -347,6 +425,8 @@ describe("no suppressed count can be recovered from the published ones", () => {
     );
     expect(searched.protectedCells).toBeGreaterThan(100);
     expect(searched.relationsSolved).toBeGreaterThan(100);
-    console.log(`disclosure search: ${searched.protectedCells} suppressed cells, ${searched.relationsSolved} relations solved for one of them`);
+    console.log(
+      `disclosure search: ${searched.protectedCells} suppressed cells, ${searched.relationsSolved} relations solved for one of them`,
+    );
   });
 });

@@ -12,7 +12,15 @@ import { startApp, type TestApp } from "./support/server";
 const ADMIN_ID = "811000001";
 const OUTSIDER_ID = "811000002";
 // Values that must never appear in any form of the report.
-const CANARIES = ["Qwilleran", "Zamfirescu", "qz_canary_handle", "canary-photo-77.jpg", "Outsiderina", ADMIN_ID, OUTSIDER_ID];
+const CANARIES = [
+  "Qwilleran",
+  "Zamfirescu",
+  "qz_canary_handle",
+  "canary-photo-77.jpg",
+  "Outsiderina",
+  ADMIN_ID,
+  OUTSIDER_ID,
+];
 const SEED_TAG = "zqseedcanary";
 
 let app: TestApp;
@@ -26,11 +34,34 @@ type Report = {
   users: number | string;
   unknownFieldsStored: number | string;
   consentCheck: { checkedAt: string; finishedAt: string; valuesChecked: number | string; overdue: boolean };
-  fields: { field: string; stored: number | string; withoutLiveConsent: number | string; pastRetention: number | string; purposes: string[] }[];
-  purposes: { id: string; activeConsents: number | string; activePercent: number | null; awaitingReconsent: number | string; activity: { days: { period: string; granted: unknown; withdrawn: unknown }[] } }[];
-  activity: { days: { period: string; granted: unknown; withdrawn: unknown }[]; weeks: { period: string; granted: unknown; withdrawn: unknown }[] };
-  retention: { pastRetentionTotal: number | string; dormantAccounts: number | string; lastPurge: { startedAt: string } | null };
-  erasures: { total: number | string; months: { period: string; erased: unknown }[]; weeks: { period: string; erased: unknown }[] };
+  fields: {
+    field: string;
+    stored: number | string;
+    withoutLiveConsent: number | string;
+    pastRetention: number | string;
+    purposes: string[];
+  }[];
+  purposes: {
+    id: string;
+    activeConsents: number | string;
+    activePercent: number | null;
+    awaitingReconsent: number | string;
+    activity: { days: { period: string; granted: unknown; withdrawn: unknown }[] };
+  }[];
+  activity: {
+    days: { period: string; granted: unknown; withdrawn: unknown }[];
+    weeks: { period: string; granted: unknown; withdrawn: unknown }[];
+  };
+  retention: {
+    pastRetentionTotal: number | string;
+    dormantAccounts: number | string;
+    lastPurge: { startedAt: string } | null;
+  };
+  erasures: {
+    total: number | string;
+    months: { period: string; erased: unknown }[];
+    weeks: { period: string; erased: unknown }[];
+  };
   keys: { currentPercent: number | null; usersOnOlderKeys: number | string };
 };
 
@@ -41,12 +72,19 @@ async function report(): Promise<Report> {
 }
 const field = (r: Report, f: string) => r.fields.find((x) => x.field === f)!;
 const purpose = (r: Report, p: string) => r.purposes.find((x) => x.id === p)!;
-const now = () => (app.db.kind === "sqlite" ? new Date().toISOString().replace("Z", "+00:00") : new Date().toISOString().replace("T", " ").replace("Z", ""));
+const now = () =>
+  app.db.kind === "sqlite"
+    ? new Date().toISOString().replace("Z", "+00:00")
+    : new Date().toISOString().replace("T", " ").replace("Z", "");
 const longAgo = () => (app.db.kind === "sqlite" ? "2020-01-01T00:00:00.000+00:00" : "2020-01-01 00:00:00");
 
 /** `npm run <script>` against the test app's database, as an operator or cron would run it. */
 function npmRun(script: string): string {
-  return execFileSync("npm", ["run", "-s", script], { env: { ...app.env, NODE_ENV: "production" as const }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync("npm", ["run", "-s", script], {
+    env: { ...app.env, NODE_ENV: "production" as const },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /** Runs the no-live-consent check (the report only reads its last result) and returns its line. */
@@ -77,7 +115,13 @@ beforeAll(async () => {
   for (let i = 0; i < 6; i++) {
     const c = new Client(app.origin);
     await c.signIn(
-      { id: String(nextId++), first_name: "Qwilleran", last_name: "Zamfirescu", username: "qz_canary_handle", photo_url: "https://t.me/i/userpic/320/canary-photo-77.jpg" },
+      {
+        id: String(nextId++),
+        first_name: "Qwilleran",
+        last_name: "Zamfirescu",
+        username: "qz_canary_handle",
+        photo_url: "https://t.me/i/userpic/320/canary-photo-77.jpg",
+      },
       { ...ONLY_ACCOUNT, display_name: true, username: i < 5, profile_photo: i < 2 },
     );
     ids.named.push(await meId(c));
@@ -96,14 +140,25 @@ afterAll(async () => {
 });
 
 // Report content, not the page's (static) title, which Next sends with the 403 page's metadata.
-const NO_REPORT_IN_BODY = [/withoutLiveConsent/, /<h1>Data-minimization report/, /data-testid/, /Per field/, /awaitingReconsent/, /Accounts erased in total/];
+const NO_REPORT_IN_BODY = [
+  /withoutLiveConsent/,
+  /<h1>Data-minimization report/,
+  /data-testid/,
+  /Per field/,
+  /awaitingReconsent/,
+  /Accounts erased in total/,
+];
 
 /**
  * Next 16 answers an RSC request whose _rsc hash is missing or wrong with a 307 to the right one,
  * and renders RSC payloads with status 200, carrying forbidden() as a 403 fallback inside the
  * payload. Follow the redirect the way the router does and report what the client really gets.
  */
-async function getAsRouter(c: Client, path: string, headers: Record<string, string>): Promise<{ status: number; body: string; refused: boolean }> {
+async function getAsRouter(
+  c: Client,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; refused: boolean }> {
   let res = await c.request("GET", path, { headers });
   if (res.status === 307 && headers.RSC) {
     const location = res.headers.get("location")!;
@@ -113,7 +168,10 @@ async function getAsRouter(c: Client, path: string, headers: Record<string, stri
   const body = await res.text();
   const prefetch = headers["Next-Router-Prefetch"] === "1";
   // A refusal: an HTTP 403, or the 403 fallback in the payload; a prefetch renders no page at all.
-  const refused = res.status === 403 || body.includes("NEXT_HTTP_ERROR_FALLBACK;403") || (prefetch && !body.includes("__PAGE__\",\"d\""));
+  const refused =
+    res.status === 403 ||
+    body.includes("NEXT_HTTP_ERROR_FALLBACK;403") ||
+    (prefetch && !body.includes('__PAGE__","d"'));
   return { status: res.status, body, refused };
 }
 
@@ -149,7 +207,11 @@ describe("only admins see the report", () => {
   });
 
   it("refuses a signed-in non-admin everywhere with 403, and records each refusal", async () => {
-    const before = await query<{ n: number | string }>(app, `SELECT COUNT(*) AS n FROM audit_events WHERE type = 'admin.refused' AND subject_id = $1`, [ids.outsider]);
+    const before = await query<{ n: number | string }>(
+      app,
+      `SELECT COUNT(*) AS n FROM audit_events WHERE type = 'admin.refused' AND subject_id = $1`,
+      [ids.outsider],
+    );
     for (const [path, headers] of pageVariants) {
       const res = await getAsRouter(outsider, path, headers);
       if (!headers.RSC) expect(res.status, path).toBe(403);
@@ -161,11 +223,19 @@ describe("only admins see the report", () => {
       expect(res.status, path).toBe(403);
       expect(Object.keys(JSON.parse(res.body) as object)).toEqual(["error"]);
     }
-    const after = await query<{ n: number | string }>(app, `SELECT COUNT(*) AS n FROM audit_events WHERE type = 'admin.refused' AND subject_id = $1`, [ids.outsider]);
+    const after = await query<{ n: number | string }>(
+      app,
+      `SELECT COUNT(*) AS n FROM audit_events WHERE type = 'admin.refused' AND subject_id = $1`,
+      [ids.outsider],
+    );
     // Every API refusal is recorded; page refusals at least once (a prefetch may not render the page).
     expect(Number(after[0]!.n) - Number(before[0]!.n)).toBeGreaterThanOrEqual(apiVariants.length + 1);
     // No report view was recorded for the outsider.
-    expect(await query(app, `SELECT id FROM audit_events WHERE type = 'admin.report_viewed' AND subject_id = $1`, [ids.outsider])).toEqual([]);
+    expect(
+      await query(app, `SELECT id FROM audit_events WHERE type = 'admin.report_viewed' AND subject_id = $1`, [
+        ids.outsider,
+      ]),
+    ).toEqual([]);
   });
 
   it("tells a refusal from a served page: the admin's RSC request is served", async () => {
@@ -187,12 +257,23 @@ describe("only admins see the report", () => {
     const csv = await admin.get("/api/admin/report?format=csv");
     expect(csv.status).toBe(200);
     expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
-    expect(csv.headers.get("content-disposition")).toMatch(/^attachment; filename="minimization-report-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(csv.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="minimization-report-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     expect((await csv.text()).split("\r\n")[0]).toBe("section,item,measure,period,value");
     await report();
-    const views = await query<{ detail: string }>(app, `SELECT detail FROM audit_events WHERE type = 'admin.report_viewed' AND subject_id = $1 ORDER BY id`, [ids.admin]);
+    const views = await query<{ detail: string }>(
+      app,
+      `SELECT detail FROM audit_events WHERE type = 'admin.report_viewed' AND subject_id = $1 ORDER BY id`,
+      [ids.admin],
+    );
     // The RSC request of the previous test, then this page, CSV and JSON.
-    expect(views.map((v) => JSON.parse(v.detail))).toEqual([{ channel: "page" }, { channel: "page" }, { channel: "csv" }, { channel: "json" }]);
+    expect(views.map((v) => JSON.parse(v.detail))).toEqual([
+      { channel: "page" },
+      { channel: "page" },
+      { channel: "csv" },
+      { channel: "json" },
+    ]);
   });
 });
 
@@ -251,9 +332,17 @@ describe("the numbers", () => {
     // Five phone numbers nobody consented to, written straight into the table.
     const victims = [ids.outsider, ...ids.named.slice(0, 4)];
     for (const id of victims) {
-      await execute(app, `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'phone_number', $2, NULL, $3, $4)`, [id, Buffer.from([1, 2, 3]), now(), now()]);
+      await execute(
+        app,
+        `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'phone_number', $2, NULL, $3, $4)`,
+        [id, Buffer.from([1, 2, 3]), now(), now()],
+      );
     }
-    await execute(app, `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'shoe_size', $2, NULL, $3, $4)`, [ids.outsider, Buffer.from([1]), now(), now()]);
+    await execute(
+      app,
+      `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'shoe_size', $2, NULL, $3, $4)`,
+      [ids.outsider, Buffer.from([1]), now(), now()],
+    );
     try {
       // The report request does not look at every value: until the check runs again it shows the
       // last result, with the time that result was checked.
@@ -268,7 +357,9 @@ describe("the numbers", () => {
       const r = await report();
       expect(field(r, "phone_number").withoutLiveConsent).toBe(10);
       expect(new Date(r.consentCheck.checkedAt).getTime()).toBeGreaterThanOrEqual(injectedBy - 1000);
-      expect(new Date(r.consentCheck.finishedAt).getTime()).toBeGreaterThanOrEqual(new Date(r.consentCheck.checkedAt).getTime());
+      expect(new Date(r.consentCheck.finishedAt).getTime()).toBeGreaterThanOrEqual(
+        new Date(r.consentCheck.checkedAt).getTime(),
+      );
       expect(new Date(r.consentCheck.finishedAt).getTime()).toBeLessThanOrEqual(new Date(r.generatedAt).getTime());
       expect(r.consentCheck.overdue).toBe(false);
       // The counter maintained by the app did not see them: the check does not trust it.
@@ -285,8 +376,14 @@ describe("the numbers", () => {
       expect(csv).toContain(`summary,,consent_check_finished_at,,${r.consentCheck.finishedAt}\r\n`);
       expect(csv).toContain(`summary,,consent_check_values_checked,,${r.consentCheck.valuesChecked}\r\n`);
       // The stored result is counts only: nothing that names a person or a value.
-      const runs = await query<{ result: string }>(app, `SELECT result FROM job_runs WHERE job = 'consent_check' ORDER BY id DESC LIMIT 1`);
-      expect(JSON.parse(runs[0]!.result)).toEqual({ valuesChecked: expect.any(Number), withoutLiveConsent: { telegram_id: 0, first_name: 0, last_name: 0, username: 0, photo_url: 0, phone_number: 5 } });
+      const runs = await query<{ result: string }>(
+        app,
+        `SELECT result FROM job_runs WHERE job = 'consent_check' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(JSON.parse(runs[0]!.result)).toEqual({
+        valuesChecked: expect.any(Number),
+        withoutLiveConsent: { telegram_id: 0, first_name: 0, last_name: 0, username: 0, photo_url: 0, phone_number: 5 },
+      });
       for (const id of victims) expect(runs[0]!.result).not.toContain(id);
     } finally {
       await execute(app, `DELETE FROM user_fields WHERE field IN ('phone_number', 'shoe_size')`);
@@ -306,8 +403,15 @@ describe("the numbers", () => {
     // A phone number kept for a user who never granted phone_contact, as a bug in the storage gate
     // would keep it (counted, not covered): the purge erases it (no granted purpose keeps it
     // alive), and the check that ran just before has counted it.
-    await execute(app, `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'phone_number', $2, NULL, $3, $4)`, [ids.outsider, Buffer.from([1, 2, 3]), now(), now()]);
-    await execute(app, `INSERT INTO counters (name, value) VALUES ('field_stored:phone_number', 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1`);
+    await execute(
+      app,
+      `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'phone_number', $2, NULL, $3, $4)`,
+      [ids.outsider, Buffer.from([1, 2, 3]), now(), now()],
+    );
+    await execute(
+      app,
+      `INSERT INTO counters (name, value) VALUES ('field_stored:phone_number', 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1`,
+    );
     const out = npmRun("purge");
     expect(out).toMatch(/^consent check: \d+ stored values checked, 1 without a live consent \(phone_number 1\)/m);
     expect(out).toMatch(/^purge: 0 accounts erased, 1 field values erased \(phone_number 1\)/m);
@@ -325,14 +429,19 @@ describe("the numbers", () => {
     checkConsents();
     // The test app schedules no purge (PURGE_INTERVAL_MINUTES=0, as beside cron): older than a day is overdue.
     const longAgoCheck = new Date(Date.now() - 30 * 3_600_000);
-    const stamp = app.db.kind === "sqlite" ? longAgoCheck.toISOString().replace("Z", "+00:00") : longAgoCheck.toISOString().replace("T", " ").replace("Z", "");
+    const stamp =
+      app.db.kind === "sqlite"
+        ? longAgoCheck.toISOString().replace("Z", "+00:00")
+        : longAgoCheck.toISOString().replace("T", " ").replace("Z", "");
     // Every stored run, so that none of them is newer than the one the report should pick.
     await execute(app, `UPDATE job_runs SET started_at = $1 WHERE job = 'consent_check'`, [stamp]);
     try {
       const r = await report();
       expect(r.consentCheck.overdue).toBe(true);
       expect(r.consentCheck.checkedAt).toBe(longAgoCheck.toISOString());
-      expect(await (await admin.get("/admin")).text()).toMatch(/data-testid="consent-check" class="bad">(?:[^<]|<!-- -->)*\(overdue/);
+      expect(await (await admin.get("/admin")).text()).toMatch(
+        /data-testid="consent-check" class="bad">(?:[^<]|<!-- -->)*\(overdue/,
+      );
     } finally {
       checkConsents();
     }
@@ -340,11 +449,16 @@ describe("the numbers", () => {
   });
 
   it("counts values past retention, decisions on an older text, and a withdrawn consent whose value stayed", async () => {
-    const inForce = (await report()).purposes.find((p) => p.id === "display_name") as unknown as { versionInForce: string };
+    const inForce = (await report()).purposes.find((p) => p.id === "display_name") as unknown as {
+      versionInForce: string;
+    };
     await execute(app, `UPDATE user_fields SET updated_at = $1 WHERE field = 'first_name'`, [longAgo()]);
     await execute(app, `UPDATE consent_states SET purpose_version = 'older-text' WHERE purpose_id = 'display_name'`);
     // A withdrawal that (through a bug) left the value behind.
-    await execute(app, `UPDATE consent_states SET granted = $1 WHERE purpose_id = 'username' AND user_id = $2`, [app.db.kind === "sqlite" ? 0 : false, ids.named[0]]);
+    await execute(app, `UPDATE consent_states SET granted = $1 WHERE purpose_id = 'username' AND user_id = $2`, [
+      app.db.kind === "sqlite" ? 0 : false,
+      ids.named[0],
+    ]);
     try {
       checkConsents();
       const r = await report();
@@ -357,9 +471,14 @@ describe("the numbers", () => {
       expect(purpose(r, "username").awaitingReconsent).toBe(0);
       expect(field(r, "username").withoutLiveConsent).toBe("fewer than 5");
     } finally {
-      await execute(app, `UPDATE consent_states SET purpose_version = $1 WHERE purpose_id = 'display_name'`, [inForce.versionInForce]);
+      await execute(app, `UPDATE consent_states SET purpose_version = $1 WHERE purpose_id = 'display_name'`, [
+        inForce.versionInForce,
+      ]);
       await execute(app, `UPDATE user_fields SET updated_at = $1 WHERE field = 'first_name'`, [now()]);
-      await execute(app, `UPDATE consent_states SET granted = $1 WHERE purpose_id = 'username' AND user_id = $2`, [app.db.kind === "sqlite" ? 1 : true, ids.named[0]]);
+      await execute(app, `UPDATE consent_states SET granted = $1 WHERE purpose_id = 'username' AND user_id = $2`, [
+        app.db.kind === "sqlite" ? 1 : true,
+        ids.named[0],
+      ]);
       checkConsents();
     }
   });
@@ -368,17 +487,31 @@ describe("the numbers", () => {
 describe("at scale, with synthetic people", () => {
   it("seeds people whose counters, daily stats and ledger agree with a full recount, and the report matches", async () => {
     const env = { ...app.env, NODE_ENV: "production" as const };
-    const out = execFileSync("npm", ["run", "-s", "seed", "--", "--users", "400", "--batch", "150", "--seed", "11", "--tag", SEED_TAG], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const out = execFileSync(
+      "npm",
+      ["run", "-s", "seed", "--", "--users", "400", "--batch", "150", "--seed", "11", "--tag", SEED_TAG],
+      { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
     expect(out).toMatch(/seeded 400 people/);
     expect(out).not.toContain(SEED_TAG);
-    expect(execFileSync("npm", ["run", "-s", "ledger:verify"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })).toMatch(/ledger intact/);
+    expect(
+      execFileSync("npm", ["run", "-s", "ledger:verify"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
+    ).toMatch(/ledger intact/);
 
-    const counters = new Map((await query<{ name: string; value: number | string }>(app, `SELECT name, value FROM counters`)).map((c) => [c.name, Number(c.value)]));
-    const n = async (sql: string, params: unknown[] = []) => Number((await query<{ n: number | string }>(app, sql, params))[0]!.n);
+    const counters = new Map(
+      (await query<{ name: string; value: number | string }>(app, `SELECT name, value FROM counters`)).map((c) => [
+        c.name,
+        Number(c.value),
+      ]),
+    );
+    const n = async (sql: string, params: unknown[] = []) =>
+      Number((await query<{ n: number | string }>(app, sql, params))[0]!.n);
     const users = await n(`SELECT COUNT(*) AS n FROM users`);
     expect(counters.get("users")).toBe(users);
     for (const p of ["account", "display_name", "username", "profile_photo", "phone_contact"]) {
-      expect(counters.get(`purpose_active:${p}`) ?? 0, p).toBe(await n(`SELECT COUNT(*) AS n FROM consent_states WHERE purpose_id = $1 AND granted = TRUE`, [p]));
+      expect(counters.get(`purpose_active:${p}`) ?? 0, p).toBe(
+        await n(`SELECT COUNT(*) AS n FROM consent_states WHERE purpose_id = $1 AND granted = TRUE`, [p]),
+      );
     }
     const stored = new Map<string, number>();
     for (const f of ["telegram_id", "first_name", "last_name", "username", "photo_url", "phone_number"]) {
@@ -392,9 +525,16 @@ describe("at scale, with synthetic people", () => {
         ? `SELECT substr(at, 1, 10) AS day, purpose_id AS key, COUNT(*) AS n FROM consent_records WHERE decision = 'granted' GROUP BY 1, 2`
         : `SELECT to_char(at, 'YYYY-MM-DD') AS day, purpose_id AS key, COUNT(*) AS n FROM consent_records WHERE decision = 'granted' GROUP BY 1, 2`,
     );
-    const daily = await query<{ day: string; key: string; value: number | string }>(app, `SELECT day, key, value FROM daily_stats WHERE metric = 'granted'`);
-    expect(new Map(daily.map((d) => [`${d.day}|${d.key}`, Number(d.value)]))).toEqual(new Map(grants.map((g) => [`${g.day}|${g.key}`, Number(g.n)])));
-    expect(counters.get("erasures")).toBe(await n(`SELECT COALESCE(SUM(value), 0) AS n FROM daily_stats WHERE metric = 'erased'`));
+    const daily = await query<{ day: string; key: string; value: number | string }>(
+      app,
+      `SELECT day, key, value FROM daily_stats WHERE metric = 'granted'`,
+    );
+    expect(new Map(daily.map((d) => [`${d.day}|${d.key}`, Number(d.value)]))).toEqual(
+      new Map(grants.map((g) => [`${g.day}|${g.key}`, Number(g.n)])),
+    );
+    expect(counters.get("erasures")).toBe(
+      await n(`SELECT COALESCE(SUM(value), 0) AS n FROM daily_stats WHERE metric = 'erased'`),
+    );
 
     // The check walks each field in chunks of user ids; a few hundred people fit in one chunk here
     // (tests/consent-check.test.ts covers chunk edges), and its total must be the full recount.
@@ -409,8 +549,14 @@ describe("at scale, with synthetic people", () => {
     // Synthetic histories reach back a year, and no purge has run: profile photo links (90 days)
     // are overdue exactly where the last sign-in is older than that.
     const overdue = await n(
-      app.db.kind === "sqlite" ? `SELECT COUNT(*) AS n FROM user_fields WHERE field = 'photo_url' AND updated_at < $1` : `SELECT COUNT(*) AS n FROM user_fields WHERE field = 'photo_url' AND updated_at < CAST($1 AS TIMESTAMP(3))`,
-      [app.db.kind === "sqlite" ? new Date(Date.now() - 90 * 86_400_000).toISOString().replace("Z", "+00:00") : new Date(Date.now() - 90 * 86_400_000).toISOString().replace("T", " ").replace("Z", "")],
+      app.db.kind === "sqlite"
+        ? `SELECT COUNT(*) AS n FROM user_fields WHERE field = 'photo_url' AND updated_at < $1`
+        : `SELECT COUNT(*) AS n FROM user_fields WHERE field = 'photo_url' AND updated_at < CAST($1 AS TIMESTAMP(3))`,
+      [
+        app.db.kind === "sqlite"
+          ? new Date(Date.now() - 90 * 86_400_000).toISOString().replace("Z", "+00:00")
+          : new Date(Date.now() - 90 * 86_400_000).toISOString().replace("T", " ").replace("Z", ""),
+      ],
     );
     expect(overdue).toBeGreaterThanOrEqual(5);
     expect(field(r, "photo_url").pastRetention).toBe(publishCount(overdue));
@@ -419,7 +565,12 @@ describe("at scale, with synthetic people", () => {
     // field by field (including phone numbers that only the one-time verification purpose covered).
     const purged = /^purge: (\d+) accounts erased, (\d+) field values erased(?: \(([^)]*)\))?/m.exec(npmRun("purge"));
     expect(purged).not.toBeNull();
-    const erasedByField = new Map((purged![3] ?? "").split(", ").filter(Boolean).map((s) => [s.split(" ")[0]!, Number(s.split(" ")[1])]));
+    const erasedByField = new Map(
+      (purged![3] ?? "")
+        .split(", ")
+        .filter(Boolean)
+        .map((s) => [s.split(" ")[0]!, Number(s.split(" ")[1])]),
+    );
     expect(Number(purged![1])).toBe(0);
     for (const f of r.fields) {
       const erased = erasedByField.get(f.field) ?? 0;
@@ -430,7 +581,11 @@ describe("at scale, with synthetic people", () => {
   });
 
   it("never shows a personal value: not in the JSON, the CSV or the page", async () => {
-    const bodies = [await (await admin.get("/api/admin/report")).text(), await (await admin.get("/api/admin/report?format=csv")).text(), await (await admin.get("/admin")).text()];
+    const bodies = [
+      await (await admin.get("/api/admin/report")).text(),
+      await (await admin.get("/api/admin/report?format=csv")).text(),
+      await (await admin.get("/admin")).text(),
+    ];
     // The canaries really are stored (encrypted), so their absence from the report means something.
     expect(await query(app, `SELECT user_id FROM user_fields WHERE field = 'first_name'`)).not.toHaveLength(0);
     for (const body of bodies) {

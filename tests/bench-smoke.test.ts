@@ -9,16 +9,31 @@ import { describe, expect, it } from "vitest";
 describe("npm run bench --quick", () => {
   it("measures every figure on SQLite and writes BENCHMARKS.md and bench-results.json", () => {
     const out = mkdtempSync(join(tmpdir(), "bench-smoke-"));
-    execFileSync(process.execPath, ["--import", "tsx", "scripts/bench/run.ts", "--quick", "--db", "sqlite", "--out", out], {
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, VITEST: undefined },
-      timeout: 90_000,
-    });
-    const run = JSON.parse(readFileSync(join(out, "bench-results.json"), "utf8")) as { figures: { figure: string; value: number | null }[]; peers?: unknown };
+    execFileSync(
+      process.execPath,
+      ["--import", "tsx", "scripts/bench/run.ts", "--quick", "--db", "sqlite", "--out", out],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, VITEST: undefined },
+        timeout: 90_000,
+      },
+    );
+    const run = JSON.parse(readFileSync(join(out, "bench-results.json"), "utf8")) as {
+      figures: { figure: string; value: number | null }[];
+      peers?: unknown;
+    };
     // The peer apps (bench/peers/) are installed and built only when the bench is asked for them, never by npm test.
     expect(run.peers).toBeUndefined();
     const names = run.figures.map((f) => f.figure).join("\n");
-    for (const expected of [/Sign-in throughput at saturation/, /p99/, /HMAC check/, /First-load JS of the settings page/, /peak RSS/, /Admin report at 400/, /Erasing one user at 400/]) {
+    for (const expected of [
+      /Sign-in throughput at saturation/,
+      /p99/,
+      /HMAC check/,
+      /First-load JS of the settings page/,
+      /peak RSS/,
+      /Admin report at 400/,
+      /Erasing one user at 400/,
+    ]) {
       expect(names).toMatch(expected);
     }
     // JSON writes NaN as null: a figure whose reference was never measured would show up here.

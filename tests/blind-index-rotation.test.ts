@@ -42,10 +42,17 @@ async function restart(env: Record<string, string>) {
   app = await startApp({ label: "blind-rotation", db: app.db, secrets: { ...secrets, ...env }, env: telegramEnv() });
 }
 
-const telegramEnv = () => ({ TELEGRAM_BOT_API_BASE: botApi.base, TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, PHONE_NUMBER_UNIQUE: "1" });
+const telegramEnv = () => ({
+  TELEGRAM_BOT_API_BASE: botApi.base,
+  TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  PHONE_NUMBER_UNIQUE: "1",
+});
 
 async function users() {
-  return query<{ id: string; telegram_id_index: string; index_key_id: string }>(app, "SELECT id, telegram_id_index, index_key_id FROM users ORDER BY id");
+  return query<{ id: string; telegram_id_index: string; index_key_id: string }>(
+    app,
+    "SELECT id, telegram_id_index, index_key_id FROM users ORDER BY id",
+  );
 }
 
 function outputHasNothingPersonal(output: string) {
@@ -57,7 +64,10 @@ function outputHasNothingPersonal(output: string) {
 }
 
 function rotate(...args: string[]) {
-  const r = spawnSync("npm", ["run", "-s", "keys:rotate", "--", "--blind-index", ...args], { env: app.env, encoding: "utf8" });
+  const r = spawnSync("npm", ["run", "-s", "keys:rotate", "--", "--blind-index", ...args], {
+    env: app.env,
+    encoding: "utf8",
+  });
   outputHasNothingPersonal(`${r.stdout}\n${r.stderr}`);
   return r;
 }
@@ -66,11 +76,24 @@ async function sharePhone(p: Person, phone: string) {
   const c = new Client(app.origin);
   await c.signIn({ id: p.telegramId }, EVERYTHING);
   const link = ((await (await c.request("POST", "/api/me/phone/bot-link")).json()) as { link: string }).link;
-  const hook = (update: unknown) => new Client(app.origin).request("POST", "/api/telegram/webhook", { json: update, origin: null, headers: { "x-telegram-bot-api-secret-token": WEBHOOK_SECRET } });
+  const hook = (update: unknown) =>
+    new Client(app.origin).request("POST", "/api/telegram/webhook", {
+      json: update,
+      origin: null,
+      headers: { "x-telegram-bot-api-secret-token": WEBHOOK_SECRET },
+    });
   const from = Number(p.telegramId);
-  await hook({ update_id: 1, message: { chat: { id: from }, from: { id: from }, text: `/start ${new URL(link).searchParams.get("start")}` } });
-  await hook({ update_id: 2, message: { chat: { id: from }, from: { id: from }, contact: { phone_number: phone, user_id: from } } });
-  const me = (await (await c.get("/api/me")).json()) as { purposes: Record<string, { fields: Record<string, string> }> };
+  await hook({
+    update_id: 1,
+    message: { chat: { id: from }, from: { id: from }, text: `/start ${new URL(link).searchParams.get("start")}` },
+  });
+  await hook({
+    update_id: 2,
+    message: { chat: { id: from }, from: { id: from }, contact: { phone_number: phone, user_id: from } },
+  });
+  const me = (await (await c.get("/api/me")).json()) as {
+    purposes: Record<string, { fields: Record<string, string> }>;
+  };
   expect(me.purposes.phone_contact!.fields.phone_number).toBe(`+${phone}`);
   p.phone = phone;
 }
@@ -114,7 +137,11 @@ async function killedRun(firstPending: string) {
     await holder.query("BEGIN");
     await holder.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [firstPending]);
   }
-  const child = spawn("npm", ["run", "-s", "keys:rotate", "--", "--blind-index", "--batch-size=1"], { env: app.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("npm", ["run", "-s", "keys:rotate", "--", "--blind-index", "--batch-size=1"], {
+    env: app.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout!.on("data", (d) => (out += String(d)));
   child.stderr!.on("data", (d) => (out += String(d)));
@@ -134,7 +161,15 @@ async function killedRun(firstPending: string) {
   };
   try {
     if (holder && watcher) {
-      await until("the rotation never reached the lock", async () => (await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0].n >= 1);
+      await until(
+        "the rotation never reached the lock",
+        async () =>
+          (
+            await watcher.query(
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+          ).rows[0].n >= 1,
+      );
       kill();
       await exited;
       await holder.query("ROLLBACK");
@@ -158,21 +193,29 @@ async function killedRun(firstPending: string) {
 
 /** Each user is either wholly re-indexed under the new key or wholly still under the old one. */
 async function noUserHalfDone() {
-  const fields = await query<{ user_id: string; field: string; blind_index: string }>(app, "SELECT user_id, field, blind_index FROM user_fields WHERE blind_index IS NOT NULL");
+  const fields = await query<{ user_id: string; field: string; blind_index: string }>(
+    app,
+    "SELECT user_id, field, blind_index FROM user_fields WHERE blind_index IS NOT NULL",
+  );
   for (const u of await users()) {
     const p = people.find((x) => x.id === u.id)!;
     const key = u.index_key_id === NEW_ID ? NEW : OLD;
     expect(u.telegram_id_index).toBe(index(key, "telegram_id", p.telegramId));
     for (const f of fields.filter((x) => x.user_id === u.id)) {
       // A sign-in rewrites its telegram_id field under the current key; the user row follows at re-indexing.
-      if (key === OLD && f.field === "telegram_id") expect([index(OLD, "telegram_id", p.telegramId), index(NEW, "telegram_id", p.telegramId)]).toContain(f.blind_index);
+      if (key === OLD && f.field === "telegram_id")
+        expect([index(OLD, "telegram_id", p.telegramId), index(NEW, "telegram_id", p.telegramId)]).toContain(
+          f.blind_index,
+        );
       else expect(f.blind_index).toBe(index(key, f.field, f.field === "telegram_id" ? p.telegramId : `+${p.phone}`));
     }
   }
 }
 
 it("rotates the blind-index key: resumable after SIGKILL, and nobody is locked out or duplicated meanwhile", async () => {
-  expect((await users()).map((u) => u.telegram_id_index).sort()).toEqual(people.map((p) => index(OLD, "telegram_id", p.telegramId)).sort());
+  expect((await users()).map((u) => u.telegram_id_index).sort()).toEqual(
+    people.map((p) => index(OLD, "telegram_id", p.telegramId)).sort(),
+  );
 
   // The new key current, the old one previous: every lookup accepts both, before any re-indexing.
   await restart({ BLIND_INDEX_KEY: NEW, BLIND_INDEX_KEY_PREVIOUS: OLD });
@@ -181,7 +224,9 @@ it("rotates the blind-index key: resumable after SIGKILL, and nobody is locked o
   // A first run re-indexes one batch (two users, in id order) and stops.
   const partial = rotate("--batch-size=2", "--max-batches=1");
   expect(partial.status).toBe(0);
-  expect(partial.stdout).toContain(`${people.length} users: 0 already indexed under the current blind-index key, ${people.length} to re-index`);
+  expect(partial.stdout).toContain(
+    `${people.length} users: 0 already indexed under the current blind-index key, ${people.length} to re-index`,
+  );
   expect(partial.stdout).toMatch(/re-indexed 2 users in 1 batches/);
   const afterPartial = await users();
   expect(afterPartial.filter((u) => u.index_key_id === NEW_ID)).toHaveLength(2);
@@ -189,8 +234,12 @@ it("rotates the blind-index key: resumable after SIGKILL, and nobody is locked o
   // Mid-rotation: an already re-indexed person and one not yet re-indexed both sign in to their own account.
   const rotated = people.find((p) => afterPartial.find((u) => u.id === p.id)!.index_key_id === NEW_ID)!;
   const pending = people.find((p) => afterPartial.find((u) => u.id === p.id)!.index_key_id !== NEW_ID)!;
-  expect(afterPartial.find((u) => u.id === rotated.id)!.telegram_id_index).toBe(index(NEW, "telegram_id", rotated.telegramId));
-  expect(afterPartial.find((u) => u.id === pending.id)!.telegram_id_index).toBe(index(OLD, "telegram_id", pending.telegramId));
+  expect(afterPartial.find((u) => u.id === rotated.id)!.telegram_id_index).toBe(
+    index(NEW, "telegram_id", rotated.telegramId),
+  );
+  expect(afterPartial.find((u) => u.id === pending.id)!.telegram_id_index).toBe(
+    index(OLD, "telegram_id", pending.telegramId),
+  );
   expect(await signIn(rotated)).toBe(rotated.id);
   expect(await signIn(pending)).toBe(pending.id);
   expect((await users()).length).toBe(people.length);
@@ -214,7 +263,12 @@ it("rotates the blind-index key: resumable after SIGKILL, and nobody is locked o
     expect(u.index_key_id).toBe(NEW_ID);
     expect(u.telegram_id_index).toBe(index(NEW, "telegram_id", p.telegramId));
   }
-  const fields = await query<{ user_id: string; field: string; blind_index: string | null; unique_index: string | null }>(app, "SELECT user_id, field, blind_index, unique_index FROM user_fields WHERE blind_index IS NOT NULL");
+  const fields = await query<{
+    user_id: string;
+    field: string;
+    blind_index: string | null;
+    unique_index: string | null;
+  }>(app, "SELECT user_id, field, blind_index, unique_index FROM user_fields WHERE blind_index IS NOT NULL");
   expect(fields).toHaveLength(people.length + 2);
   for (const f of fields) {
     const p = people.find((x) => x.id === f.user_id)!;
@@ -223,7 +277,10 @@ it("rotates the blind-index key: resumable after SIGKILL, and nobody is locked o
     if (f.field === "phone_number") expect(f.unique_index).toBe(f.blind_index);
   }
   // Nothing anywhere still carries an index under the old key.
-  const oldIndexes = [...people.map((p) => index(OLD, "telegram_id", p.telegramId)), ...PHONES.map((n) => index(OLD, "phone_number", `+${n}`))];
+  const oldIndexes = [
+    ...people.map((p) => index(OLD, "telegram_id", p.telegramId)),
+    ...PHONES.map((n) => index(OLD, "phone_number", `+${n}`)),
+  ];
   const all = JSON.stringify([done, fields]);
   for (const o of oldIndexes) expect(all).not.toContain(o);
 

@@ -16,17 +16,39 @@ type CheckModule = typeof import("../lib/data/consent-check");
 let app: TestApp;
 let check: CheckModule;
 const users: string[] = [];
-const stamp = () => (app.db.kind === "sqlite" ? new Date().toISOString().replace("Z", "+00:00") : new Date().toISOString().replace("T", " ").replace("Z", ""));
+const stamp = () =>
+  app.db.kind === "sqlite"
+    ? new Date().toISOString().replace("Z", "+00:00")
+    : new Date().toISOString().replace("T", " ").replace("Z", "");
 
 beforeAll(async () => {
   app = await startApp({ label: "consentcheck" });
-  Object.assign(process.env, { ...secretsOf(app.env), DATABASE_URL: app.db.url, DATA_DIR: app.db.dir, LOG_LEVEL: "silent" });
+  Object.assign(process.env, {
+    ...secretsOf(app.env),
+    DATABASE_URL: app.db.url,
+    DATA_DIR: app.db.dir,
+    LOG_LEVEL: "silent",
+  });
   check = await import("../lib/data/consent-check");
   // Eleven people with a mix of consents, so each field has a different number of values.
-  const mixes = [ONLY_ACCOUNT, EVERYTHING, { ...ONLY_ACCOUNT, display_name: true }, { ...ONLY_ACCOUNT, username: true, profile_photo: true }];
+  const mixes = [
+    ONLY_ACCOUNT,
+    EVERYTHING,
+    { ...ONLY_ACCOUNT, display_name: true },
+    { ...ONLY_ACCOUNT, username: true, profile_photo: true },
+  ];
   for (let i = 0; i < 11; i++) {
     const c = new Client(app.origin);
-    await c.signIn({ id: String(812_000_000 + i), first_name: "Chunka", last_name: "Edgeworth", username: `ce_${i}`, photo_url: `https://t.me/i/userpic/320/ce${i}.jpg` }, mixes[i % mixes.length]);
+    await c.signIn(
+      {
+        id: String(812_000_000 + i),
+        first_name: "Chunka",
+        last_name: "Edgeworth",
+        username: `ce_${i}`,
+        photo_url: `https://t.me/i/userpic/320/ce${i}.jpg`,
+      },
+      mixes[i % mixes.length],
+    );
     users.push(((await (await c.get("/api/me")).json()) as { id: string }).id);
   }
 });
@@ -42,7 +64,16 @@ async function recount(): Promise<{ valuesChecked: number; withoutLiveConsent: R
   const { catalogue } = await import("../lib/catalogue");
   const { FIELD_IDS } = await import("../lib/fields");
   const fields = await query<{ user_id: string; field: string }>(app, `SELECT user_id, field FROM user_fields`);
-  const grants = new Set((await query<{ user_id: string; purpose_id: string; granted: unknown }>(app, `SELECT user_id, purpose_id, granted FROM consent_states`)).filter((g) => g.granted === true || g.granted === 1).map((g) => `${g.user_id}|${g.purpose_id}`));
+  const grants = new Set(
+    (
+      await query<{ user_id: string; purpose_id: string; granted: unknown }>(
+        app,
+        `SELECT user_id, purpose_id, granted FROM consent_states`,
+      )
+    )
+      .filter((g) => g.granted === true || g.granted === 1)
+      .map((g) => `${g.user_id}|${g.purpose_id}`),
+  );
   const withoutLiveConsent = Object.fromEntries(FIELD_IDS.map((f) => [f, 0]));
   let valuesChecked = 0;
   for (const row of fields) {
@@ -62,16 +93,32 @@ describe("the no-live-consent check", () => {
     // field that someone consented to for one user but not for the next.
     // users[0] granted nothing but the account: its phone number is a violation for certain.
     for (const id of [sorted[0]!, sorted[5]!, sorted.at(-1)!, users[0]!]) {
-      await execute(app, `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'phone_number', $2, NULL, $3, $4) ON CONFLICT DO NOTHING`, [id, Buffer.from([9]), stamp(), stamp()]);
+      await execute(
+        app,
+        `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'phone_number', $2, NULL, $3, $4) ON CONFLICT DO NOTHING`,
+        [id, Buffer.from([9]), stamp(), stamp()],
+      );
     }
     for (const id of sorted.slice(0, 4)) {
-      await execute(app, `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'first_name', $2, NULL, $3, $4) ON CONFLICT DO NOTHING`, [id, Buffer.from([9]), stamp(), stamp()]);
+      await execute(
+        app,
+        `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'first_name', $2, NULL, $3, $4) ON CONFLICT DO NOTHING`,
+        [id, Buffer.from([9]), stamp(), stamp()],
+      );
     }
     // users[0] also granted the one-time phone verification: that does not make its stored number lawful.
-    await execute(app, `UPDATE consent_states SET granted = TRUE WHERE user_id = $1 AND purpose_id = 'phone_verification'`, [users[0]!]);
+    await execute(
+      app,
+      `UPDATE consent_states SET granted = TRUE WHERE user_id = $1 AND purpose_id = 'phone_verification'`,
+      [users[0]!],
+    );
     const expected = await recount();
     expect(expected.withoutLiveConsent.phone_number).toBeGreaterThanOrEqual(1);
-    expect(await countRows(app, "consent_states", "user_id = $1 AND purpose_id = 'phone_verification' AND granted = TRUE", [users[0]!])).toBe(1);
+    expect(
+      await countRows(app, "consent_states", "user_id = $1 AND purpose_id = 'phone_verification' AND granted = TRUE", [
+        users[0]!,
+      ]),
+    ).toBe(1);
     const { db } = await import("../lib/db");
     const client = await db();
     for (const chunk of [1, 2, 3, 4, 7, 11, 12, 10_000]) {
@@ -87,22 +134,38 @@ describe("the no-live-consent check", () => {
     expect(run.checkedAt.getTime()).toBeGreaterThanOrEqual(before);
     expect(run.finishedAt.getTime()).toBeGreaterThanOrEqual(run.checkedAt.getTime());
     expect(await check.lastConsentCheck(client)).toEqual(run);
-    const [row] = await query<{ result: string }>(app, `SELECT result FROM job_runs WHERE job = 'consent_check' ORDER BY id DESC LIMIT 1`);
+    const [row] = await query<{ result: string }>(
+      app,
+      `SELECT result FROM job_runs WHERE job = 'consent_check' ORDER BY id DESC LIMIT 1`,
+    );
     for (const id of users) expect(row!.result).not.toContain(id);
     expect(row!.result).not.toMatch(/Chunka|Edgeworth|ce_\d|userpic/);
 
     // A run still going, and a run that failed, are newer but not shown.
     await client.jobRun.create({ data: { job: check.CONSENT_CHECK_JOB, startedAt: new Date(Date.now() + 1000) } });
-    await client.jobRun.create({ data: { job: check.CONSENT_CHECK_JOB, startedAt: new Date(Date.now() + 2000), finishedAt: new Date(Date.now() + 3000), result: JSON.stringify({ failed: true }) } });
+    await client.jobRun.create({
+      data: {
+        job: check.CONSENT_CHECK_JOB,
+        startedAt: new Date(Date.now() + 2000),
+        finishedAt: new Date(Date.now() + 3000),
+        result: JSON.stringify({ failed: true }),
+      },
+    });
     expect(await check.lastConsentCheck(client)).toEqual(run);
 
     // The admin report shows that run's numbers, not a fresh count.
     const { getMinimizationReport } = await import("../lib/data/report");
-    await execute(app, `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'phone_number', $2, NULL, $3, $4) ON CONFLICT DO NOTHING`, [users[1]!, Buffer.from([9]), stamp(), stamp()]);
+    await execute(
+      app,
+      `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'phone_number', $2, NULL, $3, $4) ON CONFLICT DO NOTHING`,
+      [users[1]!, Buffer.from([9]), stamp(), stamp()],
+    );
     const r = await getMinimizationReport();
     expect(r.consentCheck.checkedAt).toBe(run.checkedAt.toISOString());
     const { publishCount } = await import("../lib/data/report/suppression");
-    expect(r.fields.find((f) => f.field === "phone_number")!.withoutLiveConsent).toBe(publishCount(run.withoutLiveConsent.phone_number));
+    expect(r.fields.find((f) => f.field === "phone_number")!.withoutLiveConsent).toBe(
+      publishCount(run.withoutLiveConsent.phone_number),
+    );
   });
 
   it("is run by the report itself on a database that was never checked", async () => {

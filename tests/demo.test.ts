@@ -15,7 +15,10 @@ const DEMO = { DEMO_MODE: "1" };
 const DEMO_ADMIN_ID = "100000004";
 
 /** Starts a demo server that is expected to refuse to run; returns what it printed. */
-async function refusedStart(label: string, opts: { host?: string | null; env?: Record<string, string> }): Promise<string> {
+async function refusedStart(
+  label: string,
+  opts: { host?: string | null; env?: Record<string, string> },
+): Promise<string> {
   const db = await freshDatabase(label, "sqlite");
   const started = await startApp({ label, env: { ...DEMO, ...opts.env }, db, host: opts.host }).catch((e: Error) => e);
   if (!(started instanceof Error)) await started.stop();
@@ -27,7 +30,9 @@ async function refusedStart(label: string, opts: { host?: string | null; env?: R
 
 describe("demo mode listens on loopback only", () => {
   it("refuses to start when bound to 0.0.0.0", async () => {
-    expect(await refusedStart("demo-any", { host: "0.0.0.0" })).toMatch(/DEMO_MODE: the demo listens on loopback only.*0\.0\.0\.0/);
+    expect(await refusedStart("demo-any", { host: "0.0.0.0" })).toMatch(
+      /DEMO_MODE: the demo listens on loopback only.*0\.0\.0\.0/,
+    );
   });
 
   it("refuses to start without -H (next start then listens on every interface)", async () => {
@@ -38,7 +43,12 @@ describe("demo mode listens on loopback only", () => {
     let app: TestApp;
     beforeAll(async () => {
       // Ada listed as an admin: demo mode must not read ADMIN_TELEGRAM_IDS.
-      app = await startApp({ label: "demo-lo", env: { ...DEMO, ADMIN_TELEGRAM_IDS: "100000001" }, db: await freshDatabase("demo-lo", "sqlite"), host: "127.0.0.1" });
+      app = await startApp({
+        label: "demo-lo",
+        env: { ...DEMO, ADMIN_TELEGRAM_IDS: "100000001" },
+        db: await freshDatabase("demo-lo", "sqlite"),
+        host: "127.0.0.1",
+      });
     });
     afterAll(async () => {
       await app?.stop();
@@ -58,7 +68,9 @@ describe("demo mode listens on loopback only", () => {
         const c = new Client(app.origin);
         const payload = await (await c.request("POST", "/api/demo/sign-in", { json: { persona } })).json();
         expect((await c.request("POST", "/api/auth/telegram", { json: payload })).status).toBe(200);
-        expect((await c.request("PUT", "/api/me/consents", { json: { purposes: { account: true } } })).status).toBe(200);
+        expect((await c.request("PUT", "/api/me/consents", { json: { purposes: { account: true } } })).status).toBe(
+          200,
+        );
         return (await c.get("/api/admin/report")).status;
       };
       expect(await asPersona("margaret")).toBe(200);
@@ -67,9 +79,17 @@ describe("demo mode listens on loopback only", () => {
     });
 
     it("refuses a sign-in that a proxy forwarded from another address", async () => {
-      const forwarded: Record<string, string>[] = [{ "x-forwarded-for": "203.0.113.9" }, { "x-forwarded-for": "127.0.0.1, 198.51.100.7" }, { "x-real-ip": "198.51.100.7" }, { forwarded: "for=198.51.100.7" }];
+      const forwarded: Record<string, string>[] = [
+        { "x-forwarded-for": "203.0.113.9" },
+        { "x-forwarded-for": "127.0.0.1, 198.51.100.7" },
+        { "x-real-ip": "198.51.100.7" },
+        { forwarded: "for=198.51.100.7" },
+      ];
       for (const headers of forwarded) {
-        const res = await new Client(app.origin).request("POST", "/api/demo/sign-in", { json: { persona: "ada" }, headers });
+        const res = await new Client(app.origin).request("POST", "/api/demo/sign-in", {
+          json: { persona: "ada" },
+          headers,
+        });
         expect(res.status, JSON.stringify(headers)).toBe(403);
       }
     });
@@ -80,7 +100,12 @@ describe("demo mode listens on loopback only", () => {
   });
 
   it("still refuses PostgreSQL", async () => {
-    expect(await refusedStart("demo-pg", { host: "127.0.0.1", env: { DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/postgres" } })).toContain("DEMO_MODE: the demo runs on SQLite only");
+    expect(
+      await refusedStart("demo-pg", {
+        host: "127.0.0.1",
+        env: { DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/postgres" },
+      }),
+    ).toContain("DEMO_MODE: the demo runs on SQLite only");
   });
 });
 

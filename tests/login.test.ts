@@ -36,7 +36,9 @@ describe("accepting a payload", () => {
 
   it("refuses one of two racing requests with the same payload", async () => {
     const payload = signedPayload({ id: freshId() });
-    const results = await Promise.all(Array.from({ length: 6 }, () => new Client(app.origin).request("POST", "/api/auth/telegram", { json: payload })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => new Client(app.origin).request("POST", "/api/auth/telegram", { json: payload })),
+    );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
@@ -67,10 +69,13 @@ describe("refusals", () => {
     ["wrong bot token", () => signedPayload({ id: "77" }, { token: "123:" + "x".repeat(35) })],
     ["tampered name", () => ({ ...signedPayload({ id: "77", first_name: "A" }), first_name: "B" })],
     ["tampered id", () => ({ ...signedPayload({ id: "77" }), id: "78" })],
-    ["removed field", () => {
-      const { first_name: _f, ...rest } = signedPayload({ id: "77", first_name: "A" });
-      return rest;
-    }],
+    [
+      "removed field",
+      () => {
+        const { first_name: _f, ...rest } = signedPayload({ id: "77", first_name: "A" });
+        return rest;
+      },
+    ],
   ])("refuses a %s payload with the one 401 message", async (_name, make) => {
     const res = await new Client(app.origin).request("POST", "/api/auth/telegram", { json: make() });
     expect(res.status).toBe(401);
@@ -80,7 +85,13 @@ describe("refusals", () => {
   it.each([
     ["non-numeric id", { ...signedPayload({ id: "77" }), id: "7x" }],
     ["unknown field", { ...signedPayload({ id: "77" }), admin: "true" }],
-    ["uppercase hash", (() => { const p = signedPayload({ id: "77" }); return { ...p, hash: p.hash!.toUpperCase() }; })()],
+    [
+      "uppercase hash",
+      (() => {
+        const p = signedPayload({ id: "77" });
+        return { ...p, hash: p.hash!.toUpperCase() };
+      })(),
+    ],
     ["oversized name", signedPayload({ id: "77", first_name: "x".repeat(300) })],
     ["id beyond 2^53", { ...signedPayload({ id: "77" }), id: "9007199254740993" }],
     ["array body", [1, 2]],
@@ -94,14 +105,38 @@ describe("refusals", () => {
 
   it("answers 400 to broken JSON, 415 to the wrong type and 413 to a huge body", async () => {
     const c = new Client(app.origin);
-    expect((await c.request("POST", "/api/auth/telegram", { body: "{not json", headers: { "content-type": "application/json" } })).status).toBe(400);
-    expect((await c.request("POST", "/api/auth/telegram", { body: "id=1", headers: { "content-type": "application/x-www-form-urlencoded" } })).status).toBe(415);
-    expect((await c.request("POST", "/api/auth/telegram", { body: JSON.stringify({ pad: "x".repeat(10_000) }), headers: { "content-type": "application/json" } })).status).toBe(413);
+    expect(
+      (
+        await c.request("POST", "/api/auth/telegram", {
+          body: "{not json",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await c.request("POST", "/api/auth/telegram", {
+          body: "id=1",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        })
+      ).status,
+    ).toBe(415);
+    expect(
+      (
+        await c.request("POST", "/api/auth/telegram", {
+          body: JSON.stringify({ pad: "x".repeat(10_000) }),
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(413);
   });
 
   it("refuses cross-origin requests and requests without an origin, before looking at the payload", async () => {
     const payload = signedPayload({ id: freshId() });
-    const evil = await new Client(app.origin).request("POST", "/api/auth/telegram", { json: payload, origin: "https://evil.example" });
+    const evil = await new Client(app.origin).request("POST", "/api/auth/telegram", {
+      json: payload,
+      origin: "https://evil.example",
+    });
     expect(evil.status).toBe(403);
     const none = await new Client(app.origin).request("POST", "/api/auth/telegram", { json: payload, origin: null });
     expect(none.status).toBe(403);
@@ -139,9 +174,13 @@ describe("refusals", () => {
     const token = `${TEST_BOT_TOKEN.split(":")[0]}1:${randomBytes(27).toString("base64url")}`;
     const other = await startApp({ label: "login-token", secrets: { ...testSecrets(), TELEGRAM_BOT_TOKEN: token } });
     try {
-      const ours = await new Client(other.origin).request("POST", "/api/auth/telegram", { json: signedPayload({ id: freshId() }, { token }) });
+      const ours = await new Client(other.origin).request("POST", "/api/auth/telegram", {
+        json: signedPayload({ id: freshId() }, { token }),
+      });
       expect(ours.status).toBe(200);
-      const usual = await new Client(other.origin).request("POST", "/api/auth/telegram", { json: signedPayload({ id: freshId() }) });
+      const usual = await new Client(other.origin).request("POST", "/api/auth/telegram", {
+        json: signedPayload({ id: freshId() }),
+      });
       expect(usual.status).toBe(401);
     } finally {
       await other.stop();

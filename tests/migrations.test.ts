@@ -17,22 +17,62 @@ afterAll(async () => {
 
 function fromModelsSql(kind: "sqlite" | "postgres"): string {
   const node = process.execPath;
-  return execFileSync(node, ["node_modules/prisma/build/index.js", "migrate", "diff", "--config", `prisma/${kind}.config.ts`, "--from-empty", "--to-schema-datamodel", `prisma/generated/${kind}/schema.prisma`, "--script"], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "ignore"],
-    env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
-  });
+  return execFileSync(
+    node,
+    [
+      "node_modules/prisma/build/index.js",
+      "migrate",
+      "diff",
+      "--config",
+      `prisma/${kind}.config.ts`,
+      "--from-empty",
+      "--to-schema-datamodel",
+      `prisma/generated/${kind}/schema.prisma`,
+      "--script",
+    ],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      env: { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
+    },
+  );
 }
 
 function sqliteShape(file: string): string[] {
   const db = new Database(file, { readonly: true });
   try {
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_app_migrations' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
-    return tables.flatMap((t) => [
-      ...(db.prepare(`PRAGMA table_info("${t}")`).all() as { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }[]).map((c) => `${t}.${c.name} ${c.type} nn=${c.notnull} pk=${c.pk} d=${c.dflt_value}`),
-      ...(db.prepare(`PRAGMA index_list("${t}")`).all() as { name: string; unique: number }[]).map((i) => `${t} index ${i.unique ? "unique " : ""}(${(db.prepare(`PRAGMA index_info("${i.name}")`).all() as { name: string }[]).map((c) => c.name).join(",")})`),
-      ...(db.prepare(`PRAGMA foreign_key_list("${t}")`).all() as { table: string; from: string; to: string; on_delete: string }[]).map((f) => `${t}.${f.from} -> ${f.table}.${f.to} on delete ${f.on_delete}`),
-    ]).sort();
+    const tables = (
+      db
+        .prepare(
+          `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_app_migrations' ORDER BY name`,
+        )
+        .all() as { name: string }[]
+    ).map((t) => t.name);
+    return tables
+      .flatMap((t) => [
+        ...(
+          db.prepare(`PRAGMA table_info("${t}")`).all() as {
+            name: string;
+            type: string;
+            notnull: number;
+            dflt_value: string | null;
+            pk: number;
+          }[]
+        ).map((c) => `${t}.${c.name} ${c.type} nn=${c.notnull} pk=${c.pk} d=${c.dflt_value}`),
+        ...(db.prepare(`PRAGMA index_list("${t}")`).all() as { name: string; unique: number }[]).map(
+          (i) =>
+            `${t} index ${i.unique ? "unique " : ""}(${(db.prepare(`PRAGMA index_info("${i.name}")`).all() as { name: string }[]).map((c) => c.name).join(",")})`,
+        ),
+        ...(
+          db.prepare(`PRAGMA foreign_key_list("${t}")`).all() as {
+            table: string;
+            from: string;
+            to: string;
+            on_delete: string;
+          }[]
+        ).map((f) => `${t}.${f.from} -> ${f.table}.${f.to} on delete ${f.on_delete}`),
+      ])
+      .sort();
   } finally {
     db.close();
   }
@@ -42,9 +82,15 @@ async function pgShape(url: string): Promise<string[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const cols = await c.query(`SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_app_migrations'`);
-    const idx = await c.query(`SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_app_migrations'`);
-    const fks = await c.query(`SELECT conrelid::regclass::text AS t, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'f'`);
+    const cols = await c.query(
+      `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_app_migrations'`,
+    );
+    const idx = await c.query(
+      `SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_app_migrations'`,
+    );
+    const fks = await c.query(
+      `SELECT conrelid::regclass::text AS t, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'f'`,
+    );
     return [
       ...cols.rows.map((r) => `${r.table_name}.${r.column_name} ${r.data_type} ${r.is_nullable} ${r.column_default}`),
       ...idx.rows.map((r) => r.indexdef.replace(/INDEX "?[a-z0-9_]+"? ON/, "INDEX ON")),

@@ -56,7 +56,13 @@ let nextId = 610_000_000 + Math.floor(Math.random() * 1_000_000);
 /** A Telegram user as the provider sees them; `sub` is opaque and above 2^53, as Telegram's can be. */
 function telegramUser(extra: Partial<TelegramUser> = {}): TelegramUser {
   const id = nextId++;
-  return { id, sub: `${9_007_199_254_740_993n + BigInt(id)}`, name: "Olga", preferred_username: `olga_${id}`, ...extra };
+  return {
+    id,
+    sub: `${9_007_199_254_740_993n + BigInt(id)}`,
+    name: "Olga",
+    preferred_username: `olga_${id}`,
+    ...extra,
+  };
 }
 
 /** Start → provider → callback, the way a browser follows the redirects. Returns the callback's answer. */
@@ -70,19 +76,33 @@ async function oidcRoundTrip(c: Client, intent?: "phone", edit?: (callback: URL)
   return { res: await c.get(`${callback.pathname}${callback.search}`), callback };
 }
 
-type Me = { id: string; purposes: Record<string, { granted: boolean; fields: Record<string, string>; outcomeAt?: string | null }> };
+type Me = {
+  id: string;
+  purposes: Record<string, { granted: boolean; fields: Record<string, string>; outcomeAt?: string | null }>;
+};
 const me = async (c: Client) => (await (await c.get("/api/me")).json()) as Me;
 const phoneIndex = (e164: string) => blindIndex(Buffer.from(app.env.BLIND_INDEX_KEY!, "base64"), "phone_number", e164);
 /** Moves a user's deep links into the past, in whatever form the database keeps the date. */
 async function expireBotLinks(userId: string) {
-  const [row] = await query<{ expires_at: unknown }>(app, `SELECT expires_at FROM bot_link_tokens WHERE user_id = $1`, [userId]);
+  const [row] = await query<{ expires_at: unknown }>(app, `SELECT expires_at FROM bot_link_tokens WHERE user_id = $1`, [
+    userId,
+  ]);
   const past = new Date(Date.now() - 60_000);
-  const value = typeof row!.expires_at === "number" ? past.getTime() : typeof row!.expires_at === "string" ? String(row!.expires_at).replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/, past.toISOString().slice(0, 19)) : past.toISOString().replace("T", " ").replace("Z", "");
+  const value =
+    typeof row!.expires_at === "number"
+      ? past.getTime()
+      : typeof row!.expires_at === "string"
+        ? String(row!.expires_at).replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/, past.toISOString().slice(0, 19))
+        : past.toISOString().replace("T", " ").replace("Z", "");
   await execute(app, `UPDATE bot_link_tokens SET expires_at = $1 WHERE user_id = $2`, [value, userId]);
 }
-const phoneRows = (userId: string) => countRows(app, "user_fields", "user_id = $1 AND field = 'phone_number'", [userId]);
+const phoneRows = (userId: string) =>
+  countRows(app, "user_fields", "user_id = $1 AND field = 'phone_number'", [userId]);
 
-async function signedInWithPhonePurpose(user: TelegramUser, purposes: Record<string, boolean> = { phone_contact: true }): Promise<{ c: Client; id: string }> {
+async function signedInWithPhonePurpose(
+  user: TelegramUser,
+  purposes: Record<string, boolean> = { phone_contact: true },
+): Promise<{ c: Client; id: string }> {
   const c = new Client(app.origin);
   await c.signIn({ id: String(user.id) }, { ...ONLY_ACCOUNT, ...purposes });
   return { c, id: (await me(c)).id };
@@ -103,7 +123,10 @@ describe("Telegram OpenID Connect login", () => {
     expect(await countRows(app, "users")).toBe(users);
     // The flow cookie is single use and gone; the pending sign-in holds the profile until consent.
     expect([...c.cookies.keys()].some((k) => k.endsWith("oidc"))).toBe(false);
-    expect((await c.request("PUT", "/api/me/consents", { json: { purposes: { ...ONLY_ACCOUNT, display_name: true } } })).status).toBe(200);
+    expect(
+      (await c.request("PUT", "/api/me/consents", { json: { purposes: { ...ONLY_ACCOUNT, display_name: true } } }))
+        .status,
+    ).toBe(200);
     const m = await me(c);
     expect(m.purposes.account!.fields.telegram_id).toBe(String(user.id));
     expect(m.purposes.display_name!.fields.first_name).toBe("Olga");
@@ -129,12 +152,18 @@ describe("Telegram OpenID Connect login", () => {
     expect(provider.authorizations.at(-1)!.scope).toBe("openid profile");
     expect(await phoneRows(id)).toBe(0);
 
-    expect((await c.request("PUT", "/api/me/consents", { json: { purposes: { phone_contact: true } } })).status).toBe(200);
+    expect((await c.request("PUT", "/api/me/consents", { json: { purposes: { phone_contact: true } } })).status).toBe(
+      200,
+    );
     const { res } = await oidcRoundTrip(c, "phone");
     expect(res.headers.get("location")).toBe(`${app.origin}/settings?phone=saved`);
     expect(provider.authorizations.at(-1)!.scope).toBe("openid profile phone");
     expect((await me(c)).purposes.phone_contact!.fields.phone_number).toBe(`+${OIDC_PHONE}`);
-    const rows = await query<{ blind_index: string }>(app, `SELECT blind_index FROM user_fields WHERE user_id = $1 AND field = 'phone_number'`, [id]);
+    const rows = await query<{ blind_index: string }>(
+      app,
+      `SELECT blind_index FROM user_fields WHERE user_id = $1 AND field = 'phone_number'`,
+      [id],
+    );
     expect(rows).toEqual([{ blind_index: phoneIndex(`+${OIDC_PHONE}`) }]);
   });
 
@@ -157,10 +186,17 @@ describe("Telegram OpenID Connect login", () => {
     expect(provider.authorizations.at(-1)!.scope).toBe("openid profile phone");
     expect(await phoneRows(id)).toBe(0);
     expect(await countRows(app, "user_fields", "blind_index = $1", [phoneIndex(`+${VERIFY_PHONE}`)])).toBe(0);
-    expect(await countRows(app, "purpose_outcomes", "user_id = $1 AND purpose_id = 'phone_verification'", [id])).toBe(1);
+    expect(await countRows(app, "purpose_outcomes", "user_id = $1 AND purpose_id = 'phone_verification'", [id])).toBe(
+      1,
+    );
     expect((await me(c)).purposes.phone_verification!.outcomeAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    const exported = (await (await c.get("/api/me/export")).json()) as { purposes: { id: string; outcomeAt?: string; stored: object }[] };
-    expect(exported.purposes.find((p) => p.id === "phone_verification")).toMatchObject({ outcomeAt: expect.stringMatching(/^\d{4}-/), stored: {} });
+    const exported = (await (await c.get("/api/me/export")).json()) as {
+      purposes: { id: string; outcomeAt?: string; stored: object }[];
+    };
+    expect(exported.purposes.find((p) => p.id === "phone_verification")).toMatchObject({
+      outcomeAt: expect.stringMatching(/^\d{4}-/),
+      stored: {},
+    });
     await c.request("PUT", "/api/me/consents", { json: { purposes: { phone_verification: false } } });
     expect(await countRows(app, "purpose_outcomes", "user_id = $1", [id])).toBe(0);
   });
@@ -169,7 +205,13 @@ describe("Telegram OpenID Connect login", () => {
     const user = telegramUser({ phone_number: "4930901820" });
     provider.user = user;
     const { c, id } = await signedInWithPhonePurpose(user);
-    for (const misbehave of [{ tamper: true }, { expired: true }, { foreignKey: true }, { audience: "123456" }, { nonce: "not-the-nonce-we-sent" }]) {
+    for (const misbehave of [
+      { tamper: true },
+      { expired: true },
+      { foreignKey: true },
+      { audience: "123456" },
+      { nonce: "not-the-nonce-we-sent" },
+    ]) {
       provider.misbehave = misbehave;
       const { res } = await oidcRoundTrip(c, "phone");
       expect(res.status, JSON.stringify(misbehave)).toBe(401);
@@ -236,14 +278,34 @@ describe("Telegram OpenID Connect login", () => {
 
 describe("the bot's contact button", () => {
   const webhook = (c: Client, update: unknown, secret: string | null = WEBHOOK_SECRET) =>
-    c.request("POST", "/api/telegram/webhook", { json: update, origin: null, headers: secret === null ? {} : { "x-telegram-bot-api-secret-token": secret } });
+    c.request("POST", "/api/telegram/webhook", {
+      json: update,
+      origin: null,
+      headers: secret === null ? {} : { "x-telegram-bot-api-secret-token": secret },
+    });
   let updateId = 1;
-  const start = (from: number, token: string) => ({ update_id: updateId++, message: { message_id: 1, date: 0, chat: { id: from, type: "private" }, from: { id: from, is_bot: false, first_name: "X" }, text: `/start ${token}` } });
+  const start = (from: number, token: string) => ({
+    update_id: updateId++,
+    message: {
+      message_id: 1,
+      date: 0,
+      chat: { id: from, type: "private" },
+      from: { id: from, is_bot: false, first_name: "X" },
+      text: `/start ${token}`,
+    },
+  });
   const contact = (from: number, userId: number, phone: string) => ({
     update_id: updateId++,
-    message: { message_id: 2, date: 0, chat: { id: from, type: "private" }, from: { id: from, is_bot: false, first_name: "X" }, contact: { phone_number: phone, first_name: "X", user_id: userId } },
+    message: {
+      message_id: 2,
+      date: 0,
+      chat: { id: from, type: "private" },
+      from: { id: from, is_bot: false, first_name: "X" },
+      contact: { phone_number: phone, first_name: "X", user_id: userId },
+    },
   });
-  const lastReplyTo = (chat: number) => botApi.calls.filter((x) => x.method === "sendMessage" && x.body.chat_id === chat).at(-1)?.body;
+  const lastReplyTo = (chat: number) =>
+    botApi.calls.filter((x) => x.method === "sendMessage" && x.body.chat_id === chat).at(-1)?.body;
   async function deepLinkToken(c: Client): Promise<string> {
     const res = await c.request("POST", "/api/me/phone/bot-link");
     expect(res.status).toBe(200);
@@ -279,7 +341,9 @@ describe("the bot's contact button", () => {
     expect(await query(app, "SELECT token_hash FROM bot_link_tokens WHERE token_hash = $1", [token])).toHaveLength(0);
     expect((await webhook(c, start(user.id, token))).status).toBe(200);
     const ask = lastReplyTo(user.id)!;
-    expect((ask.reply_markup as { keyboard: { request_contact?: boolean }[][] }).keyboard[0]![0]!.request_contact).toBe(true);
+    expect((ask.reply_markup as { keyboard: { request_contact?: boolean }[][] }).keyboard[0]![0]!.request_contact).toBe(
+      true,
+    );
 
     const someoneElse = nextId++;
     expect((await webhook(c, contact(user.id, someoneElse, "4915199999999"))).status).toBe(200);
@@ -333,7 +397,10 @@ describe("the bot's contact button", () => {
 
   it("npm run bot:webhook registers the webhook with its secret against the configured Bot API", async () => {
     // Asynchronously: the stand-in Bot API answers from this very process.
-    const { stdout: out } = await promisify(execFile)("npm", ["run", "-s", "bot:webhook"], { env: app.env, encoding: "utf8" });
+    const { stdout: out } = await promisify(execFile)("npm", ["run", "-s", "bot:webhook"], {
+      env: app.env,
+      encoding: "utf8",
+    });
     expect(out).toContain(`webhook registered: ${app.origin}/api/telegram/webhook`);
     expect(out).not.toContain(WEBHOOK_SECRET);
     const call = botApi.calls.filter((x) => x.method === "setWebhook").at(-1)!;
@@ -347,7 +414,12 @@ describe("the bot's contact button", () => {
  * database's one write lock (one writer at a time, so the app's transactions queue behind it).
  * `inside` runs in the locking transaction just before it commits.
  */
-async function underUserLocks<T>(userIds: string[], waiters: number, during: () => Promise<T>[], inside: (run: (sql: string, params: unknown[]) => Promise<void>) => Promise<void> = async () => {}): Promise<T[]> {
+async function underUserLocks<T>(
+  userIds: string[],
+  waiters: number,
+  during: () => Promise<T>[],
+  inside: (run: (sql: string, params: unknown[]) => Promise<void>) => Promise<void> = async () => {},
+): Promise<T[]> {
   if (app.db.kind === "sqlite") {
     const db = new Database(app.db.sqliteFile!);
     db.pragma("busy_timeout = 10000");
@@ -368,7 +440,9 @@ async function underUserLocks<T>(userIds: string[], waiters: number, during: () 
     const pending = during();
     // Waits for the app's transactions to queue on the lock (a condition, not a fixed time).
     for (let i = 0; ; i++) {
-      const { rows } = await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+      const { rows } = await watcher.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
       if (rows[0].n >= waiters) break;
       if (i > 600) throw new Error(`only ${rows[0].n} of ${waiters} transactions reached the lock`);
       await new Promise((r) => setTimeout(r, 50));
@@ -384,11 +458,34 @@ async function underUserLocks<T>(userIds: string[], waiters: number, during: () 
 
 describe("phone saves racing other writers (issue 13, item 5)", () => {
   const webhook = (update: unknown) =>
-    new Client(app.origin).request("POST", "/api/telegram/webhook", { json: update, origin: null, headers: { "x-telegram-bot-api-secret-token": WEBHOOK_SECRET } });
+    new Client(app.origin).request("POST", "/api/telegram/webhook", {
+      json: update,
+      origin: null,
+      headers: { "x-telegram-bot-api-secret-token": WEBHOOK_SECRET },
+    });
   let updateId = 10_000;
-  const start = (from: number, token: string) => ({ update_id: updateId++, message: { message_id: 1, date: 0, chat: { id: from, type: "private" }, from: { id: from, is_bot: false }, text: `/start ${token}` } });
-  const contact = (from: number, phone: string) => ({ update_id: updateId++, message: { message_id: 2, date: 0, chat: { id: from, type: "private" }, from: { id: from, is_bot: false }, contact: { phone_number: phone, user_id: from } } });
-  const lastReplyTo = (chat: number) => botApi.calls.filter((x) => x.method === "sendMessage" && x.body.chat_id === chat).at(-1)?.body;
+  const start = (from: number, token: string) => ({
+    update_id: updateId++,
+    message: {
+      message_id: 1,
+      date: 0,
+      chat: { id: from, type: "private" },
+      from: { id: from, is_bot: false },
+      text: `/start ${token}`,
+    },
+  });
+  const contact = (from: number, phone: string) => ({
+    update_id: updateId++,
+    message: {
+      message_id: 2,
+      date: 0,
+      chat: { id: from, type: "private" },
+      from: { id: from, is_bot: false },
+      contact: { phone_number: phone, user_id: from },
+    },
+  });
+  const lastReplyTo = (chat: number) =>
+    botApi.calls.filter((x) => x.method === "sendMessage" && x.body.chat_id === chat).at(-1)?.body;
   async function linkedBot(c: Client, telegramId: number) {
     const res = await c.request("POST", "/api/me/phone/bot-link");
     expect(res.status).toBe(200);
@@ -401,9 +498,16 @@ describe("phone saves racing other writers (issue 13, item 5)", () => {
     const user = telegramUser();
     const { c, id } = await signedInWithPhonePurpose(user, { phone_verification: true });
     await linkedBot(c, user.id);
-    const [res] = await underUserLocks([id], 1, () => [webhook(contact(user.id, WITHDRAWN_PHONE))], (run) =>
-      // What a withdrawal commits (the consent state) lands while the save waits.
-      run("UPDATE consent_states SET granted = $1 WHERE user_id = $2 AND purpose_id = 'phone_verification'", [app.db.kind === "sqlite" ? 0 : false, id]),
+    const [res] = await underUserLocks(
+      [id],
+      1,
+      () => [webhook(contact(user.id, WITHDRAWN_PHONE))],
+      (run) =>
+        // What a withdrawal commits (the consent state) lands while the save waits.
+        run("UPDATE consent_states SET granted = $1 WHERE user_id = $2 AND purpose_id = 'phone_verification'", [
+          app.db.kind === "sqlite" ? 0 : false,
+          id,
+        ]),
     );
     expect(res!.status).toBe(200);
     expect(await countRows(app, "purpose_outcomes", "user_id = $1", [id])).toBe(0);
@@ -415,7 +519,11 @@ describe("phone saves racing other writers (issue 13, item 5)", () => {
     const users = [telegramUser(), telegramUser()];
     const signedIn = await Promise.all(users.map((u) => signedInWithPhonePurpose(u)));
     for (const [i, u] of users.entries()) await linkedBot(signedIn[i]!.c, u.id);
-    const results = await underUserLocks(signedIn.map((s) => s.id), 2, () => users.map((u) => webhook(contact(u.id, RACE_PHONE))));
+    const results = await underUserLocks(
+      signedIn.map((s) => s.id),
+      2,
+      () => users.map((u) => webhook(contact(u.id, RACE_PHONE))),
+    );
     expect(results.map((r) => r.status)).toEqual([200, 200]);
     expect(await countRows(app, "user_fields", "blind_index = $1", [phoneIndex(`+${RACE_PHONE}`)])).toBe(1);
     const replies = users.map((u) => String(lastReplyTo(u.id)!.text));

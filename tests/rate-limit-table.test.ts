@@ -30,7 +30,11 @@ async function onPg<T>(url: string, run: (c: pg.Client) => Promise<T>): Promise<
 function sqliteSchema(file: string): string[] {
   const d = new Database(file, { readonly: true });
   try {
-    return (d.prepare("SELECT type || ' ' || name || ': ' || coalesce(sql, '') AS s FROM sqlite_master ORDER BY name").all() as { s: string }[]).map((r) => r.s);
+    return (
+      d
+        .prepare("SELECT type || ' ' || name || ': ' || coalesce(sql, '') AS s FROM sqlite_master ORDER BY name")
+        .all() as { s: string }[]
+    ).map((r) => r.s);
   } finally {
     d.close();
   }
@@ -50,14 +54,22 @@ it(`${testDbKind()}: the migrations create the rate-limit table, and the app run
             d.close();
           }
         })()
-      : await onPg(db.url, async (c) => (await c.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'rate_limits' ORDER BY ordinal_position")).rows.map((r) => r.column_name as string));
+      : await onPg(db.url, async (c) =>
+          (
+            await c.query(
+              "SELECT column_name FROM information_schema.columns WHERE table_name = 'rate_limits' ORDER BY ordinal_position",
+            )
+          ).rows.map((r) => r.column_name as string),
+        );
   expect(columns).toEqual(["key", "points", "expire"]);
 
   const before = db.kind === "sqlite" ? sqliteSchema(db.sqliteFile!) : [];
   if (db.kind === "postgres") {
     await onPg(db.url, async (c) => {
       await c.query("CREATE TABLE ddl_seen (tag text, statement text)");
-      await c.query("CREATE FUNCTION note_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO ddl_seen VALUES (tg_tag, current_query()); END $$");
+      await c.query(
+        "CREATE FUNCTION note_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO ddl_seen VALUES (tg_tag, current_query()); END $$",
+      );
       await c.query("CREATE EVENT TRIGGER note_ddl ON ddl_command_start EXECUTE FUNCTION note_ddl()");
     });
   }

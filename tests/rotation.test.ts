@@ -31,12 +31,23 @@ function fieldsOf(me: Me): Record<string, string> {
 async function signUp(target: TestApp, n: number): Promise<Person> {
   const c = new Client(target.origin);
   const telegramId = String(nextTelegramId++);
-  const profile = { id: telegramId, first_name: `Rotfirst${n}`, last_name: `Rotlast${n}`, username: `rot_user_${n}`, photo_url: `https://t.me/i/userpic/320/rot${n}.jpg` };
+  const profile = {
+    id: telegramId,
+    first_name: `Rotfirst${n}`,
+    last_name: `Rotlast${n}`,
+    username: `rot_user_${n}`,
+    photo_url: `https://t.me/i/userpic/320/rot${n}.jpg`,
+  };
   await c.signIn(profile, EVERYTHING);
   const me = (await (await c.get("/api/me")).json()) as Me;
   const fields = fieldsOf(me);
   expect(fields).toMatchObject({ first_name: profile.first_name, username: profile.username, telegram_id: telegramId });
-  return { cookies: new Map(c.cookies), id: me.id, fields, plaintext: [profile.first_name, profile.last_name, profile.username, `rot${n}.jpg`, telegramId] };
+  return {
+    cookies: new Map(c.cookies),
+    id: me.id,
+    fields,
+    plaintext: [profile.first_name, profile.last_name, profile.username, `rot${n}.jpg`, telegramId],
+  };
 }
 
 /** GET /api/me as that person, against whichever app is running now (sessions survive restarts). */
@@ -56,12 +67,20 @@ async function expectAllReadable() {
 }
 
 async function wrapState(): Promise<Map<string, { keyId: string; wrapped: string }>> {
-  const rows = await query<{ id: string; wrap_key_id: string; wrapped_data_key: Uint8Array }>(app, `SELECT id, wrap_key_id, wrapped_data_key FROM users ORDER BY id`);
-  return new Map(rows.map((r) => [r.id, { keyId: r.wrap_key_id, wrapped: Buffer.from(r.wrapped_data_key).toString("hex") }]));
+  const rows = await query<{ id: string; wrap_key_id: string; wrapped_data_key: Uint8Array }>(
+    app,
+    `SELECT id, wrap_key_id, wrapped_data_key FROM users ORDER BY id`,
+  );
+  return new Map(
+    rows.map((r) => [r.id, { keyId: r.wrap_key_id, wrapped: Buffer.from(r.wrapped_data_key).toString("hex") }]),
+  );
 }
 
 async function fieldCiphertexts(): Promise<Map<string, string>> {
-  const rows = await query<{ user_id: string; field: string; ciphertext: Uint8Array }>(app, `SELECT user_id, field, ciphertext FROM user_fields`);
+  const rows = await query<{ user_id: string; field: string; ciphertext: Uint8Array }>(
+    app,
+    `SELECT user_id, field, ciphertext FROM user_fields`,
+  );
   return new Map(rows.map((r) => [`${r.user_id}/${r.field}`, Buffer.from(r.ciphertext).toString("hex")]));
 }
 
@@ -137,7 +156,10 @@ describe("rotating the master key", () => {
     const [unknown, damaged] = stillOnA as [string, string];
     const damagedOriginal = Buffer.from(afterPartial.get(damaged)!.wrapped, "hex");
     await execute(app, `UPDATE users SET wrap_key_id = $1 WHERE id = $2`, ["0123456789ab", unknown]);
-    await execute(app, `UPDATE users SET wrapped_data_key = $1 WHERE id = $2`, [randomBytes(damagedOriginal.length), damaged]);
+    await execute(app, `UPDATE users SET wrapped_data_key = $1 WHERE id = $2`, [
+      randomBytes(damagedOriginal.length),
+      damaged,
+    ]);
 
     const r = rotate("--batch-size=2");
     expect(r.status).toBe(1);
@@ -188,8 +210,15 @@ describe("rotating the master key", () => {
 describe("a destroyed data key", () => {
   it("makes the user's fields unreadable, and nothing of them leaks in the answer or the log", async () => {
     const victim = people[3]!;
-    const [{ wrapped_data_key }] = (await query<{ wrapped_data_key: Uint8Array }>(app, `SELECT wrapped_data_key FROM users WHERE id = $1`, [victim.id])) as [{ wrapped_data_key: Uint8Array }];
-    await execute(app, `UPDATE users SET wrapped_data_key = $1 WHERE id = $2`, [randomBytes(wrapped_data_key.length), victim.id]);
+    const [{ wrapped_data_key }] = (await query<{ wrapped_data_key: Uint8Array }>(
+      app,
+      `SELECT wrapped_data_key FROM users WHERE id = $1`,
+      [victim.id],
+    )) as [{ wrapped_data_key: Uint8Array }];
+    await execute(app, `UPDATE users SET wrapped_data_key = $1 WHERE id = $2`, [
+      randomBytes(wrapped_data_key.length),
+      victim.id,
+    ]);
     const { status, text } = await meAs(victim);
     // The owner's page still works: every stored field is listed, each as unreadable (null).
     expect(status).toBe(200);

@@ -34,7 +34,12 @@ let nextId = 815_000_000;
 
 beforeAll(async () => {
   app = await startApp({ label: "signinrace" });
-  Object.assign(process.env, { ...secretsOf(app.env), DATABASE_URL: app.db.url, DATA_DIR: app.db.dir, LOG_LEVEL: "silent" });
+  Object.assign(process.env, {
+    ...secretsOf(app.env),
+    DATABASE_URL: app.db.url,
+    DATA_DIR: app.db.dir,
+    LOG_LEVEL: "silent",
+  });
   direct = await import("../lib/data/sign-in/direct");
   users = await import("../lib/data/users");
   vault = await import("../lib/data/vault");
@@ -51,7 +56,13 @@ afterAll(async () => {
 
 /** A person with every purpose granted, signed in through the app; their user id. */
 async function person(): Promise<{ profile: Profile; client: Client; userId: string }> {
-  const profile = { id: String((nextId += 1)), first_name: "Wanda", last_name: "Between", username: `wb_${nextId}`, photo_url: `https://t.me/i/userpic/320/wb${nextId}.jpg` };
+  const profile = {
+    id: String((nextId += 1)),
+    first_name: "Wanda",
+    last_name: "Between",
+    username: `wb_${nextId}`,
+    photo_url: `https://t.me/i/userpic/320/wb${nextId}.jpg`,
+  };
   const client = new Client(app.origin);
   await client.signIn(profile, EVERYTHING);
   const userId = ((await (await client.get("/api/me")).json()) as { id: string }).id;
@@ -60,7 +71,13 @@ async function person(): Promise<{ profile: Profile; client: Client; userId: str
 
 /** The sign-in of `profile` with `between` run after its read and before its write (SQLite: before it). */
 async function signInWith(profile: Profile, between: () => Promise<void>) {
-  const telegramProfile = { telegramId: BigInt(profile.id), first_name: "Renamed", last_name: profile.last_name, username: profile.username, photo_url: profile.photo_url };
+  const telegramProfile = {
+    telegramId: BigInt(profile.id),
+    first_name: "Renamed",
+    last_name: profile.last_name,
+    username: profile.username,
+    photo_url: profile.photo_url,
+  };
   const replayKey = randomBytes(32).toString("base64url");
   // What the database held when `between` started: on PostgreSQL the read has claimed the payload and
   // the write has not opened the session yet; on SQLite neither has happened.
@@ -72,8 +89,13 @@ async function signInWith(profile: Profile, between: () => Promise<void>) {
     sessionExpiresAt: new Date(Date.now() + 3_600_000),
   };
   const betweenReadAndWrite = async () => {
-    const [user] = await query<{ id: string }>(app, `SELECT id FROM users WHERE telegram_id_index = $1`, [req.indexes[0]]);
-    atChange = { claims: await countRows(app, "used_login_payloads", "digest = $1", [replayKey]), sessions: user ? await countRows(app, "sessions", "user_id = $1", [user.id]) : 0 };
+    const [user] = await query<{ id: string }>(app, `SELECT id FROM users WHERE telegram_id_index = $1`, [
+      req.indexes[0],
+    ]);
+    atChange = {
+      claims: await countRows(app, "used_login_payloads", "digest = $1", [replayKey]),
+      sessions: user ? await countRows(app, "sessions", "user_id = $1", [user.id]) : 0,
+    };
     await between();
   };
   let outcome;
@@ -86,21 +108,40 @@ async function signInWith(profile: Profile, between: () => Promise<void>) {
   return { outcome, atChange: atChange as { claims: number; sessions: number } | null, claims };
 }
 
-const firstName = async (userId: string) => (await query<{ n: number | string }>(app, `SELECT COUNT(*) AS n FROM user_fields WHERE user_id = $1 AND field = 'first_name'`, [userId]))[0]!.n;
+const firstName = async (userId: string) =>
+  (
+    await query<{ n: number | string }>(
+      app,
+      `SELECT COUNT(*) AS n FROM user_fields WHERE user_id = $1 AND field = 'first_name'`,
+      [userId],
+    )
+  )[0]!.n;
 
 describe("a sign-in with a consent change, an erasure or another sign-in between its read and its write", () => {
   it("with nothing in between, writes what it read: new values, a session, the payload used once", async () => {
     const { profile, userId } = await person();
-    const before = await query<{ updated_at: unknown }>(app, `SELECT updated_at FROM user_fields WHERE user_id = $1 AND field = 'first_name'`, [userId]);
+    const before = await query<{ updated_at: unknown }>(
+      app,
+      `SELECT updated_at FROM user_fields WHERE user_id = $1 AND field = 'first_name'`,
+      [userId],
+    );
     const sessionsBefore = await countRows(app, "sessions", "user_id = $1", [userId]);
     const { outcome, atChange, claims } = await signInWith(profile, async () => {});
     expect(atChange).toEqual({ claims: onPostgres ? 1 : 0, sessions: sessionsBefore });
     expect(outcome).toMatchObject({ kind: "existing", userId, sessionId: expect.any(String) });
     if (outcome.kind !== "existing") throw new Error("unreachable");
-    const [session] = await query<{ user_id: string }>(app, `SELECT user_id FROM sessions WHERE id = $1`, [outcome.sessionId]);
+    const [session] = await query<{ user_id: string }>(app, `SELECT user_id FROM sessions WHERE id = $1`, [
+      outcome.sessionId,
+    ]);
     expect(session?.user_id).toBe(userId);
-    const after = await query<{ updated_at: unknown }>(app, `SELECT updated_at FROM user_fields WHERE user_id = $1 AND field = 'first_name'`, [userId]);
-    expect(new Date(after[0]!.updated_at as string).getTime()).toBeGreaterThan(new Date(before[0]!.updated_at as string).getTime());
+    const after = await query<{ updated_at: unknown }>(
+      app,
+      `SELECT updated_at FROM user_fields WHERE user_id = $1 AND field = 'first_name'`,
+      [userId],
+    );
+    expect(new Date(after[0]!.updated_at as string).getTime()).toBeGreaterThan(
+      new Date(before[0]!.updated_at as string).getTime(),
+    );
     expect(claims).toBe(1);
     expect(await counterMismatches(app)).toEqual([]);
   });
@@ -127,12 +168,16 @@ describe("a sign-in with a consent change, an erasure or another sign-in between
     let auditsAfterErasure = -1;
     const { outcome, claims } = await signInWith(profile, async () => {
       expect((await client.request("DELETE", "/api/me")).status).toBe(200);
-      auditsAfterErasure = await countRows(app, "audit_events", "subject_id = $1 AND type = 'auth.signed_in'", [userId]);
+      auditsAfterErasure = await countRows(app, "audit_events", "subject_id = $1 AND type = 'auth.signed_in'", [
+        userId,
+      ]);
     });
     expect(outcome).toEqual({ kind: "new" });
     expect(await storedState(app, userId)).toEqual({ user: false, fields: [], consents: [] });
     expect(await countRows(app, "sessions", "user_id = $1", [userId])).toBe(0);
-    expect(await countRows(app, "audit_events", "subject_id = $1 AND type = 'auth.signed_in'", [userId])).toBe(auditsAfterErasure);
+    expect(await countRows(app, "audit_events", "subject_id = $1 AND type = 'auth.signed_in'", [userId])).toBe(
+      auditsAfterErasure,
+    );
     expect(claims).toBe(1);
     expect(await counterMismatches(app)).toEqual([]);
   });

@@ -10,18 +10,37 @@ const percent = (p: number | null) => (p === null ? "suppressed (small count)" :
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "unknown");
 
 /** A chart and its table for days beside the same for weeks (one column on a phone). */
-function ActivityPair({ id, scope, activity }: { id: string; scope: { title: (unit: string) => string; caption: (unit: string) => string }; activity: PurposeActivity }) {
+function ActivityPair({
+  id,
+  scope,
+  activity,
+}: {
+  id: string;
+  scope: { title: (unit: string) => string; caption: (unit: string) => string };
+  activity: PurposeActivity;
+}) {
   return (
     <div className="pair">
       <div>
         <h4 className="muted">Per day, last {ACTIVITY_DAYS} days</h4>
-        <ActivityChart id={`${id}-days`} title={scope.title(`per day, last ${ACTIVITY_DAYS} days`)} data={activity.days} />
+        <ActivityChart
+          id={`${id}-days`}
+          title={scope.title(`per day, last ${ACTIVITY_DAYS} days`)}
+          data={activity.days}
+        />
         <CollapsedActivityTable caption={scope.caption(`per day, last ${ACTIVITY_DAYS} days`)} data={activity.days} />
       </div>
       <div>
         <h4 className="muted">Per ISO week, last {ACTIVITY_WEEKS} weeks</h4>
-        <ActivityChart id={`${id}-weeks`} title={scope.title(`per ISO week, last ${ACTIVITY_WEEKS} weeks`)} data={activity.weeks} />
-        <CollapsedActivityTable caption={scope.caption(`per ISO week, last ${ACTIVITY_WEEKS} weeks`)} data={activity.weeks} />
+        <ActivityChart
+          id={`${id}-weeks`}
+          title={scope.title(`per ISO week, last ${ACTIVITY_WEEKS} weeks`)}
+          data={activity.weeks}
+        />
+        <CollapsedActivityTable
+          caption={scope.caption(`per ISO week, last ${ACTIVITY_WEEKS} weeks`)}
+          data={activity.weeks}
+        />
       </div>
     </div>
   );
@@ -37,13 +56,19 @@ export default async function AdminReportPage() {
       <h1>Data-minimization report</h1>
       <p className="muted">Generated {when(report.generatedAt)}. No personal value appears here.</p>
       <p className="rule" id="how-counts">
-        <strong>How counts are published.</strong> Every count is rounded to the nearest 10, and a count under 5 is shown as “fewer than 5”. In figures that add up to
-        each other (activity over time, erasures, values past retention) a 0 is shown as “fewer than 5” too, unless the whole series is 0. Totals are rounded on their
-        own and shares are worked out from the rounded counts, so no figure, and no sum or difference of figures, singles anyone out.
+        <strong>How counts are published.</strong> Every count is rounded to the nearest 10, and a count under 5 is
+        shown as “fewer than 5”. In figures that add up to each other (activity over time, erasures, values past
+        retention) a 0 is shown as “fewer than 5” too, unless the whole series is 0. Totals are rounded on their own and
+        shares are worked out from the rounded counts, so no figure, and no sum or difference of figures, singles anyone
+        out.
       </p>
       <p className="row">
-        <a className="button secondary" href="/api/admin/report" download>Download JSON</a>
-        <a className="button secondary" href="/api/admin/report?format=csv" download>Download CSV</a>
+        <a className="button secondary" href="/api/admin/report" download>
+          Download JSON
+        </a>
+        <a className="button secondary" href="/api/admin/report?format=csv" download>
+          Download CSV
+        </a>
       </p>
       <DemoReportFiller />
 
@@ -55,15 +80,22 @@ export default async function AdminReportPage() {
             <dd data-testid="users">{formatCount(report.users)}</dd>
             <dt>Values stored without a live consent</dt>
             <dd data-testid="violations" className={violations.length ? "bad" : "good"}>
-              {violations.length ? `${violations.map((f) => `${f.label}: ${formatCount(f.withoutLiveConsent)}`).join("; ")}` : "0 (none)"}
+              {violations.length
+                ? `${violations.map((f) => `${f.label}: ${formatCount(f.withoutLiveConsent)}`).join("; ")}`
+                : "0 (none)"}
             </dd>
             <dt>Last checked for values without a live consent</dt>
             <dd data-testid="consent-check" className={report.consentCheck.overdue ? "bad" : undefined}>
-              {when(report.consentCheck.checkedAt)}, {formatCount(report.consentCheck.valuesChecked)} stored values looked at
-              {report.consentCheck.overdue ? " (overdue: the check runs with every purge, and none has run it lately)" : " (runs with every purge)"}
+              {when(report.consentCheck.checkedAt)}, {formatCount(report.consentCheck.valuesChecked)} stored values
+              looked at
+              {report.consentCheck.overdue
+                ? " (overdue: the check runs with every purge, and none has run it lately)"
+                : " (runs with every purge)"}
             </dd>
             <dt>Values under a field name the app does not know</dt>
-            <dd data-testid="unknown-fields" className={report.unknownFieldsStored === 0 ? "good" : "bad"}>{formatCount(report.unknownFieldsStored)}</dd>
+            <dd data-testid="unknown-fields" className={report.unknownFieldsStored === 0 ? "good" : "bad"}>
+              {formatCount(report.unknownFieldsStored)}
+            </dd>
             <dt>Values past their retention period</dt>
             <dd data-testid="past-retention">{formatCount(report.retention.pastRetentionTotal)}</dd>
             <dt>Fields offered by Telegram and not stored</dt>
@@ -81,7 +113,11 @@ export default async function AdminReportPage() {
             <dt>Last purge</dt>
             <dd>
               {report.retention.lastPurge
-                ? `${when(report.retention.lastPurge.startedAt)}${report.retention.lastPurge.finishedAt ? "" : " (not finished)"}: ${Object.entries(report.retention.lastPurge.counts).map(([k, v]) => `${k} ${formatCount(v)}`).join(", ") || "no counts"}`
+                ? `${when(report.retention.lastPurge.startedAt)}${report.retention.lastPurge.finishedAt ? "" : " (not finished)"}: ${
+                    Object.entries(report.retention.lastPurge.counts)
+                      .map(([k, v]) => `${k} ${formatCount(v)}`)
+                      .join(", ") || "no counts"
+                  }`
                 : "No purge has run yet."}
             </dd>
             <dt>Next purge</dt>
@@ -97,7 +133,9 @@ export default async function AdminReportPage() {
 
         <section className="card" aria-labelledby="erasures">
           <h2 id="erasures">Erasures</h2>
-          <p>Accounts erased in total: <strong data-testid="erasures-total">{formatCount(report.erasures.total)}</strong></p>
+          <p>
+            Accounts erased in total: <strong data-testid="erasures-total">{formatCount(report.erasures.total)}</strong>
+          </p>
           <details className="table">
             <summary>Table: accounts erased per month</summary>
             <div className="table-scroll" role="region" aria-label="Accounts erased per month" tabIndex={0}>
@@ -106,7 +144,9 @@ export default async function AdminReportPage() {
                 <thead>
                   <tr>
                     <th scope="col">Month (UTC)</th>
-                    <th scope="col" className="num">Erased</th>
+                    <th scope="col" className="num">
+                      Erased
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -126,7 +166,9 @@ export default async function AdminReportPage() {
           <h2 id="keys">Encryption keys</h2>
           <dl className="fields">
             <dt>Current master key</dt>
-            <dd><code>{report.keys.currentKeyId}</code></dd>
+            <dd>
+              <code>{report.keys.currentKeyId}</code>
+            </dd>
             <dt>Data keys wrapped by it</dt>
             <dd data-testid="keys-current">{percent(report.keys.currentPercent)}</dd>
             <dt>Accounts still on an older key</dt>
@@ -139,15 +181,26 @@ export default async function AdminReportPage() {
         <h2 id="fields">Per field</h2>
         <div className="table-scroll" role="region" aria-labelledby="fields" tabIndex={0}>
           <table>
-            <caption>Stored values per field, the purposes that cover them, and checks (without live consent: as of {when(report.consentCheck.checkedAt)})</caption>
+            <caption>
+              Stored values per field, the purposes that cover them, and checks (without live consent: as of{" "}
+              {when(report.consentCheck.checkedAt)})
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Field</th>
-                <th scope="col" className="num">Stored</th>
+                <th scope="col" className="num">
+                  Stored
+                </th>
                 <th scope="col">Covered by</th>
-                <th scope="col" className="num">Users who consented</th>
-                <th scope="col" className="num">Without live consent</th>
-                <th scope="col" className="num">Past retention</th>
+                <th scope="col" className="num">
+                  Users who consented
+                </th>
+                <th scope="col" className="num">
+                  Without live consent
+                </th>
+                <th scope="col" className="num">
+                  Past retention
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -156,8 +209,13 @@ export default async function AdminReportPage() {
                   <th scope="row">{f.label}</th>
                   <td className="num">{formatCount(f.stored)}</td>
                   <td>{f.purposes.length ? f.purposes.join(", ") : "no purpose (never stored)"}</td>
-                  <td className="num">{f.consentedPercentIsLowerBound && f.consentedPercent !== null ? "at least " : ""}{percent(f.consentedPercent)}</td>
-                  <td className={`num ${f.withoutLiveConsent === 0 ? "good" : "bad"}`}>{formatCount(f.withoutLiveConsent)}</td>
+                  <td className="num">
+                    {f.consentedPercentIsLowerBound && f.consentedPercent !== null ? "at least " : ""}
+                    {percent(f.consentedPercent)}
+                  </td>
+                  <td className={`num ${f.withoutLiveConsent === 0 ? "good" : "bad"}`}>
+                    {formatCount(f.withoutLiveConsent)}
+                  </td>
                   <td className="num">{formatCount(f.pastRetention)}</td>
                 </tr>
               ))}
@@ -174,20 +232,32 @@ export default async function AdminReportPage() {
             <thead>
               <tr>
                 <th scope="col">Purpose</th>
-                <th scope="col" className="num">Active consents</th>
-                <th scope="col" className="num">Share of accounts</th>
+                <th scope="col" className="num">
+                  Active consents
+                </th>
+                <th scope="col" className="num">
+                  Share of accounts
+                </th>
                 <th scope="col">Version in force</th>
-                <th scope="col" className="num">Still to re-consent</th>
-                <th scope="col" className="num">Retention (days)</th>
+                <th scope="col" className="num">
+                  Still to re-consent
+                </th>
+                <th scope="col" className="num">
+                  Retention (days)
+                </th>
               </tr>
             </thead>
             <tbody>
               {report.purposes.map((p) => (
                 <tr key={p.id} data-testid={`purpose-${p.id}`}>
-                  <th scope="row">{p.title} <span className="muted nowrap">({p.id})</span></th>
+                  <th scope="row">
+                    {p.title} <span className="muted nowrap">({p.id})</span>
+                  </th>
                   <td className="num">{formatCount(p.activeConsents)}</td>
                   <td className="num">{percent(p.activePercent)}</td>
-                  <td><code>{p.versionInForce}</code></td>
+                  <td>
+                    <code>{p.versionInForce}</code>
+                  </td>
                   <td className="num">{formatCount(p.awaitingReconsent)}</td>
                   <td className="num">{p.retentionDays}</td>
                 </tr>
@@ -200,11 +270,25 @@ export default async function AdminReportPage() {
       <section className="card" aria-labelledby="activity">
         <h2 id="activity">Consents granted and withdrawn over time</h2>
         <h3>All purposes</h3>
-        <ActivityPair id="chart-all" scope={{ title: (unit) => `Consents granted and withdrawn ${unit}, all purposes`, caption: (unit) => `${unit.charAt(0).toUpperCase()}${unit.slice(1)}, all purposes` }} activity={report.activity} />
+        <ActivityPair
+          id="chart-all"
+          scope={{
+            title: (unit) => `Consents granted and withdrawn ${unit}, all purposes`,
+            caption: (unit) => `${unit.charAt(0).toUpperCase()}${unit.slice(1)}, all purposes`,
+          }}
+          activity={report.activity}
+        />
         {report.purposes.map((p) => (
           <details key={p.id} className="purpose">
             <summary>{p.title}: per day and per week</summary>
-            <ActivityPair id={`chart-${p.id}`} scope={{ title: (unit) => `${p.title}: granted and withdrawn ${unit}`, caption: (unit) => `${p.title}: ${unit}` }} activity={p.activity} />
+            <ActivityPair
+              id={`chart-${p.id}`}
+              scope={{
+                title: (unit) => `${p.title}: granted and withdrawn ${unit}`,
+                caption: (unit) => `${p.title}: ${unit}`,
+              }}
+              activity={p.activity}
+            />
           </details>
         ))}
       </section>

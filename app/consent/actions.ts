@@ -11,18 +11,24 @@ import { clearPendingSignIn } from "@/lib/session";
 /** Reads one decision per purpose shown on the form; unchecked boxes are refusals. */
 function decisionsFrom(form: FormData): Decisions {
   const shown = new Set(form.getAll("shown").map(String));
-  return Object.fromEntries(catalogue().filter((p) => shown.has(p.id)).map((p) => [p.id, p.required || form.get(`purpose:${p.id}`) === "on"]));
+  return Object.fromEntries(
+    catalogue()
+      .filter((p) => shown.has(p.id))
+      .map((p) => [p.id, p.required || form.get(`purpose:${p.id}`) === "on"]),
+  );
 }
 
 export async function saveConsent(_prev: ActionState, form: FormData): Promise<ActionState> {
   const decisions = decisionsFrom(form);
-  if (Object.keys(decisions).length === 0) return { ok: false, message: "The form was empty. Reload the page and try again." };
+  if (Object.keys(decisions).length === 0)
+    return { ok: false, message: "The form was empty. Reload the page and try again." };
   let saved;
   try {
     saved = await saveDecisions(decisions, "page", await currentRequestId());
   } catch (e) {
     // The consent limit as a form message instead of an error page.
-    if (e instanceof RateLimitedError) return { ok: false, message: `Too many attempts. Please wait ${e.retryAfterSeconds} seconds and try again.` };
+    if (e instanceof RateLimitedError)
+      return { ok: false, message: `Too many attempts. Please wait ${e.retryAfterSeconds} seconds and try again.` };
     throw e;
   }
   if (!saved.ok) return { ok: false, message: saved.message };

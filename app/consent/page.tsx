@@ -23,7 +23,11 @@ export default async function ConsentPage() {
         <h1>Some of our purposes have changed</h1>
         <p>We changed how we describe the purposes below, or added them. Please decide again; nothing else changes.</p>
         <ControllerNotice />
-        <ConsentForm purposes={overview.map((v) => ({ purpose: v.purpose, checked: false, changed: v.decidedAt !== null }))} values={null} action={saveConsent} />
+        <ConsentForm
+          purposes={overview.map((v) => ({ purpose: v.purpose, checked: false, changed: v.decidedAt !== null }))}
+          values={null}
+          action={saveConsent}
+        />
       </>
     );
   }
@@ -35,8 +39,8 @@ export default async function ConsentPage() {
         <SessionEnded />
         <h1>No sign-in is waiting</h1>
         <p>
-          A sign-in waits here for your decision for 10 minutes, until you save or cancel it. This one was cancelled or has expired.
-          Nothing was stored.
+          A sign-in waits here for your decision for 10 minutes, until you save or cancel it. This one was cancelled or
+          has expired. Nothing was stored.
         </p>
         <p>
           <Link href="/#signin">Sign in with Telegram</Link>
@@ -48,14 +52,19 @@ export default async function ConsentPage() {
     <>
       <h1>Before we create your account</h1>
       <p>
-        Telegram confirmed who you are. Nothing about you is stored yet. Choose below what we may keep; optional purposes
-        start off, and you can change your mind later on the settings page.
+        Telegram confirmed who you are. Nothing about you is stored yet. Choose below what we may keep; optional
+        purposes start off, and you can change your mind later on the settings page.
       </p>
       <p className="muted">
-        Beside each purpose is exactly what Telegram sent for it and what would be kept. Anything else it sent is discarded.
+        Beside each purpose is exactly what Telegram sent for it and what would be kept. Anything else it sent is
+        discarded.
       </p>
       <ControllerNotice />
-      <ConsentForm purposes={catalogue().map((purpose) => ({ purpose, checked: false, changed: false }))} values={valuesSentBy(pending)} action={saveConsent} />
+      <ConsentForm
+        purposes={catalogue().map((purpose) => ({ purpose, checked: false, changed: false }))}
+        values={valuesSentBy(pending)}
+        action={saveConsent}
+      />
       <form action={cancelSignIn} className="row spaced">
         <SubmitButton className="secondary" pendingLabel="Cancelling…">
           Cancel and do not create an account

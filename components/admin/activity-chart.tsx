@@ -33,7 +33,10 @@ export function ActivityChart({ id, title, data }: { id: string; title: string; 
   const barW = Math.max(1, group * 0.38);
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
   const labelEvery = data.length > 14 ? 7 : 1;
-  const totals = data.reduce((acc, d) => ({ g: acc.g + numeric(d.granted), w: acc.w + numeric(d.withdrawn) }), { g: 0, w: 0 });
+  const totals = data.reduce((acc, d) => ({ g: acc.g + numeric(d.granted), w: acc.w + numeric(d.withdrawn) }), {
+    g: 0,
+    w: 0,
+  });
   const suppressed = data.some((d) => d.granted === FEWER_THAN_5 || d.withdrawn === FEWER_THAN_5);
 
   const bar = (value: Count, x: number, kind: "granted" | "withdrawn", period: string) => {
@@ -41,7 +44,14 @@ export function ActivityChart({ id, title, data }: { id: string; title: string; 
     // "Fewer than 5" (0 to 4) is drawn as a short hatched stub: visible, but never an exact height.
     const h = typeof value === "number" ? plotH - (y(value) - PAD.top) : Math.max(3, (2 / max) * plotH);
     return (
-      <rect key={`${kind}-${period}`} className={`bar ${kind}${typeof value === "number" ? "" : " suppressed"}`} x={x} y={PAD.top + plotH - h} width={barW} height={h}>
+      <rect
+        key={`${kind}-${period}`}
+        className={`bar ${kind}${typeof value === "number" ? "" : " suppressed"}`}
+        x={x}
+        y={PAD.top + plotH - h}
+        width={barW}
+        height={h}
+      >
         <title>{`${period}: ${formatCount(value)} ${kind}`}</title>
       </rect>
     );
@@ -69,7 +79,12 @@ export function ActivityChart({ id, title, data }: { id: string; title: string; 
               {bar(d.granted, x0, "granted", d.period)}
               {bar(d.withdrawn, x0 + barW, "withdrawn", d.period)}
               {i % labelEvery === 0 && (
-                <text className="axis" x={PAD.left + i * group + group / 2} y={HEIGHT - PAD.bottom + 16} textAnchor="middle">
+                <text
+                  className="axis"
+                  x={PAD.left + i * group + group / 2}
+                  y={HEIGHT - PAD.bottom + 16}
+                  textAnchor="middle"
+                >
                   {periodLabel(d.period)}
                 </text>
               )}
@@ -103,8 +118,12 @@ export function ActivityTable({ caption, data }: { caption: string; data: Period
         <thead>
           <tr>
             <th scope="col">Period (UTC)</th>
-            <th scope="col" className="num">Granted</th>
-            <th scope="col" className="num">Withdrawn</th>
+            <th scope="col" className="num">
+              Granted
+            </th>
+            <th scope="col" className="num">
+              Withdrawn
+            </th>
           </tr>
         </thead>
         <tbody>

@@ -16,14 +16,21 @@ let findings = 0;
 test.afterAll(() => {
   mkdirSync(resolve(".security-figures"), { recursive: true });
   const db = process.env.TEST_DB === "postgres" ? "postgres" : "sqlite";
-  appendFileSync(resolve(".security-figures/figures.jsonl"), JSON.stringify({ name: "pages checked by axe", value: pagesChecked, note: "Chromium", db }) + "\n");
-  appendFileSync(resolve(".security-figures/figures.jsonl"), JSON.stringify({ name: "serious or critical axe findings", value: findings, note: "", db }) + "\n");
+  appendFileSync(
+    resolve(".security-figures/figures.jsonl"),
+    JSON.stringify({ name: "pages checked by axe", value: pagesChecked, note: "Chromium", db }) + "\n",
+  );
+  appendFileSync(
+    resolve(".security-figures/figures.jsonl"),
+    JSON.stringify({ name: "serious or critical axe findings", value: findings, note: "", db }) + "\n",
+  );
 });
 
 async function watchCsp(page: Page): Promise<string[]> {
   const violations: string[] = [];
   page.on("console", (m) => {
-    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(m.text())) violations.push(m.text().slice(0, 200));
+    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(m.text()))
+      violations.push(m.text().slice(0, 200));
   });
   await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => {
@@ -42,7 +49,10 @@ async function check(page: Page, url: string, violations: string[]): Promise<voi
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   pagesChecked += 1;
   findings += bad.length;
-  expect(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), url).toEqual([]);
+  expect(
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    url,
+  ).toEqual([]);
   const reported = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
   expect([...violations, ...reported], `CSP violations on ${url}`).toEqual([]);
 }
@@ -58,14 +68,27 @@ async function axeHere(page: Page, label: string): Promise<void> {
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   pagesChecked += 1;
   findings += bad.length;
-  expect(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), label).toEqual([]);
+  expect(
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    label,
+  ).toEqual([]);
 }
 
 test("signed-out pages", async ({ app, page }) => {
   const violations = await watchCsp(page);
   for (const size of WIDTHS) {
     await page.setViewportSize(size);
-    for (const path of ["/", "/?signed-out=1", "/?erased=1", "/?cancelled=1", "/?signin=required", "/consent", "/admin", "/sign-in-failed?reason=not-confirmed", "/no-such-page"]) {
+    for (const path of [
+      "/",
+      "/?signed-out=1",
+      "/?erased=1",
+      "/?cancelled=1",
+      "/?signin=required",
+      "/consent",
+      "/admin",
+      "/sign-in-failed?reason=not-confirmed",
+      "/no-such-page",
+    ]) {
       await check(page, `${app.origin}${path}`, violations);
     }
   }
@@ -74,9 +97,16 @@ test("signed-out pages", async ({ app, page }) => {
 test("the consent page of a first sign-in", async ({ app, page }) => {
   const violations = await watchCsp(page);
   await page.goto(app.origin);
-  await page.evaluate(async (body) => {
-    await fetch("/api/auth/telegram", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  }, signedPayload({ id: freshTelegramId(), first_name: "Axe", last_name: "Checker", username: "axe_checker" }));
+  await page.evaluate(
+    async (body) => {
+      await fetch("/api/auth/telegram", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    },
+    signedPayload({ id: freshTelegramId(), first_name: "Axe", last_name: "Checker", username: "axe_checker" }),
+  );
   for (const size of WIDTHS) {
     await page.setViewportSize(size);
     await check(page, `${app.origin}/consent`, violations);
@@ -88,18 +118,35 @@ test("the consent page of a first sign-in", async ({ app, page }) => {
   // The form's own alert, not Next's route announcer (also role="alert", filled only after a navigation).
   await expect(page.locator("#consent-error[role=alert]")).toBeVisible();
   const result = await new AxeBuilder({ page }).analyze();
-  expect(result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
+  expect(result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual(
+    [],
+  );
   pagesChecked += 1;
 });
 
-const OWNER = { first_name: "Axe", last_name: "Owner", username: "axe_owner", photo_url: "https://t.me/i/userpic/320/axe.jpg" };
+const OWNER = {
+  first_name: "Axe",
+  last_name: "Owner",
+  username: "axe_owner",
+  photo_url: "https://t.me/i/userpic/320/axe.jpg",
+};
 
 for (const size of WIDTHS) {
   test(`signed-in pages (${size.name})`, async ({ app, page, signedIn }) => {
     const violations = await watchCsp(page);
     await signedIn({ id: freshTelegramId(), ...OWNER }, EVERYTHING);
     await page.setViewportSize(size);
-    for (const path of ["/settings", "/settings?welcome=1", "/settings?saved=1", "/settings/delete", "/settings/export", "/settings/receipt", "/sign-in-failed?reason=restart", "/", "/no-such-page"]) {
+    for (const path of [
+      "/settings",
+      "/settings?welcome=1",
+      "/settings?saved=1",
+      "/settings/delete",
+      "/settings/export",
+      "/settings/receipt",
+      "/sign-in-failed?reason=restart",
+      "/",
+      "/no-such-page",
+    ]) {
       await check(page, `${app.origin}${path}`, violations);
     }
   });

@@ -2,7 +2,16 @@ import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { keyIdOf } from "../env";
-import { blindIndex, decrypt, DecryptError, encrypt, newDataKey, unwrapDataKey, wrapDataKey, type MasterKey } from "./fields";
+import {
+  blindIndex,
+  decrypt,
+  DecryptError,
+  encrypt,
+  newDataKey,
+  unwrapDataKey,
+  wrapDataKey,
+  type MasterKey,
+} from "./fields";
 
 const IV = { start: 1, end: 13 };
 const TAG = { start: 13, end: 29 };
@@ -68,7 +77,12 @@ describe("encrypt / decrypt", () => {
   it("refuses truncated, extended and empty inputs", () => {
     const key = newDataKey();
     const sealed = encrypt(key, "Ada", "aad");
-    for (const bad of [Buffer.alloc(0), sealed.subarray(0, 29), sealed.subarray(0, sealed.length - 1), Buffer.concat([sealed, Buffer.from([0])])]) {
+    for (const bad of [
+      Buffer.alloc(0),
+      sealed.subarray(0, 29),
+      sealed.subarray(0, sealed.length - 1),
+      Buffer.concat([sealed, Buffer.from([0])]),
+    ]) {
       expect(() => decrypt(key, bad, "aad")).toThrow(DecryptError);
     }
   });

@@ -26,7 +26,10 @@ export function encrypt(key: Buffer, plaintext: string | Buffer, associatedData:
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(Buffer.from(associatedData, "utf8"));
-  const body = Buffer.concat([cipher.update(typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext), cipher.final()]);
+  const body = Buffer.concat([
+    cipher.update(typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext),
+    cipher.final(),
+  ]);
   return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
 }
 
@@ -57,7 +60,11 @@ export function newDataKey(): Buffer {
 }
 
 /** Wraps a user's data key under the current master key (the first in the ring). */
-export function wrapDataKey(ring: readonly MasterKey[], dataKey: Buffer, userId: string): { wrapped: Buffer; keyId: string } {
+export function wrapDataKey(
+  ring: readonly MasterKey[],
+  dataKey: Buffer,
+  userId: string,
+): { wrapped: Buffer; keyId: string } {
   const current = ring[0];
   if (!current) throw new Error("empty master key ring");
   return { wrapped: encrypt(current.key, dataKey, `data-key:${userId}`), keyId: current.id };

@@ -9,10 +9,20 @@ const OTHER = "another-session-secret-of-32-characters-at-least";
 describe("sealIron", () => {
   it("is opened by iron-session's unsealData, for any session-shaped data", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.record({ sid: fc.string(), uid: fc.uuid(), sv: fc.nat(), iat: fc.nat(), lat: fc.nat(), note: fc.string({ unit: "grapheme" }) }), async (data) => {
-        const sealed = sealIron(data, { id: "2", secret: SECRET }, 600);
-        expect(await unsealData(sealed, { password: { 1: OTHER, 2: SECRET } })).toEqual(data);
-      }),
+      fc.asyncProperty(
+        fc.record({
+          sid: fc.string(),
+          uid: fc.uuid(),
+          sv: fc.nat(),
+          iat: fc.nat(),
+          lat: fc.nat(),
+          note: fc.string({ unit: "grapheme" }),
+        }),
+        async (data) => {
+          const sealed = sealIron(data, { id: "2", secret: SECRET }, 600);
+          expect(await unsealData(sealed, { password: { 1: OTHER, 2: SECRET } })).toEqual(data);
+        },
+      ),
       { numRuns: 50 },
     );
   });

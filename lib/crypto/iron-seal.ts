@@ -25,7 +25,12 @@ function saltedKey(secret: string): { salt: string; key: Buffer } {
  * Seals `data` as iron-session's sealData would with `{ password: { [id]: secret }, ttl }` (id = the
  * highest password id). Expires `ttlSeconds` from `nowMs`.
  */
-export function sealIron(data: unknown, password: { id: string; secret: string }, ttlSeconds: number, nowMs = Date.now()): string {
+export function sealIron(
+  data: unknown,
+  password: { id: string; secret: string },
+  ttlSeconds: number,
+  nowMs = Date.now(),
+): string {
   if (password.secret.length < 32) throw new Error("Password string too short (min 32 characters required)");
   if (!/^\w+$/.test(password.id)) throw new Error("Invalid password id");
   const encryption = saltedKey(password.secret);

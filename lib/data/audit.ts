@@ -26,12 +26,21 @@ export const AUDIT_EVENTS = [
 export type AuditEventType = (typeof AUDIT_EVENTS)[number];
 
 /** An event that is a change of its own (a logout, an export, a refused admin request), in its own statement. */
-export async function recordEvent(type: AuditEventType, subjectId: string | null, detail?: Record<string, string | number | boolean>): Promise<void> {
+export async function recordEvent(
+  type: AuditEventType,
+  subjectId: string | null,
+  detail?: Record<string, string | number | boolean>,
+): Promise<void> {
   await recordAudit(await db(), type, subjectId, detail);
 }
 
 /** Raw SQL: every sign-in writes one, and Prisma's per-query cost was most of a sign-in (docs/decisions/009). */
-export async function recordAudit(tx: Tx | Db, type: AuditEventType, subjectId: string | null, detail?: Record<string, string | number | boolean>): Promise<void> {
+export async function recordAudit(
+  tx: Tx | Db,
+  type: AuditEventType,
+  subjectId: string | null,
+  detail?: Record<string, string | number | boolean>,
+): Promise<void> {
   await executeSql(tx, auditInsertSql(), auditParams(type, subjectId, new Date(), detail));
 }
 
@@ -44,6 +53,11 @@ export function auditInsertSql(onlyIf?: string): string {
   return `INSERT INTO "audit_events" ("type", "subject_id", "at", "detail") ${onlyIf ? `SELECT ${row} FROM "${onlyIf}"` : `VALUES (${row})`}`;
 }
 
-export function auditParams(type: AuditEventType, subjectId: string | null, at: Date, detail?: Record<string, string | number | boolean>): unknown[] {
+export function auditParams(
+  type: AuditEventType,
+  subjectId: string | null,
+  at: Date,
+  detail?: Record<string, string | number | boolean>,
+): unknown[] {
   return [type, subjectId, sqlTime(at), detail ? JSON.stringify(detail) : null];
 }

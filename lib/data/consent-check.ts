@@ -39,10 +39,20 @@ function coveringPurposes(field: FieldId): string[] {
 }
 
 /** Counts one field's values with user_id in (after, upTo] (no upper bound when upTo is null). */
-async function countChunk(client: Db, field: FieldId, covering: string[], after: string, upTo: string | null): Promise<{ values: number; without: number }> {
+async function countChunk(
+  client: Db,
+  field: FieldId,
+  covering: string[],
+  after: string,
+  upTo: string | null,
+): Promise<{ values: number; without: number }> {
   const range = (col: string) => `${col} > ?${upTo === null ? "" : ` AND ${col} <= ?`}`;
   const bounds = upTo === null ? [after] : [after, upTo];
-  const [all] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM user_fields uf WHERE uf.field = ? AND ${range("uf.user_id")}`, [field, ...bounds]);
+  const [all] = await queryRows<{ n: unknown }>(
+    client,
+    `SELECT COUNT(*) AS n FROM user_fields uf WHERE uf.field = ? AND ${range("uf.user_id")}`,
+    [field, ...bounds],
+  );
   const values = toCount(all?.n);
   if (covering.length === 0 || values === 0) return { values, without: values };
   // Both sides are index-only range scans of the same user ids: (field, user_id) and
@@ -64,15 +74,22 @@ async function countChunk(client: Db, field: FieldId, covering: string[], after:
  * chunks of user ids in key order (so consecutive probes land on neighbouring index pages). A
  * field no purpose covers counts every stored value of it.
  */
-export async function countStoredWithoutConsent(client: Db, chunk = CHUNK): Promise<Omit<ConsentCheckResult, "checkedAt" | "finishedAt">> {
+export async function countStoredWithoutConsent(
+  client: Db,
+  chunk = CHUNK,
+): Promise<Omit<ConsentCheckResult, "checkedAt" | "finishedAt">> {
   const withoutLiveConsent = {} as Record<FieldId, number>;
   let valuesChecked = 0;
   for (const field of FIELD_IDS) {
     const covering = coveringPurposes(field);
     let without = 0;
     // User ids are never empty, so "" is below all of them.
-    for (let after = ""; ; ) {
-      const [edge] = await queryRows<{ user_id: string }>(client, `SELECT user_id FROM user_fields WHERE field = ? AND user_id > ? ORDER BY user_id LIMIT 1 OFFSET ${chunk - 1}`, [field, after]);
+    for (let after = ""; ;) {
+      const [edge] = await queryRows<{ user_id: string }>(
+        client,
+        `SELECT user_id FROM user_fields WHERE field = ? AND user_id > ? ORDER BY user_id LIMIT 1 OFFSET ${chunk - 1}`,
+        [field, after],
+      );
       const upTo = edge?.user_id ?? null;
       const counts = await countChunk(client, field, covering, after, upTo);
       valuesChecked += counts.values;
@@ -98,15 +115,29 @@ export async function runConsentCheck(): Promise<ConsentCheckResult> {
     await client.jobRun.update({ where: { id: run.id }, data: { finishedAt, result: JSON.stringify(counts) } });
     return { checkedAt, finishedAt, ...counts };
   } catch (e) {
-    await client.jobRun.update({ where: { id: run.id }, data: { finishedAt: new Date(), result: JSON.stringify({ failed: true }) } });
+    await client.jobRun.update({
+      where: { id: run.id },
+      data: { finishedAt: new Date(), result: JSON.stringify({ failed: true }) },
+    });
     throw e;
   }
 }
 
 function parseResult(text: string | null): Omit<ConsentCheckResult, "checkedAt" | "finishedAt"> | null {
   try {
-    const parsed = JSON.parse(text ?? "null") as { valuesChecked?: unknown; withoutLiveConsent?: Record<string, unknown>; failed?: unknown } | null;
-    if (!parsed || parsed.failed || typeof parsed.valuesChecked !== "number" || typeof parsed.withoutLiveConsent !== "object" || parsed.withoutLiveConsent === null) return null;
+    const parsed = JSON.parse(text ?? "null") as {
+      valuesChecked?: unknown;
+      withoutLiveConsent?: Record<string, unknown>;
+      failed?: unknown;
+    } | null;
+    if (
+      !parsed ||
+      parsed.failed ||
+      typeof parsed.valuesChecked !== "number" ||
+      typeof parsed.withoutLiveConsent !== "object" ||
+      parsed.withoutLiveConsent === null
+    )
+      return null;
     const withoutLiveConsent = {} as Record<FieldId, number>;
     for (const field of FIELD_IDS) {
       const n = parsed.withoutLiveConsent[field];
@@ -121,7 +152,11 @@ function parseResult(text: string | null): Omit<ConsentCheckResult, "checkedAt" 
 
 /** The newest finished, successful check: a few rows of job_runs(job, started_at) at most. */
 export async function lastConsentCheck(client: Db): Promise<ConsentCheckResult | null> {
-  const runs = await client.jobRun.findMany({ where: { job: CONSENT_CHECK_JOB, finishedAt: { not: null } }, orderBy: { startedAt: "desc" }, take: 10 });
+  const runs = await client.jobRun.findMany({
+    where: { job: CONSENT_CHECK_JOB, finishedAt: { not: null } },
+    orderBy: { startedAt: "desc" },
+    take: 10,
+  });
   for (const run of runs) {
     const result = parseResult(run.result);
     if (result && run.finishedAt) return { checkedAt: run.startedAt, finishedAt: run.finishedAt, ...result };

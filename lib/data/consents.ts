@@ -22,7 +22,11 @@ export function checkDecisions(decisions: Decisions): DecisionProblem[] {
   for (const [purposeId, granted] of Object.entries(decisions)) {
     const purpose = purposeById(purposeId);
     if (!purpose) problems.push({ purposeId, message: `There is no purpose called "${purposeId.slice(0, 40)}".` });
-    else if (purpose.required && !granted) problems.push({ purposeId, message: `"${purpose.title}" is required for an account. To remove it, delete your account instead.` });
+    else if (purpose.required && !granted)
+      problems.push({
+        purposeId,
+        message: `"${purpose.title}" is required for an account. To remove it, delete your account instead.`,
+      });
   }
   return problems;
 }
@@ -33,9 +37,16 @@ export type AppliedDecisions = { changed: { purposeId: string; granted: boolean 
  * Records each decision that changes something: a new decision, a different answer, or the same
  * answer on new purpose text (a re-consent). The caller has checked the decisions.
  */
-export async function applyDecisions(tx: Tx, userId: string, decisions: Decisions, method: Method): Promise<AppliedDecisions> {
+export async function applyDecisions(
+  tx: Tx,
+  userId: string,
+  decisions: Decisions,
+  method: Method,
+): Promise<AppliedDecisions> {
   await lockLedger(tx);
-  return (await withUserWriteLock(tx, userId, (user) => decide(user, decisions, method))) ?? { changed: [], erased: [] };
+  return (
+    (await withUserWriteLock(tx, userId, (user) => decide(user, decisions, method))) ?? { changed: [], erased: [] }
+  );
 }
 
 async function decide(user: LockedUser, decisions: Decisions, method: Method): Promise<AppliedDecisions> {
@@ -60,7 +71,16 @@ async function decide(user: LockedUser, decisions: Decisions, method: Method): P
     // A refusal on first asking is a decision worth proving too, but only grants and withdrawals of
     // a previous grant move the report's "over time" chart.
     if (granted || wasGranted) await bumpDaily(tx, now, granted ? "granted" : "withdrawn", purposeId);
-    ledger.push({ subjectId: userId, purposeId, purposeVersion: purpose.version, textHash: purpose.textHash, fields: purpose.fields, decision: granted ? ("granted" as const) : ("withdrawn" as const), method, at: now });
+    ledger.push({
+      subjectId: userId,
+      purposeId,
+      purposeVersion: purpose.version,
+      textHash: purpose.textHash,
+      fields: purpose.fields,
+      decision: granted ? ("granted" as const) : ("withdrawn" as const),
+      method,
+      at: now,
+    });
     await recordAudit(tx, granted ? "consent.granted" : "consent.withdrawn", userId, { purpose: purposeId, method });
     changed.push({ purposeId, granted });
   }
@@ -115,9 +135,12 @@ export async function getConsentOverview(userId: string): Promise<PurposeView[]>
         decidedAt: state?.decidedAt ?? null,
         needsDecision: !state || state.purposeVersion !== purpose.version,
         outcomeAt: granted ? (outcomes.get(purpose.id) ?? null) : null,
-        stored: granted && !purpose.oneTime
-          ? fields.filter((f) => purpose.fields.includes(f.field)).map((f) => ({ ...f, purgeAt: new Date(anchor(f).getTime() + purpose.retentionDays * 86_400_000) }))
-          : [],
+        stored:
+          granted && !purpose.oneTime
+            ? fields
+                .filter((f) => purpose.fields.includes(f.field))
+                .map((f) => ({ ...f, purgeAt: new Date(anchor(f).getTime() + purpose.retentionDays * 86_400_000) }))
+            : [],
       };
     });
   });
@@ -126,4 +149,3 @@ export async function getConsentOverview(userId: string): Promise<PurposeView[]>
 export function defaultDecisions(): Decisions {
   return Object.fromEntries(catalogue().map((p) => [p.id, p.required]));
 }
-

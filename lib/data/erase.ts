@@ -9,7 +9,11 @@ import { lockLedger, withUserWriteLock, type LockedUser } from "./locks";
 import { voidPendingSignInsOf } from "./pending-sign-ins";
 import { bumpCounter, bumpDaily, counterName } from "./stats";
 
-export async function eraseUserIn(tx: Tx, userId: string, method: Extract<Method, "erasure" | "purge">): Promise<boolean> {
+export async function eraseUserIn(
+  tx: Tx,
+  userId: string,
+  method: Extract<Method, "erasure" | "purge">,
+): Promise<boolean> {
   // Locks in the common order (lib/data/locks.ts): a concurrent consent change, sign-in or second
   // erasure of this user waits for this one, then finds the user gone.
   await lockLedger(tx);
@@ -17,7 +21,10 @@ export async function eraseUserIn(tx: Tx, userId: string, method: Extract<Method
 }
 
 async function eraseLocked({ tx, userId }: LockedUser, method: Extract<Method, "erasure" | "purge">): Promise<boolean> {
-  const user = await tx.user.findUnique({ where: { id: userId }, include: { consents: true, fields: { select: { field: true } } } });
+  const user = await tx.user.findUnique({
+    where: { id: userId },
+    include: { consents: true, fields: { select: { field: true } } },
+  });
   if (!user) return false;
   const now = new Date();
   const granted = user.consents.filter((c) => c.granted);
@@ -27,7 +34,16 @@ async function eraseLocked({ tx, userId }: LockedUser, method: Extract<Method, "
     tx,
     granted.map((c) => {
       const p = purposeById(c.purposeId);
-      return { subjectId: userId, purposeId: c.purposeId, purposeVersion: p?.version ?? c.purposeVersion, textHash: p?.textHash ?? "", fields: p?.fields ?? [], decision: "withdrawn" as const, method, at: now };
+      return {
+        subjectId: userId,
+        purposeId: c.purposeId,
+        purposeVersion: p?.version ?? c.purposeVersion,
+        textHash: p?.textHash ?? "",
+        fields: p?.fields ?? [],
+        decision: "withdrawn" as const,
+        method,
+        at: now,
+      };
     }),
   );
   for (const c of granted) {

@@ -10,16 +10,28 @@ import { ledgerForSubject } from "./ledger";
 export async function exportUserData(userId: string) {
   const client = await db();
   const [user, overview, history, events] = await Promise.all([
-    client.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, createdAt: true, lastSignInAt: true, wrapKeyId: true } }),
+    client.user.findUniqueOrThrow({
+      where: { id: userId },
+      select: { id: true, createdAt: true, lastSignInAt: true, wrapKeyId: true },
+    }),
     getConsentOverview(userId),
     ledgerForSubject(client, userId),
-    client.auditEvent.findMany({ where: { subjectId: userId }, orderBy: { id: "asc" }, select: { type: true, at: true, detail: true } }),
+    client.auditEvent.findMany({
+      where: { subjectId: userId },
+      orderBy: { id: "asc" },
+      select: { type: true, at: true, detail: true },
+    }),
   ]);
   return {
     format: "consent-login export v1",
     exportedAt: new Date().toISOString(),
     controller: controllerOf(),
-    account: { id: user.id, createdAt: user.createdAt.toISOString(), lastSignInAt: user.lastSignInAt.toISOString(), encryption: { algorithm: "AES-256-GCM", envelope: true, masterKeyId: user.wrapKeyId } },
+    account: {
+      id: user.id,
+      createdAt: user.createdAt.toISOString(),
+      lastSignInAt: user.lastSignInAt.toISOString(),
+      encryption: { algorithm: "AES-256-GCM", envelope: true, masterKeyId: user.wrapKeyId },
+    },
     purposes: overview.map((v) => ({
       id: v.purpose.id,
       title: v.purpose.title,
@@ -32,10 +44,36 @@ export async function exportUserData(userId: string) {
       granted: v.granted,
       decidedAt: v.decidedAt?.toISOString() ?? null,
       ...(v.purpose.oneTime ? { oneTime: true, outcomeAt: v.outcomeAt?.toISOString() ?? null } : {}),
-      stored: Object.fromEntries(v.stored.map((f) => [f.field, { value: f.value, label: FIELDS[f.field].label, source: FIELDS[f.field].source, storedAt: f.storedAt.toISOString(), updatedAt: f.updatedAt.toISOString(), purgeAt: f.purgeAt.toISOString() }])),
+      stored: Object.fromEntries(
+        v.stored.map((f) => [
+          f.field,
+          {
+            value: f.value,
+            label: FIELDS[f.field].label,
+            source: FIELDS[f.field].source,
+            storedAt: f.storedAt.toISOString(),
+            updatedAt: f.updatedAt.toISOString(),
+            purgeAt: f.purgeAt.toISOString(),
+          },
+        ]),
+      ),
     })),
-    consentHistory: history.map((r) => ({ seq: r.seq, purposeId: r.purposeId, purposeVersion: r.purposeVersion, textHash: r.textHash, fields: r.fields, decision: r.decision, method: r.method, at: r.at.toISOString(), hash: r.hash })),
-    events: events.map((e) => ({ type: e.type, at: e.at.toISOString(), detail: e.detail ? JSON.parse(e.detail) : null })),
+    consentHistory: history.map((r) => ({
+      seq: r.seq,
+      purposeId: r.purposeId,
+      purposeVersion: r.purposeVersion,
+      textHash: r.textHash,
+      fields: r.fields,
+      decision: r.decision,
+      method: r.method,
+      at: r.at.toISOString(),
+      hash: r.hash,
+    })),
+    events: events.map((e) => ({
+      type: e.type,
+      at: e.at.toISOString(),
+      detail: e.detail ? JSON.parse(e.detail) : null,
+    })),
     receipt: receiptFrom(userId, overview),
   };
 }
@@ -43,7 +81,13 @@ export async function exportUserData(userId: string) {
 /** Who is asking (GDPR Art. 13(1)(a)): the operator's settings, as the consent page shows them. */
 function controllerOf() {
   const { controller, appOrigin } = env();
-  return { name: controller.name, contact: controller.contact, privacyPolicyUrl: controller.privacyPolicyUrl, origin: appOrigin, placeholder: controller.placeholder };
+  return {
+    name: controller.name,
+    contact: controller.contact,
+    privacyPolicyUrl: controller.privacyPolicyUrl,
+    origin: appOrigin,
+    placeholder: controller.placeholder,
+  };
 }
 
 export type UserExport = Awaited<ReturnType<typeof exportUserData>>;
@@ -55,7 +99,10 @@ export async function consentReceipt(userId: string) {
 
 function receiptFrom(userId: string, overview: PurposeView[]) {
   const granted = overview.filter((v) => v.granted);
-  const latest = granted.reduce<Date | null>((acc, v) => (v.decidedAt && (!acc || v.decidedAt > acc) ? v.decidedAt : acc), null);
+  const latest = granted.reduce<Date | null>(
+    (acc, v) => (v.decidedAt && (!acc || v.decidedAt > acc) ? v.decidedAt : acc),
+    null,
+  );
   const origin = env().appOrigin;
   const controller = env().controller;
   return {

@@ -25,7 +25,18 @@ export type LedgerEntry = {
 export type LedgerRecord = LedgerEntry & { seq: number; prevHash: string; hash: string };
 
 export function hashRecord(prevHash: string, seq: number, e: LedgerEntry): string {
-  const canonical = JSON.stringify([seq, prevHash, e.subjectId, e.purposeId, e.purposeVersion, e.textHash, [...e.fields], e.decision, e.method, e.at.toISOString()]);
+  const canonical = JSON.stringify([
+    seq,
+    prevHash,
+    e.subjectId,
+    e.purposeId,
+    e.purposeVersion,
+    e.textHash,
+    [...e.fields],
+    e.decision,
+    e.method,
+    e.at.toISOString(),
+  ]);
   return createHash("sha256").update(canonical).digest("hex");
 }
 
@@ -38,7 +49,19 @@ export async function appendToLedger(tx: Tx, entries: readonly LedgerEntry[]): P
   const rows = entries.map((e) => {
     seq += 1;
     const hash = hashRecord(prevHash, seq, e);
-    const row = { seq, subjectId: e.subjectId, purposeId: e.purposeId, purposeVersion: e.purposeVersion, textHash: e.textHash, fields: JSON.stringify(e.fields), decision: e.decision, method: e.method, at: e.at, prevHash, hash };
+    const row = {
+      seq,
+      subjectId: e.subjectId,
+      purposeId: e.purposeId,
+      purposeVersion: e.purposeVersion,
+      textHash: e.textHash,
+      fields: JSON.stringify(e.fields),
+      decision: e.decision,
+      method: e.method,
+      at: e.at,
+      prevHash,
+      hash,
+    };
     prevHash = hash;
     return row;
   });
@@ -46,14 +69,55 @@ export async function appendToLedger(tx: Tx, entries: readonly LedgerEntry[]): P
   await insertMany(
     tx,
     "consent_records",
-    ["seq", "subject_id", "purpose_id", "purpose_version", "text_hash", "fields", "decision", "method", "at", "prev_hash", "hash"],
-    rows.map((r) => [r.seq, r.subjectId, r.purposeId, r.purposeVersion, r.textHash, r.fields, r.decision, r.method, r.at, r.prevHash, r.hash]),
+    [
+      "seq",
+      "subject_id",
+      "purpose_id",
+      "purpose_version",
+      "text_hash",
+      "fields",
+      "decision",
+      "method",
+      "at",
+      "prev_hash",
+      "hash",
+    ],
+    rows.map((r) => [
+      r.seq,
+      r.subjectId,
+      r.purposeId,
+      r.purposeVersion,
+      r.textHash,
+      r.fields,
+      r.decision,
+      r.method,
+      r.at,
+      r.prevHash,
+      r.hash,
+    ]),
   );
   await tx.ledgerHead.update({ where: { id: 1 }, data: { hash: prevHash } });
 }
 
-function toRecord(r: { seq: number; subjectId: string; purposeId: string; purposeVersion: string; textHash: string; fields: string; decision: string; method: string; at: Date; prevHash: string; hash: string }): LedgerRecord {
-  return { ...r, fields: JSON.parse(r.fields) as string[], decision: r.decision as Decision, method: r.method as Method };
+function toRecord(r: {
+  seq: number;
+  subjectId: string;
+  purposeId: string;
+  purposeVersion: string;
+  textHash: string;
+  fields: string;
+  decision: string;
+  method: string;
+  at: Date;
+  prevHash: string;
+  hash: string;
+}): LedgerRecord {
+  return {
+    ...r,
+    fields: JSON.parse(r.fields) as string[],
+    decision: r.decision as Decision,
+    method: r.method as Method,
+  };
 }
 
 export async function ledgerForSubject(client: Db | Tx, subjectId: string): Promise<LedgerRecord[]> {
@@ -61,7 +125,8 @@ export async function ledgerForSubject(client: Db | Tx, subjectId: string): Prom
   return rows.map(toRecord);
 }
 
-export type LedgerVerification = { ok: true; records: number } | { ok: false; records: number; problem: string; atSeq: number };
+export type LedgerVerification =
+  { ok: true; records: number } | { ok: false; records: number; problem: string; atSeq: number };
 
 /** Walks the whole chain in pages; reports the first record that does not fit. */
 export async function verifyLedger(onProgress?: (checked: number, total: number) => void): Promise<LedgerVerification> {
@@ -73,13 +138,25 @@ export async function verifyLedger(onProgress?: (checked: number, total: number)
   let expectedSeq = 1;
   let checked = 0;
   for (;;) {
-    const page = await client.consentRecord.findMany({ where: { seq: { gte: expectedSeq } }, orderBy: { seq: "asc" }, take: 2000 });
+    const page = await client.consentRecord.findMany({
+      where: { seq: { gte: expectedSeq } },
+      orderBy: { seq: "asc" },
+      take: 2000,
+    });
     if (page.length === 0) break;
     for (const raw of page) {
       const r = toRecord(raw);
-      if (r.seq !== expectedSeq) return { ok: false, records: checked, problem: `record ${expectedSeq} is missing`, atSeq: expectedSeq };
-      if (r.prevHash !== prevHash) return { ok: false, records: checked, problem: "chain link does not match the previous record", atSeq: r.seq };
-      if (hashRecord(prevHash, r.seq, r) !== r.hash) return { ok: false, records: checked, problem: "record content does not match its hash (edited)", atSeq: r.seq };
+      if (r.seq !== expectedSeq)
+        return { ok: false, records: checked, problem: `record ${expectedSeq} is missing`, atSeq: expectedSeq };
+      if (r.prevHash !== prevHash)
+        return { ok: false, records: checked, problem: "chain link does not match the previous record", atSeq: r.seq };
+      if (hashRecord(prevHash, r.seq, r) !== r.hash)
+        return {
+          ok: false,
+          records: checked,
+          problem: "record content does not match its hash (edited)",
+          atSeq: r.seq,
+        };
       prevHash = r.hash;
       expectedSeq += 1;
       checked += 1;
@@ -87,7 +164,12 @@ export async function verifyLedger(onProgress?: (checked: number, total: number)
     onProgress?.(checked, total);
   }
   if (head.seq !== checked || head.hash !== prevHash) {
-    return { ok: false, records: checked, problem: `ledger ends at record ${checked} but the head says ${head.seq} (records removed from the end)`, atSeq: checked + 1 };
+    return {
+      ok: false,
+      records: checked,
+      problem: `ledger ends at record ${checked} but the head says ${head.seq} (records removed from the end)`,
+      atSeq: checked + 1,
+    };
   }
   return { ok: true, records: checked };
 }

@@ -12,12 +12,18 @@ const ROOT = join(__dirname, "..", "..");
 
 /** Writes that go around withUserWriteLock on purpose: file:function → why that is safe. */
 const OUTSIDE_THE_LOCK: Record<string, string> = {
-  "lib/data/sign-in/direct.ts:signInOnSqlite": "the sign-in itself: its first write locks the user row (lockUserSql), before it reads consents",
-  "lib/data/sign-in/direct.ts:writeStatement": "the sign-in itself: every part of the statement is guarded by the CTE that locked the user row",
-  "lib/data/vault.ts:fieldUpsertStatement": "builds the statement text only; it runs in writeCovered (locked) and in the sign-in",
-  "lib/data/purge.ts:purgeField": "deletes values past retention, re-checked by the DELETE itself; it changes no consent, so a sign-in's plan stays right (a value it writes again restarts its retention)",
-  "lib/data/seed.ts:insertSyntheticPeople": "writes only synthetic people it creates in the same transaction: no sign-in can have read them",
-  "lib/data/seed.ts:copySyntheticPeople": "grows a benchmark database before it serves anyone, with people it creates in the same statements",
+  "lib/data/sign-in/direct.ts:signInOnSqlite":
+    "the sign-in itself: its first write locks the user row (lockUserSql), before it reads consents",
+  "lib/data/sign-in/direct.ts:writeStatement":
+    "the sign-in itself: every part of the statement is guarded by the CTE that locked the user row",
+  "lib/data/vault.ts:fieldUpsertStatement":
+    "builds the statement text only; it runs in writeCovered (locked) and in the sign-in",
+  "lib/data/purge.ts:purgeField":
+    "deletes values past retention, re-checked by the DELETE itself; it changes no consent, so a sign-in's plan stays right (a value it writes again restarts its retention)",
+  "lib/data/seed.ts:insertSyntheticPeople":
+    "writes only synthetic people it creates in the same transaction: no sign-in can have read them",
+  "lib/data/seed.ts:copySyntheticPeople":
+    "grows a benchmark database before it serves anyone, with people it creates in the same statements",
 };
 
 const WRITES = [
@@ -56,7 +62,8 @@ function writesIn(files: string[]): Hit[] {
         while (end < lines.length - 1 && !/\{\s*$/.test(lines[end]!)) end += 1;
         signature = lines.slice(i, end + 1).join("\n");
       }
-      if (WRITES.some((w) => w.test(text))) hits.push({ where: `${relative(ROOT, file)}:${fn}`, line: i + 1, signature });
+      if (WRITES.some((w) => w.test(text)))
+        hits.push({ where: `${relative(ROOT, file)}:${fn}`, line: i + 1, signature });
     });
   }
   return hits;
@@ -68,11 +75,19 @@ const hits = writesIn(files);
 describe("every writer of consents, field values or user deletion goes through withUserWriteLock", () => {
   it("finds the writers it is meant to police (the scan itself works)", () => {
     const places = new Set(hits.map((h) => h.where));
-    for (const known of ["lib/data/consents.ts:decide", "lib/data/erase.ts:eraseLocked", "lib/data/vault.ts:writeCovered", "lib/data/vault.ts:eraseUncoveredFields"]) expect(places).toContain(known);
+    for (const known of [
+      "lib/data/consents.ts:decide",
+      "lib/data/erase.ts:eraseLocked",
+      "lib/data/vault.ts:writeCovered",
+      "lib/data/vault.ts:eraseUncoveredFields",
+    ])
+      expect(places).toContain(known);
   });
 
   it("has no write outside a function holding the lock's proof, except the listed ones", () => {
-    const bypasses = hits.filter((h) => !/\bLockedUser\b/.test(h.signature) && !(h.where in OUTSIDE_THE_LOCK)).map((h) => `${h.where} (line ${h.line})`);
+    const bypasses = hits
+      .filter((h) => !/\bLockedUser\b/.test(h.signature) && !(h.where in OUTSIDE_THE_LOCK))
+      .map((h) => `${h.where} (line ${h.line})`);
     expect(bypasses).toEqual([]);
   });
 
@@ -82,10 +97,18 @@ describe("every writer of consents, field values or user deletion goes through w
   });
 
   it("lets only withUserWriteLock make the proof", () => {
-    const forgers = files.filter((f) => /as\s+LockedUser\b/.test(readFileSync(f, "utf8"))).map((f) => relative(ROOT, f));
+    const forgers = files
+      .filter((f) => /as\s+LockedUser\b/.test(readFileSync(f, "utf8")))
+      .map((f) => relative(ROOT, f));
     expect(forgers).toEqual(["lib/data/locks.ts"]);
     // No other way out of locks.ts to take the user's row lock without the proof.
-    const exported = [...readFileSync(join(ROOT, "lib/data/locks.ts"), "utf8").matchAll(/^export\s+(?:async\s+)?(?:function|type|const)\s+(\w+)/gm)].map((m) => m[1]).sort();
+    const exported = [
+      ...readFileSync(join(ROOT, "lib/data/locks.ts"), "utf8").matchAll(
+        /^export\s+(?:async\s+)?(?:function|type|const)\s+(\w+)/gm,
+      ),
+    ]
+      .map((m) => m[1])
+      .sort();
     expect(exported).toEqual(["LockedUser", "lockLedger", "withUserWriteLock"]);
   });
 });

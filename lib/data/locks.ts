@@ -30,7 +30,11 @@ export async function lockLedger(tx: Tx): Promise<void> {
  * Locks the user's row for the rest of the transaction (an UPDATE, which also moves its version),
  * then runs `write` with the proof; null, without running it, when the user no longer exists.
  */
-export async function withUserWriteLock<T>(tx: Tx, userId: string, write: (user: LockedUser) => Promise<T>): Promise<T | null> {
+export async function withUserWriteLock<T>(
+  tx: Tx,
+  userId: string,
+  write: (user: LockedUser) => Promise<T>,
+): Promise<T | null> {
   const { count } = await tx.user.updateMany({ where: { id: userId }, data: { sessionVersion: { increment: 0 } } });
   if (count !== 1) return null;
   return write({ tx, userId } as LockedUser);

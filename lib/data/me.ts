@@ -38,5 +38,9 @@ export function profileFrom(overview: PurposeView[]) {
 export function summaryOf(overview: PurposeView[]) {
   const possible = new Set(overview.filter((v) => !v.purpose.oneTime).flatMap((v) => v.purpose.fields));
   const kept = new Set(overview.flatMap((v) => v.stored.map((f) => f.field)));
-  return { keptFields: kept.size, possibleFields: possible.size, grantedPurposes: overview.filter((v) => v.granted).length };
+  return {
+    keptFields: kept.size,
+    possibleFields: possible.size,
+    grantedPurposes: overview.filter((v) => v.granted).length,
+  };
 }

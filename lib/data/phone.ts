@@ -19,7 +19,9 @@ export type PhoneUse = { store: boolean; verify: boolean };
 /** Which granted purposes (on their current text) want the phone: to keep it, or to note a check. */
 async function phoneUseIn(tx: Tx, userId: string): Promise<PhoneUse & { verifyPurposes: string[] }> {
   const purposes = purposesUsing("phone_number");
-  const states = await tx.consentState.findMany({ where: { userId, granted: true, purposeId: { in: purposes.map((p) => p.id) } } });
+  const states = await tx.consentState.findMany({
+    where: { userId, granted: true, purposeId: { in: purposes.map((p) => p.id) } },
+  });
   const live = purposes.filter((p) => states.some((s) => s.purposeId === p.id && s.purposeVersion === p.version));
   const verifyPurposes = live.filter((p) => p.oneTime).map((p) => p.id);
   return { store: live.some((p) => !p.oneTime), verify: verifyPurposes.length > 0, verifyPurposes };
@@ -39,7 +41,11 @@ export type SavePhoneResult =
  * Stores a phone number Telegram vouched for, under consent. The caller has already checked that it
  * belongs to the signed-in user's own Telegram account.
  */
-export async function savePhoneFromTelegram(userId: string, raw: unknown, method: "oidc" | "bot"): Promise<SavePhoneResult> {
+export async function savePhoneFromTelegram(
+  userId: string,
+  raw: unknown,
+  method: "oidc" | "bot",
+): Promise<SavePhoneResult> {
   const normalized = normalizePhone(raw);
   const client = await db();
   if (!normalized.ok) {
@@ -57,7 +63,14 @@ export async function savePhoneFromTelegram(userId: string, raw: unknown, method
   } catch (e) {
     // Another account stored the number in a transaction that committed after our check: the
     // unique index refused ours, and the whole save rolled back.
-    if (!unique || !(await client.userField.findFirst({ where: { field: "phone_number", uniqueIndex: { in: indexes }, NOT: { userId } }, select: { userId: true } }))) throw e;
+    if (
+      !unique ||
+      !(await client.userField.findFirst({
+        where: { field: "phone_number", uniqueIndex: { in: indexes }, NOT: { userId } },
+        select: { userId: true },
+      }))
+    )
+      throw e;
     await recordAudit(client, "phone.refused", userId, { method, reason: "taken" });
     return TAKEN;
   }
@@ -77,7 +90,10 @@ async function savePhoneLocked(locked: LockedUser, e164: string, method: "oidc" 
   if (!use.store && !use.verify) return NO_CONSENT;
   if (use.store && unique) {
     // The friendly early answer; the unique index on unique_index is what holds under a race.
-    const other = await tx.userField.findFirst({ where: { field: "phone_number", blindIndex: { in: indexes }, NOT: { userId } }, select: { userId: true } });
+    const other = await tx.userField.findFirst({
+      where: { field: "phone_number", blindIndex: { in: indexes }, NOT: { userId } },
+      select: { userId: true },
+    });
     if (other) {
       await recordAudit(tx, "phone.refused", userId, { method, reason: "taken" });
       return TAKEN;
@@ -88,19 +104,34 @@ async function savePhoneLocked(locked: LockedUser, e164: string, method: "oidc" 
   const { written } = await writeFields(tx, { id: userId, dataKey: dataKeyOf(user) }, { phone_number: e164 });
   const stored = written.includes("phone_number");
   if (stored) {
-    await tx.userField.update({ where: { userId_field: { userId, field: "phone_number" } }, data: { uniqueIndex: unique ? index : null } });
+    await tx.userField.update({
+      where: { userId_field: { userId, field: "phone_number" } },
+      data: { uniqueIndex: unique ? index : null },
+    });
     await recordAudit(tx, "phone.stored", userId, { method });
   }
   const now = new Date();
   for (const purposeId of use.verifyPurposes) {
-    await tx.purposeOutcome.upsert({ where: { userId_purposeId: { userId, purposeId } }, create: { userId, purposeId, at: now }, update: { at: now } });
+    await tx.purposeOutcome.upsert({
+      where: { userId_purposeId: { userId, purposeId } },
+      create: { userId, purposeId, at: now },
+      update: { at: now },
+    });
   }
   if (use.verify) await recordAudit(tx, "phone.verified", userId, { method });
   return { ok: true, stored, verified: use.verify };
 }
 
-const NO_CONSENT: SavePhoneResult = { ok: false, reason: "no_consent", message: "You have not agreed to a purpose that uses your phone number, so nothing was stored." };
-const TAKEN: SavePhoneResult = { ok: false, reason: "taken", message: "This phone number is already linked to another account here, so it was not stored." };
+const NO_CONSENT: SavePhoneResult = {
+  ok: false,
+  reason: "no_consent",
+  message: "You have not agreed to a purpose that uses your phone number, so nothing was stored.",
+};
+const TAKEN: SavePhoneResult = {
+  ok: false,
+  reason: "taken",
+  message: "This phone number is already linked to another account here, so it was not stored.",
+};
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -129,7 +160,10 @@ export async function claimBotLink(token: string, fromTelegramId: bigint): Promi
   const client = await db();
   return client.$transaction(async (tx): Promise<ClaimResult> => {
     const now = new Date();
-    const row = await tx.botLinkToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: { select: { telegramIdIndex: true } } } });
+    const row = await tx.botLinkToken.findUnique({
+      where: { tokenHash: hashToken(token) },
+      include: { user: { select: { telegramIdIndex: true } } },
+    });
     if (!row || row.startedAt || row.expiresAt <= now) return { ok: false, reason: "unknown_or_used" };
     if (!telegramIdIndexes(fromTelegramId).includes(row.user.telegramIdIndex)) {
       // Someone else opened the link: it is spent, so it cannot be retried against its owner.
@@ -137,7 +171,10 @@ export async function claimBotLink(token: string, fromTelegramId: bigint): Promi
       await recordAudit(tx, "phone.refused", row.userId, { method: "bot", reason: "other_account" });
       return { ok: false, reason: "other_account" };
     }
-    const { count } = await tx.botLinkToken.updateMany({ where: { tokenHash: row.tokenHash, startedAt: null }, data: { startedAt: now } });
+    const { count } = await tx.botLinkToken.updateMany({
+      where: { tokenHash: row.tokenHash, startedAt: null },
+      data: { startedAt: now },
+    });
     return count === 1 ? { ok: true } : { ok: false, reason: "unknown_or_used" };
   });
 }
@@ -149,17 +186,42 @@ export type ContactResult = SavePhoneResult | { ok: false; reason: "not_own" | "
  * from.id) and a claimed, unexpired link ties that Telegram account to an app account. The link is
  * spent by the first own contact, stored or not.
  */
-export async function acceptBotContact(fromTelegramId: bigint, contactUserId: bigint | null, phone: unknown): Promise<ContactResult> {
+export async function acceptBotContact(
+  fromTelegramId: bigint,
+  contactUserId: bigint | null,
+  phone: unknown,
+): Promise<ContactResult> {
   if (contactUserId === null || contactUserId !== fromTelegramId) {
-    return { ok: false, reason: "not_own", message: "Please share your own contact with the button below, not someone else's." };
+    return {
+      ok: false,
+      reason: "not_own",
+      message: "Please share your own contact with the button below, not someone else's.",
+    };
   }
   const client = await db();
-  const user = await client.user.findFirst({ where: { telegramIdIndex: { in: telegramIdIndexes(fromTelegramId) } }, select: { id: true } });
+  const user = await client.user.findFirst({
+    where: { telegramIdIndex: { in: telegramIdIndexes(fromTelegramId) } },
+    select: { id: true },
+  });
   const link = user
-    ? await client.botLinkToken.findFirst({ where: { userId: user.id, startedAt: { not: null }, expiresAt: { gt: new Date() } } })
+    ? await client.botLinkToken.findFirst({
+        where: { userId: user.id, startedAt: { not: null }, expiresAt: { gt: new Date() } },
+      })
     : null;
-  if (!user || !link) return { ok: false, reason: "no_link", message: "Open a new link from the settings page of the site first; this one has expired or was already used." };
-  const { count } = await client.botLinkToken.deleteMany({ where: { tokenHash: link.tokenHash, startedAt: { not: null } } });
-  if (count !== 1) return { ok: false, reason: "no_link", message: "Open a new link from the settings page of the site first; this one has expired or was already used." };
+  if (!user || !link)
+    return {
+      ok: false,
+      reason: "no_link",
+      message: "Open a new link from the settings page of the site first; this one has expired or was already used.",
+    };
+  const { count } = await client.botLinkToken.deleteMany({
+    where: { tokenHash: link.tokenHash, startedAt: { not: null } },
+  });
+  if (count !== 1)
+    return {
+      ok: false,
+      reason: "no_link",
+      message: "Open a new link from the settings page of the site first; this one has expired or was already used.",
+    };
   return savePhoneFromTelegram(user.id, phone, "bot");
 }

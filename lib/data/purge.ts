@@ -57,7 +57,10 @@ function expiredValuesOf(field: FieldId, now: Date): FieldRowWhere {
   return {
     field,
     AND: keepers.map((p) => ({
-      OR: [{ updatedAt: { lte: cutoff(now, p.retentionDays) } }, { user: { consents: { none: { purposeId: p.id, granted: true } } } }],
+      OR: [
+        { updatedAt: { lte: cutoff(now, p.retentionDays) } },
+        { user: { consents: { none: { purposeId: p.id, granted: true } } } },
+      ],
     })),
   };
 }
@@ -65,7 +68,11 @@ function expiredValuesOf(field: FieldId, now: Date): FieldRowWhere {
 function isRetryable(e: unknown): boolean {
   const code = (e as { code?: unknown }).code;
   // P2034: PostgreSQL write conflict or deadlock; SQLITE_BUSY when another process held the lock past busy_timeout.
-  return code === "P2034" || (typeof code === "string" && code.startsWith("SQLITE_BUSY")) || /deadlock detected|database is locked/i.test((e as Error).message ?? "");
+  return (
+    code === "P2034" ||
+    (typeof code === "string" && code.startsWith("SQLITE_BUSY")) ||
+    /deadlock detected|database is locked/i.test((e as Error).message ?? "")
+  );
 }
 
 async function inTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -86,7 +93,12 @@ async function purgeAccounts(now: Date): Promise<number> {
   let erased = 0;
   let after = "";
   for (;;) {
-    const batch = await client.user.findMany({ where: { id: { gt: after }, lastSignInAt: { lte: expiredBefore } }, orderBy: { id: "asc" }, take: ACCOUNT_BATCH, select: { id: true } });
+    const batch = await client.user.findMany({
+      where: { id: { gt: after }, lastSignInAt: { lte: expiredBefore } },
+      orderBy: { id: "asc" },
+      take: ACCOUNT_BATCH,
+      select: { id: true },
+    });
     if (batch.length === 0) break;
     after = batch.at(-1)!.id;
     erased += await inTransaction(async (tx) => {
@@ -97,7 +109,10 @@ async function purgeAccounts(now: Date): Promise<number> {
       for (const { id } of batch) {
         // The claim re-checks retention on the row itself: a user who signed in meanwhile, or an
         // account another run already erased, matches nothing and is left alone.
-        const { count } = await tx.user.updateMany({ where: { id, lastSignInAt: { lte: expiredBefore } }, data: { sessionVersion: { increment: 1 } } });
+        const { count } = await tx.user.updateMany({
+          where: { id, lastSignInAt: { lte: expiredBefore } },
+          data: { sessionVersion: { increment: 1 } },
+        });
         if (count === 1 && (await eraseUserIn(tx, id, "purge"))) n += 1;
       }
       return n;
@@ -113,7 +128,12 @@ async function purgeField(field: FieldId, now: Date): Promise<number> {
   let after = "";
   for (;;) {
     // Keyset pagination: rows that were refreshed meanwhile are skipped, not fetched forever.
-    const batch = await client.userField.findMany({ where: { ...expired, userId: { gt: after } }, orderBy: { userId: "asc" }, take: FIELD_BATCH, select: { userId: true } });
+    const batch = await client.userField.findMany({
+      where: { ...expired, userId: { gt: after } },
+      orderBy: { userId: "asc" },
+      take: FIELD_BATCH,
+      select: { userId: true },
+    });
     if (batch.length === 0) break;
     after = batch.at(-1)!.userId;
     const userIds = batch.map((r) => r.userId);
@@ -146,7 +166,10 @@ export async function purgeExpired(now: Date = new Date()): Promise<PurgeCounts>
       counts.fieldsErased += n;
     }
   } catch (e) {
-    await client.jobRun.update({ where: { id: run.id }, data: { finishedAt: new Date(), result: JSON.stringify({ ...counts, failed: true }) } });
+    await client.jobRun.update({
+      where: { id: run.id },
+      data: { finishedAt: new Date(), result: JSON.stringify({ ...counts, failed: true }) },
+    });
     throw e;
   }
   if (counts.accountsErased + counts.fieldsErased > 0) await checkpointAfterErasure();
@@ -157,14 +180,22 @@ export async function purgeExpired(now: Date = new Date()): Promise<PurgeCounts>
   return counts;
 }
 
-export type PurgeRun = { startedAt: Date; finishedAt: Date | null; result: (PurgeCounts & { failed?: boolean }) | null };
+export type PurgeRun = {
+  startedAt: Date;
+  finishedAt: Date | null;
+  result: (PurgeCounts & { failed?: boolean }) | null;
+};
 
 /** The most recent purge run, by whichever process ran it, for reports. */
 export async function lastPurgeRun(): Promise<PurgeRun | null> {
   const client = await db();
   const run = await client.jobRun.findFirst({ where: { job: PURGE_JOB }, orderBy: { startedAt: "desc" } });
   if (!run) return null;
-  return { startedAt: run.startedAt, finishedAt: run.finishedAt, result: run.result ? (JSON.parse(run.result) as PurgeRun["result"]) : null };
+  return {
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    result: run.result ? (JSON.parse(run.result) as PurgeRun["result"]) : null,
+  };
 }
 
 function intervalMs(): number {
@@ -204,6 +235,7 @@ export async function purgeIsDue(now: Date = new Date()): Promise<boolean> {
 /** What may be logged or printed about a failure: a configuration message, or an error's name and code. */
 export function describePurgeError(e: unknown): string {
   const err = e as { name?: string; code?: unknown; message?: string };
-  if (err.name === "ConfigError" || err.name === "CatalogueError" || err.name === "MigrationError") return err.message ?? err.name;
+  if (err.name === "ConfigError" || err.name === "CatalogueError" || err.name === "MigrationError")
+    return err.message ?? err.name;
   return [err.name ?? "Error", typeof err.code === "string" ? err.code : null].filter(Boolean).join(" ");
 }

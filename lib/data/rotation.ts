@@ -142,7 +142,10 @@ export type IndexRotationProgress = { total: number; onCurrentKey: number };
 
 export async function indexRotationProgress(): Promise<IndexRotationProgress> {
   const client = await db();
-  const [total, onCurrentKey] = await Promise.all([client.user.count(), client.user.count({ where: { indexKeyId: env().blindIndexKeyId } })]);
+  const [total, onCurrentKey] = await Promise.all([
+    client.user.count(),
+    client.user.count({ where: { indexKeyId: env().blindIndexKeyId } }),
+  ]);
   return { total, onCurrentKey };
 }
 
@@ -151,7 +154,9 @@ export type ReindexResult = { reindexed: number; batches: number; unreadable: nu
 const LOOKUP_FIELDS = (Object.keys(FIELDS) as FieldId[]).filter((f) => FIELDS[f].lookup);
 
 /** Recomputes, under the current blind-index key, every index of every user not yet indexed under it. */
-export async function reindexBlindIndexes(opts: Omit<RewrapOptions, "onBatch"> & { onBatch?: (r: ReindexResult) => void } = {}): Promise<ReindexResult> {
+export async function reindexBlindIndexes(
+  opts: Omit<RewrapOptions, "onBatch"> & { onBatch?: (r: ReindexResult) => void } = {},
+): Promise<ReindexResult> {
   const client = await db();
   const currentId = env().blindIndexKeyId;
   const batchSize = opts.batchSize ?? DEFAULT_REWRAP_BATCH;
@@ -160,7 +165,14 @@ export async function reindexBlindIndexes(opts: Omit<RewrapOptions, "onBatch"> &
   for (;;) {
     if (opts.maxBatches !== undefined && result.batches >= opts.maxBatches) break;
     if (opts.shouldStop?.()) break;
-    const ids = (await client.user.findMany({ where: { id: { gt: after }, indexKeyId: { not: currentId } }, select: { id: true }, orderBy: { id: "asc" }, take: batchSize })).map((u) => u.id);
+    const ids = (
+      await client.user.findMany({
+        where: { id: { gt: after }, indexKeyId: { not: currentId } },
+        select: { id: true },
+        orderBy: { id: "asc" },
+        take: batchSize,
+      })
+    ).map((u) => u.id);
     if (ids.length === 0) {
       result.complete = true;
       break;
@@ -194,13 +206,20 @@ export async function reindexBlindIndexes(opts: Omit<RewrapOptions, "onBatch"> &
 /** One user's indexes under the current key; "skipped" if another run already re-indexed them. */
 async function reindexUser(locked: LockedUser, currentId: string): Promise<"reindexed" | "unreadable" | "skipped"> {
   const { tx, userId: id } = locked;
-  const user = await tx.user.findUniqueOrThrow({ where: { id }, select: { id: true, wrappedDataKey: true, wrapKeyId: true, indexKeyId: true } });
+  const user = await tx.user.findUniqueOrThrow({
+    where: { id },
+    select: { id: true, wrappedDataKey: true, wrapKeyId: true, indexKeyId: true },
+  });
   if (user.indexKeyId === currentId) return "skipped";
-  const fields = await tx.userField.findMany({ where: { userId: id, field: { in: LOOKUP_FIELDS } }, select: { field: true, ciphertext: true, uniqueIndex: true } });
+  const fields = await tx.userField.findMany({
+    where: { userId: id, field: { in: LOOKUP_FIELDS } },
+    select: { field: true, ciphertext: true, uniqueIndex: true },
+  });
   const values = new Map<FieldId, string>();
   try {
     const dataKey = dataKeyOf(user);
-    for (const f of fields) values.set(f.field as FieldId, decrypt(dataKey, f.ciphertext, fieldAad(id, f.field as FieldId)));
+    for (const f of fields)
+      values.set(f.field as FieldId, decrypt(dataKey, f.ciphertext, fieldAad(id, f.field as FieldId)));
     dataKey.fill(0);
   } catch (e) {
     if (!(e instanceof DecryptError)) throw e;
@@ -211,8 +230,14 @@ async function reindexUser(locked: LockedUser, currentId: string): Promise<"rein
   if (telegramId === undefined) return "unreadable";
   for (const f of fields) {
     const index = lookupIndex(f.field as FieldId, values.get(f.field as FieldId)!);
-    await tx.userField.update({ where: { userId_field: { userId: id, field: f.field } }, data: { blindIndex: index, ...(f.uniqueIndex !== null ? { uniqueIndex: index } : {}) } });
+    await tx.userField.update({
+      where: { userId_field: { userId: id, field: f.field } },
+      data: { blindIndex: index, ...(f.uniqueIndex !== null ? { uniqueIndex: index } : {}) },
+    });
   }
-  await tx.user.update({ where: { id }, data: { telegramIdIndex: lookupIndex("telegram_id", telegramId), indexKeyId: currentId } });
+  await tx.user.update({
+    where: { id },
+    data: { telegramIdIndex: lookupIndex("telegram_id", telegramId), indexKeyId: currentId },
+  });
   return "reindexed";
 }

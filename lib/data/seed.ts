@@ -15,7 +15,12 @@ import { appendToLedger, type LedgerEntry, type Method } from "./ledger";
 import { bumpCounter, bumpDailyMany, counterName, utcDay, type DailyDelta } from "./stats";
 import { fieldAad, lookupIndex, newWrappedDataKey, telegramIdIndex } from "./vault";
 
-export type SyntheticDecision = { at: Date; purposeId: string; granted: boolean; method: Extract<Method, "page" | "api"> };
+export type SyntheticDecision = {
+  at: Date;
+  purposeId: string;
+  granted: boolean;
+  method: Extract<Method, "page" | "api">;
+};
 
 export type SyntheticPerson = {
   telegramId: bigint;
@@ -37,9 +42,23 @@ export const SYNTHETIC_PEOPLE_COUNTER = "synthetic_people";
 
 /** Writes one batch of synthetic people in one transaction. */
 export async function insertSyntheticPeople(people: readonly SyntheticPerson[]): Promise<SeedBatchResult> {
-  const users: { id: string; telegramIdIndex: string; wrappedDataKey: Uint8Array<ArrayBuffer>; wrapKeyId: string; createdAt: Date; lastSignInAt: Date }[] = [];
+  const users: {
+    id: string;
+    telegramIdIndex: string;
+    wrappedDataKey: Uint8Array<ArrayBuffer>;
+    wrapKeyId: string;
+    createdAt: Date;
+    lastSignInAt: Date;
+  }[] = [];
   const states: { userId: string; purposeId: string; granted: boolean; purposeVersion: string; decidedAt: Date }[] = [];
-  const fields: { userId: string; field: string; ciphertext: Uint8Array<ArrayBuffer>; blindIndex: string | null; storedAt: Date; updatedAt: Date }[] = [];
+  const fields: {
+    userId: string;
+    field: string;
+    ciphertext: Uint8Array<ArrayBuffer>;
+    blindIndex: string | null;
+    storedAt: Date;
+    updatedAt: Date;
+  }[] = [];
   const ledger: LedgerEntry[] = [];
   const counters = new Map<string, number>();
   const daily = new Map<string, DailyDelta>();
@@ -66,14 +85,32 @@ export async function insertSyntheticPeople(people: readonly SyntheticPerson[]):
       const wasGranted = before?.granted ?? false;
       current.set(d.purposeId, { granted: d.granted, at: d.at, grantedSince: d.granted ? d.at : null });
       if (d.granted || wasGranted) bumpDay(d.at, d.granted ? "granted" : "withdrawn", d.purposeId);
-      ledger.push({ subjectId: userId, purposeId: d.purposeId, purposeVersion: purpose.version, textHash: purpose.textHash, fields: purpose.fields, decision: d.granted ? "granted" : "withdrawn", method: d.method, at: d.at });
+      ledger.push({
+        subjectId: userId,
+        purposeId: d.purposeId,
+        purposeVersion: purpose.version,
+        textHash: purpose.textHash,
+        fields: purpose.fields,
+        decision: d.granted ? "granted" : "withdrawn",
+        method: d.method,
+        at: d.at,
+      });
     }
     if (person.erasedAt) {
       // What eraseUserIn leaves behind: withdrawals in the ledger and the chart, and a count.
       for (const [purposeId, s] of current) {
         if (!s.granted) continue;
         const purpose = purposeById(purposeId)!;
-        ledger.push({ subjectId: userId, purposeId, purposeVersion: purpose.version, textHash: purpose.textHash, fields: purpose.fields, decision: "withdrawn", method: "erasure", at: person.erasedAt });
+        ledger.push({
+          subjectId: userId,
+          purposeId,
+          purposeVersion: purpose.version,
+          textHash: purpose.textHash,
+          fields: purpose.fields,
+          decision: "withdrawn",
+          method: "erasure",
+          at: person.erasedAt,
+        });
         bumpDay(person.erasedAt, "withdrawn", purposeId);
       }
       bumpDay(person.erasedAt, "erased", "erasure");
@@ -83,10 +120,23 @@ export async function insertSyntheticPeople(people: readonly SyntheticPerson[]):
     }
 
     const key = newWrappedDataKey(userId);
-    users.push({ id: userId, telegramIdIndex: telegramIdIndex(person.telegramId), wrappedDataKey: key.wrapped, wrapKeyId: key.keyId, createdAt: person.createdAt, lastSignInAt: person.lastSignInAt });
+    users.push({
+      id: userId,
+      telegramIdIndex: telegramIdIndex(person.telegramId),
+      wrappedDataKey: key.wrapped,
+      wrapKeyId: key.keyId,
+      createdAt: person.createdAt,
+      lastSignInAt: person.lastSignInAt,
+    });
     count(counterName.users);
     for (const [purposeId, s] of current) {
-      states.push({ userId, purposeId, granted: s.granted, purposeVersion: purposeById(purposeId)!.version, decidedAt: s.at });
+      states.push({
+        userId,
+        purposeId,
+        granted: s.granted,
+        purposeVersion: purposeById(purposeId)!.version,
+        decidedAt: s.at,
+      });
       if (s.granted) count(counterName.purposeActive(purposeId));
     }
     const values: Partial<Record<FieldId, string>> = { ...person.values, telegram_id: person.telegramId.toString() };
@@ -117,9 +167,32 @@ export async function insertSyntheticPeople(people: readonly SyntheticPerson[]):
   const client = await db();
   await client.$transaction(
     async (tx) => {
-      await insertMany(tx, "users", ["id", "telegram_id_index", "wrapped_data_key", "wrap_key_id", "session_version", "created_at", "last_sign_in_at"], users.map((u) => [u.id, u.telegramIdIndex, u.wrappedDataKey, u.wrapKeyId, 1, u.createdAt, u.lastSignInAt]));
-      await insertMany(tx, "consent_states", ["user_id", "purpose_id", "granted", "purpose_version", "decided_at"], states.map((c) => [c.userId, c.purposeId, c.granted, c.purposeVersion, c.decidedAt]));
-      await insertMany(tx, "user_fields", ["user_id", "field", "ciphertext", "blind_index", "stored_at", "updated_at"], fields.map((f) => [f.userId, f.field, f.ciphertext, f.blindIndex, f.storedAt, f.updatedAt]));
+      await insertMany(
+        tx,
+        "users",
+        [
+          "id",
+          "telegram_id_index",
+          "wrapped_data_key",
+          "wrap_key_id",
+          "session_version",
+          "created_at",
+          "last_sign_in_at",
+        ],
+        users.map((u) => [u.id, u.telegramIdIndex, u.wrappedDataKey, u.wrapKeyId, 1, u.createdAt, u.lastSignInAt]),
+      );
+      await insertMany(
+        tx,
+        "consent_states",
+        ["user_id", "purpose_id", "granted", "purpose_version", "decided_at"],
+        states.map((c) => [c.userId, c.purposeId, c.granted, c.purposeVersion, c.decidedAt]),
+      );
+      await insertMany(
+        tx,
+        "user_fields",
+        ["user_id", "field", "ciphertext", "blind_index", "stored_at", "updated_at"],
+        fields.map((f) => [f.userId, f.field, f.ciphertext, f.blindIndex, f.storedAt, f.updatedAt]),
+      );
       await appendToLedger(tx, ledger);
       for (const [name, delta] of counters) await bumpCounter(tx, name, delta);
       await bumpDailyMany(tx, [...daily.values()]);
@@ -151,9 +224,44 @@ export type SeedOptions = {
 export const MAX_SEED_USERS = 2 ** 20;
 const DAY = 86_400_000;
 // How often people say yes on the consent page, per optional purpose (the account is required).
-const GRANT_RATE: Record<string, number> = { display_name: 0.62, username: 0.41, profile_photo: 0.33, phone_contact: 0.14 };
-const FIRST = ["Ada", "Bo", "Chen", "Dara", "Emil", "Farah", "Goran", "Hana", "Ivo", "Jae", "Kofi", "Lena", "Mira", "Nils", "Oona", "Pavel"];
-const LAST = ["Aalto", "Brandt", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Horvat", "Ito", "Jansen", "Kowal", "Lindqvist"];
+const GRANT_RATE: Record<string, number> = {
+  display_name: 0.62,
+  username: 0.41,
+  profile_photo: 0.33,
+  phone_contact: 0.14,
+};
+const FIRST = [
+  "Ada",
+  "Bo",
+  "Chen",
+  "Dara",
+  "Emil",
+  "Farah",
+  "Goran",
+  "Hana",
+  "Ivo",
+  "Jae",
+  "Kofi",
+  "Lena",
+  "Mira",
+  "Nils",
+  "Oona",
+  "Pavel",
+];
+const LAST = [
+  "Aalto",
+  "Brandt",
+  "Costa",
+  "Dubois",
+  "Eriksen",
+  "Fischer",
+  "Garcia",
+  "Horvat",
+  "Ito",
+  "Jansen",
+  "Kowal",
+  "Lindqvist",
+];
 
 /**
  * Realistic synthetic people over the past year: person(i) for i below the run's size. Values are
@@ -182,7 +290,12 @@ export function syntheticPeople(seed: number, tag: string, now = Date.now()): (i
     // A quarter never come back; the rest last signed in somewhere since sign-up, mostly recently.
     const lastSignInAt = random() < 0.25 ? createdAt : new Date(now - Math.floor(span * random() ** 2));
     const method = (): SyntheticDecision["method"] => (random() < 0.9 ? "page" : "api");
-    const decisions: SyntheticDecision[] = catalogue().map((p) => ({ at: createdAt, purposeId: p.id, granted: p.required || random() < (GRANT_RATE[p.id] ?? 0.3), method: method() }));
+    const decisions: SyntheticDecision[] = catalogue().map((p) => ({
+      at: createdAt,
+      purposeId: p.id,
+      granted: p.required || random() < (GRANT_RATE[p.id] ?? 0.3),
+      method: method(),
+    }));
     // Some people change their mind once or twice between sign-up and their last visit.
     const granted = new Map(decisions.map((d) => [d.purposeId, d.granted]));
     let t = createdAt.getTime();
@@ -201,7 +314,10 @@ export function syntheticPeople(seed: number, tag: string, now = Date.now()): (i
       ...(random() < 0.85 ? { phone_number: `+1555${String(i).padStart(7, "0")}` } : {}),
     };
     // About 2% later deleted their account.
-    const erasedAt = random() < 0.02 ? new Date(lastSignInAt.getTime() + Math.floor((now - lastSignInAt.getTime()) * random())) : undefined;
+    const erasedAt =
+      random() < 0.02
+        ? new Date(lastSignInAt.getTime() + Math.floor((now - lastSignInAt.getTime()) * random()))
+        : undefined;
     return { telegramId, createdAt, lastSignInAt, decisions, values, ...(erasedAt ? { erasedAt } : {}) };
   };
 }
@@ -209,10 +325,11 @@ export function syntheticPeople(seed: number, tag: string, now = Date.now()): (i
 /** `npm run seed` and the demo's report filler: adds `users` synthetic people, one transaction per batch. */
 export async function seedSyntheticPeople(opts: SeedOptions): Promise<SeedBatchResult> {
   const { users: total, batch = 2000, tag = "synthetic" } = opts;
-  if (!Number.isInteger(total) || total <= 0 || total > MAX_SEED_USERS) throw new RangeError(`users must be 1 to ${MAX_SEED_USERS}`);
+  if (!Number.isInteger(total) || total <= 0 || total > MAX_SEED_USERS)
+    throw new RangeError(`users must be 1 to ${MAX_SEED_USERS}`);
   const person = syntheticPeople(opts.seed ?? Math.floor(Math.random() * 2 ** 31), tag);
   const totals: SeedBatchResult = { users: 0, erased: 0, fields: 0, ledgerRecords: 0 };
-  for (let done = 0; done < total; ) {
+  for (let done = 0; done < total;) {
     const n = Math.min(batch, total - done);
     const r = await insertSyntheticPeople(Array.from({ length: n }, (_, k) => person(done + k)));
     for (const k of Object.keys(totals) as (keyof SeedBatchResult)[]) totals[k] += r[k];
@@ -289,10 +406,16 @@ export async function copySyntheticPeople(copies: number, firstCopy = 1): Promis
   // The counters the report shows grow by the originals' share per copy.
   await client.$transaction(async (tx) => {
     await bumpCounter(tx, counterName.users, originals * copies);
-    for (const r of await queryRows<{ k: string; n: unknown }>(tx, `SELECT purpose_id AS k, COUNT(*) AS n FROM consent_states WHERE granted = TRUE AND user_id ${original} GROUP BY purpose_id`)) {
+    for (const r of await queryRows<{ k: string; n: unknown }>(
+      tx,
+      `SELECT purpose_id AS k, COUNT(*) AS n FROM consent_states WHERE granted = TRUE AND user_id ${original} GROUP BY purpose_id`,
+    )) {
       await bumpCounter(tx, counterName.purposeActive(r.k), toCount(r.n) * copies);
     }
-    for (const r of await queryRows<{ k: string; n: unknown }>(tx, `SELECT field AS k, COUNT(*) AS n FROM user_fields WHERE user_id ${original} GROUP BY field`)) {
+    for (const r of await queryRows<{ k: string; n: unknown }>(
+      tx,
+      `SELECT field AS k, COUNT(*) AS n FROM user_fields WHERE user_id ${original} GROUP BY field`,
+    )) {
       await bumpCounter(tx, counterName.fieldStored(r.k), toCount(r.n) * copies);
     }
   });

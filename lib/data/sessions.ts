@@ -8,7 +8,15 @@ import { pruneExpiredLoginState } from "./login-replay";
 import { executeSql, sqlTime, timeParam } from "./sql";
 
 /** The signed-in user as every page and route sees it (getSession): never a decrypted field. */
-export type SessionUser = { id: string; sessionVersion: number; telegramIdIndex: string; wrappedDataKey: Uint8Array; wrapKeyId: string; createdAt: Date; lastSignInAt: Date };
+export type SessionUser = {
+  id: string;
+  sessionVersion: number;
+  telegramIdIndex: string;
+  wrappedDataKey: Uint8Array;
+  wrapKeyId: string;
+  createdAt: Date;
+  lastSignInAt: Date;
+};
 
 /** Raw SQL: it is on every sign-in's path, where Prisma's per-query cost dominated (docs/decisions/009). */
 export async function createSessionRowIn(tx: Tx | Db, userId: string, expiresAt: Date): Promise<string> {
@@ -38,19 +46,34 @@ export async function createSessionRow(userId: string, expiresAt: Date): Promise
 }
 
 /** The user of a live session row, if the cookie's user id and session version still match. */
-export async function findSessionUser(sessionId: string, userId: string, sessionVersion: number): Promise<SessionUser | null> {
+export async function findSessionUser(
+  sessionId: string,
+  userId: string,
+  sessionVersion: number,
+): Promise<SessionUser | null> {
   const client = await db();
   const row = await client.session.findUnique({
     where: { id: sessionId },
     select: {
       expiresAt: true,
-      user: { select: { id: true, sessionVersion: true, telegramIdIndex: true, wrappedDataKey: true, wrapKeyId: true, createdAt: true, lastSignInAt: true } },
+      user: {
+        select: {
+          id: true,
+          sessionVersion: true,
+          telegramIdIndex: true,
+          wrappedDataKey: true,
+          wrapKeyId: true,
+          createdAt: true,
+          lastSignInAt: true,
+        },
+      },
     },
   });
   // Prisma reads the session and its user in two statements: an erasure committing between them
   // leaves a session without its user (tests/security/races.test.ts), which is a signed-out caller.
   const user = row?.user as SessionUser | null | undefined;
-  if (!row || !user || row.expiresAt < new Date() || user.id !== userId || user.sessionVersion !== sessionVersion) return null;
+  if (!row || !user || row.expiresAt < new Date() || user.id !== userId || user.sessionVersion !== sessionVersion)
+    return null;
   return user;
 }
 

@@ -62,28 +62,38 @@ type Cell = string | number | boolean | Date | Uint8Array | null;
  * the driver adapters, which makes a million-user seed take hours; one statement per few hundred
  * rows is an order of magnitude faster. Values are still parameters, never spliced into the SQL.
  */
-export async function insertMany(client: Db | Tx, table: string, columns: readonly string[], rows: readonly (readonly Cell[])[]): Promise<void> {
+export async function insertMany(
+  client: Db | Tx,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly Cell[])[],
+): Promise<void> {
   const postgres = env().databaseKind === "postgres";
   const perStatement = Math.max(1, Math.floor(8000 / columns.length));
   for (let i = 0; i < rows.length; i += perStatement) {
     const chunk = rows.slice(i, i + perStatement);
     const params: unknown[] = [];
-    const tuples = chunk.map((row) =>
-      `(${row
-        .map((v) => {
-          if (v instanceof Date) {
-            params.push(sqlTime(v));
-            return timeParam();
-          }
-          if (typeof v === "boolean") {
-            params.push(postgres ? v : v ? 1 : 0);
+    const tuples = chunk.map(
+      (row) =>
+        `(${row
+          .map((v) => {
+            if (v instanceof Date) {
+              params.push(sqlTime(v));
+              return timeParam();
+            }
+            if (typeof v === "boolean") {
+              params.push(postgres ? v : v ? 1 : 0);
+              return "?";
+            }
+            params.push(v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
             return "?";
-          }
-          params.push(v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v);
-          return "?";
-        })
-        .join(", ")})`,
+          })
+          .join(", ")})`,
     );
-    await executeSql(client, `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES ${tuples.join(", ")}`, params);
+    await executeSql(
+      client,
+      `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES ${tuples.join(", ")}`,
+      params,
+    );
   }
 }

@@ -34,7 +34,13 @@ export function utcDay(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
-export async function bumpDaily(tx: Tx, at: Date, metric: "granted" | "withdrawn" | "erased", key: string, delta = 1): Promise<void> {
+export async function bumpDaily(
+  tx: Tx,
+  at: Date,
+  metric: "granted" | "withdrawn" | "erased",
+  key: string,
+  delta = 1,
+): Promise<void> {
   const day = utcDay(at);
   await tx.dailyStat.upsert({
     where: { day_metric_key: { day, metric, key } },

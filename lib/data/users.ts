@@ -11,7 +11,14 @@ import { applyDecisions, type Decisions } from "./consents";
 import { lockLedger } from "./locks";
 import { consumePendingSignIn, voidPendingSignInsOf } from "./pending-sign-ins";
 import { bumpCounter, counterName } from "./stats";
-import { dataKeyOf, newWrappedDataKey, telegramIdIndex, telegramIdIndexes, writeFields, type ConsentStateRow } from "./vault";
+import {
+  dataKeyOf,
+  newWrappedDataKey,
+  telegramIdIndex,
+  telegramIdIndexes,
+  writeFields,
+  type ConsentStateRow,
+} from "./vault";
 
 /** Profile fields Telegram sent, by field id. The id itself is stored only under the account purpose. */
 export function profileValues(profile: TelegramProfile): Record<string, string | undefined> {
@@ -31,7 +38,9 @@ export function needsDecision(states: readonly Pick<ConsentStateRow, "purposeId"
 }
 
 export async function needsConsentIn(tx: Tx, userId: string): Promise<boolean> {
-  return needsDecision(await tx.consentState.findMany({ where: { userId }, select: { purposeId: true, purposeVersion: true } }));
+  return needsDecision(
+    await tx.consentState.findMany({ where: { userId }, select: { purposeId: true, purposeVersion: true } }),
+  );
 }
 
 /**
@@ -41,7 +50,12 @@ export async function needsConsentIn(tx: Tx, userId: string): Promise<boolean> {
  * owner's logout everywhere or erasure: then nothing is written. If the same person finished another
  * pending sign-in meanwhile (a second device), their existing account is used.
  */
-export async function createAccountFromPending(pendingId: string, profile: TelegramProfile, decisions: Decisions, method: "page" | "api"): Promise<{ userId: string; sessionVersion: number } | null> {
+export async function createAccountFromPending(
+  pendingId: string,
+  profile: TelegramProfile,
+  decisions: Decisions,
+  method: "page" | "api",
+): Promise<{ userId: string; sessionVersion: number } | null> {
   const client = await db();
   return client.$transaction(async (tx) => {
     // The ledger first (lib/data/locks.ts): erasure and logout everywhere take it before voiding a
@@ -56,7 +70,11 @@ export async function createAccountFromPending(pendingId: string, profile: Teleg
  * Creates an account without a pending sign-in to spend: for seeding tests and benchmarks only. A
  * person's first sign-in goes through createAccountFromPending.
  */
-export async function createAccount(profile: TelegramProfile, decisions: Decisions, method: "page" | "api"): Promise<{ userId: string; sessionVersion: number }> {
+export async function createAccount(
+  profile: TelegramProfile,
+  decisions: Decisions,
+  method: "page" | "api",
+): Promise<{ userId: string; sessionVersion: number }> {
   const client = await db();
   return client.$transaction(async (tx) => {
     await lockLedger(tx);
@@ -64,10 +82,17 @@ export async function createAccount(profile: TelegramProfile, decisions: Decisio
   });
 }
 
-async function createAccountIn(tx: Tx, profile: TelegramProfile, decisions: Decisions, method: "page" | "api"): Promise<{ userId: string; sessionVersion: number }> {
+async function createAccountIn(
+  tx: Tx,
+  profile: TelegramProfile,
+  decisions: Decisions,
+  method: "page" | "api",
+): Promise<{ userId: string; sessionVersion: number }> {
   const index = telegramIdIndex(profile.telegramId);
   // Under either key while a blind-index rotation runs: a person not yet re-indexed is not new.
-  const existing = await tx.user.findFirst({ where: { telegramIdIndex: { in: telegramIdIndexes(profile.telegramId) } } });
+  const existing = await tx.user.findFirst({
+    where: { telegramIdIndex: { in: telegramIdIndexes(profile.telegramId) } },
+  });
   const userId = existing?.id ?? randomUUID();
   let dataKey: Buffer;
   let sessionVersion: number;
@@ -77,7 +102,9 @@ async function createAccountIn(tx: Tx, profile: TelegramProfile, decisions: Deci
   } else {
     const key = newWrappedDataKey(userId);
     dataKey = key.dataKey;
-    const user = await tx.user.create({ data: { id: userId, telegramIdIndex: index, wrappedDataKey: key.wrapped, wrapKeyId: key.keyId } });
+    const user = await tx.user.create({
+      data: { id: userId, telegramIdIndex: index, wrappedDataKey: key.wrapped, wrapKeyId: key.keyId },
+    });
     sessionVersion = user.sessionVersion;
     await bumpCounter(tx, counterName.users, 1);
     await recordAudit(tx, "user.created", userId);
@@ -98,7 +125,11 @@ export async function bumpSessionVersion(userId: string): Promise<void> {
   await client.$transaction(async (tx) => {
     // The ledger first, as createAccountFromPending takes it: one waits for the other.
     await lockLedger(tx);
-    const user = await tx.user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } }, select: { telegramIdIndex: true } });
+    const user = await tx.user.update({
+      where: { id: userId },
+      data: { sessionVersion: { increment: 1 } },
+      select: { telegramIdIndex: true },
+    });
     await tx.session.deleteMany({ where: { userId } });
     await voidPendingSignInsOf(tx, user.telegramIdIndex);
     await recordAudit(tx, "auth.logged_out_everywhere", userId);

@@ -8,7 +8,16 @@ import "server-only";
 // retention; erase.ts deletes them with the user row (by cascade); phone.ts looks a number up by its
 // blind index; the report and the consent check count rows without reading values.
 import { fieldsCoveredBy, purposeById } from "../catalogue";
-import { blindIndex, DecryptError, decrypt, encrypt, newDataKey, toBytes, unwrapDataKey, wrapDataKey } from "../crypto/fields";
+import {
+  blindIndex,
+  DecryptError,
+  decrypt,
+  encrypt,
+  newDataKey,
+  toBytes,
+  unwrapDataKey,
+  wrapDataKey,
+} from "../crypto/fields";
 import type { Tx } from "../db";
 import { env } from "../env";
 import { FIELDS, isFieldId, type FieldId } from "../fields";
@@ -18,7 +27,11 @@ import { bumpCounter, bumpCounters, counterName } from "./stats";
 
 export type UserKeyRow = { id: string; wrappedDataKey: Uint8Array; wrapKeyId: string };
 
-export function newWrappedDataKey(userId: string): { dataKey: Buffer; wrapped: Uint8Array<ArrayBuffer>; keyId: string } {
+export function newWrappedDataKey(userId: string): {
+  dataKey: Buffer;
+  wrapped: Uint8Array<ArrayBuffer>;
+  keyId: string;
+} {
   const dataKey = newDataKey();
   const { wrapped, keyId } = wrapDataKey(env().masterKeys, dataKey, userId);
   return { dataKey, wrapped: toBytes(wrapped), keyId };
@@ -63,7 +76,9 @@ export type ConsentStateRow = { purposeId: string; purposeVersion: string; grant
 
 /** Fields covered by granted consents on current purpose versions. */
 export function fieldsCoveredByStates(states: readonly ConsentStateRow[]): Set<FieldId> {
-  return fieldsCoveredBy(states.filter((s) => s.granted && purposeById(s.purposeId)?.version === s.purposeVersion).map((s) => s.purposeId));
+  return fieldsCoveredBy(
+    states.filter((s) => s.granted && purposeById(s.purposeId)?.version === s.purposeVersion).map((s) => s.purposeId),
+  );
 }
 
 /** Fields covered right now by the user's granted consents on current purpose versions. */
@@ -79,10 +94,16 @@ type FieldValues = Partial<Record<string, string | null | undefined>>;
  * Writes the covered values and drops the rest. An undefined value means "Telegram did not send
  * it"; null means "Telegram says it is empty now", which erases a stored copy.
  */
-export async function writeFields(tx: Tx, user: { id: string; dataKey: Buffer }, values: FieldValues): Promise<WriteResult> {
+export async function writeFields(
+  tx: Tx,
+  user: { id: string; dataKey: Buffer },
+  values: FieldValues,
+): Promise<WriteResult> {
   // Consents are read under the user's row lock, so a withdrawal cannot commit between this read
   // and the write below and leave a value stored without consent.
-  const result = await withUserWriteLock(tx, user.id, async (locked) => writeCovered(locked, user.dataKey, values, await coveredFields(tx, user.id)));
+  const result = await withUserWriteLock(tx, user.id, async (locked) =>
+    writeCovered(locked, user.dataKey, values, await coveredFields(tx, user.id)),
+  );
   return result ?? { written: [], dropped: 0 };
 }
 
@@ -90,7 +111,12 @@ export async function writeFields(tx: Tx, user: { id: string; dataKey: Buffer },
  * Every covered value in one statement; its updated_at moves even when the value did not change,
  * because a value Telegram sends again starts its retention period afresh (docs/decisions/008).
  */
-async function writeCovered(locked: LockedUser, dataKey: Buffer, values: FieldValues, covered: ReadonlySet<FieldId>): Promise<WriteResult> {
+async function writeCovered(
+  locked: LockedUser,
+  dataKey: Buffer,
+  values: FieldValues,
+  covered: ReadonlySet<FieldId>,
+): Promise<WriteResult> {
   const { tx } = locked;
   const user = { id: locked.userId, dataKey };
   const now = new Date();
@@ -125,7 +151,11 @@ export type FieldWritePlan = { upserts: FieldUpsert[]; erase: FieldId[]; dropped
  * An undefined value means "Telegram did not send it"; null or empty means "Telegram says it is empty
  * now", which erases a stored copy.
  */
-export function planFieldWrites(user: { id: string; dataKey: Buffer }, values: FieldValues, covered: ReadonlySet<FieldId>): FieldWritePlan {
+export function planFieldWrites(
+  user: { id: string; dataKey: Buffer },
+  values: FieldValues,
+  covered: ReadonlySet<FieldId>,
+): FieldWritePlan {
   const upserts: FieldUpsert[] = [];
   const erase: FieldId[] = [];
   let dropped = 0;
@@ -136,7 +166,12 @@ export function planFieldWrites(user: { id: string; dataKey: Buffer }, values: F
       continue;
     }
     if (value === null || value === "") erase.push(field);
-    else upserts.push({ field, ciphertext: encrypt(user.dataKey, value, fieldAad(user.id, field)), index: FIELDS[field].lookup ? lookupIndex(field, value) : null });
+    else
+      upserts.push({
+        field,
+        ciphertext: encrypt(user.dataKey, value, fieldAad(user.id, field)),
+        index: FIELDS[field].lookup ? lookupIndex(field, value) : null,
+      });
   }
   return { upserts, erase, dropped };
 }
@@ -148,7 +183,12 @@ export function planFieldWrites(user: { id: string; dataKey: Buffer }, values: F
  * write, lib/data/sign-in/direct.ts. Its values are cast because a VALUES list in a SELECT does not
  * take its types from the target columns.
  */
-export function fieldUpsertStatement(userId: string, upserts: readonly FieldUpsert[], now: Date, onlyIf?: string): { sql: string; params: unknown[] } {
+export function fieldUpsertStatement(
+  userId: string,
+  upserts: readonly FieldUpsert[],
+  now: Date,
+  onlyIf?: string,
+): { sql: string; params: unknown[] } {
   const time = sqlTime(now);
   const params: unknown[] = [];
   for (const u of upserts) params.push(userId, u.field, u.ciphertext, u.index, time, time);

@@ -18,7 +18,9 @@ export function webhookSecretMatches(given: string | null): boolean {
   return timingSafeEqual(a, b);
 }
 
-const TelegramId = z.union([z.number().int().positive().refine(Number.isSafeInteger), z.string().regex(/^[1-9][0-9]{0,15}$/)]).transform((v) => BigInt(v));
+const TelegramId = z
+  .union([z.number().int().positive().refine(Number.isSafeInteger), z.string().regex(/^[1-9][0-9]{0,15}$/)])
+  .transform((v) => BigInt(v));
 
 const Update = z.object({
   update_id: z.number().int(),
@@ -27,14 +29,14 @@ const Update = z.object({
       chat: z.object({ id: z.union([z.number().int(), z.string().regex(/^-?[0-9]{1,20}$/)]) }),
       from: z.object({ id: TelegramId, is_bot: z.boolean().optional() }).optional(),
       text: z.string().max(4096).optional(),
-      contact: z
-        .object({ phone_number: z.string().max(64), user_id: TelegramId.optional() })
-        .optional(),
+      contact: z.object({ phone_number: z.string().max(64), user_id: TelegramId.optional() }).optional(),
     })
     .optional(),
 });
 
-type ReplyMarkup = { keyboard: { text: string; request_contact?: boolean }[][]; one_time_keyboard: boolean; resize_keyboard: boolean } | { remove_keyboard: true };
+type ReplyMarkup =
+  | { keyboard: { text: string; request_contact?: boolean }[][]; one_time_keyboard: boolean; resize_keyboard: boolean }
+  | { remove_keyboard: true };
 
 /** Calls the Bot API. The URL holds the bot token, so neither it nor the body is ever logged. */
 async function sendMessage(chatId: number | string, text: string, replyMarkup?: ReplyMarkup): Promise<void> {
@@ -53,7 +55,11 @@ async function sendMessage(chatId: number | string, text: string, replyMarkup?: 
   }
 }
 
-const CONTACT_KEYBOARD: ReplyMarkup = { keyboard: [[{ text: "Share my phone number", request_contact: true }]], one_time_keyboard: true, resize_keyboard: true };
+const CONTACT_KEYBOARD: ReplyMarkup = {
+  keyboard: [[{ text: "Share my phone number", request_contact: true }]],
+  one_time_keyboard: true,
+  resize_keyboard: true,
+};
 
 /** Handles one authenticated update. Always resolves: Telegram retries anything but a 2xx forever. */
 export async function handleBotUpdate(body: unknown, requestId: string): Promise<void> {
@@ -76,10 +82,20 @@ export async function handleBotUpdate(body: unknown, requestId: string): Promise
     const result = await acceptBotContact(from, message.contact.user_id ?? null, message.contact.phone_number);
     if (result.ok) {
       securityEvent("phone.stored", requestId, { via: "bot", stored: result.stored, verified: result.verified });
-      await sendMessage(chatId, result.stored ? "Thank you: your phone number is saved, encrypted, on the site. You can withdraw it there at any time." : "Thank you: we noted that your phone number was verified. The number itself was not kept.", { remove_keyboard: true });
+      await sendMessage(
+        chatId,
+        result.stored
+          ? "Thank you: your phone number is saved, encrypted, on the site. You can withdraw it there at any time."
+          : "Thank you: we noted that your phone number was verified. The number itself was not kept.",
+        { remove_keyboard: true },
+      );
     } else {
       securityEvent("phone.refused", requestId, { via: "bot", reason: result.reason });
-      await sendMessage(chatId, result.message, result.reason === "not_own" ? CONTACT_KEYBOARD : { remove_keyboard: true });
+      await sendMessage(
+        chatId,
+        result.message,
+        result.reason === "not_own" ? CONTACT_KEYBOARD : { remove_keyboard: true },
+      );
     }
     return;
   }
@@ -88,8 +104,17 @@ export async function handleBotUpdate(body: unknown, requestId: string): Promise
   if (start) {
     const claim = await claimBotLink(start[1]!, from);
     securityEvent("webhook.handled", requestId, { kind: "start", accepted: claim.ok });
-    if (claim.ok) await sendMessage(chatId, "Press the button below to share your phone number with the site. Only your own number is accepted.", CONTACT_KEYBOARD);
-    else await sendMessage(chatId, "This link has expired or was already used, or it belongs to another Telegram account. Open a new one from the settings page of the site.");
+    if (claim.ok)
+      await sendMessage(
+        chatId,
+        "Press the button below to share your phone number with the site. Only your own number is accepted.",
+        CONTACT_KEYBOARD,
+      );
+    else
+      await sendMessage(
+        chatId,
+        "This link has expired or was already used, or it belongs to another Telegram account. Open a new one from the settings page of the site.",
+      );
     return;
   }
   securityEvent("webhook.handled", requestId, { kind: "other" });

@@ -9,7 +9,13 @@ import { z } from "zod";
 import { PROFILE_FIELDS } from "./profile-fields";
 import type { TelegramProfile } from "./widget";
 
-export type OidcConfig = { issuer: string; clientId: string; clientSecret: string; idTokenAlg: "RS256" | "ES256" | "EdDSA"; redirectUri: string };
+export type OidcConfig = {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  idTokenAlg: "RS256" | "ES256" | "EdDSA";
+  redirectUri: string;
+};
 
 const Discovery = z.object({
   issuer: z.string(),
@@ -26,12 +32,19 @@ const FETCH_TIMEOUT_MS = 10_000;
 async function provider(config: OidcConfig) {
   const hit = cache.get(config.issuer);
   if (hit && Date.now() - hit.at < DISCOVERY_TTL_MS) return hit;
-  const res = await fetch(`${config.issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: "error" });
+  const res = await fetch(`${config.issuer}/.well-known/openid-configuration`, {
+    signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    redirect: "error",
+  });
   if (!res.ok) throw new Error(`OpenID discovery answered ${res.status}`);
   const doc = Discovery.parse(await res.json());
   // A discovery document naming another issuer could hand out someone else's keys (OIDC Discovery §4.3).
   if (doc.issuer !== config.issuer) throw new Error("OpenID discovery names a different issuer");
-  const entry = { at: Date.now(), doc, jwks: createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: FETCH_TIMEOUT_MS }) };
+  const entry = {
+    at: Date.now(),
+    doc,
+    jwks: createRemoteJWKSet(new URL(doc.jwks_uri), { timeoutDuration: FETCH_TIMEOUT_MS }),
+  };
   cache.set(config.issuer, entry);
   return entry;
 }
@@ -47,7 +60,10 @@ export function pkceChallenge(verifier: string): string {
   return b64url(createHash("sha256").update(verifier).digest());
 }
 
-export async function authorizationUrl(config: OidcConfig, p: { scopes: string[]; state: string; verifier: string; nonce: string }): Promise<string> {
+export async function authorizationUrl(
+  config: OidcConfig,
+  p: { scopes: string[]; state: string; verifier: string; nonce: string },
+): Promise<string> {
   const { doc } = await provider(config);
   const url = new URL(doc.authorization_endpoint);
   url.search = new URLSearchParams({
@@ -84,20 +100,35 @@ const TokenResponse = z.object({ id_token: z.string().min(1), token_type: z.stri
  * provider's published keys with issuer, audience, algorithm and expiry pinned. The access token
  * is not kept: Telegram has no userinfo endpoint, so there is nothing to use it for.
  */
-export async function exchangeAndVerify(config: OidcConfig, p: { code: string; verifier: string; nonce: string }): Promise<OidcResult> {
+export async function exchangeAndVerify(
+  config: OidcConfig,
+  p: { code: string; verifier: string; nonce: string },
+): Promise<OidcResult> {
   let entry: Awaited<ReturnType<typeof provider>>;
   try {
     entry = await provider(config);
   } catch {
     return { ok: false, kind: "provider_unavailable" };
   }
-  const basic = Buffer.from(`${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`).toString("base64");
+  const basic = Buffer.from(
+    `${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`,
+  ).toString("base64");
   let idToken: string;
   try {
     const res = await fetch(entry.doc.token_endpoint, {
       method: "POST",
-      headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-      body: new URLSearchParams({ grant_type: "authorization_code", code: p.code, redirect_uri: config.redirectUri, code_verifier: p.verifier, client_id: config.clientId }),
+      headers: {
+        authorization: `Basic ${basic}`,
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "application/json",
+      },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code: p.code,
+        redirect_uri: config.redirectUri,
+        code_verifier: p.verifier,
+        client_id: config.clientId,
+      }),
       signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
       redirect: "error",
     });
@@ -119,15 +150,21 @@ export async function exchangeAndVerify(config: OidcConfig, p: { code: string; v
       clockTolerance: 30,
     }));
   } catch (e) {
-    if (e instanceof joseErrors.JOSEError && !(e instanceof joseErrors.JWKSTimeout)) return { ok: false, kind: "id_token_invalid" };
+    if (e instanceof joseErrors.JOSEError && !(e instanceof joseErrors.JWKSTimeout))
+      return { ok: false, kind: "id_token_invalid" };
     return { ok: false, kind: "provider_unavailable" };
   }
   // An ID token for several audiences must name us as its authorized party (OIDC Core §3.1.3.7).
-  if (Array.isArray(payload.aud) && (payload.aud.length !== 1 || payload.aud[0] !== config.clientId) && payload.azp !== config.clientId) {
+  if (
+    Array.isArray(payload.aud) &&
+    (payload.aud.length !== 1 || payload.aud[0] !== config.clientId) &&
+    payload.azp !== config.clientId
+  ) {
     return { ok: false, kind: "id_token_invalid" };
   }
   // Telegram may leave the nonce out; one that is present must be ours.
-  if (payload.nonce !== undefined && (typeof payload.nonce !== "string" || !sameState(p.nonce, payload.nonce))) return { ok: false, kind: "id_token_invalid" };
+  if (payload.nonce !== undefined && (typeof payload.nonce !== "string" || !sameState(p.nonce, payload.nonce)))
+    return { ok: false, kind: "id_token_invalid" };
   const identity = identityFromClaims(payload);
   return identity ? { ok: true, identity } : { ok: false, kind: "claims_invalid" };
 }
@@ -150,7 +187,12 @@ const INVALID = Symbol("invalid");
 export function identityFromClaims(claims: JWTPayload): OidcIdentity | null {
   const rawId = claims.id;
   // Telegram ids have at most 52 significant bits: a JSON number is exact; a string must be digits.
-  const idText = typeof rawId === "number" && Number.isSafeInteger(rawId) && rawId > 0 ? String(rawId) : typeof rawId === "string" ? rawId : "";
+  const idText =
+    typeof rawId === "number" && Number.isSafeInteger(rawId) && rawId > 0
+      ? String(rawId)
+      : typeof rawId === "string"
+        ? rawId
+        : "";
   if (!/^[1-9][0-9]{0,15}$/.test(idText) || typeof claims.sub !== "string" || claims.sub.length === 0) return null;
   const given = profileClaim(PROFILE_FIELDS.first_name, claims.given_name);
   const name = profileClaim(PROFILE_FIELDS.first_name, claims.name);

@@ -59,13 +59,18 @@ export type VerifyOptions = {
   futureSkewSeconds: number;
 };
 
-export function parseWidgetPayload(input: unknown): { ok: true; payload: WidgetPayload } | { ok: false; message: string } {
+export function parseWidgetPayload(
+  input: unknown,
+): { ok: true; payload: WidgetPayload } | { ok: false; message: string } {
   const parsed = WidgetPayload.safeParse(normalize(input));
   if (parsed.success) return { ok: true, payload: parsed.data };
   const issue = parsed.error.issues[0];
   // Name the field, never echo its value: a rejected payload may carry personal data.
   const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-  const message = issue?.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => JSON.stringify(k.slice(0, 32))).join(", ")}` : `${where}${issue?.message ?? "invalid"}`;
+  const message =
+    issue?.code === "unrecognized_keys"
+      ? `unknown field ${issue.keys.map((k) => JSON.stringify(k.slice(0, 32))).join(", ")}`
+      : `${where}${issue?.message ?? "invalid"}`;
   return { ok: false, message: `Malformed login payload (${message})` };
 }
 

@@ -19,15 +19,34 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1]! : fallback;
 }
-const sizes = arg("sizes", "10000,100000,1000000").split(",").map(Number).sort((a, b) => a - b);
+const sizes = arg("sizes", "10000,100000,1000000")
+  .split(",")
+  .map(Number)
+  .sort((a, b) => a - b);
 const runs = Math.max(1, Number(arg("runs", "5")));
 const base = sizes[0]!;
-if (sizes.some((s) => !Number.isInteger(s) || s <= 0 || s % base !== 0)) throw new Error("--sizes must be whole multiples of the smallest size");
+if (sizes.some((s) => !Number.isInteger(s) || s <= 0 || s % base !== 0))
+  throw new Error("--sizes must be whole multiples of the smallest size");
 
 const best = (fn: () => Promise<unknown>, times = runs) => timeRuns(fn, times);
 
 const started = performance.now();
-execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/seed.ts", "--users", String(base), "--seed", "8", "--tag", "benchseed"], { stdio: ["ignore", "ignore", "inherit"], env: process.env });
+execFileSync(
+  process.execPath,
+  [
+    "--conditions=react-server",
+    "--import",
+    "tsx",
+    "scripts/seed.ts",
+    "--users",
+    String(base),
+    "--seed",
+    "8",
+    "--tag",
+    "benchseed",
+  ],
+  { stdio: ["ignore", "ignore", "inherit"], env: process.env },
+);
 const seedSeconds = (performance.now() - started) / 1000;
 const client = await db();
 // The seed writes a year of history with no purge in it, so thousands of values are past their
@@ -60,14 +79,34 @@ for (const size of sizes) {
   for (let w = 0; w < 2; w++) await getMinimizationReport(); // warm-up: connection, JIT, page cache
   const report = await best(() => getMinimizationReport());
   // Different people each run, from the copies and the originals alike.
-  const victims = await queryRows<{ id: string }>(client, `SELECT id FROM users ORDER BY telegram_id_index LIMIT ${runs + 1}`);
+  const victims = await queryRows<{ id: string }>(
+    client,
+    `SELECT id FROM users ORDER BY telegram_id_index LIMIT ${runs + 1}`,
+  );
   await eraseUser(victims.pop()!.id); // warm-up
   const erase = await best(async () => {
     if (!(await eraseUser(victims.pop()!.id))) throw new Error("erasure found no user");
   });
   const r = await getMinimizationReport();
-  points.push({ size, users: toCount(u?.n), check, report, erase, growSeconds, pastRetention: r.retention.pastRetentionTotal });
-  process.stderr.write(`data-scale: ${size} users: check ${check.bestMs.toFixed(0)} ms, report ${report.bestMs.toFixed(1)} ms, erase ${erase.bestMs.toFixed(1)} ms, grown in ${growSeconds.toFixed(0)} s\n`);
+  points.push({
+    size,
+    users: toCount(u?.n),
+    check,
+    report,
+    erase,
+    growSeconds,
+    pastRetention: r.retention.pastRetentionTotal,
+  });
+  process.stderr.write(
+    `data-scale: ${size} users: check ${check.bestMs.toFixed(0)} ms, report ${report.bestMs.toFixed(1)} ms, erase ${erase.bestMs.toFixed(1)} ms, grown in ${growSeconds.toFixed(0)} s\n`,
+  );
 }
 await disconnect();
-console.log(JSON.stringify({ seedSeconds, purged: { accounts: purged.accountsErased, fields: purged.fieldsErased }, runs, points }));
+console.log(
+  JSON.stringify({
+    seedSeconds,
+    purged: { accounts: purged.accountsErased, fields: purged.fieldsErased },
+    runs,
+    points,
+  }),
+);

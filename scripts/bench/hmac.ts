@@ -26,16 +26,29 @@ async function opsPerSecond(fn: () => unknown, ms: number, rounds = 3): Promise<
 export type HmacResult = { libraryOps: number; cachedKeyOps: number; verifyWidgetPayloadOps: number };
 
 export async function measureHmac(ms: number): Promise<HmacResult> {
-  const payload = signedPayload({ id: "123456789", first_name: "Bench", username: "bench_user" }, { authDate: Math.floor(Date.now() / 1000) });
+  const payload = signedPayload(
+    { id: "123456789", first_name: "Bench", username: "bench_user" },
+    { authDate: Math.floor(Date.now() / 1000) },
+  );
   const map = new Map(Object.entries(payload));
   const validator = new AuthDataValidator({ botToken: TEST_BOT_TOKEN, inValidateDataAfter: Number.MAX_SAFE_INTEGER });
   const secret = createHash("sha256").update(TEST_BOT_TOKEN).digest();
   const expected = Buffer.from(payload.hash!, "hex");
-  const checkString = Object.keys(payload).filter((k) => k !== "hash").sort().map((k) => `${k}=${payload[k]}`).join("\n");
+  const checkString = Object.keys(payload)
+    .filter((k) => k !== "hash")
+    .sort()
+    .map((k) => `${k}=${payload[k]}`)
+    .join("\n");
   const cached = () => {
-    if (!timingSafeEqual(createHmac("sha256", secret).update(checkString).digest(), expected)) throw new Error("bad signature");
+    if (!timingSafeEqual(createHmac("sha256", secret).update(checkString).digest(), expected))
+      throw new Error("bad signature");
   };
-  const opts = { botToken: TEST_BOT_TOKEN, nowSeconds: Math.floor(Date.now() / 1000), maxAgeSeconds: 3600, futureSkewSeconds: 60 };
+  const opts = {
+    botToken: TEST_BOT_TOKEN,
+    nowSeconds: Math.floor(Date.now() / 1000),
+    maxAgeSeconds: 3600,
+    futureSkewSeconds: 60,
+  };
   const full = async () => {
     const r = await verifyWidgetPayload(payload, opts);
     if (!r.ok) throw new Error("verifyWidgetPayload refused the bench payload");

@@ -13,7 +13,10 @@ export async function createReturningUsers(origin: string, count: number, idBase
   for (let i = 0; i < count; i++) {
     const id = String(idBase + i);
     // Synthetic values only, never a real person's.
-    await new Client(origin).signIn({ id, first_name: `Bench${i}`, username: `bench_user_${i}` }, { ...ONLY_ACCOUNT, display_name: true, username: true });
+    await new Client(origin).signIn(
+      { id, first_name: `Bench${i}`, username: `bench_user_${i}` },
+      { ...ONLY_ACCOUNT, display_name: true, username: true },
+    );
     ids.push(id);
   }
   return ids;
@@ -28,7 +31,14 @@ export function payloadPool(ids: string[], count: number): string[] {
   const out: string[] = [];
   for (let k = 0; out.length < count; k++) {
     for (let i = 0; i < ids.length && out.length < count; i++) {
-      out.push(JSON.stringify(signedPayload({ id: ids[i]!, first_name: `Bench${i}`, username: `bench_user_${i}` }, { authDate: now - 5 - k })));
+      out.push(
+        JSON.stringify(
+          signedPayload(
+            { id: ids[i]!, first_name: `Bench${i}`, username: `bench_user_${i}` },
+            { authDate: now - 5 - k },
+          ),
+        ),
+      );
     }
   }
   return out;

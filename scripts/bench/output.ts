@@ -19,7 +19,13 @@ export type Run = {
   peers?: PeersRun;
 };
 
-export type SystemResult = { label: string; max: LoadResult; cpuMsPerSignIn: number; fixed: LoadResult; privacy: Privacy };
+export type SystemResult = {
+  label: string;
+  max: LoadResult;
+  cpuMsPerSignIn: number;
+  fixed: LoadResult;
+  privacy: Privacy;
+};
 export type PeersKind = {
   db: string;
   rate: number;
@@ -31,7 +37,13 @@ export type PeersKind = {
 export type PeersRun = { date: string; command: string; quick: boolean; seconds: number; kinds: PeersKind[] };
 
 const SYSTEMS: SystemName[] = ["us", "authjs", "better-auth"];
-const FIELD_NAMES = { id: "Telegram id", first_name: "first name", last_name: "last name", username: "username", photo_url: "photo URL" } as const;
+const FIELD_NAMES = {
+  id: "Telegram id",
+  first_name: "first name",
+  last_name: "last name",
+  username: "username",
+  photo_url: "photo URL",
+} as const;
 
 function peersSection(p: PeersRun): string[] {
   const lines = [
@@ -47,7 +59,12 @@ function peersSection(p: PeersRun): string[] {
     "",
     "| Figure | Database | Value (ratio) | Target | Reference, measured in the same run | Command |",
     "| --- | --- | --- | --- | --- | --- |",
-    ...p.kinds.flatMap((k) => k.figures.map((f) => `| ${cell(f.figure)} | ${f.db} | ${Number.isFinite(f.value) ? f.value.toFixed(2) : "n/a"} | ${verdict(f)} | ${cell(f.reference)} | \`${p.command}\` |`)),
+    ...p.kinds.flatMap((k) =>
+      k.figures.map(
+        (f) =>
+          `| ${cell(f.figure)} | ${f.db} | ${Number.isFinite(f.value) ? f.value.toFixed(2) : "n/a"} | ${verdict(f)} | ${cell(f.reference)} | \`${p.command}\` |`,
+      ),
+    ),
     "",
   ];
   for (const k of p.kinds) {
@@ -59,18 +76,33 @@ function peersSection(p: PeersRun): string[] {
     "",
     "Each database was dumped after the load above (SQLite: the file with its WAL or journal; PostgreSQL:",
     "`pg_dump --data-only --inserts`) and searched for every synthetic person's values in utf8, utf16, base64,",
-    "hex and URL encoding (ids also as 6- and 8-byte integers). \"n of N\" = for how many of the N people that",
+    'hex and URL encoding (ids also as 6- and 8-byte integers). "n of N" = for how many of the N people that',
     "value was found. Our people approved name, username and photo; the peers store what they map.",
     "",
   );
   for (const k of p.kinds) {
     const sys = SYSTEMS.map((s) => k.systems[s]);
-    const row = (what: string, f: (r: SystemResult) => string) => `| ${what} | ${sys.map((r) => (r ? cell(f(r)) : "-")).join(" | ")} |`;
+    const row = (what: string, f: (r: SystemResult) => string) =>
+      `| ${what} | ${sys.map((r) => (r ? cell(f(r)) : "-")).join(" | ")} |`;
     lines.push(
       `| What is kept (${k.db}) | ${SYSTEMS.map((s) => k.systems[s]?.label ?? `${s} (not measured)`).join(" | ")} |`,
       `| --- | ${SYSTEMS.map(() => "---").join(" | ")} |`,
-      ...Object.entries(FIELD_NAMES).map(([f, name]) => row(`${name} findable in the dump`, (r) => `${r.privacy.plaintext[f as keyof typeof FIELD_NAMES]} of ${r.privacy.people}`)),
-      row("Rows in the database after the sign-ins", (r) => `${Object.values(r.privacy.rows).reduce((a, b) => a + b, 0)} after ${r.privacy.signIns} sign-ins (${Object.entries(r.privacy.rows).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(", ")})`),
+      ...Object.entries(FIELD_NAMES).map(([f, name]) =>
+        row(
+          `${name} findable in the dump`,
+          (r) => `${r.privacy.plaintext[f as keyof typeof FIELD_NAMES]} of ${r.privacy.people}`,
+        ),
+      ),
+      row(
+        "Rows in the database after the sign-ins",
+        (r) =>
+          `${Object.values(r.privacy.rows).reduce((a, b) => a + b, 0)} after ${r.privacy.signIns} sign-ins (${Object.entries(
+            r.privacy.rows,
+          )
+            .filter(([, n]) => n > 0)
+            .map(([t, n]) => `${t} ${n}`)
+            .join(", ")})`,
+      ),
       row("A replayed payload is accepted", (r) => (r.privacy.replayAccepted ? "yes" : "no")),
       row("A payload dated an hour ahead is accepted", (r) => (r.privacy.futureAccepted ? "yes" : "no")),
       row("Withdrawal", (r) => r.privacy.withdrawal),
@@ -107,7 +139,10 @@ export function writeReport(dir: string, run: Run): void {
     "",
     "| Figure | Database | Value (ratio) | Target | Reference, measured in the same run | Command |",
     "| --- | --- | --- | --- | --- | --- |",
-    ...run.figures.map((f) => `| ${cell(f.figure)} | ${f.db} | ${Number.isFinite(f.value) ? f.value.toFixed(2) : "n/a"} | ${verdict(f)} | ${cell(f.reference)} | \`${run.command}\` |`),
+    ...run.figures.map(
+      (f) =>
+        `| ${cell(f.figure)} | ${f.db} | ${Number.isFinite(f.value) ? f.value.toFixed(2) : "n/a"} | ${verdict(f)} | ${cell(f.reference)} | \`${run.command}\` |`,
+    ),
     "",
     "## How each figure is made",
     "",
@@ -131,9 +166,7 @@ export function writeReport(dir: string, run: Run): void {
     "  the report shows its stored result and the time it ran (docs/decisions/005). Timed once per size, no target.",
     ...(sizes.includes(1_000_000)
       ? []
-      : [
-          "- **1,000,000 users was not measured in this run** (`--sizes` left it out); the default includes it.",
-        ]),
+      : ["- **1,000,000 users was not measured in this run** (`--sizes` left it out); the default includes it."]),
     "- **First-load JavaScript**: the bytes of every `<script src>` chunk that the page's HTML references (raw and",
     "  gzip -9), against `/bench/blank`, a page of the same app and layout with nothing of its own.",
     "- **Memory**: `/proc/<pid>/status` of the server process: VmRSS after a warm-up, VmHWM after the load.",

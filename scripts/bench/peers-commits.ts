@@ -10,7 +10,15 @@ import { enrol, freshPayloads, people, PEERS, preparePeer, startPeer, startUs, t
 const i = process.argv.indexOf("--signins");
 const SIGN_INS = i >= 0 ? Number(process.argv[i + 1]) : 300;
 const BENCH_ENV = { BENCH_ROUTES: "1", LOG_LEVEL: "warn", AUTH_MAX_AGE_SECONDS: "86400" };
-const COUNTERS = ["xact_commit", "tup_inserted", "tup_updated", "tup_deleted", "tup_returned", "tup_fetched", "blks_hit"] as const;
+const COUNTERS = [
+  "xact_commit",
+  "tup_inserted",
+  "tup_updated",
+  "tup_deleted",
+  "tup_returned",
+  "tup_fetched",
+  "blks_hit",
+] as const;
 
 async function counters(url: string): Promise<Record<string, number>> {
   const c = new pg.Client({ connectionString: url });
@@ -18,7 +26,9 @@ async function counters(url: string): Promise<Record<string, number>> {
   try {
     // The statistics a backend reports are flushed at most once a second, and at its exit.
     await c.query("SELECT pg_stat_force_next_flush()").catch(() => {});
-    const row = (await c.query(`SELECT ${COUNTERS.join(", ")} FROM pg_stat_database WHERE datname = current_database()`)).rows[0] as Record<string, string>;
+    const row = (
+      await c.query(`SELECT ${COUNTERS.join(", ")} FROM pg_stat_database WHERE datname = current_database()`)
+    ).rows[0] as Record<string, string>;
     return Object.fromEntries(COUNTERS.map((k) => [k, Number(row[k])]));
   } finally {
     await c.end();
@@ -30,7 +40,9 @@ async function backendCpu(url: string): Promise<Map<number, number>> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const pids = (await c.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")).rows as { pid: number }[];
+    const pids = (
+      await c.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    ).rows as { pid: number }[];
     return new Map(pids.map(({ pid }) => [pid, cpuSecondsOf(pid)]));
   } finally {
     await c.end();
@@ -49,7 +61,11 @@ async function measure(sys: Running): Promise<Record<string, string>> {
   const nodeCpu0 = cpuSecondsOf(sys.pid);
   let ok = 0;
   for (const r of payloads) {
-    const res = await fetch(`${sys.origin}${r.path}`, { method: "POST", headers: { "content-type": "application/json", origin: sys.origin, ...r.headers }, body: r.body });
+    const res = await fetch(`${sys.origin}${r.path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: sys.origin, ...r.headers },
+      body: r.body,
+    });
     if (sys.accept(res.status, await res.text())) ok++;
   }
   const nodeCpu = cpuSecondsOf(sys.pid) - nodeCpu0;
@@ -58,7 +74,14 @@ async function measure(sys: Running): Promise<Record<string, string>> {
   await new Promise((r) => setTimeout(r, 1500));
   const after = await counters(sys.db.url);
   // The two counter reads are transactions of their own: one of them is inside the window.
-  return { "sign-ins": String(ok), "node CPU ms": ((nodeCpu * 1000) / ok).toFixed(2), "PostgreSQL CPU ms": ((pgCpu * 1000) / ok).toFixed(2), ...Object.fromEntries(COUNTERS.map((k) => [k, ((after[k]! - before[k]! - (k === "xact_commit" ? 1 : 0)) / ok).toFixed(2)])) };
+  return {
+    "sign-ins": String(ok),
+    "node CPU ms": ((nodeCpu * 1000) / ok).toFixed(2),
+    "PostgreSQL CPU ms": ((pgCpu * 1000) / ok).toFixed(2),
+    ...Object.fromEntries(
+      COUNTERS.map((k) => [k, ((after[k]! - before[k]! - (k === "xact_commit" ? 1 : 0)) / ok).toFixed(2)]),
+    ),
+  };
 }
 
 for (const peer of PEERS) preparePeer(peer);

@@ -19,7 +19,11 @@ import { load, type LoadRequest, type LoadResult } from "./load";
 export const PEERS = ["authjs", "better-auth"] as const;
 export type Peer = (typeof PEERS)[number];
 export type SystemName = "us" | Peer;
-export const LABEL: Record<SystemName, string> = { us: "consent-login (us)", authjs: "Auth.js 5 + @telegram-auth/server + Prisma adapter", "better-auth": "Better Auth + better-auth-telegram" };
+export const LABEL: Record<SystemName, string> = {
+  us: "consent-login (us)",
+  authjs: "Auth.js 5 + @telegram-auth/server + Prisma adapter",
+  "better-auth": "Better Auth + better-auth-telegram",
+};
 
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 const peerDir = (peer: Peer) => resolve("bench/peers", peer);
@@ -34,8 +38,20 @@ function newestMtime(path: string): number {
 export function preparePeer(peer: Peer): void {
   const dir = peerDir(peer);
   // next build loads auth.js to collect each route's configuration: placeholders, never used to serve.
-  const buildEnv = { DATABASE_URL: "file::memory:", BOT_TOKEN: "0:build", TELEGRAM_BOT_TOKEN: "0:build", TELEGRAM_BOT_USERNAME: "build_bot", AUTH_SECRET: "build-only-placeholder-secret-0123456789", BETTER_AUTH_SECRET: "build-only-placeholder-secret-0123456789" };
-  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: dir, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...buildEnv } });
+  const buildEnv = {
+    DATABASE_URL: "file::memory:",
+    BOT_TOKEN: "0:build",
+    TELEGRAM_BOT_TOKEN: "0:build",
+    TELEGRAM_BOT_USERNAME: "build_bot",
+    AUTH_SECRET: "build-only-placeholder-secret-0123456789",
+    BETTER_AUTH_SECRET: "build-only-placeholder-secret-0123456789",
+  };
+  const run = (cmd: string, args: string[]) =>
+    execFileSync(cmd, args, {
+      cwd: dir,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...buildEnv },
+    });
   const installed = join(dir, "node_modules/.package-lock.json");
   if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(join(dir, "package-lock.json")).mtimeMs) {
     log(`${peer}: npm ci`);
@@ -46,7 +62,9 @@ export function preparePeer(peer: Peer): void {
     run(process.execPath, ["setup.mjs"]);
   }
   const buildId = join(dir, ".next/BUILD_ID");
-  const sources = ["app", "lib", "auth.js", "next.config.mjs", "package-lock.json", "generated"].map((f) => join(dir, f)).filter((f) => existsSync(f));
+  const sources = ["app", "lib", "auth.js", "next.config.mjs", "package-lock.json", "generated"]
+    .map((f) => join(dir, f))
+    .filter((f) => existsSync(f));
   if (!existsSync(buildId) || statSync(buildId).mtimeMs < Math.max(...sources.map(newestMtime))) {
     log(`${peer}: next build`);
     run(process.execPath, ["node_modules/next/dist/bin/next", "build"]);
@@ -66,7 +84,11 @@ export type Running = {
 
 async function createTables(peer: Peer, db: TestDatabase, env: Record<string, string>): Promise<void> {
   if (peer === "better-auth") {
-    execFileSync(process.execPath, ["migrate.mjs"], { cwd: peerDir(peer), env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(process.execPath, ["migrate.mjs"], {
+      cwd: peerDir(peer),
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     return;
   }
   const sql = readFileSync(join(peerDir(peer), "generated", db.kind, "create.sql"), "utf8");
@@ -107,12 +129,26 @@ export async function startPeer(peer: Peer, kind: TestDbKind): Promise<Running> 
     NEXT_TELEMETRY_DISABLED: "1",
     DATABASE_URL: db.url,
     ...(peer === "authjs"
-      ? { AUTH_SECRET: testSecrets().SESSION_SECRET, AUTH_URL: origin, AUTH_TRUST_HOST: "true", BOT_TOKEN: TEST_BOT_TOKEN }
-      : { BETTER_AUTH_SECRET: testSecrets().SESSION_SECRET, BETTER_AUTH_URL: origin, TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN, TELEGRAM_BOT_USERNAME: TEST_BOT_USERNAME }),
+      ? {
+          AUTH_SECRET: testSecrets().SESSION_SECRET,
+          AUTH_URL: origin,
+          AUTH_TRUST_HOST: "true",
+          BOT_TOKEN: TEST_BOT_TOKEN,
+        }
+      : {
+          BETTER_AUTH_SECRET: testSecrets().SESSION_SECRET,
+          BETTER_AUTH_URL: origin,
+          TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
+          TELEGRAM_BOT_USERNAME: TEST_BOT_USERNAME,
+        }),
   };
   await createTables(peer, db, env);
   const out = createWriteStream(join(db.dir, `server-${port}.log`));
-  const child: ChildProcess = spawn(process.execPath, [join(peerDir(peer), "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "localhost"], { cwd: peerDir(peer), env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(peerDir(peer), "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "localhost"],
+    { cwd: peerDir(peer), env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] },
+  );
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
   const stop = async () => {
@@ -133,7 +169,10 @@ export async function startPeer(peer: Peer, kind: TestDbKind): Promise<Running> 
     // The plugin's client posts the widget's callback object, where id and auth_date are numbers.
     return {
       ...base,
-      signIn: (p) => ({ path: "/api/auth/telegram/signin", body: JSON.stringify({ ...p, id: Number(p.id), auth_date: Number(p.auth_date) }) }),
+      signIn: (p) => ({
+        path: "/api/auth/telegram/signin",
+        body: JSON.stringify({ ...p, id: Number(p.id), auth_date: Number(p.auth_date) }),
+      }),
       accept: (status) => status === 200,
     };
   }
@@ -142,7 +181,10 @@ export async function startPeer(peer: Peer, kind: TestDbKind): Promise<Running> 
   // and X-Auth-Return-Redirect, so Auth.js answers with JSON naming where to go ("error=" if refused).
   const csrf = await fetch(`${origin}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const body = new URLSearchParams({ csrfToken, callbackUrl: `${origin}/` }).toString();
   const headers = { "content-type": "application/x-www-form-urlencoded", cookie, "x-auth-return-redirect": "1" };
   return {
@@ -152,7 +194,10 @@ export async function startPeer(peer: Peer, kind: TestDbKind): Promise<Running> 
   };
 }
 
-export async function startUs(kind: TestDbKind, env: Record<string, string>): Promise<Running & { app: Awaited<ReturnType<typeof startApp>> }> {
+export async function startUs(
+  kind: TestDbKind,
+  env: Record<string, string>,
+): Promise<Running & { app: Awaited<ReturnType<typeof startApp>> }> {
   const app = await startApp({ label: `peersus${kind}`, db: await freshDatabase(`peersus${kind}`, kind), env });
   return {
     name: "us",
@@ -180,22 +225,39 @@ export function people(count: number, idBase: number): Required<Profile>[] {
 /** Fresh payloads, each person's auth_date one second further back per round from `newest`, so none repeats. */
 export function freshPayloads(who: Profile[], count: number, newest: number): Record<string, string>[] {
   const out: Record<string, string>[] = [];
-  for (let k = 0; out.length < count; k++) for (const p of who) if (out.length < count) out.push(signedPayload(p, { authDate: newest - k }));
+  for (let k = 0; out.length < count; k++)
+    for (const p of who) if (out.length < count) out.push(signedPayload(p, { authDate: newest - k }));
   return out;
 }
 
 async function send(sys: Running, payload: Record<string, string>): Promise<{ ok: boolean; cookie: string }> {
   const r = sys.signIn(payload);
-  const res = await fetch(`${sys.origin}${r.path}`, { method: "POST", headers: { "content-type": "application/json", origin: sys.origin, ...r.headers }, body: r.body, redirect: "manual" });
+  const res = await fetch(`${sys.origin}${r.path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: sys.origin, ...r.headers },
+    body: r.body,
+    redirect: "manual",
+  });
   const text = await res.text();
-  return { ok: sys.accept(res.status, text), cookie: res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") };
+  return {
+    ok: sys.accept(res.status, text),
+    cookie: res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; "),
+  };
 }
 
 /** First sign-in of every person (ours also approves the name and username purposes, as the sign-in bench does). */
 export async function enrol(sys: Running, who: Profile[]): Promise<void> {
   for (const p of who) {
     if (sys.name === "us") {
-      await new Client(sys.origin).signIn(p, { account: true, display_name: true, username: true, profile_photo: true });
+      await new Client(sys.origin).signIn(p, {
+        account: true,
+        display_name: true,
+        username: true,
+        profile_photo: true,
+      });
       continue;
     }
     const r = await send(sys, signedPayload(p));
@@ -209,8 +271,23 @@ export function loadRequests(sys: Running, payloads: Record<string, string>[]): 
   return payloads.map((p) => sys.signIn(p));
 }
 
-export async function saturate(sys: Running, payloads: Record<string, string>[], seconds: number, connections: number, rate?: number): Promise<LoadResult> {
-  return load({ urls: [sys.origin], origin: sys.origin, path: "/", bodies: loadRequests(sys, payloads), seconds, connections, accept: sys.accept, ...(rate ? { rate } : {}) });
+export async function saturate(
+  sys: Running,
+  payloads: Record<string, string>[],
+  seconds: number,
+  connections: number,
+  rate?: number,
+): Promise<LoadResult> {
+  return load({
+    urls: [sys.origin],
+    origin: sys.origin,
+    path: "/",
+    bodies: loadRequests(sys, payloads),
+    seconds,
+    connections,
+    accept: sys.accept,
+    ...(rate ? { rate } : {}),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -259,7 +336,11 @@ async function tableRows(db: TestDatabase): Promise<Record<string, number>> {
   if (db.kind === "sqlite") {
     const d = new Database(db.sqliteFile!, { readonly: true });
     try {
-      for (const { name } of d.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_%' ESCAPE '\\'").all() as { name: string }[]) {
+      for (const { name } of d
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_%' ESCAPE '\\'",
+        )
+        .all() as { name: string }[]) {
         rows[name] = (d.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n;
       }
     } finally {
@@ -270,8 +351,13 @@ async function tableRows(db: TestDatabase): Promise<Record<string, number>> {
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   try {
-    const names = (await c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_%'")).rows as { table_name: string }[];
-    for (const { table_name } of names) rows[table_name] = Number((await c.query(`SELECT COUNT(*) AS n FROM "${table_name}"`)).rows[0].n);
+    const names = (
+      await c.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_%'",
+      )
+    ).rows as { table_name: string }[];
+    for (const { table_name } of names)
+      rows[table_name] = Number((await c.query(`SELECT COUNT(*) AS n FROM "${table_name}"`)).rows[0].n);
   } finally {
     await c.end();
   }
@@ -281,7 +367,10 @@ async function tableRows(db: TestDatabase): Promise<Record<string, number>> {
 async function dump(db: TestDatabase): Promise<Buffer> {
   const main = await rawDatabaseBytes({ db });
   // A rollback journal (the peers' SQLite default) as well as our WAL.
-  const journal = db.sqliteFile && existsSync(`${db.sqliteFile}-journal`) ? readFileSync(`${db.sqliteFile}-journal`) : Buffer.alloc(0);
+  const journal =
+    db.sqliteFile && existsSync(`${db.sqliteFile}-journal`)
+      ? readFileSync(`${db.sqliteFile}-journal`)
+      : Buffer.alloc(0);
   return Buffer.concat([main, journal]);
 }
 
@@ -292,7 +381,9 @@ async function withdrawAndErase(sys: Running, person: Profile): Promise<{ withdr
     await c.signIn(person, { account: true, display_name: true, username: true, profile_photo: true });
     const w = await c.request("PUT", "/api/me/consents", { json: { purposes: { display_name: false } } });
     const afterWithdrawal = await dump(sys.db);
-    const nameGone = !found(afterWithdrawal, person.first_name!, "first_name") && !found(afterWithdrawal, person.last_name!, "last_name");
+    const nameGone =
+      !found(afterWithdrawal, person.first_name!, "first_name") &&
+      !found(afterWithdrawal, person.last_name!, "last_name");
     const e = await c.request("DELETE", "/api/me");
     const afterErasure = await dump(sys.db);
     const left = FIELDS.filter((f) => found(afterErasure, person[f]!, f));
@@ -305,7 +396,11 @@ async function withdrawAndErase(sys: Running, person: Profile): Promise<{ withdr
   if (sys.name === "better-auth") {
     // Better Auth documents POST /delete-user, off unless `user.deleteUser.enabled` is set; the
     // plugin's own docs do not set it. Asked as its client would, with the session cookie.
-    const res = await fetch(`${sys.origin}/api/auth/delete-user`, { method: "POST", headers: { "content-type": "application/json", origin: sys.origin, cookie: first.cookie }, body: "{}" });
+    const res = await fetch(`${sys.origin}/api/auth/delete-user`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: sys.origin, cookie: first.cookie },
+      body: "{}",
+    });
     const after = await dump(sys.db);
     const left = FIELDS.filter((f) => found(after, person[f]!, f));
     return {
@@ -320,9 +415,16 @@ async function withdrawAndErase(sys: Running, person: Profile): Promise<{ withdr
   };
 }
 
-export async function privacy(sys: Running, who: Required<Profile>[], signIns: number, spare: Required<Profile>[]): Promise<Privacy> {
+export async function privacy(
+  sys: Running,
+  who: Required<Profile>[],
+  signIns: number,
+  spare: Required<Profile>[],
+): Promise<Privacy> {
   const bytes = await dump(sys.db);
-  const plaintext = Object.fromEntries(FIELDS.map((f) => [f, who.filter((p) => found(bytes, p[f], f)).length])) as Record<Field, number>;
+  const plaintext = Object.fromEntries(
+    FIELDS.map((f) => [f, who.filter((p) => found(bytes, p[f], f)).length]),
+  ) as Record<Field, number>;
   const rows = await tableRows(sys.db);
   // A fresh payload, accepted, then the same payload again; then a payload dated an hour ahead.
   const [replayPerson, futurePerson, erasePerson] = spare as [Required<Profile>, Required<Profile>, Required<Profile>];
@@ -330,7 +432,19 @@ export async function privacy(sys: Running, who: Required<Profile>[], signIns: n
   const firstUse = await send(sys, payload);
   if (!firstUse.ok) throw new Error(`${sys.name}: a fresh payload was refused`);
   const replayAccepted = (await send(sys, payload)).ok;
-  const futureAccepted = (await send(sys, signedPayload(futurePerson, { authDate: Math.floor(Date.now() / 1000) + 3600 }))).ok;
+  const futureAccepted = (
+    await send(sys, signedPayload(futurePerson, { authDate: Math.floor(Date.now() / 1000) + 3600 }))
+  ).ok;
   const { withdrawal, erasure } = await withdrawAndErase(sys, erasePerson);
-  return { plaintext, people: who.length, dumpBytes: bytes.length, rows, signIns, replayAccepted, futureAccepted, withdrawal, erasure };
+  return {
+    plaintext,
+    people: who.length,
+    dumpBytes: bytes.length,
+    rows,
+    signIns,
+    replayAccepted,
+    futureAccepted,
+    withdrawal,
+    erasure,
+  };
 }

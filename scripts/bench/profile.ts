@@ -22,7 +22,12 @@ const seconds = Number(arg("seconds") ?? 10);
 const outDir = resolve(arg("out") ?? `.test-runs/profile-${kind}-${route}-${Date.now()}`);
 mkdirSync(outDir, { recursive: true });
 
-type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; hitCount?: number; children?: number[] };
+type Node = {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount?: number;
+  children?: number[];
+};
 type Profile = { nodes: Node[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] };
 
 /** Which part of the stack a frame belongs to, from its script URL. */
@@ -49,7 +54,9 @@ function summarise(file: string): void {
   const self = new Map<number, number>();
   p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
   const total = [...self.values()].reduce((a, b) => a + b, 0);
-  const idle = [...self].filter(([id]) => byId.get(id)!.callFrame.functionName === "(idle)").reduce((a, [, t]) => a + t, 0);
+  const idle = [...self]
+    .filter(([id]) => byId.get(id)!.callFrame.functionName === "(idle)")
+    .reduce((a, [, t]) => a + t, 0);
   const busy = total - idle;
   const fn = new Map<string, number>();
   const area = new Map<string, number>();
@@ -62,7 +69,9 @@ function summarise(file: string): void {
     fn.set(key, (fn.get(key) ?? 0) + t);
   }
   const pct = (t: number) => `${((100 * t) / busy).toFixed(1).padStart(5)}%`;
-  console.log(`\n${file}\nbusy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s sampled\n\nself time by area:`);
+  console.log(
+    `\n${file}\nbusy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s sampled\n\nself time by area:`,
+  );
   for (const [a, t] of [...area].sort((x, y) => y[1] - x[1])) console.log(`  ${pct(t)}  ${a}`);
   console.log(`\nself time by function (top 30):`);
   for (const [k, t] of [...fn].sort((x, y) => y[1] - x[1]).slice(0, 30)) console.log(`  ${pct(t)}  ${k}`);
@@ -79,10 +88,19 @@ function bySource(file: string, seconds: number): void {
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const maps = new Map<string, SourceMap | null>();
-  const source = ({ url, lineNumber, columnNumber }: { url: string; lineNumber: number; columnNumber: number }): string | null => {
+  const source = ({
+    url,
+    lineNumber,
+    columnNumber,
+  }: {
+    url: string;
+    lineNumber: number;
+    columnNumber: number;
+  }): string | null => {
     if (!url.includes(".next/server")) return /node_modules[/\\]((@[^/\\]+[/\\])?[^/\\]+)/.exec(url)?.[1] ?? null;
     const path = url.startsWith("file:") ? fileURLToPath(url) : url;
-    if (!maps.has(path)) maps.set(path, existsSync(`${path}.map`) ? new SourceMap(JSON.parse(readFileSync(`${path}.map`, "utf8"))) : null);
+    if (!maps.has(path))
+      maps.set(path, existsSync(`${path}.map`) ? new SourceMap(JSON.parse(readFileSync(`${path}.map`, "utf8"))) : null);
     const entry = maps.get(path)?.findEntry(lineNumber, columnNumber) as { originalSource?: string } | undefined;
     return entry?.originalSource?.replace(/^.*?(node_modules[/\\]|\.\.[/\\])+/, "").replace(/ \[.*$/, "") ?? null;
   };
@@ -102,8 +120,11 @@ function bySource(file: string, seconds: number): void {
     }
     for (const s of seen) inclusive.set(s, (inclusive.get(s) ?? 0) + d);
   });
-  console.log(`\n${file}: the last ${seconds} s of load, busy ${(busy / 1e6).toFixed(2)} s; inclusive time by source (top 40):`);
-  for (const [s, v] of [...inclusive].sort((x, y) => y[1] - x[1]).slice(0, 40)) console.log(`  ${((100 * v) / busy).toFixed(1).padStart(5)}%  ${s}`);
+  console.log(
+    `\n${file}: the last ${seconds} s of load, busy ${(busy / 1e6).toFixed(2)} s; inclusive time by source (top 40):`,
+  );
+  for (const [s, v] of [...inclusive].sort((x, y) => y[1] - x[1]).slice(0, 40))
+    console.log(`  ${((100 * v) / busy).toFixed(1).padStart(5)}%  ${s}`);
 }
 
 if (process.argv.includes("--by-source")) {
@@ -120,7 +141,11 @@ const app = await startApp({
   label: `profile${kind}`,
   db: await freshDatabase(`profile${kind}`, kind),
   env: { BENCH_ROUTES: "1", LOG_LEVEL: "warn", AUTH_MAX_AGE_SECONDS: "86400" },
-  nodeArgs: [...(process.env.PROFILE_PRELOAD ? ["--require", process.env.PROFILE_PRELOAD] : []), "--cpu-prof", `--cpu-prof-dir=${outDir}`],
+  nodeArgs: [
+    ...(process.env.PROFILE_PRELOAD ? ["--require", process.env.PROFILE_PRELOAD] : []),
+    "--cpu-prof",
+    `--cpu-prof-dir=${outDir}`,
+  ],
 });
 let ok = 0;
 try {

@@ -27,4 +27,14 @@ const retention = await median(() => countPastRetention(client, new Date()), "pa
 // Exact, not the report's published (rounded) figure: this is the operator's own measurement.
 const overdue = [...(await countPastRetention(client, new Date())).perField.values()].reduce((a, b) => a + b, 0);
 await disconnect();
-console.log(JSON.stringify({ users: users?.value ?? 0, runs, reportMs: Math.round(report * 10) / 10, noLiveConsentCheckMs: Math.round(antiJoin * 10) / 10, pastRetentionCheckMs: Math.round(retention * 10) / 10, overdueValues: overdue, best }));
+console.log(
+  JSON.stringify({
+    users: users?.value ?? 0,
+    runs,
+    reportMs: Math.round(report * 10) / 10,
+    noLiveConsentCheckMs: Math.round(antiJoin * 10) / 10,
+    pastRetentionCheckMs: Math.round(retention * 10) / 10,
+    overdueValues: overdue,
+    best,
+  }),
+);

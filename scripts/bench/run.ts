@@ -27,7 +27,8 @@ const sizes = arg("sizes") ?? (quick ? "200,400" : "10000,100000,1000000");
 // (everything that needs the app server: sign-in load, pages, memory, two instances, HMAC), or
 // "peers" (our sign-in beside Auth.js and Better Auth, speed and privacy; installs and builds them).
 const only = arg("only");
-if (only !== undefined && only !== "data" && only !== "signin" && only !== "peers") throw new Error("--only takes data, signin or peers");
+if (only !== undefined && only !== "data" && only !== "signin" && only !== "peers")
+  throw new Error("--only takes data, signin or peers");
 const outDir = arg("out") ?? ".";
 // Seconds per load phase, connections, returning users.
 const SECONDS = quick ? 1 : 10;
@@ -67,15 +68,51 @@ async function signInLoad(kind: TestDbKind, app: TestApp): Promise<LoadResult> {
   const bareFixed = await load({ ...bare, rate });
   const signInFixed = await load({ ...base, path: "/api/auth/telegram", bodies: take(budget), rate });
   const afterLoad = memoryOf(app.process.pid!);
-  raw[`${kind}.signIn`] = { bareCpuMs, signInCpuMs, bareMax, signInMax, rate, bareFixed, signInFixed, idleRssBytes: idle.rss, peakRssBytes: afterLoad.peak };
+  raw[`${kind}.signIn`] = {
+    bareCpuMs,
+    signInCpuMs,
+    bareMax,
+    signInMax,
+    rate,
+    bareFixed,
+    signInFixed,
+    idleRssBytes: idle.rss,
+    peakRssBytes: afterLoad.peak,
+  };
   const failed = [bareMax, signInMax, bareFixed, signInFixed].reduce((n, r) => n + r.failed, 0);
   if (failed) log(`${kind}: ${failed} requests failed or answered non-2xx during the sign-in load`);
   figures.push(
-    { db: kind, figure: "Sign-in throughput at saturation / bare route at saturation", value: ratio(signInMax.rps, bareMax.rps), reference: `bare route ${bareMax.rps.toFixed(0)} req/s; sign-in ${signInMax.rps.toFixed(0)} req/s (${CONNECTIONS} connections, ${SECONDS} s)`, target: ">= 0.60" },
-    { db: kind, figure: `Sign-in throughput at a fixed ${rate.toFixed(0)} req/s / bare route at the same rate`, value: ratio(signInFixed.rps, bareFixed.rps), reference: `70% of the bare route's maximum; bare delivered ${bareFixed.rps.toFixed(0)} req/s` },
-    { db: kind, figure: "Sign-in p99 latency / bare route p99, same fixed rate", value: ratio(signInFixed.p99Ms, bareFixed.p99Ms), reference: `bare p99 ${bareFixed.p99Ms} ms, sign-in p99 ${signInFixed.p99Ms} ms` },
-    { db: kind, figure: "Server CPU time per sign-in / per bare request (at saturation)", value: ratio(signInCpuMs, bareCpuMs), reference: `bare ${bareCpuMs.toFixed(2)} ms, sign-in ${signInCpuMs.toFixed(2)} ms of server CPU per request; sign-in wall time per request ${(1000 / signInMax.rps).toFixed(1)} ms` },
-    { db: kind, figure: "Server peak RSS under sign-in load / idle RSS", value: ratio(afterLoad.peak, idle.rss), reference: `idle ${(idle.rss / 2 ** 20).toFixed(0)} MiB after warm-up, peak (VmHWM) ${(afterLoad.peak / 2 ** 20).toFixed(0)} MiB` },
+    {
+      db: kind,
+      figure: "Sign-in throughput at saturation / bare route at saturation",
+      value: ratio(signInMax.rps, bareMax.rps),
+      reference: `bare route ${bareMax.rps.toFixed(0)} req/s; sign-in ${signInMax.rps.toFixed(0)} req/s (${CONNECTIONS} connections, ${SECONDS} s)`,
+      target: ">= 0.60",
+    },
+    {
+      db: kind,
+      figure: `Sign-in throughput at a fixed ${rate.toFixed(0)} req/s / bare route at the same rate`,
+      value: ratio(signInFixed.rps, bareFixed.rps),
+      reference: `70% of the bare route's maximum; bare delivered ${bareFixed.rps.toFixed(0)} req/s`,
+    },
+    {
+      db: kind,
+      figure: "Sign-in p99 latency / bare route p99, same fixed rate",
+      value: ratio(signInFixed.p99Ms, bareFixed.p99Ms),
+      reference: `bare p99 ${bareFixed.p99Ms} ms, sign-in p99 ${signInFixed.p99Ms} ms`,
+    },
+    {
+      db: kind,
+      figure: "Server CPU time per sign-in / per bare request (at saturation)",
+      value: ratio(signInCpuMs, bareCpuMs),
+      reference: `bare ${bareCpuMs.toFixed(2)} ms, sign-in ${signInCpuMs.toFixed(2)} ms of server CPU per request; sign-in wall time per request ${(1000 / signInMax.rps).toFixed(1)} ms`,
+    },
+    {
+      db: kind,
+      figure: "Server peak RSS under sign-in load / idle RSS",
+      value: ratio(afterLoad.peak, idle.rss),
+      reference: `idle ${(idle.rss / 2 ** 20).toFixed(0)} MiB after warm-up, peak (VmHWM) ${(afterLoad.peak / 2 ** 20).toFixed(0)} MiB`,
+    },
   );
   return signInMax;
 }
@@ -83,8 +120,17 @@ async function signInLoad(kind: TestDbKind, app: TestApp): Promise<LoadResult> {
 async function twoInstances(app: TestApp): Promise<void> {
   // A second instance on the same database and secrets, behind the same public origin (as behind a
   // load balancer); autocannon spreads the same connections over both.
-  const secrets = Object.fromEntries(["TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "SESSION_SECRET", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY"].map((k) => [k, app.env[k]!]));
-  const second = await startApp({ label: "bench2", db: app.db, secrets, env: { ...BENCH_ENV, APP_ORIGIN: app.origin } });
+  const secrets = Object.fromEntries(
+    ["TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "SESSION_SECRET", "FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY"].map(
+      (k) => [k, app.env[k]!],
+    ),
+  );
+  const second = await startApp({
+    label: "bench2",
+    db: app.db,
+    secrets,
+    env: { ...BENCH_ENV, APP_ORIGIN: app.origin },
+  });
   try {
     const ids = await createReturningUsers(app.url, USERS, 8_000_000_000 + Math.floor(Math.random() * 1e9));
     const bodies = payloadPool(ids, quick ? 3000 : 40_000);
@@ -93,26 +139,72 @@ async function twoInstances(app: TestApp): Promise<void> {
     const one = await load({ ...base, urls: [app.url], bodies: bodies.slice(0, half) });
     const two = await load({ ...base, urls: [app.url, second.url], bodies: bodies.slice(half) });
     raw["postgres.twoInstances"] = { one, two };
-    figures.push({ db: "postgres", figure: "Sign-in throughput, two app instances / one (same load generator, same connections)", value: ratio(two.rps, one.rps), reference: `one instance ${one.rps.toFixed(0)} req/s, two ${two.rps.toFixed(0)} req/s; ${cpus().length} cores shared by the instances, PostgreSQL and the load generator` });
+    figures.push({
+      db: "postgres",
+      figure: "Sign-in throughput, two app instances / one (same load generator, same connections)",
+      value: ratio(two.rps, one.rps),
+      reference: `one instance ${one.rps.toFixed(0)} req/s, two ${two.rps.toFixed(0)} req/s; ${cpus().length} cores shared by the instances, PostgreSQL and the load generator`,
+    });
   } finally {
     await second.stop();
   }
 }
 
 function dataScale(kind: TestDbKind, url: string, dir: string): void {
-  const out = execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/bench/data-scale.ts", "--sizes", sizes, "--runs", quick ? "2" : "5"], {
-    env: { ...process.env, DATABASE_URL: url, DATA_DIR: dir, NODE_ENV: "development", LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "inherit"],
-    encoding: "utf8",
-  });
-  const result = JSON.parse(out.trim().split("\n").at(-1)!) as { seedSeconds: number; points: { size: number; users: number; check: { bestMs: number }; report: { bestMs: number }; erase: { bestMs: number }; growSeconds: number; pastRetention: unknown }[] };
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--conditions=react-server",
+      "--import",
+      "tsx",
+      "scripts/bench/data-scale.ts",
+      "--sizes",
+      sizes,
+      "--runs",
+      quick ? "2" : "5",
+    ],
+    {
+      env: { ...process.env, DATABASE_URL: url, DATA_DIR: dir, NODE_ENV: "development", LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "inherit"],
+      encoding: "utf8",
+    },
+  );
+  const result = JSON.parse(out.trim().split("\n").at(-1)!) as {
+    seedSeconds: number;
+    points: {
+      size: number;
+      users: number;
+      check: { bestMs: number };
+      report: { bestMs: number };
+      erase: { bestMs: number };
+      growSeconds: number;
+      pastRetention: unknown;
+    }[];
+  };
   raw[`${kind}.dataScale`] = result;
   const [first, ...rest] = result.points;
   for (const p of rest) {
     figures.push(
-      { db: kind, figure: `Admin report at ${p.size.toLocaleString("en")} users / at ${first!.size.toLocaleString("en")}`, value: ratio(p.report.bestMs, first!.report.bestMs), reference: `${first!.report.bestMs.toFixed(1)} ms at ${first!.users} users, ${p.report.bestMs.toFixed(1)} ms at ${p.users} (best of runs)`, target: "<= 3" },
-      { db: kind, figure: `Erasing one user at ${p.size.toLocaleString("en")} users / at ${first!.size.toLocaleString("en")}`, value: ratio(p.erase.bestMs, first!.erase.bestMs), reference: `${first!.erase.bestMs.toFixed(1)} ms / ${p.erase.bestMs.toFixed(1)} ms (best of runs, one transaction${kind === "sqlite" ? " and the WAL checkpoint" : ""})`, target: "<= 1.5" },
-      { db: kind, figure: `No-live-consent check (run beside the purge, not by the report) at ${p.size.toLocaleString("en")} users / at ${first!.size.toLocaleString("en")}`, value: ratio(p.check.bestMs, first!.check.bestMs), reference: `${first!.check.bestMs.toFixed(0)} ms / ${p.check.bestMs.toFixed(0)} ms (one run; linear by design; grown to this size by SQL copies in ${p.growSeconds.toFixed(0)} s)` },
+      {
+        db: kind,
+        figure: `Admin report at ${p.size.toLocaleString("en")} users / at ${first!.size.toLocaleString("en")}`,
+        value: ratio(p.report.bestMs, first!.report.bestMs),
+        reference: `${first!.report.bestMs.toFixed(1)} ms at ${first!.users} users, ${p.report.bestMs.toFixed(1)} ms at ${p.users} (best of runs)`,
+        target: "<= 3",
+      },
+      {
+        db: kind,
+        figure: `Erasing one user at ${p.size.toLocaleString("en")} users / at ${first!.size.toLocaleString("en")}`,
+        value: ratio(p.erase.bestMs, first!.erase.bestMs),
+        reference: `${first!.erase.bestMs.toFixed(1)} ms / ${p.erase.bestMs.toFixed(1)} ms (best of runs, one transaction${kind === "sqlite" ? " and the WAL checkpoint" : ""})`,
+        target: "<= 1.5",
+      },
+      {
+        db: kind,
+        figure: `No-live-consent check (run beside the purge, not by the report) at ${p.size.toLocaleString("en")} users / at ${first!.size.toLocaleString("en")}`,
+        value: ratio(p.check.bestMs, first!.check.bestMs),
+        reference: `${first!.check.bestMs.toFixed(0)} ms / ${p.check.bestMs.toFixed(0)} ms (one run; linear by design; grown to this size by SQL copies in ${p.growSeconds.toFixed(0)} s)`,
+      },
     );
   }
 }
@@ -122,14 +214,31 @@ let peers: PeersRun | undefined;
 // The peers are installed and built on first use (minutes): the full run measures them, but its quick
 // mode, which `npm test` runs as a smoke test, leaves them out unless asked for by name.
 if (only === "peers" || (only === undefined && !quick)) {
-  peers = await measurePeers({ kinds, command, quick, seconds: SECONDS, connections: CONNECTIONS, users: quick ? 5 : 100, env: BENCH_ENV });
+  peers = await measurePeers({
+    kinds,
+    command,
+    quick,
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    users: quick ? 5 : 100,
+    env: BENCH_ENV,
+  });
 }
 if (only === "peers") {
   // The peers alone: the rest of the report stays what the last run measured.
   const previous = join(outDir, "bench-results.json");
   const last = existsSync(previous) ? (JSON.parse(readFileSync(previous, "utf8")) as Run) : undefined;
-  const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, platform: `${process.platform} ${process.arch}` };
-  writeReport(outDir, { ...(last ?? { date: new Date().toISOString(), command, quick, machine, sizes, seconds: 0, figures: [], raw: {} }), peers });
+  const machine = {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+  writeReport(outDir, {
+    ...(last ?? { date: new Date().toISOString(), command, quick, machine, sizes, seconds: 0, figures: [], raw: {} }),
+    peers,
+  });
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   process.exit(0);
 }
@@ -137,7 +246,12 @@ if (only !== "data") {
   log(`HMAC micro-benchmark`);
   const hmac = await measureHmac(quick ? 100 : 1000);
   raw.hmac = hmac;
-  figures.push({ db: "-", figure: "HMAC check: node:crypto with a cached key / @telegram-auth/server validate (ops/s)", value: ratio(hmac.cachedKeyOps, hmac.libraryOps), reference: `validate ${hmac.libraryOps.toFixed(0)}/s, cached-key createHmac ${hmac.cachedKeyOps.toFixed(0)}/s, the app's verifyWidgetPayload ${hmac.verifyWidgetPayloadOps.toFixed(0)}/s` });
+  figures.push({
+    db: "-",
+    figure: "HMAC check: node:crypto with a cached key / @telegram-auth/server validate (ops/s)",
+    value: ratio(hmac.cachedKeyOps, hmac.libraryOps),
+    reference: `validate ${hmac.libraryOps.toFixed(0)}/s, cached-key createHmac ${hmac.cachedKeyOps.toFixed(0)}/s, the app's verifyWidgetPayload ${hmac.verifyWidgetPayloadOps.toFixed(0)}/s`,
+  });
 }
 
 for (const kind of kinds) {
@@ -161,13 +275,23 @@ async function appFigures(kind: TestDbKind): Promise<void> {
     raw[`${kind}.pages`] = pages;
     if (kind === kinds[0]) {
       for (const page of ["home", "consent", "settings"] as const) {
-        figures.push({ db: "-", figure: `First-load JS of the ${page} page / blank page`, value: ratio(pages[page].bytes, pages.blank.bytes), reference: `blank ${pages.blank.bytes} B (${pages.blank.gzipBytes} B gzip, ${pages.blank.scripts} scripts); ${page} ${pages[page].bytes} B (${pages[page].gzipBytes} B gzip, ${pages[page].scripts} scripts); gzip ratio ${ratio(pages[page].gzipBytes, pages.blank.gzipBytes).toFixed(2)}` });
+        figures.push({
+          db: "-",
+          figure: `First-load JS of the ${page} page / blank page`,
+          value: ratio(pages[page].bytes, pages.blank.bytes),
+          reference: `blank ${pages.blank.bytes} B (${pages.blank.gzipBytes} B gzip, ${pages.blank.scripts} scripts); ${page} ${pages[page].bytes} B (${pages[page].gzipBytes} B gzip, ${pages[page].scripts} scripts); gzip ratio ${ratio(pages[page].gzipBytes, pages.blank.gzipBytes).toFixed(2)}`,
+        });
       }
     }
     log(`${kind}: sign-in load`);
     const signInMax = await signInLoad(kind, app);
     const hmac = raw.hmac as Awaited<ReturnType<typeof measureHmac>>;
-    figures.push({ db: kind, figure: "Share of one sign-in spent in verifyWidgetPayload (time per verify / time per sign-in at saturation)", value: ratio(signInMax.rps, hmac.verifyWidgetPayloadOps), reference: `verify ${(1e6 / hmac.verifyWidgetPayloadOps).toFixed(0)} µs in this process; sign-in ${(1e6 / signInMax.rps).toFixed(0)} µs of server wall time per request at ${signInMax.rps.toFixed(0)} req/s` });
+    figures.push({
+      db: kind,
+      figure: "Share of one sign-in spent in verifyWidgetPayload (time per verify / time per sign-in at saturation)",
+      value: ratio(signInMax.rps, hmac.verifyWidgetPayloadOps),
+      reference: `verify ${(1e6 / hmac.verifyWidgetPayloadOps).toFixed(0)} µs in this process; sign-in ${(1e6 / signInMax.rps).toFixed(0)} µs of server wall time per request at ${signInMax.rps.toFixed(0)} req/s`,
+    });
     if (kind === "postgres") {
       log(`postgres: two instances against one`);
       await twoInstances(app);
@@ -178,8 +302,26 @@ async function appFigures(kind: TestDbKind): Promise<void> {
   await app.db.drop();
 }
 
-const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, platform: `${process.platform} ${process.arch}` };
+const machine = {
+  cpu: cpus()[0]?.model ?? "unknown",
+  cores: cpus().length,
+  memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+};
 // A run without the peers keeps the peers section of the last run that measured them.
-const lastPeers = existsSync(join(outDir, "bench-results.json")) ? (JSON.parse(readFileSync(join(outDir, "bench-results.json"), "utf8")) as Run).peers : undefined;
-writeReport(outDir, { date: new Date().toISOString(), command, quick, machine, sizes, seconds: (Date.now() - started) / 1000, figures, raw, peers: peers ?? lastPeers });
+const lastPeers = existsSync(join(outDir, "bench-results.json"))
+  ? (JSON.parse(readFileSync(join(outDir, "bench-results.json"), "utf8")) as Run).peers
+  : undefined;
+writeReport(outDir, {
+  date: new Date().toISOString(),
+  command,
+  quick,
+  machine,
+  sizes,
+  seconds: (Date.now() - started) / 1000,
+  figures,
+  raw,
+  peers: peers ?? lastPeers,
+});
 log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -1,6 +1,9 @@
 // Timing one operation several times in a row: the best run is the closest to the operation's own
 // cost on a busy machine, the median says how steady it was. Shared by the bench and report:time.
-export async function timeRuns(fn: () => Promise<unknown>, runs: number): Promise<{ bestMs: number; medianMs: number }> {
+export async function timeRuns(
+  fn: () => Promise<unknown>,
+  runs: number,
+): Promise<{ bestMs: number; medianMs: number }> {
   const all: number[] = [];
   for (let k = 0; k < runs; k++) {
     const t = performance.now();

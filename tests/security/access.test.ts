@@ -24,11 +24,24 @@ let refusals = 0;
 // as a replay of its own earlier payload.
 let pendingIds = 0;
 
-const OWNER = { id: "4400000123457", first_name: "Zqownerfirst", last_name: "Xkownerlast", username: "zq_owner_handle", photo_url: "https://t.me/i/userpic/320/zqownerphoto.jpg" };
+const OWNER = {
+  id: "4400000123457",
+  first_name: "Zqownerfirst",
+  last_name: "Xkownerlast",
+  username: "zq_owner_handle",
+  photo_url: "https://t.me/i/userpic/320/zqownerphoto.jpg",
+};
 const OTHER = { id: "4400000765431", first_name: "Wbotherfirst", username: "wb_other_handle" };
 const OWNER_VALUES = [OWNER.id, OWNER.first_name, OWNER.last_name, OWNER.username, "zqownerphoto"];
 // Text that only the report carries: its JSON keys, its CSV header row and the page's summary.
-const REPORT_MARKERS = ["unknownFieldsStored", "droppedWrites", "section,item,measure", "generated_at", "Values stored without a live consent", 'data-testid="violations"'];
+const REPORT_MARKERS = [
+  "unknownFieldsStored",
+  "droppedWrites",
+  "section,item,measure",
+  "generated_at",
+  "Values stored without a live consent",
+  'data-testid="violations"',
+];
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -68,39 +81,102 @@ function withCookies(cookies: Record<string, string>): Client {
 
 function identities(): Identity[] {
   const secret = app.env.SESSION_SECRET!;
-  const sealed = async (data: Record<string, unknown>) => withCookies({ [SESSION_COOKIE]: await sealWith(secret, data) });
+  const sealed = async (data: Record<string, unknown>) =>
+    withCookies({ [SESSION_COOKIE]: await sealWith(secret, data) });
   return [
     { label: "signed out", client: async () => new Client(app.origin) },
-    { label: "garbage cookie", client: async () => withCookies({ [SESSION_COOKIE]: "Fe26.2**" + randomBytes(40).toString("base64url") }) },
-    { label: "cookie sealed with another secret", client: async () => withCookies({ [SESSION_COOKIE]: await sealWith(randomBytes(32).toString("hex"), { sid: ownerSid, uid: ownerId, sv: 1, iat: now(), lat: now() }) }) },
+    {
+      label: "garbage cookie",
+      client: async () => withCookies({ [SESSION_COOKIE]: "Fe26.2**" + randomBytes(40).toString("base64url") }),
+    },
+    {
+      label: "cookie sealed with another secret",
+      client: async () =>
+        withCookies({
+          [SESSION_COOKIE]: await sealWith(randomBytes(32).toString("hex"), {
+            sid: ownerSid,
+            uid: ownerId,
+            sv: 1,
+            iat: now(),
+            lat: now(),
+          }),
+        }),
+    },
     {
       label: "a pending first sign-in only",
       pending: true,
       client: async () => {
         const c = new Client(app.origin);
-        await c.request("POST", "/api/auth/telegram", { json: signedPayload({ id: String(4_400_000_900_000 + (pendingIds += 1)) }) });
+        await c.request("POST", "/api/auth/telegram", {
+          json: signedPayload({ id: String(4_400_000_900_000 + (pendingIds += 1)) }),
+        });
         expect([...c.cookies.keys()]).toEqual([PENDING_COOKIE]);
         return c;
       },
     },
-    { label: "pending cookie naming the owner's Telegram id", client: async () => withCookies({ [PENDING_COOKIE]: await sealWith(secret, { tid: OWNER.id, profile: {}, exp: now() - 1 }) }) },
+    {
+      label: "pending cookie naming the owner's Telegram id",
+      client: async () =>
+        withCookies({ [PENDING_COOKIE]: await sealWith(secret, { tid: OWNER.id, profile: {}, exp: now() - 1 }) }),
+    },
     // Well sealed and fresh, but naming no pending sign-in the server opened: the record, not the
     // seal, decides whether a first sign-in can still be finished (lib/data/pending-sign-ins.ts).
-    { label: "fresh pending cookie naming the owner's Telegram id and no server record", client: async () => withCookies({ [PENDING_COOKIE]: await sealWith(secret, { pid: randomBytes(24).toString("base64url"), tid: OWNER.id, profile: {}, exp: now() + 600 }) }) },
-    { label: "another user's session with the owner's user id", client: async () => sealed({ sid: (await sessionsOf(((await (await other.get("/api/me")).json()) as { id: string }).id))[0], uid: ownerId, sv: 1, iat: now(), lat: now() }) },
-    { label: "a made-up session id with the owner's user id", client: async () => sealed({ sid: randomBytes(24).toString("base64url"), uid: ownerId, sv: 1, iat: now(), lat: now() }) },
-    { label: "the owner's logged-out session", client: async () => sealed({ sid: deadSid, uid: ownerId, sv: 1, iat: now(), lat: now() }) },
-    { label: "the owner's live session with an old session version", client: async () => sealed({ sid: ownerSid, uid: ownerId, sv: 0, iat: now(), lat: now() }) },
-    { label: "the owner's live session past the absolute timeout", client: async () => sealed({ sid: ownerSid, uid: ownerId, sv: 1, iat: now() - 13 * 3600, lat: now() }) },
-    { label: "the owner's live session past the idle timeout", client: async () => sealed({ sid: ownerSid, uid: ownerId, sv: 1, iat: now() - 3600, lat: now() - 31 * 60 }) },
-    { label: "the owner's live session with fields of the wrong type", client: async () => sealed({ sid: ownerSid, uid: ownerId, sv: "1", iat: now(), lat: now() }) },
+    {
+      label: "fresh pending cookie naming the owner's Telegram id and no server record",
+      client: async () =>
+        withCookies({
+          [PENDING_COOKIE]: await sealWith(secret, {
+            pid: randomBytes(24).toString("base64url"),
+            tid: OWNER.id,
+            profile: {},
+            exp: now() + 600,
+          }),
+        }),
+    },
+    {
+      label: "another user's session with the owner's user id",
+      client: async () =>
+        sealed({
+          sid: (await sessionsOf(((await (await other.get("/api/me")).json()) as { id: string }).id))[0],
+          uid: ownerId,
+          sv: 1,
+          iat: now(),
+          lat: now(),
+        }),
+    },
+    {
+      label: "a made-up session id with the owner's user id",
+      client: async () =>
+        sealed({ sid: randomBytes(24).toString("base64url"), uid: ownerId, sv: 1, iat: now(), lat: now() }),
+    },
+    {
+      label: "the owner's logged-out session",
+      client: async () => sealed({ sid: deadSid, uid: ownerId, sv: 1, iat: now(), lat: now() }),
+    },
+    {
+      label: "the owner's live session with an old session version",
+      client: async () => sealed({ sid: ownerSid, uid: ownerId, sv: 0, iat: now(), lat: now() }),
+    },
+    {
+      label: "the owner's live session past the absolute timeout",
+      client: async () => sealed({ sid: ownerSid, uid: ownerId, sv: 1, iat: now() - 13 * 3600, lat: now() }),
+    },
+    {
+      label: "the owner's live session past the idle timeout",
+      client: async () => sealed({ sid: ownerSid, uid: ownerId, sv: 1, iat: now() - 3600, lat: now() - 31 * 60 }),
+    },
+    {
+      label: "the owner's live session with fields of the wrong type",
+      client: async () => sealed({ sid: ownerSid, uid: ownerId, sv: "1", iat: now(), lat: now() }),
+    },
     { label: "another signed-in user", client: async () => other, isOtherUser: true },
   ];
 }
 
 function expectNoOwnerValue(body: string, label: string): void {
   for (const v of OWNER_VALUES) expect(body.includes(v), `${label}: owner's value in the answer`).toBe(false);
-  for (const v of REPORT_MARKERS) expect(body.includes(v), `${label}: part of the admin report in the answer`).toBe(false);
+  for (const v of REPORT_MARKERS)
+    expect(body.includes(v), `${label}: part of the admin report in the answer`).toBe(false);
 }
 
 it("the owner does see their own values (so their absence below means something)", async () => {
@@ -182,7 +258,10 @@ describe("account pages, in every request variant", () => {
 });
 
 it("the owner is still signed in and intact after every refused attempt", async () => {
-  const me = (await (await owner.get("/api/me")).json()) as { id: string; purposes: Record<string, { fields: Record<string, string> }> };
+  const me = (await (await owner.get("/api/me")).json()) as {
+    id: string;
+    purposes: Record<string, { fields: Record<string, string> }>;
+  };
   expect(me.id).toBe(ownerId);
   expect(me.purposes.display_name!.fields.first_name).toBe(OWNER.first_name);
 });

@@ -47,7 +47,7 @@ function partialRequest(head: string, sent: Buffer[]): Promise<Answer> {
       if (/\r\ntransfer-encoding: *chunked/i.test(headers)) {
         if (!raw.toString("latin1").endsWith("0\r\n\r\n")) return false;
         const parts: Buffer[] = [];
-        for (let at = 0; ; ) {
+        for (let at = 0; ;) {
           const eol = raw.indexOf("\r\n", at);
           const size = parseInt(raw.subarray(at, eol).toString("latin1"), 16);
           if (!size) break;
@@ -86,7 +86,15 @@ function partialRequest(head: string, sent: Buffer[]): Promise<Answer> {
 }
 
 const headOf = (path: string, extra: string[], method = "POST") =>
-  [`${method} ${path} HTTP/1.1`, `Host: ${new URL(app.origin).host}`, `Origin: ${app.origin}`, "Content-Type: application/json", ...extra, "", ""].join("\r\n");
+  [
+    `${method} ${path} HTTP/1.1`,
+    `Host: ${new URL(app.origin).host}`,
+    `Origin: ${app.origin}`,
+    "Content-Type: application/json",
+    ...extra,
+    "",
+    "",
+  ].join("\r\n");
 
 const TWENTY_MB = 20 * 1024 * 1024;
 
@@ -97,7 +105,9 @@ describe("bodies larger than any route accepts", () => {
     ["POST", "/api/telegram/webhook", [`X-Telegram-Bot-Api-Secret-Token: ${WEBHOOK_SECRET}`]],
   ] as const) {
     it(`${method} ${path}: a declared 20 MB body is answered 413 before it is sent`, async () => {
-      const answer = await partialRequest(headOf(path, [...extra, `Content-Length: ${TWENTY_MB}`], method), [Buffer.alloc(64 * 1024, 0x20)]);
+      const answer = await partialRequest(headOf(path, [...extra, `Content-Length: ${TWENTY_MB}`], method), [
+        Buffer.alloc(64 * 1024, 0x20),
+      ]);
       expect(answer.status).toBe(413);
       expect(JSON.parse(answer.body)).toEqual({ error: expect.stringMatching(/larger than/) });
       refused += 1;
@@ -106,7 +116,9 @@ describe("bodies larger than any route accepts", () => {
 
   it("a page or server action sent such a body answers before it is sent, with a CSP that runs no script", async () => {
     for (const extra of [[], ["Next-Action: 0000000000000000000000000000000000000000"]]) {
-      const answer = await partialRequest(headOf("/consent", [...extra, `Content-Length: ${TWENTY_MB}`]), [Buffer.alloc(64 * 1024, 0x20)]);
+      const answer = await partialRequest(headOf("/consent", [...extra, `Content-Length: ${TWENTY_MB}`]), [
+        Buffer.alloc(64 * 1024, 0x20),
+      ]);
       // The page's own answer (a redirect for a visitor without a pending sign-in) or Next's refusal of
       // the action; never a 5xx, and never after the whole body.
       expect(answer.status).toBeLessThan(500);
@@ -118,14 +130,19 @@ describe("bodies larger than any route accepts", () => {
   it("a chunked body without Content-Length is cut off once it is too large, before it ends", async () => {
     const chunk = Buffer.alloc(32 * 1024, 0x20);
     const framed = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")]);
-    const answer = await partialRequest(headOf("/api/auth/telegram", ["Transfer-Encoding: chunked"]), Array.from({ length: 8 }, () => framed));
+    const answer = await partialRequest(
+      headOf("/api/auth/telegram", ["Transfer-Encoding: chunked"]),
+      Array.from({ length: 8 }, () => framed),
+    );
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toEqual({ error: expect.stringMatching(/larger than/) });
     refused += 1;
   });
 
   it("a 20 MB body sent in full is refused without being buffered (no 'Request body exceeded' warning)", async () => {
-    const answer = await partialRequest(headOf("/api/auth/telegram", [`Content-Length: ${TWENTY_MB}`]), [Buffer.alloc(TWENTY_MB, 0x20)]);
+    const answer = await partialRequest(headOf("/api/auth/telegram", [`Content-Length: ${TWENTY_MB}`]), [
+      Buffer.alloc(TWENTY_MB, 0x20),
+    ]);
     expect(answer.status).toBe(413);
     refused += 1;
     // Next prints this when its proxy has cloned a body past its buffer limit.

@@ -59,7 +59,9 @@ async function inspect(database: TestDatabase): Promise<Snapshot> {
     try {
       conn.pragma("busy_timeout = 10000");
       conn.exec("BEGIN");
-      const integrity = (conn.prepare("PRAGMA integrity_check").all() as { integrity_check: string }[]).map((r) => r.integrity_check).join("; ");
+      const integrity = (conn.prepare("PRAGMA integrity_check").all() as { integrity_check: string }[])
+        .map((r) => r.integrity_check)
+        .join("; ");
       for (const [name, sql] of Object.entries(CHECKS)) {
         const n = Number((conn.prepare(sql).get() as { n: number }).n);
         if (n !== 0) problems.push(`${name}: ${n}`);
@@ -82,7 +84,13 @@ async function inspect(database: TestDatabase): Promise<Snapshot> {
       if (n !== 0) problems.push(`${name}: ${n}`);
     }
     // PostgreSQL has no integrity_check; the foreign keys themselves must still be in force.
-    const fks = Number((await client.query(`SELECT COUNT(*) AS n FROM pg_constraint WHERE contype = 'f' AND convalidated AND conrelid::regclass::text IN ('user_fields', 'consent_states', 'sessions')`)).rows[0].n);
+    const fks = Number(
+      (
+        await client.query(
+          `SELECT COUNT(*) AS n FROM pg_constraint WHERE contype = 'f' AND convalidated AND conrelid::regclass::text IN ('user_fields', 'consent_states', 'sessions')`,
+        )
+      ).rows[0].n,
+    );
     if (fks < 3) problems.push(`foreign keys missing: ${fks}`);
     const users = Number((await client.query("SELECT COUNT(*) AS n FROM users")).rows[0].n);
     const fields = Number((await client.query("SELECT COUNT(*) AS n FROM user_fields")).rows[0].n);
@@ -95,9 +103,10 @@ async function inspect(database: TestDatabase): Promise<Snapshot> {
 
 type Person = { id: string; cookies: Map<string, string> | null };
 
-const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
 const OPTIONAL = SHIPPED_CATALOGUE.filter((p) => !p.required).map((p) => p.id);
-const randomDecisions = () => Object.fromEntries([["account", true], ...OPTIONAL.map((id) => [id, Math.random() < 0.6])]);
+const randomDecisions = () =>
+  Object.fromEntries([["account", true], ...OPTIONAL.map((id) => [id, Math.random() < 0.6])]);
 
 it(`survives ${KILLS} SIGKILLs during concurrent consent changes and erasures`, { timeout: 900_000 }, async () => {
   db = await freshDatabase("sec-crash");
@@ -108,7 +117,10 @@ it(`survives ${KILLS} SIGKILLs during concurrent consent changes and erasures`, 
     return a;
   };
   const live: TestApp[] = await Promise.all(Array.from({ length: INSTANCES }, boot));
-  const people: Person[] = Array.from({ length: PEOPLE }, (_, i) => ({ id: String(4_400_007_000_000 + i), cookies: null }));
+  const people: Person[] = Array.from({ length: PEOPLE }, (_, i) => ({
+    id: String(4_400_007_000_000 + i),
+    cookies: null,
+  }));
   const ops = { ok: 0, failed: 0, signups: 0, consentChanges: 0, erasures: 0, signIns: 0 };
   let stopping = false;
 
@@ -117,14 +129,24 @@ it(`survives ${KILLS} SIGKILLs during concurrent consent changes and erasures`, 
     const target = pick(live);
     const c = new Client(target.origin);
     if (p.cookies) c.cookies = new Map(p.cookies);
-    const profile = { id: p.id, first_name: `Crash${p.id.slice(-3)}`, last_name: "Load", username: `crash_${p.id.slice(-4)}`, photo_url: `https://t.me/i/userpic/320/c${p.id.slice(-4)}.jpg` };
+    const profile = {
+      id: p.id,
+      first_name: `Crash${p.id.slice(-3)}`,
+      last_name: "Load",
+      username: `crash_${p.id.slice(-4)}`,
+      photo_url: `https://t.me/i/userpic/320/c${p.id.slice(-4)}.jpg`,
+    };
     const r = Math.random();
     if (!p.cookies) {
       await c.signIn(profile, randomDecisions());
       ops.signups += 1;
     } else if (r < 0.55) {
-      const purposes = Object.fromEntries(OPTIONAL.filter(() => Math.random() < 0.6).map((id) => [id, Math.random() < 0.5]));
-      await c.request("PUT", "/api/me/consents", { json: { purposes: Object.keys(purposes).length ? purposes : { display_name: false } } });
+      const purposes = Object.fromEntries(
+        OPTIONAL.filter(() => Math.random() < 0.6).map((id) => [id, Math.random() < 0.5]),
+      );
+      await c.request("PUT", "/api/me/consents", {
+        json: { purposes: Object.keys(purposes).length ? purposes : { display_name: false } },
+      });
       ops.consentChanges += 1;
     } else if (r < 0.75) {
       // Signing in again writes the fields the user's consents cover.
@@ -193,7 +215,10 @@ it(`survives ${KILLS} SIGKILLs during concurrent consent changes and erasures`, 
   }
   const final = await inspect(db);
   expect(final.problems).toEqual([]);
-  const verify = execFileSync("npm", ["run", "-s", "ledger:verify"], { env: { ...apps[0]!.env, NODE_ENV: "production" }, encoding: "utf8" });
+  const verify = execFileSync("npm", ["run", "-s", "ledger:verify"], {
+    env: { ...apps[0]!.env, NODE_ENV: "production" },
+    encoding: "utf8",
+  });
   expect(verify).toMatch(/ledger intact: \d+ records/);
 
   // The load really ran through the kills: many operations, accounts created and erased.
@@ -201,6 +226,12 @@ it(`survives ${KILLS} SIGKILLs during concurrent consent changes and erasures`, 
   expect(ops.signups).toBeGreaterThan(PEOPLE / 2);
   expect(ops.erasures).toBeGreaterThan(5);
   expect(maxUsers).toBeGreaterThan(5);
-  recordFigure("SIGKILLs survived", survived, `${ops.ok} operations completed, ${ops.failed} cut by kills, ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  console.log(`crash: ${survived} kills, ops ${JSON.stringify(ops)}, final users ${final.users}, fields ${final.fields}`);
+  recordFigure(
+    "SIGKILLs survived",
+    survived,
+    `${ops.ok} operations completed, ${ops.failed} cut by kills, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+  console.log(
+    `crash: ${survived} kills, ops ${JSON.stringify(ops)}, final users ${final.users}, fields ${final.fields}`,
+  );
 });

@@ -10,7 +10,15 @@ import { Client, EVERYTHING, signedPayload } from "../support/client";
 import { startTestProvider, type TestProvider } from "../support/oidc-provider";
 import { startApp, type TestApp } from "../support/server";
 import { ACCOUNT_API, API_ROUTES, type ApiRoute } from "./routes";
-import { fingerprint, OIDC_COOKIE, PENDING_COOKIE, recordFigure, requestFollowing, sealWith, SESSION_COOKIE } from "./support";
+import {
+  fingerprint,
+  OIDC_COOKIE,
+  PENDING_COOKIE,
+  recordFigure,
+  requestFollowing,
+  sealWith,
+  SESSION_COOKIE,
+} from "./support";
 
 // 10,000 inputs in total; FUZZ_SCALE shrinks or grows every property alike.
 const SCALE = Number(process.env.FUZZ_SCALE ?? "1");
@@ -26,16 +34,28 @@ let tried = 0;
 let inputs = 0;
 let fiveHundreds = 0;
 
-const OWNER = { id: "4400000555001", first_name: "Fzownerfirst", last_name: "Fzownerlast", username: "fz_owner_handle" };
+const OWNER = {
+  id: "4400000555001",
+  first_name: "Fzownerfirst",
+  last_name: "Fzownerlast",
+  username: "fz_owner_handle",
+};
 const OWNER_VALUES = [OWNER.id, OWNER.first_name, OWNER.last_name, OWNER.username];
 
 beforeAll(async () => {
   // The provider answers as the owner's Telegram account: a forged callback that got a real token
   // for it would sign the owner in, which the fingerprint checks would see.
-  provider = await startTestProvider({ user: { id: Number(OWNER.id), sub: "9007199254740993", name: OWNER.first_name, preferred_username: OWNER.username } });
+  provider = await startTestProvider({
+    user: { id: Number(OWNER.id), sub: "9007199254740993", name: OWNER.first_name, preferred_username: OWNER.username },
+  });
   app = await startApp({
     label: "sec-fuzz",
-    env: { TELEGRAM_OIDC_ISSUER: provider.issuer, TELEGRAM_OIDC_CLIENT_ID: provider.clientId, TELEGRAM_OIDC_CLIENT_SECRET: provider.clientSecret, TELEGRAM_WEBHOOK_SECRET: randomBytes(24).toString("base64url") },
+    env: {
+      TELEGRAM_OIDC_ISSUER: provider.issuer,
+      TELEGRAM_OIDC_CLIENT_ID: provider.clientId,
+      TELEGRAM_OIDC_CLIENT_SECRET: provider.clientSecret,
+      TELEGRAM_WEBHOOK_SECRET: randomBytes(24).toString("base64url"),
+    },
   });
   provider.redirectUri = `${app.origin}/api/auth/oidc/callback`;
   owner = new Client(app.origin);
@@ -43,25 +63,39 @@ beforeAll(async () => {
   ownerCookie = owner.cookies.get(SESSION_COOKIE)!;
 });
 afterAll(async () => {
-  recordFigure("fuzz inputs tried", inputs, `login, account API, forged cookies, webhook, OpenID Connect; ${tried} requests`);
+  recordFigure(
+    "fuzz inputs tried",
+    inputs,
+    `login, account API, forged cookies, webhook, OpenID Connect; ${tried} requests`,
+  );
   recordFigure("fuzz 5xx answers", fiveHundreds);
   await app?.stop();
   await app?.db.drop();
   await provider?.close();
 });
 
-type Req = { method: string; path: string; body?: string; headers: Record<string, string>; origin?: string | null; cookies?: Record<string, string> };
+type Req = {
+  method: string;
+  path: string;
+  body?: string;
+  headers: Record<string, string>;
+  origin?: string | null;
+  cookies?: Record<string, string>;
+};
 
 async function send(req: Req): Promise<{ status: number; text: string; location: string | null }> {
   const c = new Client(app.origin);
   for (const [k, v] of Object.entries(req.cookies ?? {})) c.cookies.set(k, v);
   // RSC requests are first sent on to a ?_rsc= URL by Next; follow that to the real answer.
-  const res = req.headers.RSC ? await requestFollowing(c, req.method, req.path, { body: req.body, headers: req.headers, origin: req.origin }) : await c.request(req.method, req.path, { body: req.body, headers: req.headers, origin: req.origin });
+  const res = req.headers.RSC
+    ? await requestFollowing(c, req.method, req.path, { body: req.body, headers: req.headers, origin: req.origin })
+    : await c.request(req.method, req.path, { body: req.body, headers: req.headers, origin: req.origin });
   const text = await res.text();
   tried += 1;
   if (res.status >= 500) fiveHundreds += 1;
   expect(res.status, `${req.method} ${req.path}: ${text.slice(0, 200)}`).toBeLessThan(500);
-  for (const v of OWNER_VALUES) expect(text.includes(v), `${req.method} ${req.path} answered with the owner's data`).toBe(false);
+  for (const v of OWNER_VALUES)
+    expect(text.includes(v), `${req.method} ${req.path} answered with the owner's data`).toBe(false);
   return { status: res.status, text, location: res.headers.get("location") };
 }
 
@@ -87,16 +121,54 @@ async function fuzz<T>(arb: fc.Arbitrary<T>, numRuns: number, check: (input: T) 
   expect((await fingerprint(app)).hash, "state changed by a refused request").toBe(before);
 }
 
-const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 120 });
+const printable = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  maxLength: 120,
+});
 const weirdValue = fc.oneof(
   fc.string({ maxLength: 60 }),
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.integer().map(String),
-  fc.constantFrom("", " ", "0", "-1", "1e3", "0x10", "9007199254740993", "18446744073709551616", "null", "true", "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd", "\u0000", "\ud800", "x".repeat(300), "%00", "${jndi:x}"),
+  fc.constantFrom(
+    "",
+    " ",
+    "0",
+    "-1",
+    "1e3",
+    "0x10",
+    "9007199254740993",
+    "18446744073709551616",
+    "null",
+    "true",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "\u0000",
+    "\ud800",
+    "x".repeat(300),
+    "%00",
+    "${jndi:x}",
+  ),
 );
-const jsonish = fc.oneof(weirdValue, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(weirdValue, { maxLength: 3 }), fc.dictionary(weirdValue, weirdValue, { maxKeys: 3 }));
+const jsonish = fc.oneof(
+  weirdValue,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(weirdValue, { maxLength: 3 }),
+  fc.dictionary(weirdValue, weirdValue, { maxKeys: 3 }),
+);
 const hex64 = fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 64, maxLength: 64 });
-const contentType = fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "", "application/JSON");
+const contentType = fc.constantFrom(
+  "application/json",
+  "application/json; charset=utf-8",
+  "text/plain",
+  "application/x-www-form-urlencoded",
+  "multipart/form-data; boundary=x",
+  "",
+  "application/JSON",
+);
 const WIDGET_KEYS = ["id", "first_name", "last_name", "username", "photo_url", "auth_date", "hash"] as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -113,16 +185,52 @@ type LoginInput =
 let loginSeq = 0;
 const loginArb: fc.Arbitrary<LoginInput> = fc.oneof(
   fc.record({ kind: fc.constant("json" as const), value: fc.jsonValue({ maxDepth: 3 }) }),
-  fc.record({ kind: fc.constant("shaped" as const), fields: fc.record(Object.fromEntries(WIDGET_KEYS.map((k) => [k, k === "hash" ? fc.oneof(hex64, jsonish) : jsonish])), { requiredKeys: [] }), extra: fc.dictionary(fc.string({ maxLength: 12 }), jsonish, { maxKeys: 2 }) }),
-  fc.record({ kind: fc.constant("mutated" as const), op: fc.constantFrom("set", "delete", "add", "hashcase", "date"), key: fc.constantFrom(...WIDGET_KEYS, "extra", "__proto__", "constructor"), value: jsonish }),
-  fc.record({ kind: fc.constant("signed-bad" as const), how: fc.constantFrom("stale", "future", "token"), by: fc.integer({ min: 1, max: 10_000_000 }) }),
-  fc.record({ kind: fc.constant("raw" as const), body: fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: "binary", maxLength: 100 }), fc.constantFrom("{", "[]", "null", '{"id":', "x".repeat(5000))), type: contentType }),
-  fc.record({ kind: fc.constant("origin" as const), origin: fc.oneof(fc.constant(null), fc.constantFrom("null", "https://evil.example", "http://localhost", "http://127.0.0.1"), printable) }),
+  fc.record({
+    kind: fc.constant("shaped" as const),
+    fields: fc.record(
+      Object.fromEntries(WIDGET_KEYS.map((k) => [k, k === "hash" ? fc.oneof(hex64, jsonish) : jsonish])),
+      { requiredKeys: [] },
+    ),
+    extra: fc.dictionary(fc.string({ maxLength: 12 }), jsonish, { maxKeys: 2 }),
+  }),
+  fc.record({
+    kind: fc.constant("mutated" as const),
+    op: fc.constantFrom("set", "delete", "add", "hashcase", "date"),
+    key: fc.constantFrom(...WIDGET_KEYS, "extra", "__proto__", "constructor"),
+    value: jsonish,
+  }),
+  fc.record({
+    kind: fc.constant("signed-bad" as const),
+    how: fc.constantFrom("stale", "future", "token"),
+    by: fc.integer({ min: 1, max: 10_000_000 }),
+  }),
+  fc.record({
+    kind: fc.constant("raw" as const),
+    body: fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.string({ unit: "binary", maxLength: 100 }),
+      fc.constantFrom("{", "[]", "null", '{"id":', "x".repeat(5000)),
+    ),
+    type: contentType,
+  }),
+  fc.record({
+    kind: fc.constant("origin" as const),
+    origin: fc.oneof(
+      fc.constant(null),
+      fc.constantFrom("null", "https://evil.example", "http://localhost", "http://127.0.0.1"),
+      printable,
+    ),
+  }),
 );
 
 function loginRequest(input: LoginInput): { req: Req; expect: number[] } {
   const path = "/api/auth/telegram";
-  const json = (v: unknown) => ({ method: "POST", path, body: JSON.stringify(v), headers: { "content-type": "application/json" } });
+  const json = (v: unknown) => ({
+    method: "POST",
+    path,
+    body: JSON.stringify(v),
+    headers: { "content-type": "application/json" },
+  });
   const fresh = () => signedPayload({ id: String(4_400_001_000_000 + loginSeq++), first_name: "Fuzzlogin" });
   switch (input.kind) {
     case "json":
@@ -145,13 +253,23 @@ function loginRequest(input: LoginInput): { req: Req; expect: number[] } {
       const now = Math.floor(Date.now() / 1000);
       const profile = { id: String(4_400_002_000_000 + loginSeq++) };
       const p =
-        input.how === "stale" ? signedPayload(profile, { authDate: now - 301 - input.by }) : input.how === "future" ? signedPayload(profile, { authDate: now + 120 + input.by }) : signedPayload(profile, { token: `${input.by}:${"A".repeat(35)}` });
+        input.how === "stale"
+          ? signedPayload(profile, { authDate: now - 301 - input.by })
+          : input.how === "future"
+            ? signedPayload(profile, { authDate: now + 120 + input.by })
+            : signedPayload(profile, { token: `${input.by}:${"A".repeat(35)}` });
       return { req: json(p), expect: [401] };
     }
     case "raw":
-      return { req: { method: "POST", path, body: input.body, headers: input.type ? { "content-type": input.type } : {} }, expect: [400, 401, 413, 415] };
+      return {
+        req: { method: "POST", path, body: input.body, headers: input.type ? { "content-type": input.type } : {} },
+        expect: [400, 401, 413, 415],
+      };
     case "origin":
-      return { req: { ...json(fresh()), origin: input.origin === "http://localhost" ? "http://localhost:1" : input.origin }, expect: [403] };
+      return {
+        req: { ...json(fresh()), origin: input.origin === "http://localhost" ? "http://localhost:1" : input.origin },
+        expect: [403],
+      };
   }
 }
 
@@ -181,7 +299,19 @@ type Who = "nobody" | "garbage" | "owner-foreign-origin" | "owner-no-origin" | "
 const accountArb = fc.record({
   route: fc.constantFrom(...ACCOUNT_API),
   who: fc.constantFrom<Who>("nobody", "garbage", "owner-foreign-origin", "owner-no-origin", "sealed-random"),
-  body: fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.record({ purposes: fc.dictionary(fc.oneof(fc.constantFrom("account", "display_name", "username", "profile_photo", "phone_contact", "__proto__"), fc.string({ maxLength: 70 })), jsonish, { maxKeys: 6 }) })),
+  body: fc.oneof(
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.record({
+      purposes: fc.dictionary(
+        fc.oneof(
+          fc.constantFrom("account", "display_name", "username", "profile_photo", "phone_contact", "__proto__"),
+          fc.string({ maxLength: 70 }),
+        ),
+        jsonish,
+        { maxKeys: 6 },
+      ),
+    }),
+  ),
   type: contentType,
   headers: headerVariants,
   garbage: printable,
@@ -191,9 +321,15 @@ const accountArb = fc.record({
 type AccountInput = typeof accountArb extends fc.Arbitrary<infer T> ? T : never;
 async function accountRequest(input: AccountInput): Promise<Req> {
   const route: ApiRoute = input.route;
-  const req: Req = { method: route.method, path: route.path, body: route.method === "GET" ? undefined : JSON.stringify(input.body), headers: { ...input.headers, ...(input.type ? { "content-type": input.type } : {}) } };
+  const req: Req = {
+    method: route.method,
+    path: route.path,
+    body: route.method === "GET" ? undefined : JSON.stringify(input.body),
+    headers: { ...input.headers, ...(input.type ? { "content-type": input.type } : {}) },
+  };
   if (input.who === "garbage") req.cookies = { [SESSION_COOKIE]: input.garbage.replace(/[;\s]/g, "") || "x" };
-  if (input.who === "sealed-random") req.cookies = { [SESSION_COOKIE]: await sealWith(app.env.SESSION_SECRET!, input.sealed) };
+  if (input.who === "sealed-random")
+    req.cookies = { [SESSION_COOKIE]: await sealWith(app.env.SESSION_SECRET!, input.sealed) };
   // With the owner's real cookie only state-changing requests are refused (from a foreign origin);
   // the owner's own reads are allowed and an export is recorded, so they are not part of this property.
   if ((input.who === "owner-foreign-origin" || input.who === "owner-no-origin") && route.method !== "GET") {
@@ -237,7 +373,10 @@ it(`account API: ${runs(RUNS.signedIn)} malformed consent bodies from the signed
       const before = (await fingerprint(app)).hash;
       const c = new Client(app.origin);
       c.cookies.set(SESSION_COOKIE, ownerCookie);
-      const res = await c.request("PUT", "/api/me/consents", { body: JSON.stringify(body), headers: type ? { "content-type": type } : {} });
+      const res = await c.request("PUT", "/api/me/consents", {
+        body: JSON.stringify(body),
+        headers: type ? { "content-type": type } : {},
+      });
       const text = await res.text();
       tried += 1;
       inputs += 1;
@@ -245,7 +384,10 @@ it(`account API: ${runs(RUNS.signedIn)} malformed consent bodies from the signed
       if (res.status >= 400) {
         refused += 1;
         expect(JSON.parse(text)).toEqual({ error: expect.any(String) });
-        expect((await fingerprint(app)).hash, `a refused consent body changed state: ${JSON.stringify(body).slice(0, 100)}`).toBe(before);
+        expect(
+          (await fingerprint(app)).hash,
+          `a refused consent body changed state: ${JSON.stringify(body).slice(0, 100)}`,
+        ).toBe(before);
       }
     }),
     { numRuns: runs(RUNS.signedIn), endOnFailure: true },
@@ -267,10 +409,31 @@ type CookieInput =
 const cookieArb: fc.Arbitrary<{ cookie: CookieInput; target: number }> = fc.record({
   cookie: fc.oneof(
     fc.record({ kind: fc.constant("random" as const), value: printable }),
-    fc.record({ kind: fc.constant("iron" as const), parts: fc.array(fc.oneof(fc.base64String({ maxLength: 60 }), fc.integer().map(String), fc.constant("")), { minLength: 1, maxLength: 8 }) }),
-    fc.record({ kind: fc.constant("altered" as const), op: fc.constantFrom("flip", "truncate", "append"), at: fc.nat(), junk: printable }),
-    fc.record({ kind: fc.constant("sealed" as const), data: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.record({ sid: jsonish, uid: jsonish, sv: jsonish, iat: jsonish, lat: jsonish }, { requiredKeys: [] })) }),
-    fc.record({ kind: fc.constant("names" as const), name: fc.constantFrom("session", "__Host-session ", "__host-session", "__Secure-session", "__Host-session\t"), value: printable }),
+    fc.record({
+      kind: fc.constant("iron" as const),
+      parts: fc.array(fc.oneof(fc.base64String({ maxLength: 60 }), fc.integer().map(String), fc.constant("")), {
+        minLength: 1,
+        maxLength: 8,
+      }),
+    }),
+    fc.record({
+      kind: fc.constant("altered" as const),
+      op: fc.constantFrom("flip", "truncate", "append"),
+      at: fc.nat(),
+      junk: printable,
+    }),
+    fc.record({
+      kind: fc.constant("sealed" as const),
+      data: fc.oneof(
+        fc.jsonValue({ maxDepth: 2 }),
+        fc.record({ sid: jsonish, uid: jsonish, sv: jsonish, iat: jsonish, lat: jsonish }, { requiredKeys: [] }),
+      ),
+    }),
+    fc.record({
+      kind: fc.constant("names" as const),
+      name: fc.constantFrom("session", "__Host-session ", "__host-session", "__Secure-session", "__Host-session\t"),
+      value: printable,
+    }),
   ),
   target: fc.nat({ max: 4 }),
 });
@@ -278,7 +441,12 @@ const COOKIE_TARGETS: { method: string; path: string; headers?: Record<string, s
   { method: "GET", path: "/api/me" },
   { method: "GET", path: "/settings" },
   { method: "GET", path: "/settings?_rsc=abc", headers: { RSC: "1" } },
-  { method: "PUT", path: "/api/me/consents", headers: { "content-type": "application/json" }, body: JSON.stringify({ purposes: { account: true, display_name: true } }) },
+  {
+    method: "PUT",
+    path: "/api/me/consents",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ purposes: { account: true, display_name: true } }),
+  },
   { method: "DELETE", path: "/api/me" },
 ];
 
@@ -301,21 +469,32 @@ async function cookieValue(c: CookieInput): Promise<Record<string, string>> {
     case "sealed":
       return { [SESSION_COOKIE]: await sealWith(app.env.SESSION_SECRET!, c.data) };
     case "names":
-      return { [c.name.trim() === "__Host-session" ? "session" : c.name.trim() || "session"]: ownerCookie, [SESSION_COOKIE]: clean(c.value) };
+      return {
+        [c.name.trim() === "__Host-session" ? "session" : c.name.trim() || "session"]: ownerCookie,
+        [SESSION_COOKIE]: clean(c.value),
+      };
   }
 }
 
 it(`forged cookies: ${runs(RUNS.cookies)} generated cookies, none signs anyone in`, async () => {
   await fuzz(cookieArb, runs(RUNS.cookies), async ({ cookie, target }) => {
     const t = COOKIE_TARGETS[target]!;
-    const r = await send({ method: t.method, path: t.path, body: t.body, headers: t.headers ?? {}, cookies: await cookieValue(cookie) });
+    const r = await send({
+      method: t.method,
+      path: t.path,
+      body: t.body,
+      headers: t.headers ?? {},
+      cookies: await cookieValue(cookie),
+    });
     if (t.path.startsWith("/api/")) {
       expect(r.status, `${cookie.kind} ${t.method} ${t.path}`).toBe(401);
       expectErrorShape(r);
     } else {
       // Pages send a stranger to the start page: a redirect, or for an RSC request the router's
       // redirect instruction.
-      const redirected = [303, 307].includes(r.status) || (r.status === 200 && t.headers?.RSC === "1" && r.text.includes("/?signed-out=1"));
+      const redirected =
+        [303, 307].includes(r.status) ||
+        (r.status === 200 && t.headers?.RSC === "1" && r.text.includes("/?signed-out=1"));
       expect(redirected, `${cookie.kind} ${t.path}: ${r.status} ${r.text.slice(0, 100)}`).toBe(true);
     }
   });
@@ -331,7 +510,25 @@ it(`webhook: ${runs(RUNS.webhook)} requests with forged secret tokens change not
     secret: fc.option(printable, { nil: undefined }),
     body: fc.oneof(
       fc.jsonValue({ maxDepth: 4 }),
-      fc.record({ update_id: fc.integer(), message: fc.record({ message_id: fc.integer(), from: fc.record({ id: fc.integer(), is_bot: fc.boolean() }), chat: fc.record({ id: fc.integer() }), contact: fc.record({ phone_number: fc.oneof(printable, fc.constant("+4915550001234")), user_id: fc.integer(), first_name: weirdValue }, { requiredKeys: [] }) }, { requiredKeys: [] }) }),
+      fc.record({
+        update_id: fc.integer(),
+        message: fc.record(
+          {
+            message_id: fc.integer(),
+            from: fc.record({ id: fc.integer(), is_bot: fc.boolean() }),
+            chat: fc.record({ id: fc.integer() }),
+            contact: fc.record(
+              {
+                phone_number: fc.oneof(printable, fc.constant("+4915550001234")),
+                user_id: fc.integer(),
+                first_name: weirdValue,
+              },
+              { requiredKeys: [] },
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+      }),
     ),
   });
   await fuzz(arb, runs(RUNS.webhook), async ({ route, secret, body }) => {
@@ -356,9 +553,15 @@ const oidcArb = fc.record({
   code: fc.oneof(fc.constant("stolen"), fc.constant(undefined), printable, fc.constant("x".repeat(3000))),
   error: fc.option(fc.constantFrom("access_denied", "server_error", "", "x"), { nil: undefined }),
   extra: fc.dictionary(fc.constantFrom("iss", "scope", "session_state", "state", "code"), printable, { maxKeys: 2 }),
-  sealed: fc.record({ st: jsonish, cv: jsonish, nn: jsonish, intent: fc.constantFrom("login", "phone", "x"), uid: jsonish }, { requiredKeys: [] }),
+  sealed: fc.record(
+    { st: jsonish, cv: jsonish, nn: jsonish, intent: fc.constantFrom("login", "phone", "x"), uid: jsonish },
+    { requiredKeys: [] },
+  ),
   garbage: printable,
-  start: fc.record({ intent: fc.option(fc.oneof(fc.constantFrom("phone", "login"), printable), { nil: undefined }), site: fc.option(fc.constantFrom("same-origin", "same-site", "cross-site", "none", "x"), { nil: undefined }) }),
+  start: fc.record({
+    intent: fc.option(fc.oneof(fc.constantFrom("phone", "login"), printable), { nil: undefined }),
+    site: fc.option(fc.constantFrom("same-origin", "same-site", "cross-site", "none", "x"), { nil: undefined }),
+  }),
 });
 
 /** A real flow of a fresh browser: its flow cookie and the state it sent to the provider. */
@@ -375,14 +578,19 @@ it(`OpenID Connect: ${runs(RUNS.oidc)} generated callbacks and starts, none sign
   await fuzz(oidcArb, runs(RUNS.oidc), async (input) => {
     // The start route: a stranger's browser may start a flow (a cookie, nothing stored), another site may not.
     const qs = input.start.intent === undefined ? "" : `?intent=${encodeURIComponent(input.start.intent)}`;
-    const started = await send({ method: "GET", path: `/api/auth/oidc/start${qs}`, headers: input.start.site ? { "sec-fetch-site": input.start.site } : {} });
+    const started = await send({
+      method: "GET",
+      path: `/api/auth/oidc/start${qs}`,
+      headers: input.start.site ? { "sec-fetch-site": input.start.site } : {},
+    });
     const crossSite = input.start.site === "cross-site" || input.start.site === "same-site";
     if (crossSite) expect(started.status).toBe(403);
     // intent=phone needs a signed-in user with a phone purpose: a stranger gets 401.
     else expect(started.status, started.text.slice(0, 100)).toBe(input.start.intent === "phone" ? 401 : 303);
 
     let cookies: Record<string, string> = {};
-    let state: string | undefined = typeof input.state === "string" && input.state !== "matching" ? input.state : undefined;
+    let state: string | undefined =
+      typeof input.state === "string" && input.state !== "matching" ? input.state : undefined;
     let real = false;
     if (input.flow === "garbage") cookies = { [OIDC_COOKIE]: input.garbage.replace(/[;\s]/g, "") || "x" };
     if (input.flow === "sealed-random") {
@@ -424,14 +632,23 @@ it(`OpenID Connect: ${runs(RUNS.oidc)} generated callbacks and starts, none sign
       return;
     }
     if (r.status === 401) seen.refusedByProvider += 1;
-    expect(real ? [400, 401] : [400], `${input.flow} state=${input.state} code=${String(input.code).slice(0, 20)}: ${r.text.slice(0, 120)}`).toContain(r.status);
+    expect(
+      real ? [400, 401] : [400],
+      `${input.flow} state=${input.state} code=${String(input.code).slice(0, 20)}: ${r.text.slice(0, 120)}`,
+    ).toContain(r.status);
     expectErrorShape(r);
   });
   // Every exchange the app attempted was refused by the provider: no forged callback got a token.
-  expect(provider.tokenRequests.every((t) => !t.ok), "the provider issued tokens to a forged callback").toBe(true);
+  expect(
+    provider.tokenRequests.every((t) => !t.ok),
+    "the provider issued tokens to a forged callback",
+  ).toBe(true);
   // The generator reached the deep paths, not only the state check (so the property can fail).
   if (runs(RUNS.oidc) >= 300) for (const [k, n] of Object.entries(seen)) expect(n, k).toBeGreaterThan(0);
-  recordFigure("OpenID Connect callbacks with a stolen code of another flow (PKCE refused every one)", seen.stolenCodes);
+  recordFigure(
+    "OpenID Connect callbacks with a stolen code of another flow (PKCE refused every one)",
+    seen.stolenCodes,
+  );
 });
 
 it("the server logged no unhandled error during the fuzzing", () => {

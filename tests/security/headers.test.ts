@@ -20,7 +20,12 @@ beforeAll(async () => {
   provider = await startTestProvider({ user: { id: 1, sub: "1" } });
   app = await startApp({
     label: "sec-headers",
-    env: { TELEGRAM_OIDC_ISSUER: provider.issuer, TELEGRAM_OIDC_CLIENT_ID: provider.clientId, TELEGRAM_OIDC_CLIENT_SECRET: provider.clientSecret, TELEGRAM_WEBHOOK_SECRET: randomBytes(24).toString("base64url") },
+    env: {
+      TELEGRAM_OIDC_ISSUER: provider.issuer,
+      TELEGRAM_OIDC_CLIENT_ID: provider.clientId,
+      TELEGRAM_OIDC_CLIENT_SECRET: provider.clientSecret,
+      TELEGRAM_WEBHOOK_SECRET: randomBytes(24).toString("base64url"),
+    },
   });
   provider.redirectUri = `${app.origin}/api/auth/oidc/callback`;
   owner = new Client(app.origin);
@@ -42,7 +47,13 @@ async function freshUser(): Promise<Client> {
 }
 
 function cspDirectives(csp: string): Map<string, string[]> {
-  return new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).filter((p) => p[0]).map(([name, ...values]) => [name!.toLowerCase(), values]));
+  return new Map(
+    csp
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .filter((p) => p[0])
+      .map(([name, ...values]) => [name!.toLowerCase(), values]),
+  );
 }
 
 /** The headers every response must have, whatever it is. */
@@ -52,9 +63,12 @@ function expectBaseline(res: Res, label: string): void {
   const hsts = /max-age=(\d+)/.exec(h.get("strict-transport-security") ?? "");
   expect(Number(hsts?.[1] ?? 0), `${label}: HSTS`).toBeGreaterThanOrEqual(31_536_000);
   expect(h.get("x-content-type-options"), `${label}: nosniff`).toBe("nosniff");
-  expect(h.get("referrer-policy"), `${label}: Referrer-Policy`).toMatch(/^(same-origin|no-referrer|strict-origin|strict-origin-when-cross-origin)$/);
+  expect(h.get("referrer-policy"), `${label}: Referrer-Policy`).toMatch(
+    /^(same-origin|no-referrer|strict-origin|strict-origin-when-cross-origin)$/,
+  );
   const pp = h.get("permissions-policy") ?? "";
-  for (const feature of ["camera", "microphone", "geolocation", "payment", "usb"]) expect(pp, `${label}: Permissions-Policy ${feature}`).toContain(`${feature}=()`);
+  for (const feature of ["camera", "microphone", "geolocation", "payment", "usb"])
+    expect(pp, `${label}: Permissions-Policy ${feature}`).toContain(`${feature}=()`);
   expect(h.get("x-powered-by"), `${label}: X-Powered-By`).toBeNull();
   expect(h.get("x-frame-options"), `${label}: X-Frame-Options`).toBe("DENY");
 }
@@ -64,12 +78,18 @@ function expectDynamic(res: Res, label: string): void {
   expectBaseline(res, label);
   const csp = cspDirectives(res.headers.get("content-security-policy") ?? "");
   const script = csp.get("script-src") ?? [];
-  expect(script.some((v) => /^'nonce-[A-Za-z0-9+/=]{16,}'$/.test(v)), `${label}: script nonce`).toBe(true);
+  expect(
+    script.some((v) => /^'nonce-[A-Za-z0-9+/=]{16,}'$/.test(v)),
+    `${label}: script nonce`,
+  ).toBe(true);
   expect(script, `${label}: strict-dynamic`).toContain("'strict-dynamic'");
   expect(script, `${label}: no unsafe-inline`).not.toContain("'unsafe-inline'");
   expect(script, `${label}: no unsafe-eval`).not.toContain("'unsafe-eval'");
   // Only Telegram's script host (for browsers without strict-dynamic), nothing else foreign.
-  expect(script.filter((v) => v.startsWith("http")), `${label}: script hosts`).toEqual(["https://telegram.org"]);
+  expect(
+    script.filter((v) => v.startsWith("http")),
+    `${label}: script hosts`,
+  ).toEqual(["https://telegram.org"]);
   expect(csp.get("object-src"), `${label}: object-src`).toEqual(["'none'"]);
   expect(csp.get("base-uri"), `${label}: base-uri`).toEqual(["'none'"]);
   expect(csp.get("frame-ancestors"), `${label}: frame-ancestors`).toEqual(["'none'"]);
@@ -111,8 +131,15 @@ describe("pages", () => {
       expectDynamic(res, path);
       await res.body?.cancel();
     }
-    for (const tree of ["garbage", "%7B", encodeURIComponent(JSON.stringify(["", { children: 5 }])), "x".repeat(50_000)]) {
-      const res = await requestFollowing(owner, "GET", "/settings?_rsc=1", { headers: { RSC: "1", "Next-Router-State-Tree": tree } });
+    for (const tree of [
+      "garbage",
+      "%7B",
+      encodeURIComponent(JSON.stringify(["", { children: 5 }])),
+      "x".repeat(50_000),
+    ]) {
+      const res = await requestFollowing(owner, "GET", "/settings?_rsc=1", {
+        headers: { RSC: "1", "Next-Router-State-Tree": tree },
+      });
       // Node itself answers 431 to a header beyond its limit, before any app code.
       if (tree.length > 16_000) {
         expect(res.status).toBe(431);
@@ -140,7 +167,9 @@ describe("API", () => {
   for (const route of API_ROUTES) {
     it(`${route.method} ${route.path}`, async () => {
       for (const client of [await freshUser(), new Client(app.origin)]) {
-        const res = await client.request(route.method, route.path, { json: route.body?.() ?? (route.method === "GET" ? undefined : {}) });
+        const res = await client.request(route.method, route.path, {
+          json: route.body?.() ?? (route.method === "GET" ? undefined : {}),
+        });
         expect(res.status).toBeLessThan(500);
         expectDynamic(res, `${route.method} ${route.path}`);
         if (route.clearsSiteData && res.status < 400) expect(res.headers.get("clear-site-data")).toContain('"cookies"');

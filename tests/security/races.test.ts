@@ -22,13 +22,20 @@ beforeAll(async () => {
   app = await startApp({ label: "sec-races" });
 });
 afterAll(async () => {
-  recordFigure("racing request pairs of one person (sign-in vs erasure, sign-in vs consent change, erasure vs erasure)", pairs, `sign-in vs erasure landed sign-in first ${orders.signInFirst}, erasure first ${orders.erasureFirst}`);
+  recordFigure(
+    "racing request pairs of one person (sign-in vs erasure, sign-in vs consent change, erasure vs erasure)",
+    pairs,
+    `sign-in vs erasure landed sign-in first ${orders.signInFirst}, erasure first ${orders.erasureFirst}`,
+  );
   await app?.stop();
   await app?.db.drop();
 });
 
-
-async function person(): Promise<{ profile: { id: string; first_name: string; username: string }; client: Client; userId: string }> {
+async function person(): Promise<{
+  profile: { id: string; first_name: string; username: string };
+  client: Client;
+  userId: string;
+}> {
   const profile = { id: String(nextId++), first_name: "Racer", username: `racer_${nextId}` };
   const client = new Client(app.origin);
   await client.signIn(profile, EVERYTHING);
@@ -38,7 +45,11 @@ async function person(): Promise<{ profile: { id: string; first_name: string; us
 
 /** The server's error lines, for the message of a failed expectation (they never hold personal data). */
 function serverErrors(): string {
-  return readFileSync(app.logFile, "utf8").split("\n").filter((l) => /"level":(50|60)|⨯|Error/.test(l)).slice(-5).join("\n");
+  return readFileSync(app.logFile, "utf8")
+    .split("\n")
+    .filter((l) => /"level":(50|60)|⨯|Error/.test(l))
+    .slice(-5)
+    .join("\n");
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,7 +59,10 @@ async function race<A, B>(a: () => Promise<A>, b: () => Promise<B>, round: numbe
   const offset = (round * 7) % 13;
   const first = round % 2 === 0;
   pairs += 1;
-  return Promise.all([(async () => (first ? a() : (await pause(offset), a())))(), (async () => (first ? (await pause(offset), b()) : b()))()]);
+  return Promise.all([
+    (async () => (first ? a() : (await pause(offset), a())))(),
+    (async () => (first ? (await pause(offset), b()) : b()))(),
+  ]);
 }
 
 it(`a sign-in racing the erasure of the same account, ${ROUNDS} times: never a 5xx, never a half-erased or revived account`, async () => {
@@ -69,7 +83,11 @@ it(`a sign-in racing the erasure of the same account, ${ROUNDS} times: never a 5
     // A sign-in that ran after the erasure is a first sign-in again: it waits for consent.
     if (signInBody.next === "/consent") orders.erasureFirst += 1;
     else orders.signInFirst += 1;
-    if (signInBody.next === "/consent") expect([...device.cookies.keys()].some((k) => k.endsWith("pending")), `round ${round}`).toBe(true);
+    if (signInBody.next === "/consent")
+      expect(
+        [...device.cookies.keys()].some((k) => k.endsWith("pending")),
+        `round ${round}`,
+      ).toBe(true);
   }
   expect(await counterMismatches(app)).toEqual([]);
 });
@@ -95,7 +113,10 @@ it(`a sign-in racing a consent change of the same account, ${ROUNDS} times: both
 });
 
 it(`two erasures of the same account at once, ${ROUNDS} times: one erases, the other finds nothing, neither fails`, async () => {
-  const erasures = async () => Number((await query<{ n: number | string }>(app, "SELECT value AS n FROM counters WHERE name = 'erasures'"))[0]?.n ?? 0);
+  const erasures = async () =>
+    Number(
+      (await query<{ n: number | string }>(app, "SELECT value AS n FROM counters WHERE name = 'erasures'"))[0]?.n ?? 0,
+    );
   const before = await erasures();
   for (let round = 0; round < ROUNDS; round++) {
     const { profile, client, userId } = await person();
@@ -110,7 +131,10 @@ it(`two erasures of the same account at once, ${ROUNDS} times: one erases, the o
     const statuses = [a.status, b.status].sort();
     // The loser either waited and found the account gone (its session is dead: 401) or was erased by
     // the same transaction order and answers as a finished erasure (200).
-    expect(statuses.every((s) => s === 200 || s === 401), `round ${round}: ${statuses}\n${serverErrors()}`).toBe(true);
+    expect(
+      statuses.every((s) => s === 200 || s === 401),
+      `round ${round}: ${statuses}\n${serverErrors()}`,
+    ).toBe(true);
     expect(statuses, `round ${round}`).toContain(200);
     expect(await storedState(app, userId)).toEqual({ user: false, fields: [], consents: [] });
   }

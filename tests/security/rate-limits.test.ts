@@ -35,7 +35,10 @@ beforeAll(async () => {
     TELEGRAM_OIDC_CLIENT_SECRET: provider.clientSecret,
   };
   app = await startApp({ label: "sec-limits", env: { RATE_LIMIT_FACTOR: "1", ...telegram } });
-  proxied = await startApp({ label: "sec-limits-proxy", env: { RATE_LIMIT_FACTOR: "1", TRUST_PROXY: "1", ...telegram } });
+  proxied = await startApp({
+    label: "sec-limits-proxy",
+    env: { RATE_LIMIT_FACTOR: "1", TRUST_PROXY: "1", ...telegram },
+  });
 });
 afterAll(async () => {
   recordFigure("requests answered 429 as designed", limited);
@@ -64,9 +67,18 @@ const badPayload = () => ({ ...signedPayload({ id: freshId() }), first_name: "ta
 describe("sign-in without a trusted proxy", () => {
   it("throttles refused attempts per address, but a verified sign-in from that address still works", async () => {
     const xff = { "x-forwarded-for": "198.51.100.7" };
-    for (let i = 0; i < 10; i++) expect((await new Client(app.origin).request("POST", "/api/auth/telegram", { json: badPayload(), headers: xff })).status).toBe(401);
-    await expect429(await new Client(app.origin).request("POST", "/api/auth/telegram", { json: badPayload(), headers: xff }));
-    const ok = await new Client(app.origin).request("POST", "/api/auth/telegram", { json: signedPayload({ id: freshId() }), headers: xff });
+    for (let i = 0; i < 10; i++)
+      expect(
+        (await new Client(app.origin).request("POST", "/api/auth/telegram", { json: badPayload(), headers: xff }))
+          .status,
+      ).toBe(401);
+    await expect429(
+      await new Client(app.origin).request("POST", "/api/auth/telegram", { json: badPayload(), headers: xff }),
+    );
+    const ok = await new Client(app.origin).request("POST", "/api/auth/telegram", {
+      json: signedPayload({ id: freshId() }),
+      headers: xff,
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -75,12 +87,23 @@ describe("sign-in without a trusted proxy", () => {
     const c = new Client(app.origin);
     await c.signIn({ id }, ONLY_ACCOUNT);
     for (let i = 1; i < 10; i++) {
-      const res = await new Client(app.origin).request("POST", "/api/auth/telegram", { json: signedPayload({ id }), headers: { "x-forwarded-for": `203.0.113.${i}` } });
+      const res = await new Client(app.origin).request("POST", "/api/auth/telegram", {
+        json: signedPayload({ id }),
+        headers: { "x-forwarded-for": `203.0.113.${i}` },
+      });
       expect(res.status, `sign-in ${i + 1}`).toBe(200);
     }
-    await expect429(await new Client(app.origin).request("POST", "/api/auth/telegram", { json: signedPayload({ id }), headers: { "x-forwarded-for": "192.0.2.200" } }));
+    await expect429(
+      await new Client(app.origin).request("POST", "/api/auth/telegram", {
+        json: signedPayload({ id }),
+        headers: { "x-forwarded-for": "192.0.2.200" },
+      }),
+    );
     // Someone else is not affected.
-    expect((await new Client(app.origin).request("POST", "/api/auth/telegram", { json: signedPayload({ id: freshId() }) })).status).toBe(200);
+    expect(
+      (await new Client(app.origin).request("POST", "/api/auth/telegram", { json: signedPayload({ id: freshId() }) }))
+        .status,
+    ).toBe(200);
   });
 });
 
@@ -89,11 +112,16 @@ describe("account routes, per user", () => {
     const c = new Client(app.origin);
     await c.signIn({ id: freshId() }, ONLY_ACCOUNT);
     // The first sign-in's consent counted once already (pending sign-in key); these are the user's own.
-    for (let i = 0; i < 30; i++) expect((await c.request("PUT", "/api/me/consents", { json: { purposes: { username: i % 2 === 0 } } })).status).toBe(200);
+    for (let i = 0; i < 30; i++)
+      expect(
+        (await c.request("PUT", "/api/me/consents", { json: { purposes: { username: i % 2 === 0 } } })).status,
+      ).toBe(200);
     await expect429(await c.request("PUT", "/api/me/consents", { json: { purposes: { username: true } } }));
     const other = new Client(app.origin);
     await other.signIn({ id: freshId() }, ONLY_ACCOUNT);
-    expect((await other.request("PUT", "/api/me/consents", { json: { purposes: { username: true } } })).status).toBe(200);
+    expect((await other.request("PUT", "/api/me/consents", { json: { purposes: { username: true } } })).status).toBe(
+      200,
+    );
   });
 
   it("exports and receipts", async () => {
@@ -115,8 +143,9 @@ describe("account routes, per user", () => {
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(3);
     expect(statuses.every((s) => [200, 401, 429].includes(s))).toBe(true);
-    for (const r of results) if (r.status === 429) await expect429(r);
-    else await r.body?.cancel();
+    for (const r of results)
+      if (r.status === 429) await expect429(r);
+      else await r.body?.cancel();
     expect((await c.get("/api/me")).status).toBe(401);
   });
 });
@@ -125,20 +154,42 @@ describe("sign-in behind a trusted proxy (TRUST_PROXY=1)", () => {
   it("keys every attempt by the hop the proxy appended, not by what the client wrote before it", async () => {
     const via = (client: string, hop: string) => ({ "x-forwarded-for": `${client}, ${hop}` });
     for (let i = 0; i < 30; i++) {
-      const res = await new Client(proxied.origin).request("POST", "/api/auth/telegram", { json: signedPayload({ id: freshId() }), headers: via(`10.9.${i}.1`, "192.0.2.10") });
+      const res = await new Client(proxied.origin).request("POST", "/api/auth/telegram", {
+        json: signedPayload({ id: freshId() }),
+        headers: via(`10.9.${i}.1`, "192.0.2.10"),
+      });
       expect(res.status, `attempt ${i + 1}`).toBe(200);
     }
     // Rewriting the client-supplied part does not help: the proxy's hop is the key.
-    await expect429(await new Client(proxied.origin).request("POST", "/api/auth/telegram", { json: signedPayload({ id: freshId() }), headers: via("203.0.113.99", "192.0.2.10") }));
+    await expect429(
+      await new Client(proxied.origin).request("POST", "/api/auth/telegram", {
+        json: signedPayload({ id: freshId() }),
+        headers: via("203.0.113.99", "192.0.2.10"),
+      }),
+    );
     // Another client (another hop) is unaffected.
-    expect((await new Client(proxied.origin).request("POST", "/api/auth/telegram", { json: signedPayload({ id: freshId() }), headers: via("10.0.0.1", "192.0.2.11") })).status).toBe(200);
+    expect(
+      (
+        await new Client(proxied.origin).request("POST", "/api/auth/telegram", {
+          json: signedPayload({ id: freshId() }),
+          headers: via("10.0.0.1", "192.0.2.11"),
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
 describe("paths that were unmetered (issue 13, item 4)", () => {
   const webhook = (update: unknown) =>
-    new Client(app.origin).request("POST", "/api/telegram/webhook", { json: update, origin: null, headers: { "x-telegram-bot-api-secret-token": WEBHOOK_SECRET } });
-  const update = (sender: number, text: string, n: number) => ({ update_id: n, message: { chat: { id: sender }, from: { id: sender }, text } });
+    new Client(app.origin).request("POST", "/api/telegram/webhook", {
+      json: update,
+      origin: null,
+      headers: { "x-telegram-bot-api-secret-token": WEBHOOK_SECRET },
+    });
+  const update = (sender: number, text: string, n: number) => ({
+    update_id: n,
+    message: { chat: { id: sender }, from: { id: sender }, text },
+  });
 
   it("the webhook acknowledges every update of a flooding sender but answers only 20 of them", async () => {
     const sender = 4_400_009_700_001;
@@ -170,11 +221,18 @@ describe("paths that were unmetered (issue 13, item 4)", () => {
 
   it("refused OpenID Connect callbacks are limited per address", async () => {
     const xff = { "x-forwarded-for": "198.51.100.77" };
-    const callback = () => new Client(app.origin).request("GET", "/api/auth/oidc/callback?code=x&state=forged", { headers: xff });
+    const callback = () =>
+      new Client(app.origin).request("GET", "/api/auth/oidc/callback?code=x&state=forged", { headers: xff });
     for (let i = 0; i < 10; i++) expect((await callback()).status, `callback ${i + 1}`).toBe(400);
     await expect429(await callback());
     // Another address is unaffected.
-    expect((await new Client(app.origin).request("GET", "/api/auth/oidc/callback?code=x&state=forged", { headers: { "x-forwarded-for": "198.51.100.78" } })).status).toBe(400);
+    expect(
+      (
+        await new Client(app.origin).request("GET", "/api/auth/oidc/callback?code=x&state=forged", {
+          headers: { "x-forwarded-for": "198.51.100.78" },
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it("behind a trusted proxy, every OpenID Connect start and callback counts against the address", async () => {
@@ -184,12 +242,28 @@ describe("paths that were unmetered (issue 13, item 4)", () => {
       expect(res.status, `start ${i + 1}`).toBe(303);
     }
     await expect429(await new Client(proxied.origin).request("GET", "/api/auth/oidc/start", { headers: via }));
-    await expect429(await new Client(proxied.origin).request("GET", "/api/auth/oidc/callback?code=x&state=y", { headers: via }));
-    expect((await new Client(proxied.origin).request("GET", "/api/auth/oidc/start", { headers: { "x-forwarded-for": "10.1.1.1, 192.0.2.31" } })).status).toBe(303);
+    await expect429(
+      await new Client(proxied.origin).request("GET", "/api/auth/oidc/callback?code=x&state=y", { headers: via }),
+    );
+    expect(
+      (
+        await new Client(proxied.origin).request("GET", "/api/auth/oidc/start", {
+          headers: { "x-forwarded-for": "10.1.1.1, 192.0.2.31" },
+        })
+      ).status,
+    ).toBe(303);
   });
 
   const auditRows = async (userId: string, type: string) =>
-    Number((await query<{ n: number | string }>(app, `SELECT COUNT(*) AS n FROM audit_events WHERE type = $1 AND subject_id = $2`, [type, userId]))[0]!.n);
+    Number(
+      (
+        await query<{ n: number | string }>(
+          app,
+          `SELECT COUNT(*) AS n FROM audit_events WHERE type = $1 AND subject_id = $2`,
+          [type, userId],
+        )
+      )[0]!.n,
+    );
   const meId = async (c: Client) => ((await (await c.get("/api/me")).json()) as { id: string }).id;
 
   it("a non-admin's refused report requests stay refused but stop adding audit rows", async () => {
@@ -209,7 +283,8 @@ describe("paths that were unmetered (issue 13, item 4)", () => {
     const c = new Client(app.origin);
     await c.signIn({ id: freshId() }, EVERYTHING);
     const id = await meId(c);
-    for (let i = 0; i < 10; i++) expect((await c.request("POST", "/api/me/phone/bot-link")).status, `link ${i + 1}`).toBe(200);
+    for (let i = 0; i < 10; i++)
+      expect((await c.request("POST", "/api/me/phone/bot-link")).status, `link ${i + 1}`).toBe(200);
     await expect429(await c.request("POST", "/api/me/phone/bot-link"));
     expect(await auditRows(id, "bot.link_created")).toBe(10);
   });

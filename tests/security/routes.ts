@@ -33,7 +33,13 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "GET", path: "/api/me", access: "user", personal: true },
   { method: "DELETE", path: "/api/me", access: "user", personal: true, clearsSiteData: true },
   { method: "POST", path: "/api/me/delete", access: "user", personal: true, clearsSiteData: true },
-  { method: "PUT", path: "/api/me/consents", access: "user", personal: true, body: () => ({ purposes: { display_name: true } }) },
+  {
+    method: "PUT",
+    path: "/api/me/consents",
+    access: "user",
+    personal: true,
+    body: () => ({ purposes: { display_name: true } }),
+  },
   { method: "GET", path: "/api/me/export", access: "user", personal: true },
   { method: "GET", path: "/api/me/receipt", access: "user", personal: true },
   // A one-time t.me deep link for the bot to ask for the user's own contact (phone purposes only).
@@ -50,7 +56,16 @@ export const API_ROUTES: ApiRoute[] = [
     path: "/api/telegram/webhook",
     access: "webhook",
     personal: false,
-    body: () => ({ update_id: 1, message: { message_id: 1, date: 1, chat: { id: 1, type: "private" }, from: { id: 1, is_bot: false, first_name: "x" }, contact: { phone_number: "+10000000000", first_name: "x", user_id: 1 } } }),
+    body: () => ({
+      update_id: 1,
+      message: {
+        message_id: 1,
+        date: 1,
+        chat: { id: 1, type: "private" },
+        from: { id: 1, is_bot: false, first_name: "x" },
+        contact: { phone_number: "+10000000000", first_name: "x", user_id: 1 },
+      },
+    }),
   },
 ];
 

@@ -30,7 +30,9 @@ afterAll(async () => {
 /** A first sign-in held for consent on a new device; the device's cookie jar holds the pending cookie. */
 async function pendingOn(origin: string, id: string): Promise<Client> {
   const device = new Client(origin);
-  const res = await device.request("POST", "/api/auth/telegram", { json: signedPayload({ id, first_name: "Pendingfirst", username: `pend_${id}` }) });
+  const res = await device.request("POST", "/api/auth/telegram", {
+    json: signedPayload({ id, first_name: "Pendingfirst", username: `pend_${id}` }),
+  });
   expect(await res.json()).toEqual({ next: "/consent" });
   return device;
 }
@@ -111,16 +113,24 @@ describe("a used payload replayed from rotating addresses (TRUST_PROXY=1)", () =
     const id = freshId();
     const payload = signedPayload({ id });
     const owner = new Client(proxied.origin);
-    expect((await owner.request("POST", "/api/auth/telegram", { json: payload, headers: from("198.51.100.1") })).status).toBe(200);
+    expect(
+      (await owner.request("POST", "/api/auth/telegram", { json: payload, headers: from("198.51.100.1") })).status,
+    ).toBe(200);
     expect((await owner.request("PUT", "/api/me/consents", { json: { purposes: EVERYTHING } })).status).toBe(200);
     // The account's budget is 10 sign-ins per 10 minutes (docs/decisions/007); each replay comes
     // from an address of its own, so no address limit stops them.
     for (let i = 0; i < 12; i++) {
-      const res = await new Client(proxied.origin).request("POST", "/api/auth/telegram", { json: payload, headers: from(`198.51.100.${10 + i}`) });
+      const res = await new Client(proxied.origin).request("POST", "/api/auth/telegram", {
+        json: payload,
+        headers: from(`198.51.100.${10 + i}`),
+      });
       expect(res.status, `replay ${i + 1}`).toBe(401);
       refused += 1;
     }
-    const fresh = await new Client(proxied.origin).request("POST", "/api/auth/telegram", { json: signedPayload({ id }), headers: from("198.51.100.99") });
+    const fresh = await new Client(proxied.origin).request("POST", "/api/auth/telegram", {
+      json: signedPayload({ id }),
+      headers: from("198.51.100.99"),
+    });
     expect(fresh.status).toBe(200);
     expect(await fresh.json()).toEqual({ next: "/settings" });
   });
@@ -129,13 +139,26 @@ describe("a used payload replayed from rotating addresses (TRUST_PROXY=1)", () =
     const hop = "198.51.100.200";
     for (let i = 0; i < 10; i++) {
       const bad = { ...signedPayload({ id: freshId() }), first_name: "tampered" };
-      expect((await new Client(proxied.origin).request("POST", "/api/auth/telegram", { json: bad, headers: from(hop) })).status).toBe(401);
+      expect(
+        (await new Client(proxied.origin).request("POST", "/api/auth/telegram", { json: bad, headers: from(hop) }))
+          .status,
+      ).toBe(401);
     }
     const good = signedPayload({ id: freshId() });
-    const limited = await new Client(proxied.origin).request("POST", "/api/auth/telegram", { json: good, headers: from(hop) });
+    const limited = await new Client(proxied.origin).request("POST", "/api/auth/telegram", {
+      json: good,
+      headers: from(hop),
+    });
     expect(limited.status).toBe(429);
     refused += 1;
     // Not claimed: the same payload still signs in from an address in good standing.
-    expect((await new Client(proxied.origin).request("POST", "/api/auth/telegram", { json: good, headers: from("198.51.100.201") })).status).toBe(200);
+    expect(
+      (
+        await new Client(proxied.origin).request("POST", "/api/auth/telegram", {
+          json: good,
+          headers: from("198.51.100.201"),
+        })
+      ).status,
+    ).toBe(200);
   });
 });

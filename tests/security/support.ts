@@ -20,7 +20,9 @@ export async function fingerprint(app: Pick<TestApp, "db">): Promise<{ hash: str
     const db = new Database(app.db.sqliteFile!, { readonly: true, fileMustExist: true });
     try {
       db.pragma("busy_timeout = 10000");
-      const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name).filter((n) => !NOT_STATE.has(n));
+      const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[])
+        .map((r) => r.name)
+        .filter((n) => !NOT_STATE.has(n));
       db.exec("BEGIN");
       for (const n of names) tables[n] = db.prepare(`SELECT * FROM "${n}"`).all();
       db.exec("COMMIT");
@@ -32,7 +34,13 @@ export async function fingerprint(app: Pick<TestApp, "db">): Promise<{ hash: str
     await client.connect();
     try {
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
-      const names = (await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")).rows.map((r) => r.table_name as string).filter((n) => !NOT_STATE.has(n));
+      const names = (
+        await client.query(
+          "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+        )
+      ).rows
+        .map((r) => r.table_name as string)
+        .filter((n) => !NOT_STATE.has(n));
       for (const n of names) tables[n] = (await client.query(`SELECT * FROM "${n}"`)).rows;
       await client.query("COMMIT");
     } finally {
@@ -42,7 +50,15 @@ export async function fingerprint(app: Pick<TestApp, "db">): Promise<{ hash: str
   const h = createHash("sha256");
   const counts: Record<string, number> = {};
   for (const name of Object.keys(tables).sort()) {
-    const rows = tables[name]!.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof Uint8Array || (v && v.type === "Buffer") ? Buffer.from(v.data ?? v).toString("hex") : v))).sort();
+    const rows = tables[name]!.map((r) =>
+      JSON.stringify(r, (_k, v) =>
+        typeof v === "bigint"
+          ? v.toString()
+          : v instanceof Uint8Array || (v && v.type === "Buffer")
+            ? Buffer.from(v.data ?? v).toString("hex")
+            : v,
+      ),
+    ).sort();
     counts[name] = rows.length;
     h.update(name).update("\u0000");
     for (const r of rows) h.update(r).update("\u0000");
@@ -54,7 +70,10 @@ export async function fingerprint(app: Pick<TestApp, "db">): Promise<{ hash: str
 export function recordFigure(name: string, value: number, note = ""): void {
   const dir = resolve(".security-figures");
   mkdirSync(dir, { recursive: true });
-  appendFileSync(resolve(dir, "figures.jsonl"), JSON.stringify({ name, value, note, db: process.env.TEST_DB === "postgres" ? "postgres" : "sqlite" }) + "\n");
+  appendFileSync(
+    resolve(dir, "figures.jsonl"),
+    JSON.stringify({ name, value, note, db: process.env.TEST_DB === "postgres" ? "postgres" : "sqlite" }) + "\n",
+  );
 }
 
 /** iron-session's password map as lib/session-cookie.ts builds it for a single secret. */
@@ -67,7 +86,12 @@ export const PENDING_COOKIE = "__Host-pending";
 export const OIDC_COOKIE = "__Host-oidc";
 
 /** A request that follows same-origin redirects (Next sends RSC requests on to a ?_rsc= URL). */
-export async function requestFollowing(client: Client, method: string, path: string, opts: { headers?: Record<string, string>; json?: unknown; body?: string; origin?: string | null } = {}) {
+export async function requestFollowing(
+  client: Client,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; json?: unknown; body?: string; origin?: string | null } = {},
+) {
   let res = await client.request(method, path, opts);
   for (let hop = 0; hop < 3 && res.status >= 300 && res.status < 400; hop++) {
     const location = res.headers.get("location");

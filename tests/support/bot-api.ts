@@ -22,7 +22,15 @@ export async function startTestBotApi(botToken: string): Promise<TestBotApi> {
       /* recorded as empty */
     }
     calls.push({ method: match[2]!, body });
-    res.end(JSON.stringify({ ok: true, result: match[2] === "sendMessage" ? { message_id: calls.length, date: Math.floor(Date.now() / 1000), chat: { id: body.chat_id } } : true }));
+    res.end(
+      JSON.stringify({
+        ok: true,
+        result:
+          match[2] === "sendMessage"
+            ? { message_id: calls.length, date: Math.floor(Date.now() / 1000), chat: { id: body.chat_id } }
+            : true,
+      }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;

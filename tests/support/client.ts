@@ -14,7 +14,10 @@ const usedAuthDates = new Map<string, Set<number>>();
 // fail a request for reasons that have nothing to do with the app.
 const agent = new Agent({ pipelining: 0 });
 
-export function signedPayload(profile: Profile, opts: { authDate?: number; token?: string } = {}): Record<string, string> {
+export function signedPayload(
+  profile: Profile,
+  opts: { authDate?: number; token?: string } = {},
+): Record<string, string> {
   const now = Math.floor(Date.now() / 1000);
   let authDate = opts.authDate;
   if (authDate === undefined) {
@@ -31,8 +34,22 @@ export function signedPayload(profile: Profile, opts: { authDate?: number; token
   return signWidgetPayload(opts.token ?? TEST_BOT_TOKEN, fields);
 }
 
-export const ONLY_ACCOUNT = { account: true, display_name: false, username: false, profile_photo: false, phone_contact: false, phone_verification: false } as const;
-export const EVERYTHING = { account: true, display_name: true, username: true, profile_photo: true, phone_contact: true, phone_verification: true } as const;
+export const ONLY_ACCOUNT = {
+  account: true,
+  display_name: false,
+  username: false,
+  profile_photo: false,
+  phone_contact: false,
+  phone_verification: false,
+} as const;
+export const EVERYTHING = {
+  account: true,
+  display_name: true,
+  username: true,
+  profile_photo: true,
+  phone_contact: true,
+  phone_verification: true,
+} as const;
 
 export class Client {
   cookies = new Map<string, string>();
@@ -42,12 +59,22 @@ export class Client {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }
 
-  async request(method: string, path: string, opts: { json?: unknown; body?: string; headers?: Record<string, string>; origin?: string | null } = {}) {
+  async request(
+    method: string,
+    path: string,
+    opts: { json?: unknown; body?: string; headers?: Record<string, string>; origin?: string | null } = {},
+  ) {
     const headers: Record<string, string> = { ...opts.headers };
     if (this.cookies.size) headers.cookie = this.cookieHeader();
     if (opts.json !== undefined) headers["content-type"] = "application/json";
     if (opts.origin !== null && !["GET", "HEAD"].includes(method)) headers.origin = opts.origin ?? this.origin;
-    const res = await fetch(`${this.origin}${path}`, { method, headers, body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.body, redirect: "manual", dispatcher: agent });
+    const res = await fetch(`${this.origin}${path}`, {
+      method,
+      headers,
+      body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.body,
+      redirect: "manual",
+      dispatcher: agent,
+    });
     for (const c of res.headers.getSetCookie()) {
       const [pair, ...attrs] = c.split(";");
       const eq = pair!.indexOf("=");

@@ -14,13 +14,24 @@ export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? "postgresql://postg
 
 export function assertLocal(url: string): void {
   const host = new URL(url).hostname;
-  if (!["127.0.0.1", "localhost", "[::1]", "::1"].includes(host)) throw new Error(`tests refuse a non-local database (${host})`);
+  if (!["127.0.0.1", "localhost", "[::1]", "::1"].includes(host))
+    throw new Error(`tests refuse a non-local database (${host})`);
 }
 
-export type TestDatabase = { kind: TestDbKind; url: string; dir: string; sqliteFile?: string; pgName?: string; drop: () => Promise<void> };
+export type TestDatabase = {
+  kind: TestDbKind;
+  url: string;
+  dir: string;
+  sqliteFile?: string;
+  pgName?: string;
+  drop: () => Promise<void>;
+};
 
 export async function freshDatabase(label: string, kind: TestDbKind = testDbKind()): Promise<TestDatabase> {
-  const id = `${label.replace(/[^a-z0-9]/gi, "").toLowerCase().slice(0, 20)}_${randomBytes(4).toString("hex")}`;
+  const id = `${label
+    .replace(/[^a-z0-9]/gi, "")
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(4).toString("hex")}`;
   const dir = resolve(".test-runs", id);
   mkdirSync(dir, { recursive: true });
   if (kind === "sqlite") {

@@ -4,7 +4,11 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import type { TestApp } from "./server";
 
-export async function query<T = Record<string, unknown>>(app: Pick<TestApp, "db">, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function query<T = Record<string, unknown>>(
+  app: Pick<TestApp, "db">,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   if (app.db.kind === "sqlite") {
     const db = new Database(app.db.sqliteFile!, { readonly: true, fileMustExist: true });
     try {
@@ -43,7 +47,12 @@ export async function execute(app: Pick<TestApp, "db">, sql: string, params: unk
   }
 }
 
-export async function countRows(app: Pick<TestApp, "db">, table: string, where = "1=1", params: unknown[] = []): Promise<number> {
+export async function countRows(
+  app: Pick<TestApp, "db">,
+  table: string,
+  where = "1=1",
+  params: unknown[] = [],
+): Promise<number> {
   const rows = await query<{ n: number | string }>(app, `SELECT COUNT(*) AS n FROM "${table}" WHERE ${where}`, params);
   return Number(rows[0]!.n);
 }

@@ -7,7 +7,14 @@ import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
 
-export type TelegramUser = { id: number; sub: string; name?: string; preferred_username?: string; picture?: string; phone_number?: string };
+export type TelegramUser = {
+  id: number;
+  sub: string;
+  name?: string;
+  preferred_username?: string;
+  picture?: string;
+  phone_number?: string;
+};
 
 export type Misbehaviour = {
   tamper?: boolean;
@@ -19,7 +26,16 @@ export type Misbehaviour = {
   foreignKey?: boolean;
 };
 
-type Code = { clientId: string; redirectUri: string; challenge: string; nonce: string | null; scope: string; user: TelegramUser; used: boolean; expiresAt: number };
+type Code = {
+  clientId: string;
+  redirectUri: string;
+  challenge: string;
+  nonce: string | null;
+  scope: string;
+  user: TelegramUser;
+  used: boolean;
+  expiresAt: number;
+};
 
 export type TestProvider = {
   issuer: string;
@@ -63,7 +79,12 @@ export async function startTestProvider(opts: { user: TelegramUser }): Promise<T
     close: async () => new Promise<void>((res) => server.close(() => res())),
   };
 
-  const send = (res: import("node:http").ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const send = (
+    res: import("node:http").ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
     res.end(JSON.stringify(body));
   };
@@ -83,20 +104,45 @@ export async function startTestProvider(opts: { user: TelegramUser }): Promise<T
         code_challenge_methods_supported: ["S256"],
         token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
         grant_types_supported: ["authorization_code"],
-        claims_supported: ["sub", "iss", "aud", "exp", "iat", "id", "name", "preferred_username", "picture", "phone_number"],
+        claims_supported: [
+          "sub",
+          "iss",
+          "aud",
+          "exp",
+          "iat",
+          "id",
+          "name",
+          "preferred_username",
+          "picture",
+          "phone_number",
+        ],
       });
     }
     if (req.method === "GET" && url.pathname === "/.well-known/jwks.json") return send(res, 200, { keys: [jwk] });
     if (req.method === "GET" && url.pathname === "/auth") {
       const p = url.searchParams;
-      provider.authorizations.push({ scope: p.get("scope") ?? "", hasNonce: p.has("nonce"), challengeMethod: p.get("code_challenge_method") });
-      if (p.get("client_id") !== clientId || p.get("redirect_uri") !== provider.redirectUri) return send(res, 400, { error: "invalid_request" });
+      provider.authorizations.push({
+        scope: p.get("scope") ?? "",
+        hasNonce: p.has("nonce"),
+        challengeMethod: p.get("code_challenge_method"),
+      });
+      if (p.get("client_id") !== clientId || p.get("redirect_uri") !== provider.redirectUri)
+        return send(res, 400, { error: "invalid_request" });
       if (p.get("response_type") !== "code" || !p.get("code_challenge") || p.get("code_challenge_method") !== "S256") {
         return send(res, 400, { error: "invalid_request", error_description: "PKCE S256 required" });
       }
       if (!(p.get("scope") ?? "").split(" ").includes("openid")) return send(res, 400, { error: "invalid_scope" });
       const code = randomBytes(24).toString("base64url");
-      codes.set(code, { clientId, redirectUri: provider.redirectUri, challenge: p.get("code_challenge")!, nonce: p.get("nonce"), scope: p.get("scope")!, user: { ...provider.user }, used: false, expiresAt: Date.now() + 60_000 });
+      codes.set(code, {
+        clientId,
+        redirectUri: provider.redirectUri,
+        challenge: p.get("code_challenge")!,
+        nonce: p.get("nonce"),
+        scope: p.get("scope")!,
+        user: { ...provider.user },
+        used: false,
+        expiresAt: Date.now() + 60_000,
+      });
       const back = new URL(provider.redirectUri);
       back.searchParams.set("code", code);
       if (p.get("state")) back.searchParams.set("state", p.get("state")!);
@@ -133,7 +179,12 @@ export async function startTestProvider(opts: { user: TelegramUser }): Promise<T
       const m = provider.misbehave;
       const scopes = entry.scope.split(" ");
       const claims: Record<string, unknown> = { id: entry.user.id };
-      if (scopes.includes("profile")) Object.assign(claims, { name: entry.user.name, preferred_username: entry.user.preferred_username, picture: entry.user.picture });
+      if (scopes.includes("profile"))
+        Object.assign(claims, {
+          name: entry.user.name,
+          preferred_username: entry.user.preferred_username,
+          picture: entry.user.picture,
+        });
       if (scopes.includes("phone") && entry.user.phone_number) claims.phone_number = entry.user.phone_number;
       const nonce = m.nonce ?? (m.omitNonce ? null : entry.nonce);
       if (nonce) claims.nonce = nonce;
@@ -154,7 +205,13 @@ export async function startTestProvider(opts: { user: TelegramUser }): Promise<T
         idToken = `${h}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${s}`;
       }
       provider.tokenRequests.push({ ok: true });
-      return send(res, 200, { access_token: randomBytes(24).toString("base64url"), token_type: "Bearer", expires_in: 300, scope: entry.scope, id_token: idToken });
+      return send(res, 200, {
+        access_token: randomBytes(24).toString("base64url"),
+        token_type: "Bearer",
+        expires_in: 300,
+        scope: entry.scope,
+        id_token: idToken,
+      });
     }
     send(res, 404, { error: "not_found" });
   });

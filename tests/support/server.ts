@@ -39,7 +39,8 @@ export async function freePort(): Promise<number> {
 }
 
 export function assertBuilt(): void {
-  if (!existsSync(resolve(".next/BUILD_ID"))) throw new Error("No production build: run `npm test` (it builds first) or `npx next build`.");
+  if (!existsSync(resolve(".next/BUILD_ID")))
+    throw new Error("No production build: run `npm test` (it builds first) or `npx next build`.");
 }
 
 export async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
@@ -59,7 +60,14 @@ export async function waitForHealth(url: string, child: ChildProcess, timeoutMs 
 
 /** nodeArgs: flags for the server's node process (the CPU profiler: NODE_OPTIONS does not admit --cpu-prof on Node 20). */
 /** host: the address given to `next start -H` ("localhost" unless set; null: no -H, which listens on every interface). */
-export type StartOptions = { label: string; env?: Record<string, string>; db?: TestDatabase; secrets?: Record<string, string>; nodeArgs?: string[]; host?: string | null };
+export type StartOptions = {
+  label: string;
+  env?: Record<string, string>;
+  db?: TestDatabase;
+  secrets?: Record<string, string>;
+  nodeArgs?: string[];
+  host?: string | null;
+};
 
 export async function startApp(opts: StartOptions): Promise<TestApp> {
   assertBuilt();
@@ -67,7 +75,9 @@ export async function startApp(opts: StartOptions): Promise<TestApp> {
   const port = await freePort();
   const origin = `http://localhost:${port}`;
   const env: Record<string, string> = {
-    ...(Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TEST_") && k !== "NODE_OPTIONS")) as Record<string, string>),
+    ...(Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith("TEST_") && k !== "NODE_OPTIONS"),
+    ) as Record<string, string>),
     NODE_ENV: "production",
     PORT: String(port),
     APP_ORIGIN: origin,
@@ -91,7 +101,18 @@ export async function startApp(opts: StartOptions): Promise<TestApp> {
   if (env.DEMO_MODE) delete env.TELEGRAM_BOT_TOKEN;
   const logFile = join(db.dir, `server-${port}.log`);
   const out = createWriteStream(logFile);
-  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), ...(opts.host === null ? [] : ["-H", opts.host ?? "localhost"])], { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...(opts.nodeArgs ?? []),
+      resolve("node_modules/next/dist/bin/next"),
+      "start",
+      "-p",
+      String(port),
+      ...(opts.host === null ? [] : ["-H", opts.host ?? "localhost"]),
+    ],
+    { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] },
+  );
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
   const app: TestApp = {

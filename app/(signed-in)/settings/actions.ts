@@ -26,7 +26,11 @@ export async function togglePurpose(purposeId: string, _prev: ActionState, form:
   try {
     await consume("consent", user.id);
   } catch (e) {
-    if (e instanceof RateLimitedError) return { ok: false, message: `Too many changes at once. Please wait ${e.retryAfterSeconds} seconds and try again.` };
+    if (e instanceof RateLimitedError)
+      return {
+        ok: false,
+        message: `Too many changes at once. Please wait ${e.retryAfterSeconds} seconds and try again.`,
+      };
     throw e;
   }
   const result = await setConsents(user.id, { [purposeId]: grant }, "page");
@@ -36,11 +40,21 @@ export async function togglePurpose(purposeId: string, _prev: ActionState, form:
   refresh();
   if (grant) {
     // A phone number never comes with a sign-in: it is shared afterwards, through Telegram.
-    if (purpose.fields.includes("phone_number")) return { ok: true, message: `Granted: ${purpose.title}. Nothing is stored until you share your number through Telegram.` };
-    return { ok: true, message: `Granted: ${purpose.title}. Its data is filled in from Telegram at your next sign-in.` };
+    if (purpose.fields.includes("phone_number"))
+      return {
+        ok: true,
+        message: `Granted: ${purpose.title}. Nothing is stored until you share your number through Telegram.`,
+      };
+    return {
+      ok: true,
+      message: `Granted: ${purpose.title}. Its data is filled in from Telegram at your next sign-in.`,
+    };
   }
   const erased = result.erased.map((f) => FIELDS[f].label);
-  return { ok: true, message: `Withdrawn: ${purpose.title}. ${erased.length ? `Erased now: ${erased.join(", ")}.` : "Nothing was stored under it."}` };
+  return {
+    ok: true,
+    message: `Withdrawn: ${purpose.title}. ${erased.length ? `Erased now: ${erased.join(", ")}.` : "Nothing was stored under it."}`,
+  };
 }
 /** Makes a one-time deep link into the bot; the page shows it as a link to Telegram. */
 export async function phoneBotLinkAction(_prev: ActionState<{ link: string }>): Promise<ActionState<{ link: string }>> {
@@ -49,9 +63,17 @@ export async function phoneBotLinkAction(_prev: ActionState<{ link: string }>): 
   try {
     result = await createPhoneBotLink(user.id);
   } catch (e) {
-    if (e instanceof RateLimitedError) return { ok: false, message: `Too many links at once. Please wait ${e.retryAfterSeconds} seconds and try again.` };
+    if (e instanceof RateLimitedError)
+      return {
+        ok: false,
+        message: `Too many links at once. Please wait ${e.retryAfterSeconds} seconds and try again.`,
+      };
     throw e;
   }
   if (!result.ok) return { ok: false, message: result.message };
-  return { ok: true, message: "The link works once, for 10 minutes, and only from your own Telegram account.", data: { link: result.link } };
+  return {
+    ok: true,
+    message: "The link works once, for 10 minutes, and only from your own Telegram account.",
+    data: { link: result.link },
+  };
 }

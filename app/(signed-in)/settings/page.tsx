@@ -25,9 +25,16 @@ const date = (d: Date) => d.toISOString().slice(0, 10);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** A granted phone purpose still waiting for the number (or, for the one-time check, for the check). */
-const awaitsPhone = (v: PurposeView) => v.granted && v.purpose.fields.includes("phone_number") && (v.purpose.oneTime ? v.outcomeAt === null : !v.stored.some((f) => f.field === "phone_number"));
+const awaitsPhone = (v: PurposeView) =>
+  v.granted &&
+  v.purpose.fields.includes("phone_number") &&
+  (v.purpose.oneTime ? v.outcomeAt === null : !v.stored.some((f) => f.field === "phone_number"));
 
-export default async function SettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SettingsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requireUser();
   const [overview, params] = await Promise.all([getConsentOverview(user.id), searchParams]);
   if (overview.some((v) => v.needsDecision)) redirect("/consent");
@@ -41,8 +48,16 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <h1>Your data{profile.firstName ? `, ${profile.firstName}` : ""}</h1>
-      {params.welcome === "1" && <p className="notice ok" role="status">Your account is ready. Below is exactly what we keep.</p>}
-      {params.saved === "1" && <p className="notice ok" role="status">Your choices are saved.</p>}
+      {params.welcome === "1" && (
+        <p className="notice ok" role="status">
+          Your account is ready. Below is exactly what we keep.
+        </p>
+      )}
+      {params.saved === "1" && (
+        <p className="notice ok" role="status">
+          Your choices are saved.
+        </p>
+      )}
       {phoneNotice && (
         <p className={phoneNotice.ok ? "notice ok" : "notice"} role="status">
           {phoneNotice.text}
@@ -52,7 +67,8 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
       <section className="card" aria-labelledby="summary">
         <h2 id="summary">Summary</h2>
         <p>
-          We keep {summary.keptFields} of {plural(summary.possibleFields, "field")}, for {plural(summary.grantedPurposes, "purpose")}.
+          We keep {summary.keptFields} of {plural(summary.possibleFields, "field")}, for{" "}
+          {plural(summary.grantedPurposes, "purpose")}.
         </p>
         <ul className="summary">
           {overview.map((v) => (
@@ -68,20 +84,27 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
         <section className="card" key={v.purpose.id} id={`card-${v.purpose.id}`} aria-labelledby={`p-${v.purpose.id}`}>
           <h2 id={`p-${v.purpose.id}`}>
             {v.purpose.title}
-            {v.granted ? <span className="tag on">granted{v.decidedAt ? ` since ${date(v.decidedAt)}` : ""}</span> : <span className="tag">not granted</span>}
+            {v.granted ? (
+              <span className="tag on">granted{v.decidedAt ? ` since ${date(v.decidedAt)}` : ""}</span>
+            ) : (
+              <span className="tag">not granted</span>
+            )}
             {v.purpose.required && <span className="tag required">required</span>}
           </h2>
           <PurposeDetails purpose={v.purpose} idPrefix="settings" />
           <h3 className="muted">Stored now</h3>
           {v.purpose.oneTime ? (
-            <p data-testid={`stored-${v.purpose.id}`}>{v.outcomeAt ? `Verified on ${date(v.outcomeAt)}. Nothing else is kept.` : "Nothing."}</p>
+            <p data-testid={`stored-${v.purpose.id}`}>
+              {v.outcomeAt ? `Verified on ${date(v.outcomeAt)}. Nothing else is kept.` : "Nothing."}
+            </p>
           ) : v.stored.length ? (
             <dl className="fields" data-testid={`stored-${v.purpose.id}`}>
               {v.stored.map((f) => (
                 <div key={f.field} className="contents">
                   <dt>{FIELDS[f.field].label}</dt>
                   <dd>
-                    {f.value ?? <em>can no longer be decrypted</em>} <span className="muted">(deleted on {date(f.purgeAt)} unless refreshed)</span>
+                    {f.value ?? <em>can no longer be decrypted</em>}{" "}
+                    <span className="muted">(deleted on {date(f.purgeAt)} unless refreshed)</span>
                   </dd>
                 </div>
               ))}
@@ -90,8 +113,16 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
             <p data-testid={`stored-${v.purpose.id}`}>Nothing.</p>
           )}
           {shareIn === v.purpose.id && <PhoneShare ways={ways} botLinkAction={phoneBotLinkAction} />}
-          {shareIn !== null && shareIn !== v.purpose.id && awaitsPhone(v) && <p className="muted">Share your number once, above: it serves this purpose too.</p>}
-          {!v.purpose.required && <PurposeToggle title={v.purpose.title} granted={v.granted} action={togglePurpose.bind(null, v.purpose.id)} />}
+          {shareIn !== null && shareIn !== v.purpose.id && awaitsPhone(v) && (
+            <p className="muted">Share your number once, above: it serves this purpose too.</p>
+          )}
+          {!v.purpose.required && (
+            <PurposeToggle
+              title={v.purpose.title}
+              granted={v.granted}
+              action={togglePurpose.bind(null, v.purpose.id)}
+            />
+          )}
         </section>
       ))}
       <section className="card" aria-labelledby="copy">

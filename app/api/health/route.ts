@@ -5,5 +5,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = route(async () => {
   const health = await checkHealth();
-  return health.ok ? json({ status: "ok", database: health.databaseKind }) : jsonError(503, "The database does not answer.");
+  return health.ok
+    ? json({ status: "ok", database: health.databaseKind })
+    : jsonError(503, "The database does not answer.");
 });

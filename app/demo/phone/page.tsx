@@ -20,9 +20,10 @@ export default async function DemoPhonePage() {
         Simulated: this demo stands in for Telegram. No Telegram is involved and the number is fictional.
       </p>
       <p>
-        On a real site, Telegram asks you to confirm sharing your own number (through its sign-in or the bot&apos;s contact button), then sends it
-        to this server. Here the demo sends your persona&apos;s fictional number, {phone}, to the same server code: it is kept only if you granted
-        a purpose that uses a phone number, and then only encrypted.
+        On a real site, Telegram asks you to confirm sharing your own number (through its sign-in or the bot&apos;s
+        contact button), then sends it to this server. Here the demo sends your persona&apos;s fictional number, {phone}
+        , to the same server code: it is kept only if you granted a purpose that uses a phone number, and then only
+        encrypted.
       </p>
       <DemoPhoneShareForm action={shareDemoPhoneAction} phone={phone} />
       <p>

@@ -42,7 +42,9 @@ function publishReport(facts: ReportFacts, check: ConsentCheckResult, now: Date)
   const series = (scope: string): PurposeActivity => {
     const { days, weeks } = activity;
     const periods = [...days, ...weeks];
-    const [granted, withdrawn] = (["granted", "withdrawn"] as const).map((m) => publishGroup(periods.map((p) => activity.count(scope, m, p))));
+    const [granted, withdrawn] = (["granted", "withdrawn"] as const).map((m) =>
+      publishGroup(periods.map((p) => activity.count(scope, m, p))),
+    );
     const at = (i: number) => ({ period: periods[i]!, granted: granted![i]!, withdrawn: withdrawn![i]! });
     return { days: days.map((_, i) => at(i)), weeks: weeks.map((_, i) => at(days.length + i)) };
   };
@@ -50,7 +52,10 @@ function publishReport(facts: ReportFacts, check: ConsentCheckResult, now: Date)
   const publishedUsers = publishCount(users);
   // Values past retention add up to their total (and the account's field is the dormant accounts).
   const pastRetentionTotal = [...facts.pastRetention.values()].reduce((a, b) => a + b, 0);
-  const [pastRetentionShown, ...pastRetentionPerField] = publishGroup([pastRetentionTotal, ...FIELD_IDS.map((f) => facts.pastRetention.get(f) ?? 0)]);
+  const [pastRetentionShown, ...pastRetentionPerField] = publishGroup([
+    pastRetentionTotal,
+    ...FIELD_IDS.map((f) => facts.pastRetention.get(f) ?? 0),
+  ]);
 
   const fields = FIELD_IDS.map((field, i) => {
     const covering = purposes.filter((p) => p.fields.includes(field));
@@ -82,12 +87,18 @@ function publishReport(facts: ReportFacts, check: ConsentCheckResult, now: Date)
 
   const interval = env().purgeIntervalMinutes;
   const accountField = FIELD_IDS.findIndex((f) => purposes.some((p) => p.required && p.fields.includes(f)));
-  const erasures = publishGroup([facts.erasures, ...activity.weeks.map((w) => activity.count("*", "erased", w)), ...activity.months.map((m) => activity.count("*", "erased", m))]);
+  const erasures = publishGroup([
+    facts.erasures,
+    ...activity.weeks.map((w) => activity.count("*", "erased", w)),
+    ...activity.months.map((m) => activity.count("*", "erased", m)),
+  ]);
   const lastPurge = facts.lastPurge
     ? {
         startedAt: facts.lastPurge.startedAt.toISOString(),
         finishedAt: facts.lastPurge.finishedAt?.toISOString() ?? null,
-        counts: Object.fromEntries(Object.entries(facts.lastPurge.counts).map(([k, v]) => [k, publishCount(v)])) as Record<string, Count>,
+        counts: Object.fromEntries(
+          Object.entries(facts.lastPurge.counts).map(([k, v]) => [k, publishCount(v)]),
+        ) as Record<string, Count>,
       }
     : null;
 

@@ -40,7 +40,11 @@ export async function countUnknownFields(client: Db | Tx): Promise<number> {
   let unknown = 0;
   for (let g = 0, p = 0; g < gaps.length; g++) {
     const n = g === 0 || g === gaps.length - 1 ? 1 : 2;
-    const [row] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM user_fields WHERE ${gaps[g]}`, gapParams.slice(p, p + n));
+    const [row] = await queryRows<{ n: unknown }>(
+      client,
+      `SELECT COUNT(*) AS n FROM user_fields WHERE ${gaps[g]}`,
+      gapParams.slice(p, p + n),
+    );
     unknown += toCount(row?.n);
     p += n;
   }
@@ -61,7 +65,10 @@ export async function readConsentCheck(client: Db): Promise<ConsentCheckResult> 
  * only if the user granted a covering lasting purpose whose retention still allows it: exactly what
  * the next purge erases. For the account purpose the clock is the last sign-in, counted on users.
  */
-export async function countPastRetention(client: Db | Tx, now: Date): Promise<{ perField: Map<string, number>; dormantAccounts: number }> {
+export async function countPastRetention(
+  client: Db | Tx,
+  now: Date,
+): Promise<{ perField: Map<string, number>; dormantAccounts: number }> {
   const perField = new Map<string, number>();
   let dormantAccounts = 0;
   for (const field of FIELD_IDS) {
@@ -69,9 +76,11 @@ export async function countPastRetention(client: Db | Tx, now: Date): Promise<{ 
     if (covering.length === 0) continue;
     if (covering.some((p) => p.required)) {
       const account = covering.find((p) => p.required)!;
-      const [row] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM users WHERE last_sign_in_at < ${timeParam()}`, [
-        sqlTime(new Date(now.getTime() - account.retentionDays * DAY_MS)),
-      ]);
+      const [row] = await queryRows<{ n: unknown }>(
+        client,
+        `SELECT COUNT(*) AS n FROM users WHERE last_sign_in_at < ${timeParam()}`,
+        [sqlTime(new Date(now.getTime() - account.retentionDays * DAY_MS))],
+      );
       dormantAccounts = toCount(row?.n);
       perField.set(field, dormantAccounts);
       continue;
@@ -80,7 +89,9 @@ export async function countPastRetention(client: Db | Tx, now: Date): Promise<{ 
     // (phone_verification) uses the value once and keeps nothing, so a value it alone covers is overdue.
     const keepers = covering.filter((p) => !p.oneTime);
     if (keepers.length === 0) {
-      const [row] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM user_fields WHERE field = ?`, [field]);
+      const [row] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM user_fields WHERE field = ?`, [
+        field,
+      ]);
       perField.set(field, toCount(row?.n));
       continue;
     }
@@ -110,10 +121,21 @@ export async function countPastRetention(client: Db | Tx, now: Date): Promise<{ 
  * Rows whose column differs from one value, as two index range scans (below and above it), so the
  * cost is the number of differing rows, not the size of the table.
  */
-export async function countOtherThan(client: Db | Tx, table: "consent_states" | "users", column: string, value: string, where: string, params: unknown[]): Promise<number> {
+export async function countOtherThan(
+  client: Db | Tx,
+  table: "consent_states" | "users",
+  column: string,
+  value: string,
+  where: string,
+  params: unknown[],
+): Promise<number> {
   let total = 0;
   for (const op of ["<", ">"]) {
-    const [row] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM ${table} WHERE ${where} AND ${column} ${op} ?`, [...params, value]);
+    const [row] = await queryRows<{ n: unknown }>(
+      client,
+      `SELECT COUNT(*) AS n FROM ${table} WHERE ${where} AND ${column} ${op} ?`,
+      [...params, value],
+    );
     total += toCount(row?.n);
   }
   return total;
@@ -165,7 +187,8 @@ export async function readLastPurge(client: Db | Tx): Promise<PurgeFacts | null>
     const parsed: unknown = run.result ? JSON.parse(run.result) : {};
     // Only numbers are taken over: the result is another job's text and the report stays numbers-only.
     if (parsed && typeof parsed === "object") {
-      for (const [k, v] of Object.entries(parsed)) if (typeof v === "number" && Number.isFinite(v) && /^[a-z0-9_.:-]{1,60}$/i.test(k)) counts[k] = v;
+      for (const [k, v] of Object.entries(parsed))
+        if (typeof v === "number" && Number.isFinite(v) && /^[a-z0-9_.:-]{1,60}$/i.test(k)) counts[k] = v;
     }
   } catch {
     /* an unreadable result shows as no counts */
@@ -199,7 +222,11 @@ export async function readFacts(client: Db | Tx, now: Date): Promise<ReportFacts
     readLastPurge(client),
   ]);
   const awaitingReconsent = new Map<string, number>();
-  for (const p of catalogue()) awaitingReconsent.set(p.id, await countOtherThan(client, "consent_states", "purpose_version", p.version, "purpose_id = ?", [p.id]));
+  for (const p of catalogue())
+    awaitingReconsent.set(
+      p.id,
+      await countOtherThan(client, "consent_states", "purpose_version", p.version, "purpose_id = ?", [p.id]),
+    );
   const usersOnOlderKeys = await countOtherThan(client, "users", "wrap_key_id", env().masterKeys[0]!.id, "1 = 1", []);
   return {
     users: counter(counterName.users),

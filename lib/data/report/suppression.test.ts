@@ -6,7 +6,18 @@ const FEWER = "fewer than 5";
 
 describe("publishCount", () => {
   it("keeps 0, hides 1 to 4 and rounds the rest to the nearest 10", () => {
-    expect([0, 1, 4, 5, 9, 14, 15, 24, 25, 1234].map(publishCount)).toEqual([0, FEWER, FEWER, 10, 10, 10, 20, 20, 30, 1230]);
+    expect([0, 1, 4, 5, 9, 14, 15, 24, 25, 1234].map(publishCount)).toEqual([
+      0,
+      FEWER,
+      FEWER,
+      10,
+      10,
+      10,
+      20,
+      20,
+      30,
+      1230,
+    ]);
   });
 
   it("publishes a number only as a multiple of 10 that stands for the exact count", () => {

@@ -24,7 +24,14 @@ import { claimSql } from "../login-replay";
 import { newSessionId, sessionInsertSql } from "../sessions";
 import { dialect, preparedOn, sqlTime, timeParam } from "../sql";
 import { bumpCountersSql, counterName } from "../stats";
-import { dataKeyOf, fieldsCoveredByStates, fieldUpsertStatement, planFieldWrites, type ConsentStateRow, type FieldWritePlan } from "../vault";
+import {
+  dataKeyOf,
+  fieldsCoveredByStates,
+  fieldUpsertStatement,
+  planFieldWrites,
+  type ConsentStateRow,
+  type FieldWritePlan,
+} from "../vault";
 
 export type DirectSignIn = {
   /** The Telegram id's index under the current blind-index key, then under the previous one (or again). */
@@ -51,7 +58,11 @@ const CONSENTS_SQL = `SELECT "purpose_id", "purpose_version", "granted" FROM "co
 
 /** SQLite answers booleans as 0/1 (bigint on this connection). */
 function toStates(rows: readonly StateRow[]): ConsentStateRow[] {
-  return rows.map((r) => ({ purposeId: r.purpose_id, purposeVersion: r.purpose_version, granted: r.granted === true || Number(r.granted) === 1 }));
+  return rows.map((r) => ({
+    purposeId: r.purpose_id,
+    purposeVersion: r.purpose_version,
+    granted: r.granted === true || Number(r.granted) === 1,
+  }));
 }
 
 function planFor(user: UserRow, states: readonly ConsentStateRow[], values: DirectSignIn["values"]): FieldWritePlan {
@@ -66,14 +77,21 @@ function planFor(user: UserRow, states: readonly ConsentStateRow[], values: Dire
 export function signInOnSqlite(connection: BetterSqlite3.Database, req: DirectSignIn): DirectOutcome {
   const now = new Date();
   const time = sqlTime(now);
-  if (req.claim && preparedOn(connection, claimSql()).run(req.claim.replayKey, sqlTime(req.claim.expiresAt)).changes !== 1) return { kind: "replay" };
+  if (
+    req.claim &&
+    preparedOn(connection, claimSql()).run(req.claim.replayKey, sqlTime(req.claim.expiresAt)).changes !== 1
+  )
+    return { kind: "replay" };
   const user = preparedOn(connection, lockUserSql()).get(time, ...req.indexes) as UserRow | undefined;
   if (!user) return { kind: "new" };
   const states = toStates(preparedOn(connection, CONSENTS_SQL).all(user.id) as StateRow[]);
   const plan = planFor(user, states, req.values);
   const counters = new Map<string, number>();
   for (const field of plan.erase) {
-    const { changes } = preparedOn(connection, `DELETE FROM "user_fields" WHERE "user_id" = ? AND "field" = ?`).run(user.id, field);
+    const { changes } = preparedOn(connection, `DELETE FROM "user_fields" WHERE "user_id" = ? AND "field" = ?`).run(
+      user.id,
+      field,
+    );
     counters.set(counterName.fieldStored(field), -Number(changes));
   }
   if (plan.upserts.length) {
@@ -84,8 +102,11 @@ export function signInOnSqlite(connection: BetterSqlite3.Database, req: DirectSi
   }
   counters.set(counterName.droppedWrites, plan.dropped);
   const deltas = [...counters].filter(([, delta]) => delta !== 0);
-  if (deltas.length) preparedOn(connection, bumpCountersSql(`VALUES ${deltas.map(() => "(?, ?)").join(", ")}`)).run(...deltas.flat());
-  preparedOn(connection, auditInsertSql()).run(...auditParams("auth.signed_in", user.id, now, { dropped: plan.dropped }));
+  if (deltas.length)
+    preparedOn(connection, bumpCountersSql(`VALUES ${deltas.map(() => "(?, ?)").join(", ")}`)).run(...deltas.flat());
+  preparedOn(connection, auditInsertSql()).run(
+    ...auditParams("auth.signed_in", user.id, now, { dropped: plan.dropped }),
+  );
   let sessionId: string | null = null;
   if (req.sessionExpiresAt) {
     sessionId = newSessionId();
@@ -113,7 +134,11 @@ export function signInOnSqlite(connection: BetterSqlite3.Database, req: DirectSi
  * claim commits in 1 on its own: a sign-in that fails after it has used its payload, which is what
  * a single-use payload is for; nothing personal is written before 2.
  */
-export async function signInOnPostgres(pool: Pool, req: DirectSignIn, hooks: { betweenReadAndWrite?: () => Promise<void> } = {}): Promise<DirectOutcome> {
+export async function signInOnPostgres(
+  pool: Pool,
+  req: DirectSignIn,
+  hooks: { betweenReadAndWrite?: () => Promise<void> } = {},
+): Promise<DirectOutcome> {
   const connection = await pool.connect();
   try {
     const read = await readUser(connection, req);
@@ -156,7 +181,10 @@ async function lockedSignIn(connection: PoolClient, req: DirectSignIn): Promise<
     if (user) {
       const states = toStates((await query<StateRow>(connection, dialect(CONSENTS_SQL), [user.id])).rows);
       // The row is locked by this transaction already: "locked" only names it for the writes.
-      const locked = { sql: `"locked" AS (SELECT "id", "session_version" FROM "users" WHERE "id" = ?)`, params: [user.id] };
+      const locked = {
+        sql: `"locked" AS (SELECT "id", "session_version" FROM "users" WHERE "id" = ?)`,
+        params: [user.id],
+      };
       outcome = (await writeStatement(connection, user, states, req, now, locked)) ?? unreachable();
     }
     await connection.query("COMMIT");
@@ -179,16 +207,32 @@ const statementNames = new Map<string, string>();
  * A named statement: PostgreSQL parses and plans it once per connection instead of on every
  * sign-in (it shares the machine's cores with the app). The texts are a handful of shapes.
  */
-function query<R extends QueryResultRow>(connection: PoolClient, text: string, values: unknown[]): Promise<QueryResult<R>> {
+function query<R extends QueryResultRow>(
+  connection: PoolClient,
+  text: string,
+  values: unknown[],
+): Promise<QueryResult<R>> {
   let name = statementNames.get(text);
-  if (!name) statementNames.set(text, (name = `sign_in_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`));
+  if (!name)
+    statementNames.set(text, (name = `sign_in_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`));
   return connection.query<R>({ name, text, values });
 }
 
-type ReadRow = Partial<UserRow> & { claimed: boolean; row_version: string | null; states: [string, string, boolean][] | null };
+type ReadRow = Partial<UserRow> & {
+  claimed: boolean;
+  row_version: string | null;
+  states: [string, string, boolean][] | null;
+};
 
 /** Step 1: the claim, the user (with its row version) and the consents, in one snapshot. */
-async function readUser(connection: PoolClient, req: DirectSignIn): Promise<{ kind: "user"; user: UserRow & { rowVersion: string }; states: ConsentStateRow[] } | { kind: "new" } | { kind: "replay" }> {
+async function readUser(
+  connection: PoolClient,
+  req: DirectSignIn,
+): Promise<
+  | { kind: "user"; user: UserRow & { rowVersion: string }; states: ConsentStateRow[] }
+  | { kind: "new" }
+  | { kind: "replay" }
+> {
   const claim = req.claim ? `WITH "claim" AS (${claimSql()} RETURNING 1) ` : "";
   const { rows } = await query<ReadRow>(
     connection,
@@ -201,7 +245,11 @@ async function readUser(connection: PoolClient, req: DirectSignIn): Promise<{ ki
   const row = rows[0];
   if (!row?.claimed) return { kind: "replay" };
   if (!row.id || row.row_version === null) return { kind: "new" };
-  const states = (row.states ?? []).map(([purposeId, purposeVersion, granted]) => ({ purposeId, purposeVersion, granted: granted === true }));
+  const states = (row.states ?? []).map(([purposeId, purposeVersion, granted]) => ({
+    purposeId,
+    purposeVersion,
+    granted: granted === true,
+  }));
   return { kind: "user", user: { ...(row as UserRow), rowVersion: row.row_version }, states };
 }
 
@@ -236,12 +284,18 @@ async function writeStatement(
     params.push(...upsert.params);
   }
   if (plan.erase.length) {
-    parts.push(`"erased" AS (DELETE FROM "user_fields" WHERE "user_id" = (SELECT "id" FROM "locked") AND "field" IN (${plan.erase.map(() => "?").join(", ")}) RETURNING "field")`);
+    parts.push(
+      `"erased" AS (DELETE FROM "user_fields" WHERE "user_id" = (SELECT "id" FROM "locked") AND "field" IN (${plan.erase.map(() => "?").join(", ")}) RETURNING "field")`,
+    );
     params.push(...plan.erase);
   }
   // Counter names come from counterName, joined to what the statement reports it created or erased.
-  if (plan.upserts.length) counted.push(`SELECT "n"."name", 1 FROM "stored" JOIN ${pairs(plan.upserts.map((u) => u.field))} ON "n"."field" = "stored"."field" WHERE "stored"."created" = 1`);
-  if (plan.erase.length) counted.push(`SELECT "n"."name", -1 FROM "erased" JOIN ${pairs(plan.erase)} ON "n"."field" = "erased"."field"`);
+  if (plan.upserts.length)
+    counted.push(
+      `SELECT "n"."name", 1 FROM "stored" JOIN ${pairs(plan.upserts.map((u) => u.field))} ON "n"."field" = "stored"."field" WHERE "stored"."created" = 1`,
+    );
+  if (plan.erase.length)
+    counted.push(`SELECT "n"."name", -1 FROM "erased" JOIN ${pairs(plan.erase)} ON "n"."field" = "erased"."field"`);
   if (plan.dropped) {
     counted.push(`SELECT ?, CAST(? AS INTEGER) FROM "locked"`);
     params.push(counterName.droppedWrites, plan.dropped);
@@ -256,7 +310,13 @@ async function writeStatement(
     params.push(sessionId, user.id, sqlTime(req.sessionExpiresAt), sqlTime(now));
   }
   // Every data-modifying CTE runs whether or not the final SELECT reads it.
-  const { rows } = await query<{ session_version: unknown }>(connection, dialect(`WITH ${parts.join(",\n")} SELECT "session_version" FROM "locked"`), params);
+  const { rows } = await query<{ session_version: unknown }>(
+    connection,
+    dialect(`WITH ${parts.join(",\n")} SELECT "session_version" FROM "locked"`),
+    params,
+  );
   const row = rows[0];
-  return row ? { kind: "existing", userId: user.id, sessionVersion: Number(row.session_version), sessionId, states: [...states] } : null;
+  return row
+    ? { kind: "existing", userId: user.id, sessionVersion: Number(row.session_version), sessionId, states: [...states] }
+    : null;
 }

@@ -23,7 +23,11 @@ import type BetterSqlite3 from "better-sqlite3";
 import { db, driver } from "../../db";
 import { preparedOn } from "../sql";
 
-type Job = { work: (connection: BetterSqlite3.Database) => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+type Job = {
+  work: (connection: BetterSqlite3.Database) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+};
 
 /** Bounds how long one group holds the write lock (each sign-in is a few statements). */
 const MAX_GROUP = 32;
@@ -61,7 +65,9 @@ async function runGroup(group: Job[]): Promise<void> {
     if (handle.kind !== "sqlite") throw new Error("Group commit is for SQLite only.");
     const connection = handle.connection();
     const runAll = () => group.map((job) => job.work(connection));
-    results = connection.inTransaction ? await (await db()).$transaction(async () => runAll()) : inOwnTransaction(connection, runAll);
+    results = connection.inTransaction
+      ? await (await db()).$transaction(async () => runAll())
+      : inOwnTransaction(connection, runAll);
   } catch (e) {
     if (group.length === 1) {
       group[0]!.reject(e);

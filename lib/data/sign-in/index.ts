@@ -39,7 +39,10 @@ export async function signInWithTelegram(profile: TelegramProfile, opts: SignInO
   };
   const handle = await driver();
   // SQLite: sign-ins arriving together share one commit (group-commit.ts says why only there).
-  const outcome = handle.kind === "sqlite" ? await inGroupCommit((connection) => signInOnSqlite(connection, req)) : await signInOnPostgres(handle.pool, req);
+  const outcome =
+    handle.kind === "sqlite"
+      ? await inGroupCommit((connection) => signInOnSqlite(connection, req))
+      : await signInOnPostgres(handle.pool, req);
   await pruneExpiredLoginState();
   if (outcome.kind !== "existing") return outcome;
   const { states, ...rest } = outcome;

@@ -52,7 +52,9 @@ it("a payload accepted by one instance is refused by the other", async () => {
 it("of one payload raced at both instances at once, exactly one request wins", async () => {
   for (let round = 0; round < 5; round++) {
     const payload = signedPayload({ id: freshId() });
-    const results = await Promise.all([a, b, a, b, a, b].map((app) => new Client(app.origin).request("POST", "/api/auth/telegram", { json: payload })));
+    const results = await Promise.all(
+      [a, b, a, b, a, b].map((app) => new Client(app.origin).request("POST", "/api/auth/telegram", { json: payload })),
+    );
     expect(results.map((r) => r.status).filter((s) => s === 200)).toHaveLength(1);
     checks += 1;
   }
@@ -66,7 +68,8 @@ it("erasure on one instance ends every session of the user on both", async () =>
   // A second browser of the same person, signed in through the other instance.
   const second = new Client(b.origin);
   await second.signIn({ id: telegramId }, EVERYTHING);
-  for (const c of [on(a, first), on(b, first), on(a, second), on(b, second)]) expect((await c.get("/api/me")).status).toBe(200);
+  for (const c of [on(a, first), on(b, first), on(a, second), on(b, second)])
+    expect((await c.get("/api/me")).status).toBe(200);
   expect(await countRows(a, "sessions", "user_id = $1", [me.id])).toBe(2);
 
   const erased = await on(b, first).request("DELETE", "/api/me");
@@ -106,10 +109,20 @@ it("the rate limits are one budget across both instances, stored without the add
   const bad = () => ({ ...signedPayload({ id: freshId() }), first_name: "tampered" });
   for (let i = 0; i < 10; i++) {
     const app = i % 2 ? b : a;
-    expect((await new Client(app.origin).request("POST", "/api/auth/telegram", { json: bad(), headers: { "x-forwarded-for": address } })).status).toBe(401);
+    expect(
+      (
+        await new Client(app.origin).request("POST", "/api/auth/telegram", {
+          json: bad(),
+          headers: { "x-forwarded-for": address },
+        })
+      ).status,
+    ).toBe(401);
   }
   for (const app of [a, b]) {
-    const res = await new Client(app.origin).request("POST", "/api/auth/telegram", { json: bad(), headers: { "x-forwarded-for": address } });
+    const res = await new Client(app.origin).request("POST", "/api/auth/telegram", {
+      json: bad(),
+      headers: { "x-forwarded-for": address },
+    });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     checks += 1;

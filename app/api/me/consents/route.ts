@@ -3,7 +3,9 @@ import { saveDecisions } from "@/lib/account";
 import { json, jsonError, readJsonObject, route } from "@/lib/http";
 
 const Body = z.strictObject({
-  purposes: z.record(z.string().max(64), z.boolean()).refine((p) => Object.keys(p).length > 0 && Object.keys(p).length <= 50, "name at least one purpose"),
+  purposes: z
+    .record(z.string().max(64), z.boolean())
+    .refine((p) => Object.keys(p).length > 0 && Object.keys(p).length <= 50, "name at least one purpose"),
 });
 
 // The same use case as the consent page's form: a first sign-in finishes here for API clients, a
@@ -12,7 +14,8 @@ export const PUT = route(async (req, { requestId }) => {
   const parsed = Body.safeParse(await readJsonObject(req));
   if (!parsed.success) return jsonError(400, 'Send { "purposes": { "<purposeId>": true or false } }.');
   const saved = await saveDecisions(parsed.data.purposes, "api", requestId);
-  if (!saved.ok) return saved.reason === "no-sign-in" ? jsonError(401, "Sign in first.") : jsonError(400, saved.message);
+  if (!saved.ok)
+    return saved.reason === "no-sign-in" ? jsonError(401, "Sign in first.") : jsonError(400, saved.message);
   if (saved.created) return json({ created: true, next: "/settings" });
   return json({ changed: saved.changed, erased: saved.erased });
 });

@@ -11,9 +11,16 @@ import { getSession } from "@/lib/session";
 export const POST = route(async (req, { requestId }) => {
   const user = await getSession();
   const html = (req.headers.get("accept") ?? "").includes("text/html");
-  if (!user) return html ? NextResponse.redirect(new URL("/?signed-out=1", env().appOrigin), { status: 303, headers: NO_STORE }) : jsonError(401, "Sign in first.");
+  if (!user)
+    return html
+      ? NextResponse.redirect(new URL("/?signed-out=1", env().appOrigin), { status: 303, headers: NO_STORE })
+      : jsonError(401, "Sign in first.");
   await consume("erasure", user.id);
   await deleteMyAccount(user.id, requestId);
-  if (html) return NextResponse.redirect(new URL("/?erased=1", env().appOrigin), { status: 303, headers: { ...NO_STORE, ...ERASED_HEADERS } });
+  if (html)
+    return NextResponse.redirect(new URL("/?erased=1", env().appOrigin), {
+      status: 303,
+      headers: { ...NO_STORE, ...ERASED_HEADERS },
+    });
   return json({ erased: true, next: "/" }, { headers: ERASED_HEADERS });
 });

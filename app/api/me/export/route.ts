@@ -10,5 +10,7 @@ export const GET = route(async () => {
   if (!user) return jsonError(401, "Sign in first.");
   await consume("export", user.id);
   const data = await exportMyData(user.id);
-  return json(data, { headers: { "Content-Disposition": `attachment; filename="my-data-${data.exportedAt.slice(0, 10)}.json"` } });
+  return json(data, {
+    headers: { "Content-Disposition": `attachment; filename="my-data-${data.exportedAt.slice(0, 10)}.json"` },
+  });
 });

@@ -9,5 +9,7 @@ export const GET = route(async () => {
   const user = await getSession();
   if (!user) return jsonError(401, "Sign in first.");
   await consume("export", user.id);
-  return json(await consentReceipt(user.id), { headers: { "Content-Disposition": 'attachment; filename="consent-receipt.json"' } });
+  return json(await consentReceipt(user.id), {
+    headers: { "Content-Disposition": 'attachment; filename="consent-receipt.json"' },
+  });
 });

@@ -19,7 +19,10 @@ export const GET = route(async (req, { requestId }) => {
     if (result.status !== 503) await consume("oidcRefused", client.address);
     // A browser navigation gets a page; a client that asks for JSON keeps the contract's error.
     if ((req.headers.get("accept") ?? "").includes("text/html")) {
-      return NextResponse.redirect(new URL(`/sign-in-failed?reason=${PAGE_REASON[result.status]}`, env().appOrigin), { status: 303, headers: NO_STORE });
+      return NextResponse.redirect(new URL(`/sign-in-failed?reason=${PAGE_REASON[result.status]}`, env().appOrigin), {
+        status: 303,
+        headers: NO_STORE,
+      });
     }
     return jsonError(result.status, result.message);
   }

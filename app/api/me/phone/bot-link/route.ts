@@ -7,5 +7,7 @@ export const POST = route(async () => {
   const user = await getSession();
   if (!user) return jsonError(401, "Sign in first.");
   const result = await createPhoneBotLink(user.id);
-  return result.ok ? json({ link: result.link, expiresAt: result.expiresAt.toISOString() }) : jsonError(result.status, result.message);
+  return result.ok
+    ? json({ link: result.link, expiresAt: result.expiresAt.toISOString() })
+    : jsonError(result.status, result.message);
 });
