@@ -26,14 +26,15 @@ const OUTSIDE_THE_LOCK: Record<string, string> = {
     "grows a benchmark database before it serves anyone, with people it creates in the same statements",
 };
 
+// Matched against a file's whole text, so a call that a formatter splits over lines still counts.
 const WRITES = [
   // Prisma's model API.
-  /\.(consentState|userField)\.(create|createMany|update|updateMany|upsert|delete|deleteMany)\s*\(/,
-  /\.user\.(delete|deleteMany)\s*\(/,
+  /\.\s*(consentState|userField)\s*\.\s*(create|createMany|update|updateMany|upsert|delete|deleteMany)\s*\(/g,
+  /\.\s*user\s*\.\s*(delete|deleteMany)\s*\(/g,
   // Raw SQL, in either quoting.
-  /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(consent_states|user_fields)\b/i,
-  /\bDELETE\s+FROM\s+"?users\b/i,
-  /insertMany\([^,]+,\s*"(consent_states|user_fields)"/,
+  /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(consent_states|user_fields)\b/gi,
+  /\bDELETE\s+FROM\s+"?users\b/gi,
+  /insertMany\(\s*[^,]+,\s*"(consent_states|user_fields)"/g,
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -50,21 +51,27 @@ type Hit = { where: string; line: number; signature: string };
 function writesIn(files: string[]): Hit[] {
   const hits: Hit[] = [];
   for (const file of files) {
-    const lines = readFileSync(file, "utf8").split("\n");
-    let fn = "(top level)";
-    let signature = "";
-    lines.forEach((text, i) => {
-      const decl = /^(?:export\s+)?(?:async\s+)?function\s+(\w+)/.exec(text);
-      if (decl) {
-        fn = decl[1]!;
-        // The signature runs to the line that opens the body.
-        let end = i;
-        while (end < lines.length - 1 && !/\{\s*$/.test(lines[end]!)) end += 1;
-        signature = lines.slice(i, end + 1).join("\n");
-      }
-      if (WRITES.some((w) => w.test(text)))
-        hits.push({ where: `${relative(ROOT, file)}:${fn}`, line: i + 1, signature });
+    const text = readFileSync(file, "utf8");
+    const lines = text.split("\n");
+    // Each top-level function: its name, its first line, and its signature up to the line that opens the body.
+    const decls = lines.flatMap((line, i) => {
+      const decl = /^(?:export\s+)?(?:async\s+)?function\s+(\w+)/.exec(line);
+      if (!decl) return [];
+      let end = i;
+      while (end < lines.length - 1 && !/\{\s*$/.test(lines[end]!)) end += 1;
+      return [{ fn: decl[1]!, line: i, signature: lines.slice(i, end + 1).join("\n") }];
     });
+    for (const write of WRITES) {
+      for (const m of text.matchAll(write)) {
+        const line = text.slice(0, m.index).split("\n").length - 1;
+        const decl = decls.filter((d) => d.line <= line).at(-1);
+        hits.push({
+          where: `${relative(ROOT, file)}:${decl?.fn ?? "(top level)"}`,
+          line: line + 1,
+          signature: decl?.signature ?? "",
+        });
+      }
+    }
   }
   return hits;
 }
