@@ -18,10 +18,18 @@ import { signWidgetPayload } from "./telegram/widget";
 
 export { DEMO_ADMIN_PERSONA, DEMO_PERSONAS, DEMO_PHONES, type DemoPersona };
 
+// The last auth_date signed per persona. Two payloads of one person signed in the same second are
+// the same payload, and the second is rightly refused as a replay: a double click on a demo button
+// would end in "could not confirm". Each new one is dated at least a second after the last, which
+// stays inside the allowed clock skew (AUTH_FUTURE_SKEW_SECONDS) for any human clicking.
+const lastSigned = new Map<string, number>();
+
 export function demoPayload(persona: string): Record<string, string> | null {
   const e = env();
   if (!e.demo || !e.botToken || !Object.hasOwn(DEMO_PERSONAS, persona)) return null;
-  return signWidgetPayload(e.botToken, { ...DEMO_PERSONAS[persona as DemoPersona], auth_date: String(nowSeconds()) });
+  const authDate = Math.max(nowSeconds(), (lastSigned.get(persona) ?? 0) + 1);
+  lastSigned.set(persona, authDate);
+  return signWidgetPayload(e.botToken, { ...DEMO_PERSONAS[persona as DemoPersona], auth_date: String(authDate) });
 }
 
 export type DemoPersonaCard = { id: DemoPersona; label: string; description: string; admin: boolean };

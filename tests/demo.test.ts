@@ -75,7 +75,17 @@ describe("demo mode listens on loopback only", () => {
       };
       expect(await asPersona("margaret")).toBe(200);
       expect(await asPersona("grace")).toBe(403);
+      // Ada signed in a moment ago (the test above), maybe in this same second: her new payload
+      // must still be a new one, not a replay of the last (lib/demo.ts dates each after the last).
       expect(await asPersona("ada")).toBe(403);
+    });
+
+    it("signs one persona in twice within a second (a double click), both through the real callback", async () => {
+      for (let i = 0; i < 2; i++) {
+        const c = new Client(app.origin);
+        const payload = await (await c.request("POST", "/api/demo/sign-in", { json: { persona: "alan" } })).json();
+        expect((await c.request("POST", "/api/auth/telegram", { json: payload })).status).toBe(200);
+      }
     });
 
     it("refuses a sign-in that a proxy forwarded from another address", async () => {
