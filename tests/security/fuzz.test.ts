@@ -494,7 +494,9 @@ it(`forged cookies: ${runs(RUNS.cookies)} generated cookies, none signs anyone i
       // redirect instruction.
       const redirected =
         [303, 307].includes(r.status) ||
-        (r.status === 200 && t.headers?.RSC === "1" && r.text.includes("/?signed-out=1"));
+        (r.status === 200 &&
+          t.headers?.RSC === "1" &&
+          (r.text.includes("/?signed-out=1") || r.text.includes("/?signin=required")));
       expect(redirected, `${cookie.kind} ${t.path}: ${r.status} ${r.text.slice(0, 100)}`).toBe(true);
     }
   });
