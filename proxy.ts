@@ -7,6 +7,7 @@ import { NextResponse, type NextRequest } from "next/server";
 // such requests are refused here as bad input, by exactly the rule Next applies.
 import { parseAndValidateFlightRouterState } from "next/dist/server/app-render/parse-and-validate-flight-router-state";
 import { env } from "./lib/env";
+import { LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, offeredLocale } from "./lib/i18n/negotiate";
 import { cookieOptions, refreshedSessionCookie, sessionCookieName } from "./lib/session-cookie";
 
 function contentSecurityPolicy(nonce: string): string {
@@ -60,6 +61,13 @@ export async function proxy(request: NextRequest) {
     return refused;
   }
 
+  const switched = languageSwitch(request);
+  if (switched) {
+    switched.headers.set("Cache-Control", "no-store, max-age=0");
+    switched.headers.set("X-Request-Id", requestId);
+    return switched;
+  }
+
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("x-request-id", requestId);
@@ -74,6 +82,33 @@ export async function proxy(request: NextRequest) {
   // Expired with its own attributes: browsers ignore a deletion of a __Host- cookie without Secure.
   if (refreshed === "expired") response.cookies.set(name, "", { ...cookieOptions(0), maxAge: 0 });
   else if (refreshed) response.cookies.set(name, refreshed.value, cookieOptions(refreshed.maxAge));
+  return response;
+}
+
+/**
+ * The language switcher's links (components/language-switcher.tsx) add ?lang=<code> to a page's
+ * address. The choice is kept in the `lang` cookie and the browser sent on to the same address
+ * without the parameter. A code that is not offered is dropped without a word: the page comes in the
+ * language the person would otherwise get (lib/i18n/negotiate.ts), never an error.
+ */
+function languageSwitch(request: NextRequest): NextResponse | null {
+  const { nextUrl } = request;
+  if (!nextUrl.searchParams.has("lang") || request.method !== "GET" || nextUrl.pathname.startsWith("/api/")) {
+    return null;
+  }
+  const chosen = offeredLocale(nextUrl.searchParams.get("lang"), env().languages);
+  const target = new URL(nextUrl.pathname, env().appOrigin);
+  for (const [key, value] of nextUrl.searchParams) if (key !== "lang") target.searchParams.append(key, value);
+  const response = NextResponse.redirect(target, 303);
+  if (chosen) {
+    response.cookies.set(LOCALE_COOKIE, chosen, {
+      path: "/",
+      maxAge: LOCALE_COOKIE_MAX_AGE,
+      sameSite: "lax",
+      httpOnly: true,
+      secure: env().appOrigin.startsWith("https:"),
+    });
+  }
   return response;
 }
 

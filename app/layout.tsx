@@ -1,56 +1,65 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { NextIntlClientProvider } from "next-intl";
+import { getLocale, getTranslations } from "next-intl/server";
+import { Suspense, type ReactNode } from "react";
 import { FocusHeading } from "@/components/focus-heading";
+import { LanguageSwitcher } from "@/components/language-switcher";
 import { SessionStateProvider } from "@/components/session-state";
 import { env } from "@/lib/env";
+import { isLocale, DEFAULT_LOCALE, textDirection } from "@/lib/i18n/locales";
 import { getSession, isAdmin } from "@/lib/session";
 import "./globals.css";
 
-export const metadata: Metadata = {
-  title: "Consent-first Telegram login",
-  description: "Sign in with Telegram and keep only what you agree to.",
-  referrer: "same-origin",
-};
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("common");
+  return { title: t("metaTitle"), description: t("metaDescription"), referrer: "same-origin" };
+}
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await getSession();
+  const requested = await getLocale();
+  const locale = isLocale(requested) ? requested : DEFAULT_LOCALE;
+  const t = await getTranslations("common");
   return (
-    <html lang="en">
+    <html lang={locale} dir={textDirection(locale)}>
       <body>
-        <a className="skip" href="#main">
-          Skip to content
-        </a>
-        {env().demo && (
-          <div className="demo-banner" role="note">
-            Demo mode: sign-ins are signed by a local demo bot, not by Telegram. Do not enter real data.
-          </div>
-        )}
-        <header className="site">
-          <Link className="brand" href="/">
-            Consent-first login
-          </Link>
-          <nav aria-label="Main">
-            {user ? (
-              <>
-                <Link href="/settings">Your data</Link>
-                {isAdmin(user) && <Link href="/admin">Admin report</Link>}
-                <form action="/api/auth/logout" method="post">
-                  <button type="submit" className="secondary">
-                    Log out
-                  </button>
-                </form>
-              </>
-            ) : null}
-          </nav>
-        </header>
-        <main id="main">
-          <SessionStateProvider signedIn={user !== null}>{children}</SessionStateProvider>
-        </main>
-        <FocusHeading />
-        <footer className="site">
-          We store a field only while you consent to a purpose that needs it. Everything is encrypted at rest.
-        </footer>
+        <NextIntlClientProvider>
+          <a className="skip" href="#main">
+            {t("skipToContent")}
+          </a>
+          {env().demo && (
+            <div className="demo-banner" role="note">
+              {t("demoBanner")}
+            </div>
+          )}
+          <header className="site">
+            <Link className="brand" href="/">
+              {t("brand")}
+            </Link>
+            <nav aria-label={t("mainNav")}>
+              {user ? (
+                <>
+                  <Link href="/settings">{t("yourData")}</Link>
+                  {isAdmin(user) && <Link href="/admin">{t("adminReport")}</Link>}
+                  <form action="/api/auth/logout" method="post">
+                    <button type="submit" className="secondary">
+                      {t("logOut")}
+                    </button>
+                  </form>
+                </>
+              ) : null}
+            </nav>
+            <Suspense>
+              <LanguageSwitcher current={locale} languages={env().languages} label={t("languageNav")} />
+            </Suspense>
+          </header>
+          <main id="main">
+            <SessionStateProvider signedIn={user !== null}>{children}</SessionStateProvider>
+          </main>
+          <FocusHeading />
+          <footer className="site">{t("footer")}</footer>
+        </NextIntlClientProvider>
       </body>
     </html>
   );

@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { DEMO_ADMIN_PERSONA, DEMO_PERSONAS } from "./demo-personas";
+import { DEFAULT_LOCALE, LOCALES, type Locale } from "./i18n/locales";
 
 const base64Key = z
   .string()
@@ -123,6 +124,34 @@ const RawEnv = z.object({
     )
     .optional(),
   PRIVACY_POLICY_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // The languages offered (comma-separated, of LOCALES). English is the fallback for anyone whose
+  // language is not offered, so it is always among them. Every purpose needs its text in each one.
+  LANGUAGES: z
+    .string()
+    .default(LOCALES.join(","))
+    .transform((v, ctx) => {
+      const list = [
+        ...new Set(
+          v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ];
+      const unknown = list.filter((l) => !(LOCALES as readonly string[]).includes(l));
+      if (unknown.length) {
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown language ${unknown.join(", ")} (offered: ${LOCALES.join(", ")})`,
+        });
+        return z.NEVER;
+      }
+      if (!list.includes(DEFAULT_LOCALE)) {
+        ctx.addIssue({ code: "custom", message: `must include ${DEFAULT_LOCALE}, the fallback language` });
+        return z.NEVER;
+      }
+      return LOCALES.filter((l) => list.includes(l)) as Locale[];
+    }),
   // Benchmark harness only (`npm run bench`): serves /api/bench/bare and /bench/blank, the references
   // the figures are measured against. Off, they answer 404 like any unknown path.
   BENCH_ROUTES: flag,
@@ -302,6 +331,7 @@ export function buildEnv(source: Record<string, string | undefined>) {
     webhookSecret: raw.TELEGRAM_WEBHOOK_SECRET ?? null,
     phoneNumberUnique: raw.PHONE_NUMBER_UNIQUE,
     controller: controllerOf(raw),
+    languages: raw.LANGUAGES as readonly Locale[],
     benchRoutes: raw.BENCH_ROUTES,
   };
 }
