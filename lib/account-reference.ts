@@ -2,8 +2,8 @@
 // the random user id (randomUUID, version 4: those 48 bits are random). It holds no personal data and
 // says nothing the person's own export does not; it is not stored, so it dies with the user row.
 // 48 bits are enough for what it guards: only an admin can use it, rate-limited and audited, and a
-// lookup shows a number only for a person who agreed to it. Two ids sharing the prefix (one pair in
-// about 560,000 at a million accounts) are refused as unknown, never guessed between
+// lookup shows a number only for a person who agreed to it. Two ids sharing the prefix (at a million
+// accounts, about a 1-in-560 chance that any two do) are refused as unknown, never guessed between
 // (docs/decisions/006-phone-numbers.md).
 const HEX_DIGITS = 12;
 
