@@ -3,7 +3,7 @@
 // kind (an unknown code in the URL or the cookie, a malformed header) gives English with a 200,
 // never an error; LANGUAGES takes a language out of every one of these paths.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "./support/client";
+import { Client, ONLY_ACCOUNT } from "./support/client";
 import { startApp, type TestApp } from "./support/server";
 
 let app: TestApp;
@@ -119,5 +119,39 @@ describe("the switcher's ?lang= links", () => {
     expect(await page(fewer, "/", { cookie: "ru" })).toEqual({ status: 200, lang: "en", dir: "ltr" });
     expect(await page(fewer, "/", { acceptLanguage: "fa,ru;q=0.9" })).toEqual({ status: 200, lang: "en", dir: "ltr" });
     expect(await page(fewer, "/", { cookie: "es", acceptLanguage: "fa" })).toMatchObject({ status: 200, lang: "es" });
+  });
+});
+
+describe("logging out and deleting the account", () => {
+  // Their answers carry Clear-Site-Data, which drops every cookie of the site, the language too: the
+  // redirect carries the choice so the page that confirms it is in the person's language.
+  it("keep the person's language for the page that follows", async () => {
+    let id = 710_000_000 + Math.floor(Math.random() * 1_000_000);
+    for (const [path, landing] of [
+      ["/api/auth/logout", "/?signed-out=1"],
+      ["/api/me/delete", "/?erased=1"],
+    ] as const) {
+      const c = new Client(app.origin);
+      await c.signIn({ id: String(id++) }, ONLY_ACCOUNT);
+      c.cookies.set("lang", "es");
+      const res = await c.request("POST", path, { headers: { accept: "text/html" } });
+      expect(res.status, path).toBe(303);
+      expect(res.headers.get("clear-site-data"), path).toContain('"cookies"');
+      const next = new URL(res.headers.get("location")!, app.origin);
+      expect(`${next.pathname}${next.search}`, path).toBe(`${landing}&lang=es`);
+      // What the switcher's proxy makes of it: the cookie again, and the page without the parameter.
+      const again = await new Client(app.origin).get(`${next.pathname}${next.search}`);
+      expect(new URL(again.headers.get("location")!, app.origin).href).toBe(`${app.origin}${landing}`);
+      expect(
+        again.headers.getSetCookie().some((s) => s.startsWith("lang=es;")),
+        path,
+      ).toBe(true);
+    }
+    // Without a choice (or with one not offered) the address is unchanged.
+    const plain = new Client(app.origin);
+    await plain.signIn({ id: String(id++) }, ONLY_ACCOUNT);
+    plain.cookies.set("lang", "zz");
+    const res = await plain.request("POST", "/api/auth/logout", { headers: { accept: "text/html" } });
+    expect(new URL(res.headers.get("location")!, app.origin).href).toBe(`${app.origin}/?signed-out=1`);
   });
 });
