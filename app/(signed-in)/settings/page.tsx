@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { ControllerNotice } from "@/components/controller-notice";
+import { FieldValue } from "@/components/field-value";
 import { PhoneShare } from "@/components/phone-share";
 import { ProfileCard } from "@/components/profile-card";
 import { PurposeDetails } from "@/components/purpose-details";
@@ -135,8 +136,11 @@ export default async function SettingsPage({
                 <div key={f.field} className="contents">
                   <dt>{tc(`fields.${f.field}`)}</dt>
                   <dd>
-                    {/* Names, @usernames, numbers and links keep their own direction inside a right-to-left page. */}
-                    {f.value !== null ? <bdi>{f.value}</bdi> : <em>{t("purpose.undecryptable")}</em>}{" "}
+                    {f.value !== null ? (
+                      <FieldValue field={f.field} value={f.value} />
+                    ) : (
+                      <em>{t("purpose.undecryptable")}</em>
+                    )}{" "}
                     <span className="muted">{t.rich("purpose.purgeOn", dated(f.purgeAt))}</span>
                   </dd>
                 </div>

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
+import { FieldValue } from "@/components/field-value";
 import { PrintButton } from "@/components/print-button";
 import { exportMyData } from "@/lib/account";
 import { FIELDS, isFieldId } from "@/lib/fields";
@@ -34,7 +35,10 @@ export default async function ExportPage() {
     function DateTime(chunks: ReactNode) {
       return <time dateTime={iso}>{chunks}</time>;
     };
+  // Isolated from the text around them: <bdi> for what may be in any script (a name, a contact), <ltr>
+  // for what always reads left to right (a link, an algorithm, a version).
   const bdi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
+  const ltr = (chunks: ReactNode) => <bdi dir="ltr">{chunks}</bdi>;
   const titleOf = new Map(data.purposes.map((p) => [p.id, p.title]));
   const c = data.controller;
   return (
@@ -65,8 +69,9 @@ export default async function ExportPage() {
                 policy: c.privacyPolicyUrl,
                 origin: c.origin,
                 bdi,
+                ltr,
               })
-            : t.rich("controller", { name: c.name, contact: c.contact, origin: c.origin, bdi })}
+            : t.rich("controller", { name: c.name, contact: c.contact, origin: c.origin, bdi, ltr })}
         </p>
         <p>
           {t.rich("account", {
@@ -75,7 +80,7 @@ export default async function ExportPage() {
             lastSignInAt: day(data.account.lastSignInAt),
             lastSignIn: timeTag(data.account.lastSignInAt),
             algorithm: data.account.encryption.algorithm,
-            bdi,
+            ltr,
           })}
         </p>
       </section>
@@ -105,8 +110,11 @@ export default async function ExportPage() {
                   <div key={field} className="contents" data-testid={`copy-${field}`}>
                     <dt>{isFieldId(field) ? tc(`fields.${field}`) : f.label}</dt>
                     <dd>
-                      {/* Names, @usernames, numbers and links keep their own direction inside a right-to-left page. */}
-                      {f.value !== null ? <bdi>{f.value}</bdi> : t("undecryptable")}{" "}
+                      {f.value !== null && isFieldId(field) ? (
+                        <FieldValue field={field} value={f.value} />
+                      ) : (
+                        (f.value ?? t("undecryptable"))
+                      )}{" "}
                       <span className="muted">
                         {t.rich("storedDetail", {
                           source: source ? tc(`fieldSources.${source}`) : f.source,
@@ -147,9 +155,9 @@ export default async function ExportPage() {
                   </time>
                 </td>
                 <td>
-                  {titleOf.get(r.purposeId) ?? <bdi>{r.purposeId}</bdi>}{" "}
+                  {titleOf.get(r.purposeId) ?? <bdi dir="ltr">{r.purposeId}</bdi>}{" "}
                   <span className="muted">
-                    (<bdi>{r.purposeVersion}</bdi>)
+                    (<bdi dir="ltr">{r.purposeVersion}</bdi>)
                   </span>
                 </td>
                 <td>{t("history.decisionValue", { decision: r.decision })}</td>

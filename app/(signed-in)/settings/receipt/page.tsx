@@ -24,7 +24,10 @@ export default async function ReceiptPage() {
     getTranslations("common"),
     getFormatter(),
   ]);
+  // Isolated from the text around them: <bdi> for what may be in any script (a name, a contact), <ltr>
+  // for what always reads left to right (an id, a link, a path, a version).
   const bdi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
+  const ltr = (chunks: ReactNode) => <bdi dir="ltr">{chunks}</bdi>;
   const lastDecision = new Date(receipt.consentTimestamp * 1000);
   return (
     <>
@@ -32,7 +35,7 @@ export default async function ReceiptPage() {
       <p>
         {t.rich("intro", {
           version: receipt.version,
-          bdi,
+          ltr,
           link: (chunks) => (
             <a href="/api/me/receipt" download>
               {chunks}
@@ -49,7 +52,7 @@ export default async function ReceiptPage() {
         <dl className="fields">
           <dt>{t("id")}</dt>
           <dd>
-            <bdi>{receipt.consentReceiptID}</bdi>
+            <bdi dir="ltr">{receipt.consentReceiptID}</bdi>
           </dd>
           <dt>{t("lastDecision")}</dt>
           <dd>
@@ -62,12 +65,12 @@ export default async function ReceiptPage() {
           <dd>{t.rich("controllerValue", { name: controller.piiController, contact: controller.contact, bdi })}</dd>
           <dt>{t("policy")}</dt>
           <dd>
-            <bdi>{receipt.policyUrl}</bdi>
+            <bdi dir="ltr">{receipt.policyUrl}</bdi>
           </dd>
           <dt>{t("jurisdiction")}</dt>
           <dd>{t("jurisdictionValue")}</dd>
           <dt>{t("how")}</dt>
-          <dd>{t.rich("howValue", { bdi })}</dd>
+          <dd>{t.rich("howValue", { ltr })}</dd>
         </dl>
       </section>
       <section className="card" aria-labelledby="receipt-purposes">
@@ -96,7 +99,7 @@ export default async function ReceiptPage() {
                     days: purpose.retentionDays,
                     strong: (chunks) => <strong>{chunks}</strong>,
                     time: (chunks) => (p.grantedAt ? <time dateTime={p.grantedAt}>{chunks}</time> : chunks),
-                    bdi,
+                    ltr,
                   })}
                 </li>
               );
