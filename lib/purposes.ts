@@ -60,8 +60,8 @@ export const SHIPPED_PURPOSES = {
   phone_contact: {
     title: "Contact you by phone",
     justification:
-      "We keep your phone number, shared by you through Telegram, to reach you about your account. It is encrypted and never shown to anyone but you.",
-    ifRefused: "We never ask Telegram for your phone number and do not store one.",
+      "We keep your phone number, shared by you through Telegram, so the people who run this site can call or text you about your account: a security problem, or a request you made. Only an admin can look it up, one person at a time, giving a reason, and every lookup is listed on your settings page. It is stored encrypted.",
+    ifRefused: "We never ask Telegram for your phone number, do not store one, and cannot call or text you.",
     fields: ["phone_number"],
     required: false,
     retentionDays: 365,

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
+import { AccountReference, ContactLookups } from "@/components/contact-lookups";
 import { ControllerNotice } from "@/components/controller-notice";
 import { FieldValue } from "@/components/field-value";
 import { PhoneShare } from "@/components/phone-share";
@@ -10,6 +11,7 @@ import { ProfileCard } from "@/components/profile-card";
 import { PurposeDetails } from "@/components/purpose-details";
 import { PurposeToggle } from "@/components/purpose-toggle";
 import { phoneShareWays } from "@/lib/account";
+import { accountReference, CONTACT_PURPOSE_ID, contactLookupsOf } from "@/lib/contact";
 import { getConsentOverview, type PurposeView } from "@/lib/data/consents";
 import { profileFrom, summaryOf } from "@/lib/data/me";
 import { requireUser } from "@/lib/session";
@@ -40,7 +42,11 @@ export default async function SettingsPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const user = await requireUser();
-  const [overview, params] = await Promise.all([getConsentOverview(user.id), searchParams]);
+  const [overview, params, lookups] = await Promise.all([
+    getConsentOverview(user.id),
+    searchParams,
+    contactLookupsOf(user.id),
+  ]);
   if (overview.some((v) => v.needsDecision)) redirect("/consent");
   const [t, tc, format] = await Promise.all([getTranslations("settings"), getTranslations("common"), getFormatter()]);
   // A date for a person, in their language; <time dateTime> keeps the machine-readable one.
@@ -109,6 +115,7 @@ export default async function SettingsPage({
             );
           })}
         </ul>
+        <AccountReference reference={accountReference(user.id)} />
       </section>
       <p>{t("intro")}</p>
       {overview.map((v) => (
@@ -149,6 +156,7 @@ export default async function SettingsPage({
           ) : (
             <p data-testid={`stored-${v.purpose.id}`}>{t("purpose.nothing")}</p>
           )}
+          {v.purpose.id === CONTACT_PURPOSE_ID && <ContactLookups lookups={lookups} />}
           {shareIn === v.purpose.id && <PhoneShare ways={ways} botLinkAction={phoneBotLinkAction} />}
           {shareIn !== null && shareIn !== v.purpose.id && awaitsPhone(v) && (
             <p className="muted">{t("purpose.shareAbove")}</p>
