@@ -1,7 +1,7 @@
 "use client";
 // The Telegram sign-in. Telegram.Login.auth is called from our own script (not the widget's
 // data-onauth, which needs eval), and the payload goes to the server by POST, never in a URL.
-import { useTranslations } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
 import { useState, type ReactNode } from "react";
 
 type TelegramLogin = {
@@ -74,6 +74,7 @@ export function LoginButton({
   demoPersonas: DemoPersonaCard[] | null;
 }) {
   const t = useTranslations("home");
+  const locale = useLocale();
   const [status, setStatus] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
 
   const messageFor = (e: unknown): string => {
@@ -100,7 +101,8 @@ export function LoginButton({
         throw new ReadableError(t("login.scriptFailed"));
       });
       return new Promise((resolve) =>
-        tg.Login.auth({ bot_id: botId!, request_access: false }, (data) => resolve(data || null)),
+        // Telegram's confirmation window in the language of this page.
+        tg.Login.auth({ bot_id: botId!, request_access: false, lang: locale }, (data) => resolve(data || null)),
       );
     });
 
