@@ -133,7 +133,7 @@ export function LoginButton({
                   onClick={() => demo(p.id)}
                   aria-describedby={`persona-${p.id}`}
                 >
-                  {t.rich("persona.signInAs", { name: p.label, bdi: (chunks) => <bdi>{chunks}</bdi> })}
+                  {t("persona.signInAs", { name: p.label })}
                 </button>{" "}
                 <span id={`persona-${p.id}`}>{p.description}</span>
               </li>
