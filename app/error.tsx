@@ -1,13 +1,20 @@
 "use client";
+import { useTranslations } from "next-intl";
+
 // Outages land here. Never show internals: the digest lets an operator find the log line.
 export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  const t = useTranslations("errors");
   return (
     <>
-      <h1>Something went wrong on our side</h1>
-      <p>Your data is safe; nothing was half-saved. Please try again in a moment.</p>
-      {error.digest && <p className="muted">Reference: {error.digest}</p>}
+      <h1>{t("error.title")}</h1>
+      <p>{t("error.body")}</p>
+      {error.digest && (
+        <p className="muted">
+          {t.rich("error.reference", { digest: error.digest, bdi: (chunks) => <bdi>{chunks}</bdi> })}
+        </p>
+      )}
       <button type="button" onClick={reset}>
-        Try again
+        {t("error.tryAgain")}
       </button>
     </>
   );

@@ -1,20 +1,19 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { getSession } from "@/lib/session";
 
 export default async function Forbidden() {
-  const user = await getSession();
+  const [user, t] = await Promise.all([getSession(), getTranslations("errors")]);
   return (
     <>
-      <h1>Not allowed</h1>
-      <p>This page is for the site&apos;s admins only.</p>
+      <h1>{t("forbidden.title")}</h1>
+      <p>{t("forbidden.body")}</p>
       {user ? (
         <p>
-          <Link href="/">Back to the start page</Link>
+          <Link href="/">{t("forbidden.back")}</Link>
         </p>
       ) : (
-        <p>
-          If you are an admin, <Link href="/#signin">Sign in</Link> with Telegram first, then come back to this page.
-        </p>
+        <p>{t.rich("forbidden.signInFirst", { link: (chunks) => <Link href="/#signin">{chunks}</Link> })}</p>
       )}
     </>
   );

@@ -1,11 +1,13 @@
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 
-export default function NotFound() {
+export default async function NotFound() {
+  const t = await getTranslations("errors");
   return (
     <>
-      <h1>Page not found</h1>
+      <h1>{t("notFound.title")}</h1>
       <p>
-        <Link href="/">Back to the start page</Link>
+        <Link href="/">{t("notFound.back")}</Link>
       </p>
     </>
   );

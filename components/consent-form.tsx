@@ -1,4 +1,5 @@
 "use client";
+import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import type { ActionState } from "@/lib/action-result";
 import type { FieldId } from "@/lib/fields";
@@ -6,48 +7,45 @@ import type { Purpose } from "@/lib/purposes";
 import { PurposeDetails } from "./purpose-details";
 import { SubmitButton } from "./submit-button";
 
-/** What a person calls each field when it is missing ("Telegram sent no username"). */
-const MISSING: Record<FieldId, string> = {
-  telegram_id: "user id",
-  first_name: "name",
-  last_name: "name",
-  username: "username",
-  photo_url: "profile photo",
-  phone_number: "phone number",
-};
-
 /** The exact values a purpose would keep, from what Telegram just sent (null: not a first sign-in). */
 function SentValues({ purpose, values }: { purpose: Purpose; values: Partial<Record<FieldId, string>> }) {
-  if (purpose.fields.includes("phone_number")) {
-    return (
-      <p className="muted">
-        Telegram does not send your phone number with a sign-in. If you turn this on, you can share it afterwards from
-        your settings page, through Telegram.
-      </p>
-    );
-  }
+  const t = useTranslations("consent");
+  if (purpose.fields.includes("phone_number")) return <p className="muted">{t("sent.phone")}</p>;
   const present = purpose.fields.filter((f) => values[f]);
-  if (present.length === 0)
-    return <p className="notice">Telegram sent no {MISSING[purpose.fields[0]!]}: nothing to keep.</p>;
+  // The message words the missing field as a person calls it ("Telegram sent no username").
+  if (present.length === 0) return <p className="notice">{t("sent.nothing", { field: purpose.fields[0]! })}</p>;
   const name = [values.first_name, values.last_name].filter(Boolean).join(" ");
   return (
     <div className="sent">
-      <span className="muted">What we would keep: </span>
+      <span className="muted">{t("sent.keepLabel")} </span>
       {present.includes("photo_url") ? (
         // A plain <img>: the CSP's img-src admits https://t.me, where Telegram's photo links point.
         // eslint-disable-next-line @next/next/no-img-element
         <img
           className="avatar"
           src={values.photo_url}
-          alt="Your Telegram profile photo"
+          alt={t("sent.photoAlt")}
           width={48}
           height={48}
           referrerPolicy="no-referrer"
         />
       ) : null}
-      {present.some((f) => f === "first_name" || f === "last_name") && <strong>{name}</strong>}
-      {present.includes("username") && <strong>@{values.username}</strong>}
-      {present.includes("telegram_id") && <strong>{values.telegram_id}</strong>}
+      {/* Names, @usernames and ids keep their own direction inside a right-to-left page. */}
+      {present.some((f) => f === "first_name" || f === "last_name") && (
+        <strong>
+          <bdi>{name}</bdi>
+        </strong>
+      )}
+      {present.includes("username") && (
+        <strong>
+          <bdi>@{values.username}</bdi>
+        </strong>
+      )}
+      {present.includes("telegram_id") && (
+        <strong>
+          <bdi>{values.telegram_id}</bdi>
+        </strong>
+      )}
     </div>
   );
 }
@@ -61,11 +59,12 @@ export function ConsentForm({
   values: Partial<Record<FieldId, string>> | null;
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
 }) {
+  const t = useTranslations("consent");
   const [state, formAction] = useActionState(action, null);
   return (
     <form action={formAction} aria-describedby={state && !state.ok ? "consent-error" : undefined}>
       <fieldset>
-        <legend className="muted">Choose what we may keep. Optional purposes start off.</legend>
+        <legend className="muted">{t("form.legend")}</legend>
         {purposes.map(({ purpose, checked, changed }) => {
           // Nothing to keep: offered as a choice it would only look as if it mattered. Its box stays
           // off, so the purpose is recorded as refused; it can be granted later on the settings page.
@@ -91,11 +90,11 @@ export function ConsentForm({
                     <strong>{purpose.title}</strong>
                   </label>
                   {purpose.required ? (
-                    <span className="tag required">required</span>
+                    <span className="tag required">{t("form.required")}</span>
                   ) : (
-                    <span className="tag">optional</span>
+                    <span className="tag">{t("form.optional")}</span>
                   )}
-                  {changed && <span className="tag">text changed since you decided</span>}
+                  {changed && <span className="tag">{t("form.textChanged")}</span>}
                   {values && <SentValues purpose={purpose} values={values} />}
                   <PurposeDetails purpose={purpose} idPrefix="consent" />
                 </div>
@@ -109,7 +108,7 @@ export function ConsentForm({
           {state.message}
         </p>
       )}
-      <SubmitButton pendingLabel="Saving…">Save my choices</SubmitButton>
+      <SubmitButton pendingLabel={t("form.saving")}>{t("form.save")}</SubmitButton>
     </form>
   );
 }

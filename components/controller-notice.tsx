@@ -1,25 +1,31 @@
+import { getTranslations } from "next-intl/server";
+import type { ReactNode } from "react";
 import { env } from "@/lib/env";
 
 /** Who is asking and how to reach them (GDPR Art. 13(1)(a)), wherever consent is asked or shown. */
-export function ControllerNotice() {
+export async function ControllerNotice() {
   const c = env().controller;
+  const t = await getTranslations("consent");
+  // The operator's name and contact keep their own direction inside a right-to-left page.
+  const bdi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
   return (
     <section className="card controller" aria-labelledby="who-is-asking">
-      <h2 id="who-is-asking">Who is asking</h2>
+      <h2 id="who-is-asking">{t("controller.heading")}</h2>
       <p>
-        <strong>{c.name}</strong> decides what is done with your data here (the controller). Contact:{" "}
-        {c.contactHref ? <a href={c.contactHref}>{c.contact}</a> : c.contact}.{" "}
-        {c.privacyPolicyUrl ? (
-          <a href={c.privacyPolicyUrl}>Read the privacy policy</a>
-        ) : (
-          "No privacy policy is configured (PRIVACY_POLICY_URL)."
-        )}
+        {t.rich("controller.who", { name: c.name, strong: (chunks) => <strong>{bdi(chunks)}</strong> })}{" "}
+        {c.contactHref
+          ? t.rich("controller.contactLink", {
+              contact: c.contact,
+              link: (chunks) => (
+                <a href={c.contactHref!}>
+                  <bdi>{chunks}</bdi>
+                </a>
+              ),
+            })
+          : t.rich("controller.contact", { contact: c.contact, bdi })}{" "}
+        {c.privacyPolicyUrl ? <a href={c.privacyPolicyUrl}>{t("controller.policyLink")}</a> : t("controller.noPolicy")}
       </p>
-      {c.placeholder && (
-        <p className="muted">
-          This site runs with placeholder operator details: it is not meant for real people&apos;s data.
-        </p>
-      )}
+      {c.placeholder && <p className="muted">{t("controller.placeholder")}</p>}
     </section>
   );
 }

@@ -1,7 +1,8 @@
 "use client";
 // The Telegram sign-in. Telegram.Login.auth is called from our own script (not the widget's
 // data-onauth, which needs eval), and the payload goes to the server by POST, never in a URL.
-import { useState } from "react";
+import { useLocale, useTranslations } from "next-intl";
+import { useState, type ReactNode } from "react";
 
 type TelegramLogin = {
   Login: {
@@ -17,6 +18,9 @@ declare global {
   }
 }
 
+/** A failure whose message is already written for the person (in their language). */
+class ReadableError extends Error {}
+
 const WIDGET_SRC = "https://telegram.org/js/telegram-widget.js?22";
 
 function loadWidget(): Promise<TelegramLogin> {
@@ -31,6 +35,18 @@ function loadWidget(): Promise<TelegramLogin> {
   });
 }
 
+/**
+ * The API's errors are English by contract (they are for scripts); a person reads the one that fits
+ * the status, in their language.
+ */
+type Refusal = { kind: "refused" } | { kind: "tooMany"; seconds: number } | { kind: "failed" };
+
+class SignInError extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.kind);
+  }
+}
+
 async function postPayload(payload: Record<string, unknown>): Promise<string> {
   const res = await fetch("/api/auth/telegram", {
     method: "POST",
@@ -38,12 +54,15 @@ async function postPayload(payload: Record<string, unknown>): Promise<string> {
     body: JSON.stringify(payload),
     credentials: "same-origin",
   });
-  const body = (await res.json().catch(() => ({}))) as { next?: string; error?: string };
-  if (!res.ok || !body.next) throw new Error(body.error ?? "Sign-in failed. Please try again.");
+  const body = (await res.json().catch(() => ({}))) as { next?: string };
+  if (res.status === 401) throw new SignInError({ kind: "refused" });
+  if (res.status === 429)
+    throw new SignInError({ kind: "tooMany", seconds: Math.max(1, Number(res.headers.get("retry-after")) || 60) });
+  if (!res.ok || !body.next) throw new SignInError({ kind: "failed" });
   return body.next;
 }
 
-type DemoPersonaCard = { id: string; label: string; description: string; admin: boolean };
+type DemoPersonaCard = { id: string; label: string; description: ReactNode; admin: boolean };
 
 export function LoginButton({
   botId,
@@ -54,26 +73,36 @@ export function LoginButton({
   botUsername: string | null;
   demoPersonas: DemoPersonaCard[] | null;
 }) {
+  const t = useTranslations("home");
+  const locale = useLocale();
   const [status, setStatus] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+
+  const messageFor = (e: unknown): string => {
+    if (!(e instanceof SignInError)) return t("login.failed");
+    const r = e.refusal;
+    if (r.kind === "tooMany") return t("login.tooMany", { seconds: r.seconds });
+    return r.kind === "refused" ? t("login.refused") : t("login.failed");
+  };
 
   async function run(getPayload: () => Promise<Record<string, unknown> | null>) {
     setStatus({ busy: true, error: null });
     try {
       const payload = await getPayload();
-      if (!payload) return setStatus({ busy: false, error: "Sign-in was cancelled in the Telegram window." });
+      if (!payload) return setStatus({ busy: false, error: t("login.cancelledWindow") });
       window.location.assign(await postPayload(payload));
     } catch (e) {
-      setStatus({ busy: false, error: (e as Error).message });
+      setStatus({ busy: false, error: e instanceof ReadableError ? e.message : messageFor(e) });
     }
   }
 
   const telegram = () =>
     run(async () => {
       const tg = await loadWidget().catch(() => {
-        throw new Error("Telegram's sign-in script could not load. Check your connection and try again.");
+        throw new ReadableError(t("login.scriptFailed"));
       });
       return new Promise((resolve) =>
-        tg.Login.auth({ bot_id: botId!, request_access: false }, (data) => resolve(data || null)),
+        // Telegram's confirmation window in the language of this page.
+        tg.Login.auth({ bot_id: botId!, request_access: false, lang: locale }, (data) => resolve(data || null)),
       );
     });
 
@@ -84,7 +113,7 @@ export function LoginButton({
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ persona }),
       });
-      if (!res.ok) throw new Error("The demo sign-in is not available.");
+      if (!res.ok) throw new ReadableError(t("login.demoUnavailable"));
       return (await res.json()) as Record<string, unknown>;
     });
 
@@ -94,7 +123,7 @@ export function LoginButton({
       {demoPersonas && (
         <>
           {/* Each persona has a different set of profile fields, so the consent page shows what happens when Telegram sends one and when it does not. */}
-          <ul className="personas" aria-label="Demo personas">
+          <ul className="personas" aria-label={t("persona.listLabel")}>
             {demoPersonas.map((p) => (
               <li key={p.id}>
                 <button
@@ -104,17 +133,14 @@ export function LoginButton({
                   onClick={() => demo(p.id)}
                   aria-describedby={`persona-${p.id}`}
                 >
-                  Demo sign-in as {p.label}
+                  {t("persona.signInAs", { name: p.label })}
                 </button>{" "}
                 <span id={`persona-${p.id}`}>{p.description}</span>
               </li>
             ))}
           </ul>
           {demoAdmin && (
-            <p>
-              To see the admin report, sign in as {demoAdmin.label}: she is this demo&apos;s admin. A real deployment
-              makes admins of the Telegram accounts listed in ADMIN_TELEGRAM_IDS, which the demo ignores.
-            </p>
+            <p>{t.rich("persona.adminHint", { name: demoAdmin.label, bdi: (chunks) => <bdi>{chunks}</bdi> })}</p>
           )}
         </>
       )}
@@ -128,21 +154,20 @@ export function LoginButton({
               onClick={telegram}
               aria-describedby="login-help"
             >
-              Log in with Telegram
+              {t("login.button")}
             </button>
           ) : (
-            <p className="notice error">Telegram sign-in is not configured on this server.</p>
+            <p className="notice error">{t("login.notConfigured")}</p>
           )}
         </div>
       )}
       {!demoPersonas && botUsername && (
         <p id="login-help" className="muted">
-          Telegram asks you to confirm sign-in to @{botUsername}. We receive your id and public profile; you decide next
-          what we may keep.
+          {t.rich("login.help", { bot: botUsername, bdi: (chunks) => <bdi>{chunks}</bdi> })}
         </p>
       )}
       <p role="status" aria-live="polite">
-        {status.busy ? "Signing you in…" : null}
+        {status.busy ? t("login.signingIn") : null}
       </p>
       {status.error && (
         <p className="notice error" role="alert">

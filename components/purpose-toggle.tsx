@@ -1,4 +1,5 @@
 "use client";
+import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import type { ActionState } from "@/lib/action-result";
 import { SubmitButton } from "./submit-button";
@@ -17,12 +18,13 @@ export function PurposeToggle({
   granted: boolean;
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
 }) {
+  const t = useTranslations("consent");
   const [state, formAction] = useActionState(action, null);
   return (
     <form action={formAction}>
       <input type="hidden" name="grant" value={granted ? "0" : "1"} />
-      <SubmitButton className="choice-button" pendingLabel={granted ? "Withdrawing…" : "Granting…"}>
-        {granted ? `Withdraw “${title}”` : `Grant “${title}”`}
+      <SubmitButton className="choice-button" pendingLabel={granted ? t("toggle.withdrawing") : t("toggle.granting")}>
+        {granted ? t("toggle.withdraw", { title }) : t("toggle.grant", { title })}
       </SubmitButton>
       <p role="status" aria-live="polite" className={state ? (state.ok ? "notice ok" : "notice error") : undefined}>
         {state?.message}

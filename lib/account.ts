@@ -33,17 +33,22 @@ export async function finishPendingSignIn(
   pending: PendingSignIn,
   decisions: Decisions,
   method: "page" | "api",
-): Promise<{ ok: true } | { ok: false; message: string }> {
+): Promise<{ ok: true } | { ok: false; reason: "invalid" | "spent"; message: string }> {
   const problems = checkDecisions(decisions);
-  if (problems.length) return { ok: false, message: problems.map((p) => p.message).join(" ") };
+  if (problems.length) return { ok: false, reason: "invalid", message: problems.map((p) => p.message).join(" ") };
   const account = accountPurpose();
   if (decisions[account.id] !== true)
-    return { ok: false, message: `Grant "${account.id}" to create an account; without it nothing is stored.` };
+    return {
+      ok: false,
+      reason: "invalid",
+      message: `Grant "${account.id}" to create an account; without it nothing is stored.`,
+    };
   const created = await createAccountFromPending(pending.pendingId, pending, decisions, method);
   if (!created) {
     await clearPendingSignIn();
     return {
       ok: false,
+      reason: "spent",
       message: "This sign-in has already been used or has ended. Please sign in with Telegram again.",
     };
   }
@@ -54,7 +59,7 @@ export async function finishPendingSignIn(
 export type SaveDecisionsResult =
   | { ok: true; created: true }
   | ({ ok: true; created: false; userId: string; needsConsent: boolean } & AppliedDecisions)
-  | { ok: false; reason: "no-sign-in" | "invalid"; message: string };
+  | { ok: false; reason: "no-sign-in" | "invalid" | "spent"; message: string };
 
 /**
  * "Save these decisions": the one use case behind the consent page's form and PUT /api/me/consents.
@@ -94,7 +99,7 @@ export async function saveDecisions(
   }
   await consume("consent", `pending:${pending.telegramId}`);
   const created = await finishPendingSignIn(pending, decisions, method);
-  if (!created.ok) return { ok: false, reason: "invalid", message: created.message };
+  if (!created.ok) return { ok: false, reason: created.reason, message: created.message };
   securityEvent("consent.changed", requestId, { created: true, method });
   return { ok: true, created: true };
 }

@@ -37,23 +37,22 @@ export const DEMO_PHONES: Record<DemoPersona, string> = {
   margaret: "61491570009",
 };
 
-const PROFILE_FIELDS = [
-  ["first_name", "first name"],
-  ["last_name", "last name"],
-  ["username", "username"],
-  ["photo_url", "profile photo"],
-] as const;
+/** The Telegram profile fields a persona may or may not have, in the order the home page names them. */
+export const PERSONA_PROFILE_FIELDS = ["first_name", "last_name", "username", "photo_url"] as const;
+export type PersonaProfileField = (typeof PERSONA_PROFILE_FIELDS)[number];
 
-const list = (words: string[]) =>
-  words.length > 1 ? `${words.slice(0, -1).join(", ")} or ${words.at(-1)}` : words[0]!;
+export type DemoPersonaProfile = { name: string; has: PersonaProfileField[]; lacks: PersonaProfileField[] };
 
-/** "Grace Hopper: first name, last name, profile photo. No username." Derived from the data, so it cannot drift. */
-export function describeDemoPersona(persona: DemoPersona): string {
+/**
+ * Which profile fields Telegram would send for a persona and which it would not. Derived from the
+ * data, so the home page's description ("Grace Hopper: first name, last name, profile photo. No
+ * username.", worded per language there) cannot drift.
+ */
+export function demoPersonaProfile(persona: DemoPersona): DemoPersonaProfile {
   const p: Record<string, string | undefined> = DEMO_PERSONAS[persona];
-  const has = PROFILE_FIELDS.filter(([f]) => p[f]).map(([, w]) => w);
-  const lacks = PROFILE_FIELDS.filter(([f]) => !p[f]).map(([, w]) => w);
-  const name = [p.first_name, p.last_name].filter(Boolean).join(" ");
-  const missing = lacks.length ? ` No ${list(lacks)}.` : "";
-  const admin = persona === DEMO_ADMIN_PERSONA ? " The demo's admin: she can open the admin report." : "";
-  return `${name}: ${has.join(", ")}.${missing}${admin}`;
+  return {
+    name: [p.first_name, p.last_name].filter(Boolean).join(" "),
+    has: PERSONA_PROFILE_FIELDS.filter((f) => p[f]),
+    lacks: PERSONA_PROFILE_FIELDS.filter((f) => !p[f]),
+  };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isLoopbackAddress } from "./demo";
-import { DEMO_PERSONAS, describeDemoPersona, type DemoPersona } from "./demo-personas";
+import { DEMO_PERSONAS, demoPersonaProfile, type DemoPersona } from "./demo-personas";
 
 describe("isLoopbackAddress", () => {
   it("accepts only loopback, in every spelling a socket or a proxy header gives it", () => {
@@ -21,23 +21,19 @@ describe("isLoopbackAddress", () => {
   });
 });
 
-describe("describeDemoPersona", () => {
-  it("names exactly the profile fields each persona has", () => {
-    const words = {
-      first_name: "first name",
-      last_name: "last name",
-      username: "username",
-      photo_url: "profile photo",
-    } as const;
+describe("demoPersonaProfile", () => {
+  it("names exactly the profile fields each persona has, and the others as missing", () => {
+    const fields = ["first_name", "last_name", "username", "photo_url"] as const;
     for (const id of Object.keys(DEMO_PERSONAS) as DemoPersona[]) {
       const p: Record<string, string | undefined> = DEMO_PERSONAS[id];
-      const has = /^[^:]+: ([^.]*)\./.exec(describeDemoPersona(id))![1]!.split(", ");
-      expect(has, id).toEqual(
-        Object.entries(words)
-          .filter(([f]) => p[f])
-          .map(([, w]) => w),
-      );
+      const profile = demoPersonaProfile(id);
+      expect(profile.has, id).toEqual(fields.filter((f) => p[f]));
+      expect(profile.lacks, id).toEqual(fields.filter((f) => !p[f]));
     }
-    expect(describeDemoPersona("alan")).toBe("Alan: first name. No last name, username or profile photo.");
+    expect(demoPersonaProfile("alan")).toEqual({
+      name: "Alan",
+      has: ["first_name"],
+      lacks: ["last_name", "username", "photo_url"],
+    });
   });
 });

@@ -11,7 +11,14 @@ import { savePhoneFromTelegram, type SavePhoneResult } from "./data/phone";
 import { countSyntheticPeople, seedSyntheticPeople } from "./data/seed";
 import type { SessionUser } from "./data/sessions";
 import { telegramIdIndex } from "./data/vault";
-import { DEMO_ADMIN_PERSONA, DEMO_PERSONAS, DEMO_PHONES, describeDemoPersona, type DemoPersona } from "./demo-personas";
+import {
+  DEMO_ADMIN_PERSONA,
+  DEMO_PERSONAS,
+  DEMO_PHONES,
+  demoPersonaProfile,
+  type DemoPersona,
+  type DemoPersonaProfile,
+} from "./demo-personas";
 import { ConfigError, env } from "./env";
 import { nowSeconds } from "./session-cookie";
 import { signWidgetPayload } from "./telegram/widget";
@@ -32,14 +39,14 @@ export function demoPayload(persona: string): Record<string, string> | null {
   return signWidgetPayload(e.botToken, { ...DEMO_PERSONAS[persona as DemoPersona], auth_date: String(authDate) });
 }
 
-export type DemoPersonaCard = { id: DemoPersona; label: string; description: string; admin: boolean };
+export type DemoPersonaCard = { id: DemoPersona; label: string; admin: boolean } & DemoPersonaProfile;
 
 /** The home page's persona list: who each one is and which profile fields Telegram would send. */
 export function demoPersonaList(): DemoPersonaCard[] {
   return (Object.keys(DEMO_PERSONAS) as DemoPersona[]).map((id) => ({
     id,
     label: DEMO_PERSONAS[id].first_name,
-    description: describeDemoPersona(id),
+    ...demoPersonaProfile(id),
     admin: id === DEMO_ADMIN_PERSONA,
   }));
 }

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
 import { ConsentForm } from "@/components/consent-form";
 import { ControllerNotice } from "@/components/controller-notice";
 import { SessionEnded } from "@/components/session-state";
@@ -7,12 +8,17 @@ import { SubmitButton } from "@/components/submit-button";
 import { valuesSentBy } from "@/lib/account";
 import { catalogue } from "@/lib/catalogue";
 import { getConsentOverview } from "@/lib/data/consents";
+import { PENDING_TTL_SECONDS } from "@/lib/session-cookie";
 import { getPendingSignIn, getSession } from "@/lib/session";
 import { cancelSignIn, saveConsent } from "./actions";
 
-export const metadata = { title: "Your consent · Consent-first login" };
+export async function generateMetadata() {
+  const t = await getTranslations("consent");
+  return { title: t("metaTitle") };
+}
 
 export default async function ConsentPage() {
+  const t = await getTranslations("consent");
   const user = await getSession();
   if (user) {
     // Only what changed since the user decided (or was added since) is asked again.
@@ -20,8 +26,8 @@ export default async function ConsentPage() {
     if (overview.length === 0) redirect("/settings");
     return (
       <>
-        <h1>Some of our purposes have changed</h1>
-        <p>We changed how we describe the purposes below, or added them. Please decide again; nothing else changes.</p>
+        <h1>{t("changed.title")}</h1>
+        <p>{t("changed.intro")}</p>
         <ControllerNotice />
         <ConsentForm
           purposes={overview.map((v) => ({ purpose: v.purpose, checked: false, changed: v.decidedAt !== null }))}
@@ -37,28 +43,19 @@ export default async function ConsentPage() {
     return (
       <>
         <SessionEnded />
-        <h1>No sign-in is waiting</h1>
+        <h1>{t("noSignIn.title")}</h1>
+        <p>{t("noSignIn.body", { minutes: PENDING_TTL_SECONDS / 60 })}</p>
         <p>
-          A sign-in waits here for your decision for 10 minutes, until you save or cancel it. This one was cancelled or
-          has expired. Nothing was stored.
-        </p>
-        <p>
-          <Link href="/#signin">Sign in with Telegram</Link>
+          <Link href="/#signin">{t("noSignIn.link")}</Link>
         </p>
       </>
     );
   }
   return (
     <>
-      <h1>Before we create your account</h1>
-      <p>
-        Telegram confirmed who you are. Nothing about you is stored yet. Choose below what we may keep; optional
-        purposes start off, and you can change your mind later on the settings page.
-      </p>
-      <p className="muted">
-        Beside each purpose is exactly what Telegram sent for it and what would be kept. Anything else it sent is
-        discarded.
-      </p>
+      <h1>{t("first.title")}</h1>
+      <p>{t("first.intro")}</p>
+      <p className="muted">{t("first.sentNote")}</p>
       <ControllerNotice />
       <ConsentForm
         purposes={catalogue().map((purpose) => ({ purpose, checked: false, changed: false }))}
@@ -66,8 +63,8 @@ export default async function ConsentPage() {
         action={saveConsent}
       />
       <form action={cancelSignIn} className="row spaced">
-        <SubmitButton className="secondary" pendingLabel="Cancelling…">
-          Cancel and do not create an account
+        <SubmitButton className="secondary" pendingLabel={t("first.cancelling")}>
+          {t("first.cancel")}
         </SubmitButton>
       </form>
     </>
