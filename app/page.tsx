@@ -4,6 +4,8 @@ import { SessionEnded } from "@/components/session-state";
 import { catalogue } from "@/lib/catalogue";
 import { demoPersonaList } from "@/lib/demo";
 import { env } from "@/lib/env";
+import { currentLocale } from "@/lib/i18n/request-locale";
+import { purposeText } from "@/lib/purposes";
 import { getSession } from "@/lib/session";
 
 export default async function HomePage({
@@ -11,7 +13,7 @@ export default async function HomePage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const [user, params] = await Promise.all([getSession(), searchParams]);
+  const [user, params, locale] = await Promise.all([getSession(), searchParams, currentLocale()]);
   const e = env();
   return (
     <>
@@ -69,7 +71,7 @@ export default async function HomePage({
         <ul>
           {catalogue().map((p) => (
             <li key={p.id}>
-              <strong>{p.title}</strong>
+              <strong>{purposeText(p, locale).title}</strong>
               {p.required ? " (required)" : " (optional, off unless you turn it on)"}
             </li>
           ))}

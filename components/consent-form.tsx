@@ -2,7 +2,8 @@
 import { useActionState } from "react";
 import type { ActionState } from "@/lib/action-result";
 import type { FieldId } from "@/lib/fields";
-import type { Purpose } from "@/lib/purposes";
+import type { Locale } from "@/lib/i18n/locales";
+import { purposeText, type Purpose } from "@/lib/purposes";
 import { PurposeDetails } from "./purpose-details";
 import { SubmitButton } from "./submit-button";
 
@@ -52,18 +53,25 @@ function SentValues({ purpose, values }: { purpose: Purpose; values: Partial<Rec
   );
 }
 
+/**
+ * `locale` is the language the texts are shown in: the form posts it, so the record says what was
+ * read even if the language is switched in another tab before the form is sent.
+ */
 export function ConsentForm({
   purposes,
   values,
+  locale,
   action,
 }: {
   purposes: { purpose: Purpose; checked: boolean; changed: boolean }[];
+  locale: Locale;
   values: Partial<Record<FieldId, string>> | null;
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
 }) {
   const [state, formAction] = useActionState(action, null);
   return (
     <form action={formAction} aria-describedby={state && !state.ok ? "consent-error" : undefined}>
+      <input type="hidden" name="locale" value={locale} />
       <fieldset>
         <legend className="muted">Choose what we may keep. Optional purposes start off.</legend>
         {purposes.map(({ purpose, checked, changed }) => {
@@ -88,7 +96,7 @@ export function ConsentForm({
                 />
                 <div>
                   <label htmlFor={`purpose-${purpose.id}`}>
-                    <strong>{purpose.title}</strong>
+                    <strong>{purposeText(purpose, locale).title}</strong>
                   </label>
                   {purpose.required ? (
                     <span className="tag required">required</span>
@@ -97,7 +105,7 @@ export function ConsentForm({
                   )}
                   {changed && <span className="tag">text changed since you decided</span>}
                   {values && <SentValues purpose={purpose} values={values} />}
-                  <PurposeDetails purpose={purpose} idPrefix="consent" />
+                  <PurposeDetails purpose={purpose} locale={locale} idPrefix="consent" />
                 </div>
               </div>
             </div>

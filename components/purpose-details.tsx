@@ -1,5 +1,6 @@
 import { FIELDS } from "@/lib/fields";
-import type { Purpose } from "@/lib/purposes";
+import type { Locale } from "@/lib/i18n/locales";
+import { purposeText, type Purpose } from "@/lib/purposes";
 
 export function retentionText(days: number): string {
   if (days % 365 === 0) return `${days / 365} year${days === 365 ? "" : "s"}`;
@@ -7,12 +8,13 @@ export function retentionText(days: number): string {
 }
 
 /** Why, which fields, how long: the same words on the consent and the settings page. */
-export function PurposeDetails({ purpose, idPrefix }: { purpose: Purpose; idPrefix: string }) {
+export function PurposeDetails({ purpose, locale, idPrefix }: { purpose: Purpose; locale: Locale; idPrefix: string }) {
+  const text = purposeText(purpose, locale);
   const labels = purpose.fields.map((f) => FIELDS[f].label).join(", ");
   return (
     <div id={`${idPrefix}-${purpose.id}-details`}>
-      <p>{purpose.justification}</p>
-      <p className="muted">If you say no: {purpose.ifRefused}</p>
+      <p>{text.justification}</p>
+      <p className="muted">If you say no: {text.ifRefused}</p>
       <dl className="fields">
         {/* A one-time purpose looks at its data once and keeps only when that happened. */}
         {purpose.oneTime ? (

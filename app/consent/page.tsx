@@ -7,13 +7,14 @@ import { SubmitButton } from "@/components/submit-button";
 import { valuesSentBy } from "@/lib/account";
 import { catalogue } from "@/lib/catalogue";
 import { getConsentOverview } from "@/lib/data/consents";
+import { currentLocale } from "@/lib/i18n/request-locale";
 import { getPendingSignIn, getSession } from "@/lib/session";
 import { cancelSignIn, saveConsent } from "./actions";
 
 export const metadata = { title: "Your consent · Consent-first login" };
 
 export default async function ConsentPage() {
-  const user = await getSession();
+  const [user, locale] = await Promise.all([getSession(), currentLocale()]);
   if (user) {
     // Only what changed since the user decided (or was added since) is asked again.
     const overview = (await getConsentOverview(user.id)).filter((v) => v.needsDecision);
@@ -26,6 +27,7 @@ export default async function ConsentPage() {
         <ConsentForm
           purposes={overview.map((v) => ({ purpose: v.purpose, checked: false, changed: v.decidedAt !== null }))}
           values={null}
+          locale={locale}
           action={saveConsent}
         />
       </>
@@ -63,6 +65,7 @@ export default async function ConsentPage() {
       <ConsentForm
         purposes={catalogue().map((purpose) => ({ purpose, checked: false, changed: false }))}
         values={valuesSentBy(pending)}
+        locale={locale}
         action={saveConsent}
       />
       <form action={cancelSignIn} className="row spaced">

@@ -6,6 +6,10 @@ import { purposeById } from "@/lib/catalogue";
 import { setConsents } from "@/lib/data/consents";
 import { FIELDS } from "@/lib/fields";
 import { currentRequestId } from "@/lib/http";
+import { isLocale } from "@/lib/i18n/locales";
+import { currentLocale } from "@/lib/i18n/request-locale";
+import { env } from "@/lib/env";
+import { purposeText } from "@/lib/purposes";
 import { securityEvent } from "@/lib/log";
 import { consume, RateLimitedError } from "@/lib/rate-limit";
 import { requireUser } from "@/lib/session";
@@ -23,6 +27,10 @@ export async function togglePurpose(purposeId: string, _prev: ActionState, form:
   const grant = form.get("grant") === "1";
   const purpose = purposeById(purposeId);
   if (!purpose) return { ok: false, message: "That purpose no longer exists. Reload the page." };
+  // The language the button's page was rendered in (see the consent form), if still offered.
+  const shownIn = form.get("locale");
+  const locale = isLocale(shownIn) && env().languages.includes(shownIn) ? shownIn : await currentLocale();
+  const title = purposeText(purpose, locale).title;
   try {
     await consume("consent", user.id);
   } catch (e) {
@@ -33,7 +41,7 @@ export async function togglePurpose(purposeId: string, _prev: ActionState, form:
       };
     throw e;
   }
-  const result = await setConsents(user.id, { [purposeId]: grant }, "page");
+  const result = await setConsents(user.id, { [purposeId]: grant }, "page", locale);
   if (!result.ok) return { ok: false, message: result.message };
   securityEvent("consent.changed", await currentRequestId(), { changes: result.changed.length, method: "page" });
   // The page is rendered again in this same answer: badge, values, button and dates change at once.
@@ -43,17 +51,17 @@ export async function togglePurpose(purposeId: string, _prev: ActionState, form:
     if (purpose.fields.includes("phone_number"))
       return {
         ok: true,
-        message: `Granted: ${purpose.title}. Nothing is stored until you share your number through Telegram.`,
+        message: `Granted: ${title}. Nothing is stored until you share your number through Telegram.`,
       };
     return {
       ok: true,
-      message: `Granted: ${purpose.title}. Its data is filled in from Telegram at your next sign-in.`,
+      message: `Granted: ${title}. Its data is filled in from Telegram at your next sign-in.`,
     };
   }
   const erased = result.erased.map((f) => FIELDS[f].label);
   return {
     ok: true,
-    message: `Withdrawn: ${purpose.title}. ${erased.length ? `Erased now: ${erased.join(", ")}.` : "Nothing was stored under it."}`,
+    message: `Withdrawn: ${title}. ${erased.length ? `Erased now: ${erased.join(", ")}.` : "Nothing was stored under it."}`,
   };
 }
 /** Makes a one-time deep link into the bot; the page shows it as a link to Telegram. */

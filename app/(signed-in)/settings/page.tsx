@@ -9,6 +9,8 @@ import { phoneShareWays } from "@/lib/account";
 import { getConsentOverview, type PurposeView } from "@/lib/data/consents";
 import { profileFrom, summaryOf } from "@/lib/data/me";
 import { FIELDS } from "@/lib/fields";
+import { currentLocale } from "@/lib/i18n/request-locale";
+import { purposeText } from "@/lib/purposes";
 import { requireUser } from "@/lib/session";
 import { phoneBotLinkAction, togglePurpose } from "./actions";
 
@@ -36,7 +38,7 @@ export default async function SettingsPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const user = await requireUser();
-  const [overview, params] = await Promise.all([getConsentOverview(user.id), searchParams]);
+  const [overview, params, locale] = await Promise.all([getConsentOverview(user.id), searchParams, currentLocale()]);
   if (overview.some((v) => v.needsDecision)) redirect("/consent");
   // The greeting is the display_name purpose at work: without that consent there is no name to use.
   const profile = profileFrom(overview);
@@ -73,7 +75,8 @@ export default async function SettingsPage({
         <ul className="summary">
           {overview.map((v) => (
             <li key={v.purpose.id}>
-              <a href={`#card-${v.purpose.id}`}>{v.purpose.title}</a>: {v.granted ? "granted" : "not granted"}
+              <a href={`#card-${v.purpose.id}`}>{purposeText(v.purpose, locale).title}</a>:{" "}
+              {v.granted ? "granted" : "not granted"}
               {v.stored.length ? `, ${v.stored.map((f) => FIELDS[f.field].label.toLowerCase()).join(", ")}` : ""}
             </li>
           ))}
@@ -83,7 +86,7 @@ export default async function SettingsPage({
       {overview.map((v) => (
         <section className="card" key={v.purpose.id} id={`card-${v.purpose.id}`} aria-labelledby={`p-${v.purpose.id}`}>
           <h2 id={`p-${v.purpose.id}`}>
-            {v.purpose.title}
+            {purposeText(v.purpose, locale).title}
             {v.granted ? (
               <span className="tag on">granted{v.decidedAt ? ` since ${date(v.decidedAt)}` : ""}</span>
             ) : (
@@ -91,7 +94,7 @@ export default async function SettingsPage({
             )}
             {v.purpose.required && <span className="tag required">required</span>}
           </h2>
-          <PurposeDetails purpose={v.purpose} idPrefix="settings" />
+          <PurposeDetails purpose={v.purpose} locale={locale} idPrefix="settings" />
           <h3 className="muted">Stored now</h3>
           {v.purpose.oneTime ? (
             <p data-testid={`stored-${v.purpose.id}`}>
@@ -118,7 +121,8 @@ export default async function SettingsPage({
           )}
           {!v.purpose.required && (
             <PurposeToggle
-              title={v.purpose.title}
+              title={purposeText(v.purpose, locale).title}
+              locale={locale}
               granted={v.granted}
               action={togglePurpose.bind(null, v.purpose.id)}
             />

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { PrintButton } from "@/components/print-button";
 import { exportMyData } from "@/lib/account";
+import { currentLocale } from "@/lib/i18n/request-locale";
 import { requireUser } from "@/lib/session";
 
 export const metadata = { title: "Your data, readable · Consent-first login" };
@@ -11,7 +12,7 @@ const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "never");
 // and printing.
 export default async function ExportPage() {
   const user = await requireUser();
-  const data = await exportMyData(user.id);
+  const data = await exportMyData(user.id, await currentLocale());
   return (
     <>
       <h1>Your data: a readable copy</h1>
