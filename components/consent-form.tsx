@@ -3,7 +3,7 @@ import { useActionState } from "react";
 import type { ActionState } from "@/lib/action-result";
 import type { FieldId } from "@/lib/fields";
 import type { Locale } from "@/lib/i18n/locales";
-import { purposeText, type Purpose } from "@/lib/purposes";
+import { purposeText, type Purpose } from "@/lib/purpose-text";
 import { PurposeDetails } from "./purpose-details";
 import { SubmitButton } from "./submit-button";
 

@@ -1,6 +1,6 @@
 import { FIELDS } from "@/lib/fields";
 import type { Locale } from "@/lib/i18n/locales";
-import { purposeText, type Purpose } from "@/lib/purposes";
+import { purposeText, type Purpose } from "@/lib/purpose-text";
 
 export function retentionText(days: number): string {
   if (days % 365 === 0) return `${days / 365} year${days === 365 ? "" : "s"}`;
