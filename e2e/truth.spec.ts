@@ -3,9 +3,11 @@
 // sent, every purpose visibly delivers, phone purposes lead somewhere, the controller is named, the
 // copies are readable, the edges of the main path say what happened, and Grant and Withdraw weigh
 // the same.
-import type { Page } from "@playwright/test";
+import { test as base, type Page } from "@playwright/test";
 import { Client, ONLY_ACCOUNT, signedPayload, type Profile } from "../tests/support/client";
+import { freshDatabase } from "../tests/support/databases";
 import { countRows, query, rawDatabaseBytes } from "../tests/support/inspect";
+import { startApp, type TestApp } from "../tests/support/server";
 import { expect, freshTelegramId, signInContext, testWithApp } from "./fixtures";
 
 const CONTROLLER = {
@@ -150,6 +152,62 @@ test("3. each shipped purpose delivers: name, photo and username shown when gran
   await page.getByRole("button", { name: "Withdraw “Greet you by name”" }).click();
   await expect(you).not.toContainText("Greta");
 });
+
+// "Contact you by phone" delivers when an admin can reach the person: the demo has the admin persona
+// and the simulated sharing that a phone needs, so this one runs on its own demo server.
+const demoTest = base.extend<object, { demo: TestApp }>({
+  demo: [
+    async ({}, use) => {
+      const app = await startApp({
+        label: "e2e-truth-demo",
+        env: { DEMO_MODE: "1" },
+        db: await freshDatabase("e2e-truth-demo", "sqlite"),
+        host: "127.0.0.1",
+      });
+      await use(app);
+      await app.stop();
+      await app.db.drop();
+    },
+    { scope: "worker" },
+  ],
+});
+
+demoTest(
+  "3. “Contact you by phone” delivers: the admin reaches the number while granted, not after withdrawal",
+  async ({ demo, page }) => {
+    const persona = async (name: string) => {
+      await page.context().clearCookies();
+      await page.goto(demo.origin);
+      await page.getByRole("button", { name: `Demo sign-in as ${name}` }).click();
+      await expect(page).toHaveURL(/\/(consent|settings)$/);
+      if (page.url().endsWith("/consent")) await page.getByRole("button", { name: "Save my choices" }).click();
+      await expect(page).toHaveURL(/\/settings/);
+    };
+    const lookUp = async (reference: string) => {
+      await persona("Margaret");
+      await page.goto(`${demo.origin}/admin/contact`);
+      await page.getByRole("textbox", { name: "Account reference" }).fill(reference);
+      await page.getByRole("button", { name: "Look up the phone number" }).click();
+      return page.getByTestId("contact-result");
+    };
+    await persona("Alan");
+    const phone = card(page, "Contact you by phone");
+    await phone.getByRole("button", { name: "Grant “Contact you by phone”" }).click();
+    await page.getByRole("link", { name: "Share a demo phone number (simulated)" }).click();
+    await page.getByRole("button", { name: "Share +61 491 570 008 (simulated)" }).click();
+    const reference = (await page.getByTestId("account-reference").locator("strong").innerText()).trim();
+
+    await expect(await lookUp(reference)).toContainText("+61 491 570 008");
+    await persona("Alan");
+    await expect(phone.getByTestId("contact-lookups").getByRole("listitem")).toHaveCount(1);
+    await phone.getByRole("button", { name: "Withdraw “Contact you by phone”" }).click();
+    await expect(phone.getByText("not granted", { exact: true })).toBeVisible();
+
+    const refused = await lookUp(reference);
+    await expect(refused).toContainText("has not agreed to be contacted by phone");
+    await expect(refused).not.toContainText("491");
+  },
+);
 
 test("4. a phone purpose leads somewhere: with no way configured the page says so, and claims nothing from the next sign-in", async ({
   app,

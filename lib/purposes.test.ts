@@ -15,14 +15,16 @@ import {
 } from "./purposes";
 import type { PurposeSpec } from "./purpose-text";
 
-// The English versions of the shipped purposes before the catalogue had languages. Every decision
-// made until then was made on these; if one changes, all those people are asked again.
+// The English versions of the shipped purposes before the catalogue had languages (full hashes; the
+// version is the first 12 characters). Every decision made until then was made on these; if one
+// changes, all those people are asked again.
 const ENGLISH_VERSIONS_BEFORE_LANGUAGES = {
   account: "5697f86a6d982aa8b69c100092c529e4126a2c89f62cc2d257c9a3381a7e51b1",
   display_name: "e795cfd5f7c75787a7597b1b6692b310dc2ded0e2f0c093639b68b8c77320df4",
   username: "3d5cf73174f6c6a9d7d2638ebdbb03bee83058462ecb436ffec0b10c5c7857a0",
   profile_photo: "501a5a16674d19457024cef59cb996c86a04e9694ef4ec83cceff8513365c680",
-  phone_contact: "fd392fb639b432dd9743a7d3610a45ac88e8f95d15aed6091abe945898b6ca5a",
+  // As on main before this change, with the admin contact path's wording (decision 006 addendum).
+  phone_contact: "15844c07ea34e4e5e63121d1b814b08879120c430afb1f315c4c0d855e64b831",
   phone_verification: "777d90bfc9212de8e7d56cc5e63e396ac790e5e50f698921749617ec07487b16",
 };
 

@@ -150,26 +150,29 @@ export const SHIPPED_PURPOSES = {
       en: {
         title: "Contact you by phone",
         justification:
-          "We keep your phone number, shared by you through Telegram, to reach you about your account. It is encrypted and never shown to anyone but you.",
-        ifRefused: "We never ask Telegram for your phone number and do not store one.",
+          "We keep your phone number, shared by you through Telegram, so the people who run this site can call or text you about your account: a security problem, or a request you made. Only an admin can look it up, one person at a time, giving a reason, and every lookup is listed on your settings page. It is stored encrypted.",
+        ifRefused: "We never ask Telegram for your phone number, do not store one, and cannot call or text you.",
       },
       ru: {
         title: "Связываться с вами по телефону",
         justification:
-          "Мы храним номер телефона, которым вы сами поделились через Telegram, чтобы связываться с вами по вопросам вашей учётной записи. Он зашифрован, и его не видит никто, кроме вас.",
-        ifRefused: "Мы никогда не запрашиваем у Telegram ваш номер телефона и не храним его.",
+          "Мы храним номер телефона, которым вы сами поделились через Telegram, чтобы те, кто ведёт этот сайт, могли позвонить вам или написать по поводу вашей учётной записи: из-за проблемы с безопасностью или по вашему запросу. Посмотреть номер может только администратор — каждый раз одного человека и с указанием причины, а каждый такой просмотр виден на странице ваших настроек. Номер хранится в зашифрованном виде.",
+        ifRefused:
+          "Мы никогда не запрашиваем у Telegram ваш номер телефона, не храним его и не можем вам позвонить или написать.",
       },
       es: {
         title: "Contactarte por teléfono",
         justification:
-          "Guardamos tu número de teléfono, que tú mismo compartes a través de Telegram, para contactarte sobre tu cuenta. Está cifrado y nadie más que tú puede verlo.",
-        ifRefused: "Nunca pedimos tu número de teléfono a Telegram ni guardamos ninguno.",
+          "Guardamos tu número de teléfono, que tú compartes a través de Telegram, para que quienes gestionan este sitio puedan llamarte o escribirte sobre tu cuenta: por un problema de seguridad o por una solicitud tuya. Solo un administrador puede consultarlo, de una persona cada vez y indicando un motivo, y cada consulta aparece en tu página de ajustes. Se guarda cifrado.",
+        ifRefused:
+          "Nunca pedimos tu número de teléfono a Telegram, no guardamos ninguno y no podemos llamarte ni escribirte.",
       },
       fa: {
         title: "تماس تلفنی با شما",
         justification:
-          "شمارهٔ تلفنی را که خودتان از راه تلگرام به اشتراک می‌گذارید نگه می‌داریم تا دربارهٔ حسابتان با شما تماس بگیریم. این شماره رمزگذاری می‌شود و جز شما به هیچ‌کس نشان داده نمی‌شود.",
-        ifRefused: "هرگز شمارهٔ تلفن شما را از تلگرام نمی‌خواهیم و هیچ شماره‌ای نگه نمی‌داریم.",
+          "شمارهٔ تلفنی را که خودتان از راه تلگرام به اشتراک می‌گذارید نگه می‌داریم تا گردانندگان این سایت بتوانند دربارهٔ حسابتان به شما زنگ بزنند یا پیامک بفرستند: برای یک مشکل امنیتی، یا درخواستی که خودتان داده‌اید. فقط یک مدیر می‌تواند آن را ببیند، هر بار برای یک نفر و با ذکر دلیل، و هر بار دیدن آن در صفحهٔ تنظیمات شما فهرست می‌شود. این شماره رمزگذاری‌شده نگه داشته می‌شود.",
+        ifRefused:
+          "هرگز شمارهٔ تلفن شما را از تلگرام نمی‌خواهیم، هیچ شماره‌ای نگه نمی‌داریم و نمی‌توانیم به شما زنگ بزنیم یا پیامک بفرستیم.",
       },
     },
     fields: ["phone_number"],

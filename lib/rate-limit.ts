@@ -30,6 +30,8 @@ export const RATE_LIMITS = {
   adminRefused: { points: 10, duration: 600 },
   /** Bot deep links per user (each writes a token and an audit row). */
   botLink: { points: 10, duration: 600 },
+  /** Phone-number lookups per admin (/admin/contact), shown or refused: one person at a time, not a sweep. */
+  contactLookup: { points: 20, duration: 3600 },
 } as const satisfies Record<string, { points: number; duration: number }>;
 
 export type LimitName = keyof typeof RATE_LIMITS;

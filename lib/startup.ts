@@ -49,7 +49,7 @@ function schedulePurge(): void {
         const check = await runConsentCheck();
         const without = Object.values(check.withoutLiveConsent).reduce((a, b) => a + b, 0);
         log().info(
-          { event: "consent_check.completed", values: check.valuesChecked, withoutLiveConsent: without },
+          { event: "consent_check.completed", valuesChecked: check.valuesChecked, withoutLiveConsent: without },
           "consent check completed",
         );
       } catch (e) {

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { ActivityChart, CollapsedActivityTable, formatCount } from "@/components/admin/activity-chart";
 import { DemoReportFiller } from "@/components/demo-report-filler";
 import { ACTIVITY_DAYS, ACTIVITY_WEEKS, viewMinimizationReport, type PurposeActivity } from "@/lib/data/report";
@@ -69,6 +70,9 @@ export default async function AdminReportPage() {
         <a className="button secondary" href="/api/admin/report?format=csv" download>
           Download CSV
         </a>
+        <Link className="button secondary" href="/admin/contact">
+          Contact a person by phone
+        </Link>
       </p>
       <DemoReportFiller />
 

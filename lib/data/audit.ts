@@ -22,6 +22,8 @@ export const AUDIT_EVENTS = [
   "phone.verified",
   "phone.refused",
   "bot.link_created",
+  "contact.looked_up",
+  "contact.refused",
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENTS)[number];
 

@@ -47,6 +47,14 @@ export const API_ROUTES: ApiRoute[] = [
   // Aggregates only, never a personal value; refused to everyone but the configured admins.
   { method: "GET", path: "/api/admin/report", access: "admin", personal: false },
   { method: "GET", path: "/api/admin/report?format=csv", access: "admin", personal: false },
+  // One consenting person's phone number, by account reference and a closed-list reason (/admin/contact).
+  {
+    method: "POST",
+    path: "/api/admin/contact",
+    access: "admin",
+    personal: true,
+    body: () => ({ reference: "0000-0000-0000", reason: "security" }),
+  },
   // Telegram OpenID Connect: a link from our own pages starts the flow; Telegram sends the browser back.
   { method: "GET", path: "/api/auth/oidc/start", access: "public", personal: false },
   { method: "GET", path: "/api/auth/oidc/callback", access: "public", personal: false },
@@ -75,6 +83,7 @@ export const PAGES: PageRoute[] = [
   { path: "/settings", access: "user", personal: true },
   { path: "/settings/delete", access: "user", personal: false },
   { path: "/admin", access: "admin", personal: false },
+  { path: "/admin/contact", access: "admin", personal: true },
 ];
 
 /** Routes that only a signed-in user (or an admin) may use: the access-control tests iterate these. */

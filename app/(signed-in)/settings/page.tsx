@@ -1,11 +1,13 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { AccountReference, ContactLookups } from "@/components/contact-lookups";
 import { ControllerNotice } from "@/components/controller-notice";
 import { PhoneShare } from "@/components/phone-share";
 import { ProfileCard } from "@/components/profile-card";
 import { PurposeDetails } from "@/components/purpose-details";
 import { PurposeToggle } from "@/components/purpose-toggle";
 import { phoneShareWays } from "@/lib/account";
+import { accountReference, CONTACT_PURPOSE_ID, contactLookupsOf } from "@/lib/contact";
 import { getConsentOverview, type PurposeView } from "@/lib/data/consents";
 import { profileFrom, summaryOf } from "@/lib/data/me";
 import { FIELDS } from "@/lib/fields";
@@ -38,7 +40,12 @@ export default async function SettingsPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const user = await requireUser();
-  const [overview, params, locale] = await Promise.all([getConsentOverview(user.id), searchParams, currentLocale()]);
+  const [overview, params, lookups, locale] = await Promise.all([
+    getConsentOverview(user.id),
+    searchParams,
+    contactLookupsOf(user.id),
+    currentLocale(),
+  ]);
   if (overview.some((v) => v.needsDecision)) redirect("/consent");
   // The greeting is the display_name purpose at work: without that consent there is no name to use.
   const profile = profileFrom(overview);
@@ -81,6 +88,7 @@ export default async function SettingsPage({
             </li>
           ))}
         </ul>
+        <AccountReference reference={accountReference(user.id)} />
       </section>
       <p>Each purpose below shows whether you agreed, what is stored under it, and when it will be deleted.</p>
       {overview.map((v) => (
@@ -115,6 +123,7 @@ export default async function SettingsPage({
           ) : (
             <p data-testid={`stored-${v.purpose.id}`}>Nothing.</p>
           )}
+          {v.purpose.id === CONTACT_PURPOSE_ID && <ContactLookups lookups={lookups} />}
           {shareIn === v.purpose.id && <PhoneShare ways={ways} botLinkAction={phoneBotLinkAction} />}
           {shareIn !== null && shareIn !== v.purpose.id && awaitsPhone(v) && (
             <p className="muted">Share your number once, above: it serves this purpose too.</p>

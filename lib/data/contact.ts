@@ -1,0 +1,100 @@
+import "server-only";
+// The phone_contact purpose at work: an admin looks up one person's number, by the account reference
+// the person quotes (lib/account-reference.ts) and a reason from a closed list; the person sees every
+// lookup on their settings page. A number is shown only while the person's consent to phone_contact,
+// on the purpose's current text, is granted: an older text promised the number was shown to nobody.
+// The audit row names the person by the random id, the reason by its code and the admin by their
+// random id: never the number. Erasure deletes the person's rows with their other audit events.
+import { purposeById } from "../catalogue";
+import { isContactReason, type ContactReason } from "../contact-reasons";
+import { decrypt, DecryptError } from "../crypto/fields";
+import { db, type Tx } from "../db";
+import { isCurrentDecision } from "../purposes";
+import { recordAudit } from "./audit";
+import { withUserWriteLock } from "./locks";
+import { dataKeyOf, fieldAad } from "./vault";
+
+export const CONTACT_PURPOSE_ID = "phone_contact";
+
+export type PhoneLookup = { ok: true; e164: string } | { ok: false };
+
+/**
+ * The number of the one account whose id starts with `userIdPrefix`, if that person granted
+ * phone_contact and a readable number is stored; every attempt is audited, shown or refused.
+ */
+export async function lookUpPhoneForContact(
+  adminId: string,
+  userIdPrefix: string,
+  reason: ContactReason,
+): Promise<PhoneLookup> {
+  const client = await db();
+  // Resolved before the transaction: on SQLite a transaction must write before it reads (lib/data/locks.ts).
+  const matches = await client.user.findMany({
+    where: { id: { startsWith: userIdPrefix } },
+    select: { id: true },
+    take: 2,
+  });
+  // Two accounts sharing a reference are refused like an unknown one, never guessed between.
+  const personId = matches.length === 1 ? matches[0]!.id : null;
+  const e164 = personId
+    ? await client.$transaction((tx) =>
+        // Under the person's row lock: a withdrawal (which erases the number under the same lock)
+        // is either wholly before this lookup or wholly after it.
+        withUserWriteLock(tx, personId, async ({ tx }) => {
+          const number = await readConsentedNumber(tx, personId);
+          if (number !== null) await recordAudit(tx, "contact.looked_up", personId, { reason, by: adminId });
+          return number;
+        }),
+      )
+    : null;
+  if (e164 === null) {
+    // No subject: a refusal says nothing about anyone, and an unknown reference names nobody.
+    await recordAudit(client, "contact.refused", null, { reason, by: adminId });
+    return { ok: false };
+  }
+  return { ok: true, e164 };
+}
+
+async function readConsentedNumber(tx: Tx, userId: string): Promise<string | null> {
+  const purpose = purposeById(CONTACT_PURPOSE_ID);
+  if (!purpose) return null;
+  const state = await tx.consentState.findUnique({
+    where: { userId_purposeId: { userId, purposeId: purpose.id } },
+  });
+  // Granted on the text in force in the language it was given in.
+  if (!state?.granted || !isCurrentDecision(purpose, state)) return null;
+  const [user, row] = await Promise.all([
+    tx.user.findUnique({ where: { id: userId }, select: { id: true, wrappedDataKey: true, wrapKeyId: true } }),
+    tx.userField.findUnique({ where: { userId_field: { userId, field: "phone_number" } } }),
+  ]);
+  if (!user || !row) return null;
+  try {
+    return decrypt(dataKeyOf(user), row.ciphertext, fieldAad(userId, "phone_number"));
+  } catch (e) {
+    if (e instanceof DecryptError) return null;
+    throw e;
+  }
+}
+
+export type ContactLookupEntry = { at: Date; reason: ContactReason | "other" };
+
+/** The lookups of a person's number, newest first, for their own settings page. */
+export async function listContactLookups(userId: string): Promise<ContactLookupEntry[]> {
+  const client = await db();
+  const rows = await client.auditEvent.findMany({
+    where: { subjectId: userId, type: "contact.looked_up" },
+    orderBy: { at: "desc" },
+    take: 200,
+    select: { at: true, detail: true },
+  });
+  return rows.map((r) => ({ at: r.at, reason: reasonOf(r.detail) }));
+}
+
+function reasonOf(detail: string | null): ContactReason | "other" {
+  try {
+    const reason = (JSON.parse(detail ?? "{}") as { reason?: unknown }).reason;
+    return isContactReason(reason) ? reason : "other";
+  } catch {
+    return "other";
+  }
+}
