@@ -85,7 +85,10 @@ export default async function ExportPage() {
               <tr key={r.seq}>
                 <td>{r.at.slice(0, 19).replace("T", " ")}</td>
                 <td>
-                  {r.purposeId} <span className="muted">({r.purposeVersion})</span>
+                  {r.purposeId}{" "}
+                  <span className="muted">
+                    ({r.purposeVersion}, {r.language})
+                  </span>
                 </td>
                 <td>{r.decision}</td>
                 <td>{r.method}</td>
