@@ -7,7 +7,8 @@ import { NextResponse, type NextRequest } from "next/server";
 // such requests are refused here as bad input, by exactly the rule Next applies.
 import { parseAndValidateFlightRouterState } from "next/dist/server/app-render/parse-and-validate-flight-router-state";
 import { env } from "./lib/env";
-import { LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, offeredLocale } from "./lib/i18n/negotiate";
+import { localeCookieOptions } from "./lib/i18n/cookie";
+import { LOCALE_COOKIE, offeredLocale } from "./lib/i18n/negotiate";
 import { cookieOptions, refreshedSessionCookie, sessionCookieName } from "./lib/session-cookie";
 
 function contentSecurityPolicy(nonce: string): string {
@@ -100,15 +101,7 @@ function languageSwitch(request: NextRequest): NextResponse | null {
   const target = new URL(nextUrl.pathname, env().appOrigin);
   for (const [key, value] of nextUrl.searchParams) if (key !== "lang") target.searchParams.append(key, value);
   const response = NextResponse.redirect(target, 303);
-  if (chosen) {
-    response.cookies.set(LOCALE_COOKIE, chosen, {
-      path: "/",
-      maxAge: LOCALE_COOKIE_MAX_AGE,
-      sameSite: "lax",
-      httpOnly: true,
-      secure: env().appOrigin.startsWith("https:"),
-    });
-  }
+  if (chosen) response.cookies.set(LOCALE_COOKIE, chosen, localeCookieOptions());
   return response;
 }
 

@@ -1,32 +1,44 @@
 // The person's side of the contact path (lib/contact.ts): the reference they quote to support, and
-// every lookup of their number by an admin, with its date and reason. Server components; strings
-// are kept plain so the settings page's translation can take them over.
-import { CONTACT_REASONS, type ContactReason } from "@/lib/contact-reasons";
+// every lookup of their number by an admin, with its date and reason, in the page's language.
+import { getFormatter, getTranslations } from "next-intl/server";
+import type { ContactReason } from "@/lib/contact-reasons";
 
 export type ContactLookupItem = { at: Date; reason: ContactReason | "other" };
 
-const when = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-
-export function AccountReference({ reference }: { reference: string }) {
+export async function AccountReference({ reference }: { reference: string }) {
+  const t = await getTranslations("settings.contact");
   return (
     <p data-testid="account-reference">
-      Your account reference: <strong className="nowrap">{reference}</strong>. Quote it if you contact us; it says
-      nothing about you.
+      {t.rich("reference", {
+        reference,
+        ref: (chunks) => (
+          <strong className="nowrap" dir="ltr">
+            {chunks}
+          </strong>
+        ),
+      })}
     </p>
   );
 }
 
-export function ContactLookups({ lookups }: { lookups: ContactLookupItem[] }) {
+export async function ContactLookups({ lookups }: { lookups: ContactLookupItem[] }) {
+  const t = await getTranslations("settings.contact");
+  const format = await getFormatter();
   return (
     <div data-testid="contact-lookups">
-      <h3 className="muted">Lookups of your number</h3>
+      <h3 className="muted">{t("lookupsHeading")}</h3>
       {lookups.length === 0 ? (
-        <p>None yet. Each time an admin looks up your number, it is listed here with the date and the reason.</p>
+        <p>{t("noLookups")}</p>
       ) : (
         <ul>
           {lookups.map((l, i) => (
             <li key={`${l.at.toISOString()}-${i}`}>
-              {when(l.at)}: {l.reason === "other" ? "Other reason" : CONTACT_REASONS[l.reason].person}
+              <time dateTime={l.at.toISOString()}>
+                {t("lookup", {
+                  when: format.dateTime(l.at, { dateStyle: "long", timeStyle: "short" }),
+                  reason: t(`reasons.${l.reason}`),
+                })}
+              </time>
             </li>
           ))}
         </ul>

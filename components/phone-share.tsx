@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { useTranslations } from "next-intl";
 import type { PhoneShareWay } from "@/lib/account";
 import type { ActionState } from "@/lib/action-result";
 import { BotLinkButton } from "./bot-link-button";
@@ -11,35 +12,26 @@ export function PhoneShare({
   ways: PhoneShareWay[];
   botLinkAction: (prev: ActionState<{ link: string }>) => Promise<ActionState<{ link: string }>>;
 }) {
+  const t = useTranslations("settings.phoneShare");
   if (ways.length === 0) {
-    return (
-      <p className="notice">
-        This site has no way set up to receive your phone number from Telegram, so nothing is stored under this purpose.
-        You can withdraw it.
-      </p>
-    );
+    return <p className="notice">{t("noWay")}</p>;
   }
   return (
     <div className="notice">
-      <p>
-        {ways.every((w) => w.kind === "demo")
-          ? "This demo has no Telegram to share with: the simulated step stores a demo number through the same server code as a real share."
-          : "Share your number through Telegram; Telegram shares it only when you confirm there."}{" "}
-        Nothing is stored until you do.
-      </p>
+      <p>{ways.every((w) => w.kind === "demo") ? t("demo") : t("telegram")}</p>
       <div className="row">
         {ways.map((way) => {
           if (way.kind === "oidc") {
             return (
               <a key={way.kind} className="button" href={way.href}>
-                Share my phone number via Telegram
+                {t("oidc")}
               </a>
             );
           }
           if (way.kind === "demo") {
             return (
               <Link key={way.kind} className="button" href={way.href}>
-                Share a demo phone number (simulated)
+                {t("demoButton")}
               </Link>
             );
           }

@@ -91,7 +91,7 @@ test("the admin sees a consenting person's number; the person sees the lookup; a
   const lookups = page.getByRole("region", { name: "Contact you by phone" }).getByTestId("contact-lookups");
   await expect(lookups.getByRole("listitem")).toHaveCount(1);
   await expect(lookups.getByRole("listitem")).toContainText(
-    /^\d{4}-\d\d-\d\d \d\d:\d\d UTC: Security problem with your account$/,
+    /^[A-Z][a-z]+ \d{1,2}, \d{4} at \d{1,2}:\d\d [AP]M: Security problem with your account$/,
   );
   await expectNoSeriousAxe(page);
   await page.getByRole("button", { name: "Withdraw “Contact you by phone”" }).click();

@@ -64,7 +64,9 @@ test("1. Withdraw and Grant change the card at once: badge, stored values, butto
   ).toEqual(["telegram_id", "username"]);
 
   await name.getByRole("button", { name: "Grant “Greet you by name”" }).click();
-  await expect(name.getByText(/^granted since \d{4}-\d\d-\d\d$/)).toBeVisible();
+  // A date for a person ("November 30, 2026"); the machine-readable one stays in <time datetime>.
+  await expect(name.getByText(/^granted since [A-Z][a-z]+ \d{1,2}, \d{4}$/)).toBeVisible();
+  await expect(name.getByRole("heading").locator("time")).toHaveAttribute("datetime", /^\d{4}-\d\d-\d\dT/);
   await expect(name.getByRole("button", { name: "Withdraw “Greet you by name”" })).toBeVisible();
   await expect(name.getByRole("status")).toContainText("Granted: Greet you by name.");
 });
@@ -286,7 +288,9 @@ test("6. readable, printable copies of the export and the receipt hold the same 
   };
   const stored = json.purposes.find((p) => p.id === "username")!.stored.username!;
   await expect(page.getByTestId("copy-username")).toContainText(stored.value);
-  await expect(page.getByTestId("copy-username")).toContainText(stored.purgeAt.slice(0, 10));
+  const longDate = new Intl.DateTimeFormat("en", { dateStyle: "long", timeZone: "UTC" });
+  await expect(page.getByTestId("copy-username")).toContainText(longDate.format(new Date(stored.purgeAt)));
+  await expect(page.getByTestId("copy-username").locator(`time[datetime="${stored.purgeAt}"]`)).toHaveCount(1);
   await expect(page.getByRole("region", { name: "Consent history" })).toContainText("granted");
   await page.goto(`${app.origin}/settings`);
   await page.getByRole("link", { name: "Read my consent receipt (printable)" }).click();

@@ -150,7 +150,8 @@ export async function startOidc(intent: "login" | "phone", requestId: string): P
 }
 
 export type OidcFinishResult =
-  { ok: true; location: string } | { ok: false; status: 400 | 401 | 409 | 503; message: string };
+  // `locale`: Telegram's language for the person (the ID token's locale claim), on a sign-in only.
+  { ok: true; location: string; locale?: string } | { ok: false; status: 400 | 401 | 409 | 503; message: string };
 
 /**
  * The callback: state → code exchange → ID token verification → the same sign-in as the widget's
@@ -223,5 +224,9 @@ export async function finishOidc(params: URLSearchParams, requestId: string): Pr
   // The authorization code is single use at the provider, so there is no payload to claim here.
   const outcome = await signInWithTelegram(profile, { sessionExpiresAt: newSessionExpiry() });
   if (outcome.kind === "replay") throw new Error("replay reported without a claim");
-  return { ok: true, location: await endSignIn(outcome, profile, requestId, { via: "oidc" }) };
+  return {
+    ok: true,
+    location: await endSignIn(outcome, profile, requestId, { via: "oidc" }),
+    locale: result.identity.locale,
+  };
 }

@@ -265,6 +265,59 @@ describe("Telegram OpenID Connect login", () => {
     expect(await phoneRows(id)).toBe(0);
   });
 
+  // Issue 15: Telegram's language speaks the pages after sign-in, unless the person chose one.
+  describe("the ID token's locale claim", () => {
+    const langCookieOf = (res: { headers: { getSetCookie(): string[] } }) =>
+      res.headers.getSetCookie().find((c) => c.startsWith("lang="));
+    const htmlLang = async (c: Client, path: string) =>
+      /<html[^>]*\blang="([^"]+)"/.exec(await (await c.get(path)).text())?.[1];
+
+    it("sets the lang cookie from an offered locale, so the page after sign-in speaks it", async () => {
+      provider.user = telegramUser({ locale: "ru-RU" });
+      const c = new Client(app.origin);
+      const { res } = await oidcRoundTrip(c);
+      expect(res.headers.get("location")).toBe(`${app.origin}/consent`);
+      const set = langCookieOf(res)!;
+      expect(set).toMatch(/^lang=ru;/);
+      // The switcher's attributes: a year, the whole site, Lax, httpOnly (Secure on https origins).
+      expect(set).toMatch(/Max-Age=31536000/i);
+      expect(set).toMatch(/Path=\//);
+      expect(set).toMatch(/SameSite=lax/i);
+      expect(set).toMatch(/HttpOnly/i);
+      expect(await htmlLang(c, "/consent")).toBe("ru");
+    });
+
+    it("never overrides the person's own choice, and ignores a locale that is not offered", async () => {
+      provider.user = telegramUser({ locale: "fa" });
+      const chose = new Client(app.origin);
+      chose.cookies.set("lang", "es");
+      const { res } = await oidcRoundTrip(chose);
+      expect(res.status).toBe(303);
+      expect(langCookieOf(res)).toBeUndefined();
+      expect(chose.cookies.get("lang")).toBe("es");
+      expect(await htmlLang(chose, "/consent")).toBe("es");
+
+      for (const locale of ["zz", "de-DE", "../../x", ""]) {
+        provider.user = telegramUser({ locale });
+        const c = new Client(app.origin);
+        const round = await oidcRoundTrip(c);
+        expect(round.res.status, locale).toBe(303);
+        expect(langCookieOf(round.res), locale).toBeUndefined();
+        expect(await htmlLang(c, "/consent"), locale).toBe("en");
+      }
+    });
+
+    it("a lang cookie that names no offered language is no choice: Telegram's language replaces it", async () => {
+      provider.user = telegramUser({ locale: "fa-IR" });
+      const c = new Client(app.origin);
+      c.cookies.set("lang", "zz");
+      const { res } = await oidcRoundTrip(c);
+      expect(langCookieOf(res)).toMatch(/^lang=fa;/);
+      const html = await (await c.get("/consent")).text();
+      expect(html).toMatch(/<html[^>]*\blang="fa"[^>]*\bdir="rtl"|<html[^>]*\bdir="rtl"[^>]*\blang="fa"/);
+    });
+  });
+
   it("refuses an invalid number with a clear message, storing nothing", async () => {
     const user = telegramUser({ phone_number: "15555550100" });
     provider.user = user;
@@ -393,6 +446,30 @@ describe("the bot's contact button", () => {
     await webhook(c, contact(user.id, user.id, "4915177777777"));
     expect(await phoneRows(id)).toBe(0);
     expect((await c.request("POST", "/api/me/phone/bot-link")).status).toBe(403);
+  });
+
+  // Issue 15: the bot answers in the language of the sender's Telegram app, English otherwise.
+  it("answers in the sender's Telegram language when offered, in English otherwise", async () => {
+    const ru = JSON.parse(readFileSync("messages/ru/bot.json", "utf8")) as Record<string, unknown>;
+    const en = JSON.parse(readFileSync("messages/en/bot.json", "utf8")) as Record<string, unknown>;
+    const withLanguage = (update: ReturnType<typeof start>, code: unknown) => ({
+      ...update,
+      message: { ...update.message, from: { ...update.message.from, language_code: code } },
+    });
+    const user = telegramUser();
+    const { c } = await signedInWithPhonePurpose(user);
+    await webhook(c, withLanguage(start(user.id, await deepLinkToken(c)), "ru"));
+    const ask = lastReplyTo(user.id)!;
+    expect(ask.text).toBe(ru.askContact);
+    expect((ask.reply_markup as { keyboard: { text: string }[][] }).keyboard[0]![0]!.text).toBe(ru.shareButton);
+    // A regional tag, as Telegram sends for some apps, is the same language.
+    await webhook(c, withLanguage(start(user.id, "spent-or-unknown-token-0000"), "ru-RU"));
+    expect(lastReplyTo(user.id)!.text).toBe(ru.linkExpired);
+
+    for (const code of ["zz", "de", "", "x".repeat(500), 42, null]) {
+      await webhook(c, withLanguage(start(user.id, "spent-or-unknown-token-0000"), code));
+      expect(lastReplyTo(user.id)!.text, String(code)).toBe(en.linkExpired);
+    }
   });
 
   it("npm run bot:webhook registers the webhook with its secret against the configured Bot API", async () => {

@@ -3,9 +3,13 @@ import "server-only";
 // link, the request_contact keyboard, and the shared contact. Telegram's updates are untrusted
 // input: parsed with zod, never logged with content.
 import { createHash, timingSafeEqual } from "node:crypto";
+import { createTranslator } from "next-intl";
 import { z } from "zod";
 import { acceptBotContact, claimBotLink } from "../data/phone";
 import { env } from "../env";
+import { DEFAULT_LOCALE, type Locale } from "../i18n/locales";
+import { loadMessages } from "../i18n/messages";
+import { offeredLocale } from "../i18n/negotiate";
 import { log, securityEvent } from "../log";
 import { withinLimit } from "../rate-limit";
 
@@ -27,7 +31,15 @@ const Update = z.object({
   message: z
     .object({
       chat: z.object({ id: z.union([z.number().int(), z.string().regex(/^-?[0-9]{1,20}$/)]) }),
-      from: z.object({ id: TelegramId, is_bot: z.boolean().optional() }).optional(),
+      from: z
+        .object({
+          id: TelegramId,
+          is_bot: z.boolean().optional(),
+          // The language of the sender's Telegram app (an IETF tag such as "ru" or "pt-br"). Anything
+          // else, too long, or not a string is ignored: the reply is then in English.
+          language_code: z.string().max(35).optional().catch(undefined),
+        })
+        .optional(),
       text: z.string().max(4096).optional(),
       contact: z.object({ phone_number: z.string().max(64), user_id: TelegramId.optional() }).optional(),
     })
@@ -55,11 +67,18 @@ async function sendMessage(chatId: number | string, text: string, replyMarkup?: 
   }
 }
 
-const CONTACT_KEYBOARD: ReplyMarkup = {
-  keyboard: [[{ text: "Share my phone number", request_contact: true }]],
+/** The bot's texts in the sender's language: Telegram's language_code if offered, else English. */
+async function botTranslator(languageCode: string | undefined) {
+  const locale: Locale = offeredLocale(languageCode, env().languages) ?? DEFAULT_LOCALE;
+  return createTranslator({ locale, messages: await loadMessages(locale), namespace: "bot" });
+}
+type BotT = Awaited<ReturnType<typeof botTranslator>>;
+
+const contactKeyboard = (t: BotT): ReplyMarkup => ({
+  keyboard: [[{ text: t("shareButton"), request_contact: true }]],
   one_time_keyboard: true,
   resize_keyboard: true,
-};
+});
 
 /** Handles one authenticated update. Always resolves: Telegram retries anything but a 2xx forever. */
 export async function handleBotUpdate(body: unknown, requestId: string): Promise<void> {
@@ -77,24 +96,21 @@ export async function handleBotUpdate(body: unknown, requestId: string): Promise
     securityEvent("webhook.handled", requestId, { kind: "rate_limited" });
     return;
   }
+  const t = await botTranslator(message.from.language_code);
 
   if (message.contact) {
     const result = await acceptBotContact(from, message.contact.user_id ?? null, message.contact.phone_number);
     if (result.ok) {
       securityEvent("phone.stored", requestId, { via: "bot", stored: result.stored, verified: result.verified });
-      await sendMessage(
-        chatId,
-        result.stored
-          ? "Thank you: your phone number is saved, encrypted, on the site. You can withdraw it there at any time."
-          : "Thank you: we noted that your phone number was verified. The number itself was not kept.",
-        { remove_keyboard: true },
-      );
+      await sendMessage(chatId, result.stored ? t("phoneSaved") : t("phoneVerified"), { remove_keyboard: true });
     } else {
       securityEvent("phone.refused", requestId, { via: "bot", reason: result.reason });
+      // The data layer's English message is for the web pages; the bot says the same per reason in
+      // the sender's language.
       await sendMessage(
         chatId,
-        result.message,
-        result.reason === "not_own" ? CONTACT_KEYBOARD : { remove_keyboard: true },
+        t(`refused.${result.reason}`),
+        result.reason === "not_own" ? contactKeyboard(t) : { remove_keyboard: true },
       );
     }
     return;
@@ -104,19 +120,10 @@ export async function handleBotUpdate(body: unknown, requestId: string): Promise
   if (start) {
     const claim = await claimBotLink(start[1]!, from);
     securityEvent("webhook.handled", requestId, { kind: "start", accepted: claim.ok });
-    if (claim.ok)
-      await sendMessage(
-        chatId,
-        "Press the button below to share your phone number with the site. Only your own number is accepted.",
-        CONTACT_KEYBOARD,
-      );
-    else
-      await sendMessage(
-        chatId,
-        "This link has expired or was already used, or it belongs to another Telegram account. Open a new one from the settings page of the site.",
-      );
+    if (claim.ok) await sendMessage(chatId, t("askContact"), contactKeyboard(t));
+    else await sendMessage(chatId, t("linkExpired"));
     return;
   }
   securityEvent("webhook.handled", requestId, { kind: "other" });
-  await sendMessage(chatId, "To share your phone number, open the link on the settings page of the site.");
+  await sendMessage(chatId, t("openLinkFirst"));
 }

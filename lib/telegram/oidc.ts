@@ -87,7 +87,13 @@ export function sameState(expected: string, given: string | null): boolean {
   return timingSafeEqual(a, b);
 }
 
-export type OidcIdentity = { profile: TelegramProfile; sub: string; phoneNumber: string | undefined };
+export type OidcIdentity = {
+  profile: TelegramProfile;
+  sub: string;
+  phoneNumber: string | undefined;
+  /** The standard `locale` claim (a BCP 47 tag) when Telegram sends one: the language of the person's app. */
+  locale: string | undefined;
+};
 
 export type OidcResult =
   | { ok: true; identity: OidcIdentity }
@@ -211,5 +217,10 @@ export function identityFromClaims(claims: JWTPayload): OidcIdentity | null {
       photo_url: text(photo),
     },
     phoneNumber: optionalString(claims.phone_number),
+    // Only a hint for the pages' language: a malformed one is ignored, never a reason to refuse.
+    locale:
+      typeof claims.locale === "string" && /^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$/.test(claims.locale)
+        ? claims.locale.slice(0, 35)
+        : undefined,
   };
 }

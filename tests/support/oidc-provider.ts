@@ -14,6 +14,8 @@ export type TelegramUser = {
   preferred_username?: string;
   picture?: string;
   phone_number?: string;
+  /** The standard OIDC `locale` claim (BCP 47), sent with the profile scope when set. */
+  locale?: string;
 };
 
 export type Misbehaviour = {
@@ -115,6 +117,7 @@ export async function startTestProvider(opts: { user: TelegramUser }): Promise<T
           "preferred_username",
           "picture",
           "phone_number",
+          "locale",
         ],
       });
     }
@@ -184,6 +187,7 @@ export async function startTestProvider(opts: { user: TelegramUser }): Promise<T
           name: entry.user.name,
           preferred_username: entry.user.preferred_username,
           picture: entry.user.picture,
+          ...(entry.user.locale !== undefined ? { locale: entry.user.locale } : {}),
         });
       if (scopes.includes("phone") && entry.user.phone_number) claims.phone_number = entry.user.phone_number;
       const nonce = m.nonce ?? (m.omitNonce ? null : entry.nonce);

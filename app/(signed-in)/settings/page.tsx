@@ -1,7 +1,11 @@
+import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { getFormatter, getTranslations } from "next-intl/server";
+import type { ReactNode } from "react";
 import { AccountReference, ContactLookups } from "@/components/contact-lookups";
 import { ControllerNotice } from "@/components/controller-notice";
+import { FieldValue } from "@/components/field-value";
 import { PhoneShare } from "@/components/phone-share";
 import { ProfileCard } from "@/components/profile-card";
 import { PurposeDetails } from "@/components/purpose-details";
@@ -9,24 +13,24 @@ import { PurposeToggle } from "@/components/purpose-toggle";
 import { phoneShareWays } from "@/lib/account";
 import { accountReference, CONTACT_PURPOSE_ID, contactLookupsOf } from "@/lib/contact";
 import { getConsentOverview, type PurposeView } from "@/lib/data/consents";
-import { profileFrom, summaryOf } from "@/lib/data/me";
-import { FIELDS } from "@/lib/fields";
 import { currentLocale } from "@/lib/i18n/request-locale";
 import { purposeText } from "@/lib/purposes";
+import { profileFrom, summaryOf } from "@/lib/data/me";
 import { requireUser } from "@/lib/session";
 import { phoneBotLinkAction, togglePurpose } from "./actions";
 
-const PHONE_NOTICES: Record<string, { ok: boolean; text: string }> = {
-  saved: { ok: true, text: "Your phone number from Telegram is saved, encrypted." },
-  verified: { ok: true, text: "Telegram confirmed your phone number. We noted the date only, not the number." },
-  "not-shared": { ok: false, text: "Telegram did not share a phone number, so nothing was stored." },
-  cancelled: { ok: false, text: "Sharing was cancelled in Telegram. Nothing was stored." },
+type PhoneNotice = "phoneSaved" | "phoneVerified" | "phoneNotShared" | "phoneCancelled";
+const PHONE_NOTICES: Record<string, { ok: boolean; key: PhoneNotice }> = {
+  saved: { ok: true, key: "phoneSaved" },
+  verified: { ok: true, key: "phoneVerified" },
+  "not-shared": { ok: false, key: "phoneNotShared" },
+  cancelled: { ok: false, key: "phoneCancelled" },
 };
 
-export const metadata = { title: "Your data · Consent-first login" };
-
-const date = (d: Date) => d.toISOString().slice(0, 10);
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("settings");
+  return { title: t("metaTitle") };
+}
 
 /** A granted phone purpose still waiting for the number (or, for the one-time check, for the check). */
 const awaitsPhone = (v: PurposeView) =>
@@ -47,6 +51,12 @@ export default async function SettingsPage({
     currentLocale(),
   ]);
   if (overview.some((v) => v.needsDecision)) redirect("/consent");
+  const [t, tc, format] = await Promise.all([getTranslations("settings"), getTranslations("common"), getFormatter()]);
+  // A date for a person, in their language; <time dateTime> keeps the machine-readable one.
+  const dated = (d: Date) => ({
+    date: format.dateTime(d, { dateStyle: "long" }),
+    time: (chunks: ReactNode) => <time dateTime={d.toISOString()}>{chunks}</time>,
+  });
   // The greeting is the display_name purpose at work: without that consent there is no name to use.
   const profile = profileFrom(overview);
   const summary = summaryOf(overview);
@@ -56,77 +66,103 @@ export default async function SettingsPage({
   const ways = phoneShareWays();
   return (
     <>
-      <h1>Your data{profile.firstName ? `, ${profile.firstName}` : ""}</h1>
+      <h1>
+        {profile.firstName
+          ? t.rich("headingNamed", { name: profile.firstName, bdi: (chunks) => <bdi>{chunks}</bdi> })
+          : t("heading")}
+      </h1>
       {params.welcome === "1" && (
         <p className="notice ok" role="status">
-          Your account is ready. Below is exactly what we keep.
+          {t("notices.welcome")}
         </p>
       )}
       {params.saved === "1" && (
         <p className="notice ok" role="status">
-          Your choices are saved.
+          {t("notices.saved")}
         </p>
       )}
       {phoneNotice && (
         <p className={phoneNotice.ok ? "notice ok" : "notice"} role="status">
-          {phoneNotice.text}
+          {t(`notices.${phoneNotice.key}`)}
         </p>
       )}
       <ProfileCard profile={profile} />
       <section className="card" aria-labelledby="summary">
-        <h2 id="summary">Summary</h2>
+        <h2 id="summary">{t("summary.heading")}</h2>
         <p>
-          We keep {summary.keptFields} of {plural(summary.possibleFields, "field")}, for{" "}
-          {plural(summary.grantedPurposes, "purpose")}.
+          {t("summary.counts", {
+            kept: summary.keptFields,
+            possible: summary.possibleFields,
+            purposes: summary.grantedPurposes,
+          })}
         </p>
         <ul className="summary">
-          {overview.map((v) => (
-            <li key={v.purpose.id}>
-              <a href={`#card-${v.purpose.id}`}>{purposeText(v.purpose, locale).title}</a>:{" "}
-              {v.granted ? "granted" : "not granted"}
-              {v.stored.length ? `, ${v.stored.map((f) => FIELDS[f.field].label.toLowerCase()).join(", ")}` : ""}
-            </li>
-          ))}
+          {overview.map((v) => {
+            const values = {
+              title: purposeText(v.purpose, locale).title,
+              granted: v.granted ? "yes" : "no",
+              link: (chunks: ReactNode) => <a href={`#card-${v.purpose.id}`}>{chunks}</a>,
+            };
+            return (
+              <li key={v.purpose.id}>
+                {v.stored.length
+                  ? t.rich("summary.itemWithFields", {
+                      ...values,
+                      fields: format.list(
+                        v.stored.map((f) => t(`summary.fieldNames.${f.field}`)),
+                        { type: "conjunction", style: "narrow" },
+                      ),
+                    })
+                  : t.rich("summary.item", values)}
+              </li>
+            );
+          })}
         </ul>
         <AccountReference reference={accountReference(user.id)} />
       </section>
-      <p>Each purpose below shows whether you agreed, what is stored under it, and when it will be deleted.</p>
+      <p>{t("intro")}</p>
       {overview.map((v) => (
         <section className="card" key={v.purpose.id} id={`card-${v.purpose.id}`} aria-labelledby={`p-${v.purpose.id}`}>
           <h2 id={`p-${v.purpose.id}`}>
             {purposeText(v.purpose, locale).title}
             {v.granted ? (
-              <span className="tag on">granted{v.decidedAt ? ` since ${date(v.decidedAt)}` : ""}</span>
+              <span className="tag on">
+                {v.decidedAt ? t.rich("purpose.grantedSince", dated(v.decidedAt)) : t("purpose.granted")}
+              </span>
             ) : (
-              <span className="tag">not granted</span>
+              <span className="tag">{t("purpose.notGranted")}</span>
             )}
-            {v.purpose.required && <span className="tag required">required</span>}
+            {v.purpose.required && <span className="tag required">{t("purpose.required")}</span>}
           </h2>
           <PurposeDetails purpose={v.purpose} locale={locale} idPrefix="settings" />
-          <h3 className="muted">Stored now</h3>
+          <h3 className="muted">{t("purpose.storedNow")}</h3>
           {v.purpose.oneTime ? (
             <p data-testid={`stored-${v.purpose.id}`}>
-              {v.outcomeAt ? `Verified on ${date(v.outcomeAt)}. Nothing else is kept.` : "Nothing."}
+              {v.outcomeAt ? t.rich("purpose.verifiedOn", dated(v.outcomeAt)) : t("purpose.nothing")}
             </p>
           ) : v.stored.length ? (
             <dl className="fields" data-testid={`stored-${v.purpose.id}`}>
               {v.stored.map((f) => (
                 <div key={f.field} className="contents">
-                  <dt>{FIELDS[f.field].label}</dt>
+                  <dt>{tc(`fields.${f.field}`)}</dt>
                   <dd>
-                    {f.value ?? <em>can no longer be decrypted</em>}{" "}
-                    <span className="muted">(deleted on {date(f.purgeAt)} unless refreshed)</span>
+                    {f.value !== null ? (
+                      <FieldValue field={f.field} value={f.value} />
+                    ) : (
+                      <em>{t("purpose.undecryptable")}</em>
+                    )}{" "}
+                    <span className="muted">{t.rich("purpose.purgeOn", dated(f.purgeAt))}</span>
                   </dd>
                 </div>
               ))}
             </dl>
           ) : (
-            <p data-testid={`stored-${v.purpose.id}`}>Nothing.</p>
+            <p data-testid={`stored-${v.purpose.id}`}>{t("purpose.nothing")}</p>
           )}
           {v.purpose.id === CONTACT_PURPOSE_ID && <ContactLookups lookups={lookups} />}
           {shareIn === v.purpose.id && <PhoneShare ways={ways} botLinkAction={phoneBotLinkAction} />}
           {shareIn !== null && shareIn !== v.purpose.id && awaitsPhone(v) && (
-            <p className="muted">Share your number once, above: it serves this purpose too.</p>
+            <p className="muted">{t("purpose.shareAbove")}</p>
           )}
           {!v.purpose.required && (
             <PurposeToggle
@@ -139,34 +175,34 @@ export default async function SettingsPage({
         </section>
       ))}
       <section className="card" aria-labelledby="copy">
-        <h2 id="copy">Your copy</h2>
+        <h2 id="copy">{t("copy.heading")}</h2>
         <div className="row">
           <Link className="button secondary" href="/settings/export">
-            Read my data (printable)
+            {t("copy.readData")}
           </Link>
           <a className="button secondary" href="/api/me/export" download>
-            Download my data (JSON)
+            {t("copy.downloadData")}
           </a>
           <Link className="button secondary" href="/settings/receipt">
-            Read my consent receipt (printable)
+            {t("copy.readReceipt")}
           </Link>
           <a className="button secondary" href="/api/me/receipt" download>
-            Download my consent receipt
+            {t("copy.downloadReceipt")}
           </a>
         </div>
       </section>
       <ControllerNotice />
       <section className="card" aria-labelledby="leave">
-        <h2 id="leave">Sessions and deletion</h2>
+        <h2 id="leave">{t("leave.heading")}</h2>
         <div className="row">
           {/* A route handler, not an action: its 303 carries Clear-Site-Data. */}
           <form action="/api/auth/logout?everywhere=1" method="post">
             <button type="submit" className="secondary">
-              Log out on every device
+              {t("leave.logOutEverywhere")}
             </button>
           </form>
           <Link className="button secondary" href="/settings/delete">
-            Delete my data…
+            {t("leave.delete")}
           </Link>
         </div>
       </section>

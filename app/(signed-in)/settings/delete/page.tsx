@@ -1,38 +1,36 @@
+import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { requireUser } from "@/lib/session";
 
-export const metadata = { title: "Delete your data · Consent-first login" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("settings.delete");
+  return { title: t("metaTitle") };
+}
 
 export default async function DeletePage() {
   await requireUser();
+  const t = await getTranslations("settings.delete");
   return (
     <>
-      <h1>Delete all your data?</h1>
+      <h1>{t("heading")}</h1>
       <div className="card">
-        <p>This cannot be undone. When you confirm:</p>
+        <p>{t("intro")}</p>
         <ul>
-          <li>
-            every value we stored about you is erased, together with the key that encrypted it, so no backup copy can be
-            read;
-          </li>
-          <li>you are signed out on every device at their next request;</li>
-          <li>
-            what remains holds nothing that identifies you: counts, and the record that your consents were withdrawn,
-            under a random id nothing links to you any more.
-          </li>
+          <li>{t("erased")}</li>
+          <li>{t("signedOut")}</li>
+          <li>{t("remains")}</li>
         </ul>
-        <p>
-          You can download your data first from the <Link href="/settings">settings page</Link>.
-        </p>
+        <p>{t.rich("downloadFirst", { link: (chunks) => <Link href="/settings">{chunks}</Link> })}</p>
         <div className="row">
           {/* A route handler, not an action: its 303 carries Clear-Site-Data. */}
           <form action="/api/me/delete" method="post">
             <button type="submit" className="danger">
-              Yes, delete everything
+              {t("confirm")}
             </button>
           </form>
           <Link className="button secondary" href="/settings">
-            Keep my account
+            {t("keep")}
           </Link>
         </div>
       </div>

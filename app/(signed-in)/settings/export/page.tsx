@@ -1,97 +1,168 @@
+import type { Metadata } from "next";
 import Link from "next/link";
+import { getFormatter, getTranslations } from "next-intl/server";
+import type { ReactNode } from "react";
+import { FieldValue } from "@/components/field-value";
 import { PrintButton } from "@/components/print-button";
 import { exportMyData } from "@/lib/account";
+import { FIELDS, isFieldId } from "@/lib/fields";
 import { currentLocale } from "@/lib/i18n/request-locale";
 import { requireUser } from "@/lib/session";
 
-export const metadata = { title: "Your data, readable · Consent-first login" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("records.export");
+  return { title: t("metaTitle") };
+}
 
-const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "never");
+// Where each field comes from, as common.fieldSources names it for a person (the JSON keeps FIELDS' English).
+const SOURCE_KEYS: Record<string, "telegram_login" | "telegram_phone"> = {
+  [FIELDS.first_name.source]: "telegram_login",
+  [FIELDS.phone_number.source]: "telegram_phone",
+};
 
 // The same export as GET /api/me/export (same function, same audit record), laid out for reading
-// and printing.
+// and printing. The JSON keeps ISO dates and English keys; this page says them in the person's language.
 export default async function ExportPage() {
   const user = await requireUser();
   const data = await exportMyData(user.id, await currentLocale());
+  const [t, tr, tc, format] = await Promise.all([
+    getTranslations("records.export"),
+    getTranslations("records"),
+    getTranslations("common"),
+    getFormatter(),
+  ]);
+  const day = (iso: string) => format.dateTime(new Date(iso), { dateStyle: "long" });
+  const timeTag = (iso: string) =>
+    function DateTime(chunks: ReactNode) {
+      return <time dateTime={iso}>{chunks}</time>;
+    };
+  // Isolated from the text around them: <bdi> for what may be in any script (a name, a contact), <ltr>
+  // for what always reads left to right (a link, an algorithm, a version).
+  const bdi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
+  const ltr = (chunks: ReactNode) => <bdi dir="ltr">{chunks}</bdi>;
+  const titleOf = new Map(data.purposes.map((p) => [p.id, p.title]));
+  const c = data.controller;
   return (
     <>
-      <h1>Your data: a readable copy</h1>
+      <h1>{t("heading")}</h1>
       <p>
-        Everything we keep about you, as of {data.exportedAt.slice(0, 16).replace("T", " ")} UTC. The same data is in
-        the{" "}
-        <a href="/api/me/export" download>
-          JSON download
-        </a>
-        .
+        {t.rich("intro", {
+          when: format.dateTime(new Date(data.exportedAt), { dateStyle: "long", timeStyle: "short" }),
+          time: timeTag(data.exportedAt),
+          link: (chunks) => (
+            <a href="/api/me/export" download>
+              {chunks}
+            </a>
+          ),
+        })}
       </p>
       <div className="row no-print">
         <PrintButton />
-        <Link href="/settings">Back to your data</Link>
+        <Link href="/settings">{tr("back")}</Link>
       </div>
       <section className="card" aria-labelledby="copy-controller">
-        <h2 id="copy-controller">Who keeps it</h2>
+        <h2 id="copy-controller">{t("whoKeeps")}</h2>
         <p>
-          {data.controller.name}, contact {data.controller.contact}
-          {data.controller.privacyPolicyUrl ? <>, privacy policy {data.controller.privacyPolicyUrl}</> : null}. Site:{" "}
-          {data.controller.origin}.
+          {c.privacyPolicyUrl
+            ? t.rich("controllerWithPolicy", {
+                name: c.name,
+                contact: c.contact,
+                policy: c.privacyPolicyUrl,
+                origin: c.origin,
+                bdi,
+                ltr,
+              })
+            : t.rich("controller", { name: c.name, contact: c.contact, origin: c.origin, bdi, ltr })}
         </p>
         <p>
-          Account created {day(data.account.createdAt)}, last sign-in {day(data.account.lastSignInAt)}. Values are
-          encrypted with {data.account.encryption.algorithm}.
+          {t.rich("account", {
+            createdAt: day(data.account.createdAt),
+            created: timeTag(data.account.createdAt),
+            lastSignInAt: day(data.account.lastSignInAt),
+            lastSignIn: timeTag(data.account.lastSignInAt),
+            algorithm: data.account.encryption.algorithm,
+            ltr,
+          })}
         </p>
       </section>
       {data.purposes.map((p) => (
         <section className="card" key={p.id} aria-labelledby={`copy-p-${p.id}`}>
           <h2 id={`copy-p-${p.id}`}>
-            {p.title} <span className="tag">{p.granted ? `granted ${day(p.decidedAt)}` : "not granted"}</span>
+            {p.title}{" "}
+            <span className="tag">
+              {!p.granted
+                ? t("notGranted")
+                : p.decidedAt
+                  ? t.rich("granted", { date: day(p.decidedAt), time: timeTag(p.decidedAt) })
+                  : t("grantedUndated")}
+            </span>
           </h2>
           <p>{p.justification}</p>
           {"outcomeAt" in p && (
-            <p>{p.outcomeAt ? `Checked on ${day(p.outcomeAt)}; nothing else is kept.` : "No check recorded."}</p>
+            <p>
+              {p.outcomeAt ? t.rich("checkedOn", { date: day(p.outcomeAt), time: timeTag(p.outcomeAt) }) : t("noCheck")}
+            </p>
           )}
           {Object.keys(p.stored).length ? (
             <dl className="fields">
-              {Object.entries(p.stored).map(([field, f]) => (
-                <div key={field} className="contents" data-testid={`copy-${field}`}>
-                  <dt>{f.label}</dt>
-                  <dd>
-                    {f.value ?? "can no longer be decrypted"}{" "}
-                    <span className="muted">
-                      (from {f.source}; stored {day(f.storedAt)}, deleted on {day(f.purgeAt)} unless refreshed)
-                    </span>
-                  </dd>
-                </div>
-              ))}
+              {Object.entries(p.stored).map(([field, f]) => {
+                const source = SOURCE_KEYS[f.source];
+                return (
+                  <div key={field} className="contents" data-testid={`copy-${field}`}>
+                    <dt>{isFieldId(field) ? tc(`fields.${field}`) : f.label}</dt>
+                    <dd>
+                      {f.value !== null && isFieldId(field) ? (
+                        <FieldValue field={field} value={f.value} />
+                      ) : (
+                        (f.value ?? t("undecryptable"))
+                      )}{" "}
+                      <span className="muted">
+                        {t.rich("storedDetail", {
+                          source: source ? tc(`fieldSources.${source}`) : f.source,
+                          storedAt: day(f.storedAt),
+                          stored: timeTag(f.storedAt),
+                          purgeAt: day(f.purgeAt),
+                          purge: timeTag(f.purgeAt),
+                        })}
+                      </span>
+                    </dd>
+                  </div>
+                );
+              })}
             </dl>
           ) : (
-            <p>Nothing stored under this purpose.</p>
+            <p>{t("nothingStored")}</p>
           )}
         </section>
       ))}
       <section className="card" aria-labelledby="copy-history">
-        <h2 id="copy-history">Consent history</h2>
+        <h2 id="copy-history">{t("history.heading")}</h2>
         <table>
-          <caption className="muted">Every decision, oldest first (purpose text version in brackets)</caption>
+          <caption className="muted">{t("history.caption")}</caption>
           <thead>
             <tr>
-              <th scope="col">When (UTC)</th>
-              <th scope="col">Purpose</th>
-              <th scope="col">Decision</th>
-              <th scope="col">How</th>
+              <th scope="col">{t("history.when")}</th>
+              <th scope="col">{t("history.purpose")}</th>
+              <th scope="col">{t("history.decision")}</th>
+              <th scope="col">{t("history.how")}</th>
             </tr>
           </thead>
           <tbody>
             {data.consentHistory.map((r) => (
               <tr key={r.seq}>
-                <td>{r.at.slice(0, 19).replace("T", " ")}</td>
                 <td>
-                  {r.purposeId}{" "}
+                  <time dateTime={r.at}>
+                    {format.dateTime(new Date(r.at), { dateStyle: "medium", timeStyle: "medium" })}
+                  </time>
+                </td>
+                <td>
+                  {titleOf.get(r.purposeId) ?? <bdi dir="ltr">{r.purposeId}</bdi>}{" "}
                   <span className="muted">
-                    ({r.purposeVersion}, {r.language})
+                    (<bdi dir="ltr">{r.purposeVersion}</bdi>, <bdi dir="ltr">{r.language}</bdi>)
                   </span>
                 </td>
-                <td>{r.decision}</td>
-                <td>{r.method}</td>
+                <td>{t("history.decisionValue", { decision: r.decision })}</td>
+                <td>{t("history.methodValue", { method: r.method })}</td>
               </tr>
             ))}
           </tbody>

@@ -1,72 +1,121 @@
+import type { Metadata } from "next";
 import Link from "next/link";
-import { getTranslations } from "next-intl/server";
+import { getFormatter, getTranslations } from "next-intl/server";
+import type { ReactNode } from "react";
 import { PrintButton } from "@/components/print-button";
+import { purposeById } from "@/lib/catalogue";
 import { consentReceipt } from "@/lib/data/export";
 import { LOCALE_NAMES, textDirection } from "@/lib/i18n/locales";
 import { currentLocale } from "@/lib/i18n/request-locale";
 import { requireUser } from "@/lib/session";
 
-export const metadata = { title: "Your consent receipt · Consent-first login" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("records.receipt");
+  return { title: t("metaTitle") };
+}
 
-// The same receipt as GET /api/me/receipt (same function), laid out for reading and printing, in
-// the language of the latest decision it records (the language the person last read our texts in),
-// whatever the page's own language is now.
+// The same receipt as GET /api/me/receipt (same function), laid out for reading and printing. The
+// JSON keeps its English values and ISO dates; this page says them in the language of the latest
+// decision it records (the language the person last read our purposes in), whatever the site's
+// language is now: receipt.language.
 export default async function ReceiptPage() {
   const user = await requireUser();
   const receipt = await consentReceipt(user.id, await currentLocale());
   const controller = receipt.piiControllers[0]!;
   const locale = receipt.language;
-  const t = await getTranslations({ locale, namespace: "records" });
+  const [t, tr, tc, format] = await Promise.all([
+    getTranslations({ locale, namespace: "records.receipt" }),
+    getTranslations({ locale, namespace: "records" }),
+    getTranslations({ locale, namespace: "common" }),
+    getFormatter({ locale }),
+  ]);
+  // Isolated from the text around them: <bdi> for what may be in any script (a name, a contact), <ltr>
+  // for what always reads left to right (an id, a link, a path, a version).
+  const bdi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
+  const ltr = (chunks: ReactNode) => <bdi dir="ltr">{chunks}</bdi>;
+  const lastDecision = new Date(receipt.consentTimestamp * 1000);
   return (
     <div lang={locale} dir={textDirection(locale)}>
-      <h1>Your consent receipt</h1>
+      <h1>{t("heading")}</h1>
       <p>
-        What you agreed to, and with whom. The same receipt is in the{" "}
-        <a href="/api/me/receipt" download>
-          JSON download
-        </a>{" "}
-        ({receipt.version}).
+        {t.rich("intro", {
+          version: receipt.version,
+          ltr,
+          link: (chunks) => (
+            <a href="/api/me/receipt" download>
+              {chunks}
+            </a>
+          ),
+        })}
       </p>
       <div className="row no-print">
         <PrintButton />
-        <Link href="/settings">Back to your data</Link>
+        <Link href="/settings">{tr("back")}</Link>
       </div>
       <section className="card" aria-labelledby="receipt-about">
-        <h2 id="receipt-about">Receipt</h2>
+        <h2 id="receipt-about">{t("about")}</h2>
         <dl className="fields">
-          <dt>Receipt id</dt>
-          <dd>{receipt.consentReceiptID}</dd>
-          <dt>Last decision</dt>
-          <dd>{new Date(receipt.consentTimestamp * 1000).toISOString().slice(0, 19).replace("T", " ")} UTC</dd>
-          <dt>Controller</dt>
+          <dt>{t("id")}</dt>
           <dd>
-            {controller.piiController}, contact {controller.contact}
+            <bdi dir="ltr">{receipt.consentReceiptID}</bdi>
           </dd>
-          <dt>Privacy policy</dt>
-          <dd>{receipt.policyUrl}</dd>
-          <dt>Jurisdiction</dt>
-          <dd>{receipt.jurisdiction}</dd>
-          <dt>How</dt>
-          <dd>{receipt.collectionMethod}</dd>
+          <dt>{t("lastDecision")}</dt>
+          <dd>
+            {t.rich("lastDecisionAt", {
+              date: format.dateTime(lastDecision, { dateStyle: "long", timeStyle: "medium" }),
+              time: (chunks) => <time dateTime={lastDecision.toISOString()}>{chunks}</time>,
+            })}
+          </dd>
+          <dt>{t("controller")}</dt>
+          <dd>{t.rich("controllerValue", { name: controller.piiController, contact: controller.contact, bdi })}</dd>
+          <dt>{t("policy")}</dt>
+          <dd>
+            <bdi dir="ltr">{receipt.policyUrl}</bdi>
+          </dd>
+          <dt>{t("jurisdiction")}</dt>
+          <dd>{t("jurisdictionValue")}</dd>
+          <dt>{t("how")}</dt>
+          <dd>{t.rich("howValue", { ltr })}</dd>
         </dl>
       </section>
       <section className="card" aria-labelledby="receipt-purposes">
-        <h2 id="receipt-purposes">Purposes you granted</h2>
+        <h2 id="receipt-purposes">{t("purposes")}</h2>
         <ul>
           {receipt.services.flatMap((s) =>
-            s.purposes.map((p) => (
-              <li key={p.purposeId}>
-                <strong>{p.purpose}</strong> (version {p.purposeVersion}), granted {p.grantedAt?.slice(0, 10) ?? "—"}:{" "}
-                {p.piiCategory.join(", ")}. {p.termination}.{" "}
-                <span data-testid={`receipt-decision-${p.purposeId}`}>
-                  {t("receiptDecision.decidedOn", {
-                    language: LOCALE_NAMES[p.language],
+            s.purposes.map((p) => {
+              // The receipt is built from the catalogue in force, so its purpose is there, with field ids and days.
+              const purpose = purposeById(p.purposeId);
+              if (!purpose)
+                return (
+                  <li key={p.purposeId}>
+                    <strong>{p.purpose}</strong>
+                  </li>
+                );
+              return (
+                <li key={p.purposeId}>
+                  {t.rich("purpose", {
+                    purpose: p.purpose,
                     version: p.purposeVersion ?? "—",
+                    date: p.grantedAt ? format.dateTime(new Date(p.grantedAt), { dateStyle: "long" }) : "—",
+                    fields: format.list(
+                      purpose.fields.map((f) => tc(`fields.${f}`)),
+                      { type: "conjunction", style: "narrow" },
+                    ),
+                    days: purpose.retentionDays,
+                    strong: (chunks) => <strong>{chunks}</strong>,
+                    time: (chunks) => (p.grantedAt ? <time dateTime={p.grantedAt}>{chunks}</time> : chunks),
+                    ltr,
                   })}{" "}
-                  {p.text ? null : t("receiptDecision.earlierText", { hash: p.textHash ?? "—" })}
-                </span>
-              </li>
-            )),
+                  <span data-testid={`receipt-decision-${p.purposeId}`}>
+                    {tr("receiptDecision.decidedOn", {
+                      language: LOCALE_NAMES[p.language],
+                      version: p.purposeVersion ?? "—",
+                    })}{" "}
+                    {p.text ? null : tr("receiptDecision.earlierText", { hash: p.textHash ?? "—" })}
+                  </span>
+                </li>
+              );
+            }),
           )}
         </ul>
       </section>

@@ -1,6 +1,9 @@
+import { cookies } from "next/headers";
 import { NextResponse } from "next/server";
 import { deleteMyAccount } from "@/lib/account";
 import { env } from "@/lib/env";
+import { keepingLanguage } from "@/lib/i18n/cookie";
+import { LOCALE_COOKIE } from "@/lib/i18n/negotiate";
 import { ERASED_HEADERS, json, jsonError, NO_STORE, route } from "@/lib/http";
 import { consume } from "@/lib/rate-limit";
 import { getSession } from "@/lib/session";
@@ -18,7 +21,7 @@ export const POST = route(async (req, { requestId }) => {
   await consume("erasure", user.id);
   await deleteMyAccount(user.id, requestId);
   if (html)
-    return NextResponse.redirect(new URL("/?erased=1", env().appOrigin), {
+    return NextResponse.redirect(keepingLanguage("/?erased=1", (await cookies()).get(LOCALE_COOKIE)?.value), {
       status: 303,
       headers: { ...NO_STORE, ...ERASED_HEADERS },
     });

@@ -1,6 +1,9 @@
+import { cookies } from "next/headers";
 import { NextResponse } from "next/server";
 import { finishOidc } from "@/lib/auth";
 import { env } from "@/lib/env";
+import { localeCookieOptions } from "@/lib/i18n/cookie";
+import { LOCALE_COOKIE, offeredLocale } from "@/lib/i18n/negotiate";
 import { jsonError, NO_STORE, route } from "@/lib/http";
 import { clientAddress, consume } from "@/lib/rate-limit";
 
@@ -26,5 +29,11 @@ export const GET = route(async (req, { requestId }) => {
     }
     return jsonError(result.status, result.message);
   }
-  return NextResponse.redirect(new URL(result.location, env().appOrigin), { status: 303, headers: NO_STORE });
+  const response = NextResponse.redirect(new URL(result.location, env().appOrigin), { status: 303, headers: NO_STORE });
+  // Telegram's language speaks the pages after sign-in, unless the person already chose one (the
+  // switcher's cookie wins) or it is not offered here.
+  const telegramLocale = offeredLocale(result.locale, env().languages);
+  const chosen = offeredLocale((await cookies()).get(LOCALE_COOKIE)?.value, env().languages);
+  if (telegramLocale && !chosen) response.cookies.set(LOCALE_COOKIE, telegramLocale, localeCookieOptions());
+  return response;
 });
