@@ -7,6 +7,8 @@ import { catalogue } from "@/lib/catalogue";
 import { demoPersonaList, type DemoPersonaCard } from "@/lib/demo";
 import type { PersonaProfileField } from "@/lib/demo-personas";
 import { env } from "@/lib/env";
+import { currentLocale } from "@/lib/i18n/request-locale";
+import { purposeText } from "@/lib/purposes";
 import { getSession } from "@/lib/session";
 
 type Translate = Awaited<ReturnType<typeof getTranslations<"home">>>;
@@ -36,7 +38,12 @@ export default async function HomePage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const [user, params, t] = await Promise.all([getSession(), searchParams, getTranslations("home")]);
+  const [user, params, t, locale] = await Promise.all([
+    getSession(),
+    searchParams,
+    getTranslations("home"),
+    currentLocale(),
+  ]);
   const e = env();
   const personas = e.demo
     ? demoPersonaList().map((p) => ({ id: p.id, label: p.label, admin: p.admin, description: describePersona(t, p) }))
@@ -93,7 +100,7 @@ export default async function HomePage({
           {catalogue().map((p) => (
             <li key={p.id}>
               {t.rich(p.required ? "purposeRequired" : "purposeOptional", {
-                title: p.title,
+                title: purposeText(p, locale).title,
                 strong: (chunks) => <strong>{chunks}</strong>,
               })}
             </li>

@@ -3,7 +3,8 @@ import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import type { ActionState } from "@/lib/action-result";
 import type { FieldId } from "@/lib/fields";
-import type { Purpose } from "@/lib/purposes";
+import type { Locale } from "@/lib/i18n/locales";
+import { purposeText, type Purpose } from "@/lib/purpose-text";
 import { PurposeDetails } from "./purpose-details";
 import { SubmitButton } from "./submit-button";
 
@@ -50,12 +51,18 @@ function SentValues({ purpose, values }: { purpose: Purpose; values: Partial<Rec
   );
 }
 
+/**
+ * `locale` is the language the texts are shown in: the form posts it, so the record says what was
+ * read even if the language is switched in another tab before the form is sent.
+ */
 export function ConsentForm({
   purposes,
   values,
+  locale,
   action,
 }: {
   purposes: { purpose: Purpose; checked: boolean; changed: boolean }[];
+  locale: Locale;
   values: Partial<Record<FieldId, string>> | null;
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
 }) {
@@ -63,6 +70,7 @@ export function ConsentForm({
   const [state, formAction] = useActionState(action, null);
   return (
     <form action={formAction} aria-describedby={state && !state.ok ? "consent-error" : undefined}>
+      <input type="hidden" name="locale" value={locale} />
       <fieldset>
         <legend className="muted">{t("form.legend")}</legend>
         {purposes.map(({ purpose, checked, changed }) => {
@@ -87,7 +95,7 @@ export function ConsentForm({
                 />
                 <div>
                   <label htmlFor={`purpose-${purpose.id}`}>
-                    <strong>{purpose.title}</strong>
+                    <strong>{purposeText(purpose, locale).title}</strong>
                   </label>
                   {purpose.required ? (
                     <span className="tag required">{t("form.required")}</span>
@@ -96,7 +104,7 @@ export function ConsentForm({
                   )}
                   {changed && <span className="tag">{t("form.textChanged")}</span>}
                   {values && <SentValues purpose={purpose} values={values} />}
-                  <PurposeDetails purpose={purpose} idPrefix="consent" />
+                  <PurposeDetails purpose={purpose} locale={locale} idPrefix="consent" />
                 </div>
               </div>
             </div>

@@ -2,6 +2,7 @@
 import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import type { ActionState } from "@/lib/action-result";
+import type { Locale } from "@/lib/i18n/locales";
 import { SubmitButton } from "./submit-button";
 
 /**
@@ -11,10 +12,13 @@ import { SubmitButton } from "./submit-button";
  */
 export function PurposeToggle({
   title,
+  locale,
   granted,
   action,
 }: {
   title: string;
+  /** The language the purpose's text is shown in: recorded with the decision. */
+  locale: Locale;
   granted: boolean;
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
 }) {
@@ -23,6 +27,7 @@ export function PurposeToggle({
   return (
     <form action={formAction}>
       <input type="hidden" name="grant" value={granted ? "0" : "1"} />
+      <input type="hidden" name="locale" value={locale} />
       <SubmitButton className="choice-button" pendingLabel={granted ? t("toggle.withdrawing") : t("toggle.granting")}>
         {granted ? t("toggle.withdraw", { title }) : t("toggle.grant", { title })}
       </SubmitButton>

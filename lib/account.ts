@@ -11,6 +11,7 @@ import { createBotLink, phoneUse } from "./data/phone";
 import { env } from "./env";
 import { bumpSessionVersion, createAccountFromPending, userNeedsConsent } from "./data/users";
 import type { FieldId } from "./fields";
+import { isLocale, type Locale } from "./i18n/locales";
 import { securityEvent } from "./log";
 import { consume } from "./rate-limit";
 import {
@@ -33,8 +34,9 @@ export async function finishPendingSignIn(
   pending: PendingSignIn,
   decisions: Decisions,
   method: "page" | "api",
+  locale: Locale,
 ): Promise<{ ok: true } | { ok: false; reason: "invalid" | "spent"; message: string }> {
-  const problems = checkDecisions(decisions);
+  const problems = checkDecisions(decisions, locale);
   if (problems.length) return { ok: false, reason: "invalid", message: problems.map((p) => p.message).join(" ") };
   const account = accountPurpose();
   if (decisions[account.id] !== true)
@@ -43,7 +45,7 @@ export async function finishPendingSignIn(
       reason: "invalid",
       message: `Grant "${account.id}" to create an account; without it nothing is stored.`,
     };
-  const created = await createAccountFromPending(pending.pendingId, pending, decisions, method);
+  const created = await createAccountFromPending(pending.pendingId, pending, decisions, method, locale);
   if (!created) {
     await clearPendingSignIn();
     return {
@@ -64,6 +66,8 @@ export type SaveDecisionsResult =
 /**
  * "Save these decisions": the one use case behind the consent page's form and PUT /api/me/consents.
  * A signed-in user's decisions are applied; a first sign-in waiting for consent becomes an account.
+ * `locale` is the language the person read the purposes in (the form's, or the request's), checked
+ * here against the offered languages: the record says which text was decided on.
  * The consent rate limit throws RateLimitedError, which each caller answers in its own way (a form
  * message, a 429).
  */
@@ -71,11 +75,18 @@ export async function saveDecisions(
   decisions: Decisions,
   method: "page" | "api",
   requestId: string,
+  locale: string,
 ): Promise<SaveDecisionsResult> {
+  if (!isLocale(locale) || !env().languages.includes(locale))
+    return {
+      ok: false,
+      reason: "invalid",
+      message: `"${locale.slice(0, 20)}" is not a language this site offers (${env().languages.join(", ")}).`,
+    };
   const user = await getSession();
   if (user) {
     await consume("consent", user.id);
-    const result = await setConsents(user.id, decisions, method);
+    const result = await setConsents(user.id, decisions, method, locale);
     if (!result.ok) return { ok: false, reason: "invalid", message: result.message };
     securityEvent("consent.changed", requestId, { changes: result.changed.length, method });
     return {
@@ -98,7 +109,7 @@ export async function saveDecisions(
     };
   }
   await consume("consent", `pending:${pending.telegramId}`);
-  const created = await finishPendingSignIn(pending, decisions, method);
+  const created = await finishPendingSignIn(pending, decisions, method, locale);
   if (!created.ok) return { ok: false, reason: created.reason, message: created.message };
   securityEvent("consent.changed", requestId, { created: true, method });
   return { ok: true, created: true };
@@ -144,8 +155,8 @@ export async function deleteMyAccount(userId: string, requestId: string): Promis
   securityEvent("user.erased", requestId);
 }
 
-export async function exportMyData(userId: string) {
-  const data = await exportUserData(userId);
+export async function exportMyData(userId: string, locale: Locale) {
+  const data = await exportUserData(userId, locale);
   await recordEvent("data.exported", userId);
   return data;
 }

@@ -6,7 +6,7 @@ import { loadCatalogueFile, SHIPPED_CATALOGUE, type Purpose } from "./purposes";
 let cached: readonly Purpose[] | undefined;
 
 export function catalogue(): readonly Purpose[] {
-  cached ??= env().purposesFile ? loadCatalogueFile(env().purposesFile!) : SHIPPED_CATALOGUE;
+  cached ??= env().purposesFile ? loadCatalogueFile(env().purposesFile!, env().languages) : SHIPPED_CATALOGUE;
   return cached;
 }
 

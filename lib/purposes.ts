@@ -1,131 +1,289 @@
 // The purpose catalogue. Each purpose says why it wants which fields, for how long, and whether the
-// account cannot exist without it. Its version is derived from that text, so any change of wording
-// is detected and only the users who decided on the old text are asked again.
+// account cannot exist without it, in every language the product speaks (plain language is the
+// legal point: GDPR Art. 7(2)). Its version is derived per language from that language's text and
+// the language-independent parts (fields, required, retention, one-time), so a change of wording in
+// one language asks again only those who decided on that language's text, and a change of fields or
+// retention asks everyone.
 //
 // The shipped catalogue is a typed constant. Operators replace it with PURPOSES_FILE (JSON, same
-// shape), validated at start: a bad entry stops the app with a message naming the entry.
+// shape, or the older flat English-only shape), validated at start: a bad entry stops the app with
+// a message naming the entry, and a purpose without text in an offered language names both.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { FIELD_IDS, type FieldId } from "./fields";
+import { DEFAULT_LOCALE, isLocale, LOCALES, type Locale } from "./i18n/locales";
+import type { Purpose, PurposeSpec, PurposeText, PurposeTexts, TextVersion } from "./purpose-text";
 
-type PurposeText = {
-  title: string;
-  justification: string;
-  /** What happens if the user says no. */
-  ifRefused: string;
-  fields: readonly FieldId[];
-  required: boolean;
-  /** Days a value is kept after it was last refreshed by a sign-in (or, for `account`, after the last sign-in). */
-  retentionDays: number;
-  /** One-time purposes keep only the outcome (when it happened), never the data. */
-  oneTime?: boolean;
-};
+export {
+  isCurrentDecision,
+  purposeText,
+  versionOf,
+  type Purpose,
+  type PurposeText,
+  type PurposeTexts,
+  type TextVersion,
+} from "./purpose-text";
 
 export const SHIPPED_PURPOSES = {
   account: {
-    title: "Your account",
-    justification:
-      "To recognise you when you sign in again we keep your Telegram user id, encrypted, and find it through a keyed fingerprint. Nothing else is needed for an account.",
-    ifRefused: "This one is required: without it there is no account. You can delete the account at any time.",
+    texts: {
+      en: {
+        title: "Your account",
+        justification:
+          "To recognise you when you sign in again we keep your Telegram user id, encrypted, and find it through a keyed fingerprint. Nothing else is needed for an account.",
+        ifRefused: "This one is required: without it there is no account. You can delete the account at any time.",
+      },
+      ru: {
+        title: "Ваша учётная запись",
+        justification:
+          "Чтобы узнать вас при следующем входе, мы храним ваш идентификатор пользователя Telegram в зашифрованном виде и находим его по отпечатку с секретным ключом. Больше для учётной записи ничего не нужно.",
+        ifRefused:
+          "Это обязательная цель: без неё учётной записи нет. Вы можете удалить учётную запись в любой момент.",
+      },
+      es: {
+        title: "Tu cuenta",
+        justification:
+          "Para reconocerte cuando vuelvas a entrar guardamos tu identificador de usuario de Telegram, cifrado, y lo encontramos mediante una huella con clave secreta. Una cuenta no necesita nada más.",
+        ifRefused: "Esta es obligatoria: sin ella no hay cuenta. Puedes borrar la cuenta cuando quieras.",
+      },
+      fa: {
+        title: "حساب کاربری شما",
+        justification:
+          "برای اینکه وقتی دوباره وارد می‌شوید شما را بشناسیم، شناسهٔ کاربری تلگرام شما را رمزگذاری‌شده نگه می‌داریم و آن را با یک اثر انگشت کلیددار پیدا می‌کنیم. حساب به چیز دیگری نیاز ندارد.",
+        ifRefused: "این مورد الزامی است: بدون آن حسابی وجود ندارد. هر زمان بخواهید می‌توانید حساب را حذف کنید.",
+      },
+    },
     fields: ["telegram_id"],
     required: true,
     retentionDays: 730,
   },
   display_name: {
-    title: "Greet you by name",
-    justification: "We show your first and last name from Telegram on your pages so you know it is your account.",
-    ifRefused: "We greet you without a name. Nothing else changes.",
+    texts: {
+      en: {
+        title: "Greet you by name",
+        justification: "We show your first and last name from Telegram on your pages so you know it is your account.",
+        ifRefused: "We greet you without a name. Nothing else changes.",
+      },
+      ru: {
+        title: "Обращаться к вам по имени",
+        justification:
+          "Мы показываем ваши имя и фамилию из Telegram на ваших страницах, чтобы вы видели, что это ваша учётная запись.",
+        ifRefused: "Мы приветствуем вас без имени. Больше ничего не меняется.",
+      },
+      es: {
+        title: "Saludarte por tu nombre",
+        justification: "Mostramos tu nombre y apellido de Telegram en tus páginas para que sepas que es tu cuenta.",
+        ifRefused: "Te saludamos sin nombre. Nada más cambia.",
+      },
+      fa: {
+        title: "خوش‌آمدگویی با نام شما",
+        justification:
+          "نام و نام خانوادگی شما در تلگرام را در صفحه‌های شما نشان می‌دهیم تا بدانید این حساب خودتان است.",
+        ifRefused: "بدون نام به شما خوش‌آمد می‌گوییم. چیز دیگری تغییر نمی‌کند.",
+      },
+    },
     fields: ["first_name", "last_name"],
     required: false,
     retentionDays: 365,
   },
   username: {
-    title: "Show your Telegram username",
-    justification:
-      "We show your @username beside your name on your pages, so you can see at a glance which Telegram account you signed in with.",
-    ifRefused: "Your username is not stored or shown.",
+    texts: {
+      en: {
+        title: "Show your Telegram username",
+        justification:
+          "We show your @username beside your name on your pages, so you can see at a glance which Telegram account you signed in with.",
+        ifRefused: "Your username is not stored or shown.",
+      },
+      ru: {
+        title: "Показывать ваше имя пользователя в Telegram",
+        justification:
+          "Мы показываем ваш @username рядом с вашим именем на ваших страницах, чтобы вы сразу видели, с какой учётной записью Telegram вы вошли.",
+        ifRefused: "Ваше имя пользователя не хранится и не показывается.",
+      },
+      es: {
+        title: "Mostrar tu alias de Telegram",
+        justification:
+          "Mostramos tu @alias junto a tu nombre en tus páginas, para que veas de un vistazo con qué cuenta de Telegram entraste.",
+        ifRefused: "Tu alias no se guarda ni se muestra.",
+      },
+      fa: {
+        title: "نمایش نام کاربری تلگرام شما",
+        justification:
+          "نام کاربری تلگرام شما (‎@username) را کنار نامتان در صفحه‌های شما نشان می‌دهیم تا با یک نگاه ببینید با کدام حساب تلگرام وارد شده‌اید.",
+        ifRefused: "نام کاربری شما نه ذخیره می‌شود و نه نمایش داده می‌شود.",
+      },
+    },
     fields: ["username"],
     required: false,
     retentionDays: 365,
   },
   profile_photo: {
-    title: "Show your profile photo",
-    justification: "We keep the link to your Telegram profile photo to show it beside your name.",
-    ifRefused: "A neutral placeholder is shown instead.",
+    texts: {
+      en: {
+        title: "Show your profile photo",
+        justification: "We keep the link to your Telegram profile photo to show it beside your name.",
+        ifRefused: "A neutral placeholder is shown instead.",
+      },
+      ru: {
+        title: "Показывать фото вашего профиля",
+        justification: "Мы храним ссылку на фото вашего профиля в Telegram, чтобы показывать его рядом с вашим именем.",
+        ifRefused: "Вместо фото показывается нейтральная заглушка.",
+      },
+      es: {
+        title: "Mostrar tu foto de perfil",
+        justification: "Guardamos el enlace a tu foto de perfil de Telegram para mostrarla junto a tu nombre.",
+        ifRefused: "En su lugar se muestra una imagen neutra.",
+      },
+      fa: {
+        title: "نمایش عکس نمایهٔ شما",
+        justification: "پیوند عکس نمایهٔ تلگرام شما را نگه می‌داریم تا آن را کنار نامتان نشان دهیم.",
+        ifRefused: "به جای آن یک تصویر خنثی نشان داده می‌شود.",
+      },
+    },
     fields: ["photo_url"],
     required: false,
     retentionDays: 90,
   },
   phone_contact: {
-    title: "Contact you by phone",
-    justification:
-      "We keep your phone number, shared by you through Telegram, so the people who run this site can call or text you about your account: a security problem, or a request you made. Only an admin can look it up, one person at a time, giving a reason, and every lookup is listed on your settings page. It is stored encrypted.",
-    ifRefused: "We never ask Telegram for your phone number, do not store one, and cannot call or text you.",
+    texts: {
+      en: {
+        title: "Contact you by phone",
+        justification:
+          "We keep your phone number, shared by you through Telegram, so the people who run this site can call or text you about your account: a security problem, or a request you made. Only an admin can look it up, one person at a time, giving a reason, and every lookup is listed on your settings page. It is stored encrypted.",
+        ifRefused: "We never ask Telegram for your phone number, do not store one, and cannot call or text you.",
+      },
+      ru: {
+        title: "Связываться с вами по телефону",
+        justification:
+          "Мы храним номер телефона, которым вы сами поделились через Telegram, чтобы те, кто ведёт этот сайт, могли позвонить вам или написать по поводу вашей учётной записи: из-за проблемы с безопасностью или по вашему запросу. Посмотреть номер может только администратор — каждый раз одного человека и с указанием причины, а каждый такой просмотр виден на странице ваших настроек. Номер хранится в зашифрованном виде.",
+        ifRefused:
+          "Мы никогда не запрашиваем у Telegram ваш номер телефона, не храним его и не можем вам позвонить или написать.",
+      },
+      es: {
+        title: "Contactarte por teléfono",
+        justification:
+          "Guardamos tu número de teléfono, que tú compartes a través de Telegram, para que quienes gestionan este sitio puedan llamarte o escribirte sobre tu cuenta: por un problema de seguridad o por una solicitud tuya. Solo un administrador puede consultarlo, de una persona cada vez y indicando un motivo, y cada consulta aparece en tu página de ajustes. Se guarda cifrado.",
+        ifRefused:
+          "Nunca pedimos tu número de teléfono a Telegram, no guardamos ninguno y no podemos llamarte ni escribirte.",
+      },
+      fa: {
+        title: "تماس تلفنی با شما",
+        justification:
+          "شمارهٔ تلفنی را که خودتان از راه تلگرام به اشتراک می‌گذارید نگه می‌داریم تا گردانندگان این سایت بتوانند دربارهٔ حسابتان به شما زنگ بزنند یا پیامک بفرستند: برای یک مشکل امنیتی، یا درخواستی که خودتان داده‌اید. فقط یک مدیر می‌تواند آن را ببیند، هر بار برای یک نفر و با ذکر دلیل، و هر بار دیدن آن در صفحهٔ تنظیمات شما فهرست می‌شود. این شماره رمزگذاری‌شده نگه داشته می‌شود.",
+        ifRefused:
+          "هرگز شمارهٔ تلفن شما را از تلگرام نمی‌خواهیم، هیچ شماره‌ای نگه نمی‌داریم و نمی‌توانیم به شما زنگ بزنیم یا پیامک بفرستیم.",
+      },
+    },
     fields: ["phone_number"],
     required: false,
     retentionDays: 365,
   },
   phone_verification: {
-    title: "Confirm you have a phone number",
-    justification:
-      "Telegram shows us your phone number once, when you share it, so we can note that it was verified. We keep only the date of that check, never the number.",
-    ifRefused: "We never note a phone check. Nothing else changes.",
+    texts: {
+      en: {
+        title: "Confirm you have a phone number",
+        justification:
+          "Telegram shows us your phone number once, when you share it, so we can note that it was verified. We keep only the date of that check, never the number.",
+        ifRefused: "We never note a phone check. Nothing else changes.",
+      },
+      ru: {
+        title: "Подтвердить, что у вас есть номер телефона",
+        justification:
+          "Telegram показывает нам ваш номер телефона один раз, когда вы им делитесь, чтобы мы могли отметить, что он подтверждён. Мы храним только дату этой проверки и никогда — сам номер.",
+        ifRefused: "Мы не отмечаем проверку телефона. Больше ничего не меняется.",
+      },
+      es: {
+        title: "Confirmar que tienes un número de teléfono",
+        justification:
+          "Telegram nos muestra tu número de teléfono una sola vez, cuando lo compartes, para que podamos anotar que está verificado. Solo guardamos la fecha de esa comprobación, nunca el número.",
+        ifRefused: "Nunca anotamos una comprobación del teléfono. Nada más cambia.",
+      },
+      fa: {
+        title: "تأیید اینکه شمارهٔ تلفن دارید",
+        justification:
+          "تلگرام شمارهٔ تلفن شما را فقط یک بار، وقتی آن را به اشتراک می‌گذارید، به ما نشان می‌دهد تا ثبت کنیم که تأیید شده است. فقط تاریخ این بررسی را نگه می‌داریم، هرگز خود شماره را.",
+        ifRefused: "هیچ بررسی تلفنی ثبت نمی‌کنیم. چیز دیگری تغییر نمی‌کند.",
+      },
+    },
     fields: ["phone_number"],
     required: false,
     retentionDays: 365,
     oneTime: true,
   },
-} as const satisfies Record<string, PurposeText>;
+} as const satisfies Record<string, PurposeSpec>;
 
-export type Purpose = PurposeText & {
-  id: string;
-  /** Short version derived from the text; changes whenever the wording, fields or retention change. */
-  version: string;
-  /** Full SHA-256 of the canonical text, recorded in the ledger. */
-  textHash: string;
-};
-
-const PurposeFileEntry = z.strictObject({
-  id: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, "id must be lowercase letters, digits and _"),
+const TextEntry = z.strictObject({
   title: z.string().min(3).max(120),
   justification: z.string().min(10).max(2000),
   ifRefused: z.string().min(3).max(1000),
+});
+const Common = {
+  id: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, "id must be lowercase letters, digits and _"),
   fields: z.array(z.enum(FIELD_IDS as [FieldId, ...FieldId[]])).min(1),
   required: z.boolean(),
   retentionDays: z.number().int().min(1).max(3650),
   oneTime: z.boolean().optional(),
-});
-const PurposeFile = z.array(PurposeFileEntry).min(1);
+};
+// `texts` keys are checked by hand below, so that the message names the purpose and the language.
+const PerLanguageEntry = z.strictObject({ ...Common, texts: z.record(z.string(), TextEntry) });
+// The shape before languages (title, justification, ifRefused at the top): English only.
+const FlatEntry = z.strictObject({ ...Common, ...TextEntry.shape });
+const PurposeFile = z.array(z.union([PerLanguageEntry, FlatEntry])).min(1);
 
-function canonicalText(id: string, p: PurposeText): string {
+/**
+ * What a version covers. English keeps the exact form used before there were languages, so every
+ * decision made then (all of them in English) stays current; any other language appends its code,
+ * so the same words in two languages never share a version.
+ */
+export function canonicalText(id: string, p: Omit<PurposeSpec, "texts">, locale: Locale, text: PurposeText): string {
   return JSON.stringify([
     id,
-    p.title,
-    p.justification,
-    p.ifRefused,
+    text.title,
+    text.justification,
+    text.ifRefused,
     [...p.fields],
     p.required,
     p.retentionDays,
     p.oneTime ?? false,
+    ...(locale === DEFAULT_LOCALE ? [] : [locale]),
   ]);
 }
 
-export function withVersion(id: string, p: PurposeText): Purpose {
-  const textHash = createHash("sha256").update(canonicalText(id, p)).digest("hex");
-  return { ...p, fields: [...p.fields], id, textHash, version: textHash.slice(0, 12) };
+export function withVersion(id: string, p: PurposeSpec): Purpose {
+  const versions: Partial<Record<Locale, TextVersion>> = {};
+  for (const locale of LOCALES) {
+    const text = p.texts[locale];
+    if (!text) continue;
+    const textHash = createHash("sha256")
+      .update(canonicalText(id, p, locale, text))
+      .digest("hex");
+    versions[locale] = { textHash, version: textHash.slice(0, 12) };
+  }
+  return { ...p, texts: { ...p.texts }, fields: [...p.fields], id, versions };
 }
 
 export class CatalogueError extends Error {
   override name = "CatalogueError";
 }
 
-/** Checks the rules every catalogue must satisfy, whoever wrote it. */
-export function validateCatalogue(purposes: readonly Purpose[]): readonly Purpose[] {
+/**
+ * Checks the rules every catalogue must satisfy, whoever wrote it. `languages` are the offered ones
+ * (LANGUAGES): each purpose needs its text in every one of them.
+ */
+export function validateCatalogue(
+  purposes: readonly Purpose[],
+  languages: readonly Locale[] = LOCALES,
+): readonly Purpose[] {
   const ids = new Set<string>();
   for (const p of purposes) {
     if (ids.has(p.id)) throw new CatalogueError(`purpose "${p.id}" appears twice`);
     ids.add(p.id);
+    for (const locale of languages)
+      if (!p.texts[locale])
+        throw new CatalogueError(
+          `purpose "${p.id}" has no text in ${locale} (LANGUAGES offers ${languages.join(", ")})`,
+        );
   }
   const account = purposes.filter((p) => p.required);
   if (account.length !== 1 || !account[0]!.fields.includes("telegram_id") || account[0]!.fields.length !== 1) {
@@ -139,7 +297,28 @@ export function validateCatalogue(purposes: readonly Purpose[]): readonly Purpos
   return purposes;
 }
 
-export function loadCatalogueFile(path: string): readonly Purpose[] {
+type ParsedEntry = z.infer<typeof PurposeFile>[number];
+
+function specOf(entry: ParsedEntry): { id: string; spec: PurposeSpec } {
+  const { id, fields, required, retentionDays, oneTime } = entry;
+  const common = { fields, required, retentionDays, ...(oneTime === undefined ? {} : { oneTime }) };
+  if (!("texts" in entry)) {
+    const { title, justification, ifRefused } = entry;
+    return { id, spec: { ...common, texts: { en: { title, justification, ifRefused } } } };
+  }
+  const texts: Partial<Record<Locale, PurposeText>> = {};
+  for (const [key, text] of Object.entries(entry.texts)) {
+    if (!isLocale(key))
+      throw new CatalogueError(
+        `purpose "${id}" has text in an unknown language "${key.slice(0, 20)}" (known: ${LOCALES.join(", ")})`,
+      );
+    texts[key] = text;
+  }
+  if (!texts.en) throw new CatalogueError(`purpose "${id}" has no text in en (English is always offered)`);
+  return { id, spec: { ...common, texts: texts as PurposeTexts } };
+}
+
+export function loadCatalogueFile(path: string, languages: readonly Locale[] = [DEFAULT_LOCALE]): readonly Purpose[] {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
@@ -152,12 +331,18 @@ export function loadCatalogueFile(path: string): readonly Purpose[] {
     throw new CatalogueError(`PURPOSES_FILE ${path}: entry ${issue.path.join(".")}: ${issue.message}`);
   }
   try {
-    return validateCatalogue(parsed.data.map(({ id, ...text }) => withVersion(id, text)));
+    return validateCatalogue(
+      parsed.data.map((entry) => {
+        const { id, spec } = specOf(entry);
+        return withVersion(id, spec);
+      }),
+      languages,
+    );
   } catch (e) {
     throw new CatalogueError(`PURPOSES_FILE ${path}: ${(e as Error).message}`);
   }
 }
 
 export const SHIPPED_CATALOGUE: readonly Purpose[] = validateCatalogue(
-  Object.entries(SHIPPED_PURPOSES).map(([id, text]) => withVersion(id, text as PurposeText)),
+  Object.entries(SHIPPED_PURPOSES).map(([id, spec]) => withVersion(id, spec as PurposeSpec)),
 );

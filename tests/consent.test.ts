@@ -250,7 +250,13 @@ describe("a change of purpose text", () => {
       id: pid,
       ...p,
       fields: [...p.fields],
-      ...(pid === "display_name" ? { justification: `${p.justification} We also show it in emails.` } : {}),
+      texts:
+        pid === "display_name"
+          ? {
+              ...p.texts,
+              en: { ...p.texts.en, justification: `${p.texts.en.justification} We also show it in emails.` },
+            }
+          : p.texts,
     }));
     const file = join(app.db.dir, "purposes.json");
     writeFileSync(file, JSON.stringify(purposes));

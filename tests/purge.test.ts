@@ -65,12 +65,14 @@ beforeAll(async () => {
   const db = await freshDatabase("purge");
   const purposesFile = join(db.dir, "purposes.json");
   writeFileSync(purposesFile, JSON.stringify(PURPOSES));
-  app = await startApp({ label: "purge", db, env: { PURPOSES_FILE: purposesFile } });
+  // The two added purposes are written in English only (the older flat shape): the site offers English alone.
+  app = await startApp({ label: "purge", db, env: { PURPOSES_FILE: purposesFile, LANGUAGES: "en" } });
   Object.assign(process.env, {
     ...secretsOf(app.env),
     DATABASE_URL: app.db.url,
     DATA_DIR: app.db.dir,
     PURPOSES_FILE: purposesFile,
+    LANGUAGES: "en",
     PURGE_INTERVAL_MINUTES: "60",
     LOG_LEVEL: "silent",
   });

@@ -6,6 +6,7 @@ import type { ActionState } from "@/lib/action-result";
 import { catalogue } from "@/lib/catalogue";
 import type { Decisions } from "@/lib/data/consents";
 import { currentRequestId } from "@/lib/http";
+import { currentLocale } from "@/lib/i18n/request-locale";
 import { RateLimitedError } from "@/lib/rate-limit";
 import { PENDING_TTL_SECONDS } from "@/lib/session-cookie";
 import { clearPendingSignIn } from "@/lib/session";
@@ -26,7 +27,15 @@ export async function saveConsent(_prev: ActionState, form: FormData): Promise<A
   if (Object.keys(decisions).length === 0) return { ok: false, message: t("errors.emptyForm") };
   let saved;
   try {
-    saved = await saveDecisions(decisions, "page", await currentRequestId());
+    // The language the form was rendered in (checked in saveDecisions), not the one in force now:
+    // a switch in another tab between showing and sending must not relabel what was read.
+    const shownIn = form.get("locale");
+    saved = await saveDecisions(
+      decisions,
+      "page",
+      await currentRequestId(),
+      typeof shownIn === "string" ? shownIn : await currentLocale(),
+    );
   } catch (e) {
     // The consent limit as a form message instead of an error page.
     if (e instanceof RateLimitedError)

@@ -9,6 +9,7 @@ import { valuesSentBy } from "@/lib/account";
 import { catalogue } from "@/lib/catalogue";
 import { getConsentOverview } from "@/lib/data/consents";
 import { PENDING_TTL_SECONDS } from "@/lib/session-cookie";
+import { currentLocale } from "@/lib/i18n/request-locale";
 import { getPendingSignIn, getSession } from "@/lib/session";
 import { cancelSignIn, saveConsent } from "./actions";
 
@@ -18,8 +19,7 @@ export async function generateMetadata() {
 }
 
 export default async function ConsentPage() {
-  const t = await getTranslations("consent");
-  const user = await getSession();
+  const [user, locale, t] = await Promise.all([getSession(), currentLocale(), getTranslations("consent")]);
   if (user) {
     // Only what changed since the user decided (or was added since) is asked again.
     const overview = (await getConsentOverview(user.id)).filter((v) => v.needsDecision);
@@ -32,6 +32,7 @@ export default async function ConsentPage() {
         <ConsentForm
           purposes={overview.map((v) => ({ purpose: v.purpose, checked: false, changed: v.decidedAt !== null }))}
           values={null}
+          locale={locale}
           action={saveConsent}
         />
       </>
@@ -60,6 +61,7 @@ export default async function ConsentPage() {
       <ConsentForm
         purposes={catalogue().map((purpose) => ({ purpose, checked: false, changed: false }))}
         values={valuesSentBy(pending)}
+        locale={locale}
         action={saveConsent}
       />
       <form action={cancelSignIn} className="row spaced">

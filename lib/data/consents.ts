@@ -5,7 +5,8 @@ import "server-only";
 import { catalogue, purposeById } from "../catalogue";
 import { db, checkpointAfterErasure, type Tx } from "../db";
 import type { FieldId } from "../fields";
-import type { Purpose } from "../purposes";
+import type { Locale } from "../i18n/locales";
+import { isCurrentDecision, purposeText, versionOf, type Purpose } from "../purposes";
 import { recordAudit } from "./audit";
 import { appendToLedger, type Method } from "./ledger";
 import { lockLedger, withUserWriteLock, type LockedUser } from "./locks";
@@ -17,7 +18,7 @@ export type Decisions = Record<string, boolean>;
 export type DecisionProblem = { purposeId: string; message: string };
 
 /** Checks decisions against the catalogue: known purposes, and the required one cannot be refused here. */
-export function checkDecisions(decisions: Decisions): DecisionProblem[] {
+export function checkDecisions(decisions: Decisions, locale: Locale): DecisionProblem[] {
   const problems: DecisionProblem[] = [];
   for (const [purposeId, granted] of Object.entries(decisions)) {
     const purpose = purposeById(purposeId);
@@ -25,7 +26,7 @@ export function checkDecisions(decisions: Decisions): DecisionProblem[] {
     else if (purpose.required && !granted)
       problems.push({
         purposeId,
-        message: `"${purpose.title}" is required for an account. To remove it, delete your account instead.`,
+        message: `"${purposeText(purpose, locale).title}" is required for an account. To remove it, delete your account instead.`,
       });
   }
   return problems;
@@ -35,21 +36,32 @@ export type AppliedDecisions = { changed: { purposeId: string; granted: boolean 
 
 /**
  * Records each decision that changes something: a new decision, a different answer, or the same
- * answer on new purpose text (a re-consent). The caller has checked the decisions.
+ * answer on new purpose text (a re-consent). `locale` is the language the person read the texts in
+ * (an offered one, checked by the caller): the decision is recorded against that language's version.
+ * The caller has checked the decisions.
  */
 export async function applyDecisions(
   tx: Tx,
   userId: string,
   decisions: Decisions,
   method: Method,
+  locale: Locale,
 ): Promise<AppliedDecisions> {
   await lockLedger(tx);
   return (
-    (await withUserWriteLock(tx, userId, (user) => decide(user, decisions, method))) ?? { changed: [], erased: [] }
+    (await withUserWriteLock(tx, userId, (user) => decide(user, decisions, method, locale))) ?? {
+      changed: [],
+      erased: [],
+    }
   );
 }
 
-async function decide(user: LockedUser, decisions: Decisions, method: Method): Promise<AppliedDecisions> {
+async function decide(
+  user: LockedUser,
+  decisions: Decisions,
+  method: Method,
+  locale: Locale,
+): Promise<AppliedDecisions> {
   const { tx, userId } = user;
   const now = new Date();
   const current = new Map((await tx.consentState.findMany({ where: { userId } })).map((s) => [s.purposeId, s]));
@@ -57,12 +69,16 @@ async function decide(user: LockedUser, decisions: Decisions, method: Method): P
   const ledger = [];
   for (const [purposeId, granted] of Object.entries(decisions)) {
     const purpose = purposeById(purposeId)!;
+    // Validation gives every purpose a text in every offered language; English if it ever had not.
+    const shown = versionOf(purpose, locale) ? locale : "en";
+    const { version, textHash } = versionOf(purpose, shown)!;
     const before = current.get(purposeId);
-    if (before && before.granted === granted && before.purposeVersion === purpose.version) continue;
+    // The same answer on a text still in force (in the language it was given in) changes nothing.
+    if (before && before.granted === granted && isCurrentDecision(purpose, before)) continue;
     await tx.consentState.upsert({
       where: { userId_purposeId: { userId, purposeId } },
-      create: { userId, purposeId, granted, purposeVersion: purpose.version, decidedAt: now },
-      update: { granted, purposeVersion: purpose.version, decidedAt: now },
+      create: { userId, purposeId, granted, purposeVersion: version, locale: shown, decidedAt: now },
+      update: { granted, purposeVersion: version, locale: shown, decidedAt: now },
     });
     const wasGranted = before?.granted ?? false;
     if (wasGranted !== granted) {
@@ -74,8 +90,9 @@ async function decide(user: LockedUser, decisions: Decisions, method: Method): P
     ledger.push({
       subjectId: userId,
       purposeId,
-      purposeVersion: purpose.version,
-      textHash: purpose.textHash,
+      purposeVersion: version,
+      textHash,
+      locale: shown,
       fields: purpose.fields,
       decision: granted ? ("granted" as const) : ("withdrawn" as const),
       method,
@@ -97,11 +114,16 @@ export type ConsentResult =
   | { ok: false; message: string; problems: DecisionProblem[] };
 
 /** The one implementation behind the consent page, the settings page and PUT /api/me/consents. */
-export async function setConsents(userId: string, decisions: Decisions, method: Method): Promise<ConsentResult> {
-  const problems = checkDecisions(decisions);
+export async function setConsents(
+  userId: string,
+  decisions: Decisions,
+  method: Method,
+  locale: Locale,
+): Promise<ConsentResult> {
+  const problems = checkDecisions(decisions, locale);
   if (problems.length) return { ok: false, message: problems.map((p) => p.message).join(" "), problems };
   const client = await db();
-  const applied = await client.$transaction((tx) => applyDecisions(tx, userId, decisions, method));
+  const applied = await client.$transaction((tx) => applyDecisions(tx, userId, decisions, method, locale));
   if (applied.erased.length) await checkpointAfterErasure();
   return { ok: true, ...applied };
 }
@@ -110,6 +132,8 @@ export type PurposeView = {
   purpose: Purpose;
   granted: boolean;
   decidedAt: Date | null;
+  /** The language and version of the text the user decided on (null: never decided). */
+  decidedOn: { locale: string; version: string } | null;
   /** The text changed since the user decided (or they never decided): ask again. */
   needsDecision: boolean;
   stored: (StoredField & { purgeAt: Date })[];
@@ -133,7 +157,8 @@ export async function getConsentOverview(userId: string): Promise<PurposeView[]>
         purpose,
         granted,
         decidedAt: state?.decidedAt ?? null,
-        needsDecision: !state || state.purposeVersion !== purpose.version,
+        decidedOn: state ? { locale: state.locale, version: state.purposeVersion } : null,
+        needsDecision: !state || !isCurrentDecision(purpose, state),
         outcomeAt: granted ? (outcomes.get(purpose.id) ?? null) : null,
         stored:
           granted && !purpose.oneTime

@@ -9,6 +9,7 @@ import { purposeById } from "../catalogue";
 import { isContactReason, type ContactReason } from "../contact-reasons";
 import { decrypt, DecryptError } from "../crypto/fields";
 import { db, type Tx } from "../db";
+import { isCurrentDecision } from "../purposes";
 import { recordAudit } from "./audit";
 import { withUserWriteLock } from "./locks";
 import { dataKeyOf, fieldAad } from "./vault";
@@ -60,7 +61,8 @@ async function readConsentedNumber(tx: Tx, userId: string): Promise<string | nul
   const state = await tx.consentState.findUnique({
     where: { userId_purposeId: { userId, purposeId: purpose.id } },
   });
-  if (!state?.granted || state.purposeVersion !== purpose.version) return null;
+  // Granted on the text in force in the language it was given in.
+  if (!state?.granted || !isCurrentDecision(purpose, state)) return null;
   const [user, row] = await Promise.all([
     tx.user.findUnique({ where: { id: userId }, select: { id: true, wrappedDataKey: true, wrapKeyId: true } }),
     tx.userField.findUnique({ where: { userId_field: { userId, field: "phone_number" } } }),

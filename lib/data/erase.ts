@@ -3,6 +3,8 @@ import "server-only";
 // personal data is. What survives holds nothing personal (docs/decisions/004-what-survives-erasure.md).
 import { purposeById } from "../catalogue";
 import { checkpointAfterErasure, db, type Tx } from "../db";
+import { isLocale } from "../i18n/locales";
+import { versionOf } from "../purposes";
 import { recordAudit } from "./audit";
 import { appendToLedger, type Method } from "./ledger";
 import { lockLedger, withUserWriteLock, type LockedUser } from "./locks";
@@ -34,11 +36,14 @@ async function eraseLocked({ tx, userId }: LockedUser, method: Extract<Method, "
     tx,
     granted.map((c) => {
       const p = purposeById(c.purposeId);
+      // Recorded in the language the person decided in, against that language's text in force.
+      const v = p && isLocale(c.locale) ? versionOf(p, c.locale) : null;
       return {
         subjectId: userId,
         purposeId: c.purposeId,
-        purposeVersion: p?.version ?? c.purposeVersion,
-        textHash: p?.textHash ?? "",
+        purposeVersion: v?.version ?? c.purposeVersion,
+        textHash: v?.textHash ?? "",
+        locale: c.locale,
         fields: p?.fields ?? [],
         decision: "withdrawn" as const,
         method,

@@ -4,10 +4,33 @@ import "server-only";
 import { db } from "../db";
 import { env } from "../env";
 import { FIELDS } from "../fields";
+import { DEFAULT_LOCALE, isLocale, type Locale } from "../i18n/locales";
+import { purposeText, versionOf } from "../purposes";
 import { getConsentOverview, type PurposeView } from "./consents";
-import { ledgerForSubject } from "./ledger";
+import { ledgerForSubject, type LedgerRecord } from "./ledger";
 
-export async function exportUserData(userId: string) {
+/**
+ * The language a purpose's text is given in: the one the person decided in while that text is
+ * still in force (what they read), else the language of the page asking.
+ */
+function shownIn(v: PurposeView, locale: Locale): Locale {
+  const decided = v.decidedOn?.locale;
+  return !v.needsDecision && isLocale(decided) ? decided : locale;
+}
+
+/** The decision on a purpose: its language and the version of the text it was made on. */
+function decisionOf(v: PurposeView, history: readonly LedgerRecord[]) {
+  if (!v.decidedOn) return null;
+  const { locale, version } = v.decidedOn;
+  // The full hash of the text decided on: the newest ledger record of that decision.
+  const record = history.findLast(
+    (r) => r.purposeId === v.purpose.id && r.purposeVersion === version && r.locale === locale,
+  );
+  return { language: locale, version, textHash: record?.textHash ?? null, current: !v.needsDecision };
+}
+
+/** `locale`: the language of the page or request asking, for purposes the person has not decided on. */
+export async function exportUserData(userId: string, locale: Locale = DEFAULT_LOCALE) {
   const client = await db();
   const [user, overview, history, events] = await Promise.all([
     client.user.findUniqueOrThrow({
@@ -34,15 +57,16 @@ export async function exportUserData(userId: string) {
     },
     purposes: overview.map((v) => ({
       id: v.purpose.id,
-      title: v.purpose.title,
-      justification: v.purpose.justification,
-      ifRefused: v.purpose.ifRefused,
+      // The text below is in this language, and `version` is its version in force.
+      language: shownIn(v, locale),
+      ...purposeText(v.purpose, shownIn(v, locale)),
       required: v.purpose.required,
       fields: v.purpose.fields,
       retentionDays: v.purpose.retentionDays,
-      version: v.purpose.version,
+      version: versionOf(v.purpose, shownIn(v, locale))?.version ?? null,
       granted: v.granted,
       decidedAt: v.decidedAt?.toISOString() ?? null,
+      decision: decisionOf(v, history),
       ...(v.purpose.oneTime ? { oneTime: true, outcomeAt: v.outcomeAt?.toISOString() ?? null } : {}),
       stored: Object.fromEntries(
         v.stored.map((f) => [
@@ -63,6 +87,7 @@ export async function exportUserData(userId: string) {
       purposeId: r.purposeId,
       purposeVersion: r.purposeVersion,
       textHash: r.textHash,
+      language: r.locale,
       fields: r.fields,
       decision: r.decision,
       method: r.method,
@@ -74,7 +99,7 @@ export async function exportUserData(userId: string) {
       at: e.at.toISOString(),
       detail: e.detail ? JSON.parse(e.detail) : null,
     })),
-    receipt: receiptFrom(userId, overview),
+    receipt: receiptFrom(userId, overview, history, locale),
   };
 }
 
@@ -93,16 +118,24 @@ function controllerOf() {
 export type UserExport = Awaited<ReturnType<typeof exportUserData>>;
 export type ConsentReceipt = ReturnType<typeof receiptFrom>;
 
-export async function consentReceipt(userId: string) {
-  return receiptFrom(userId, await getConsentOverview(userId));
+export async function consentReceipt(userId: string, locale: Locale = DEFAULT_LOCALE) {
+  const client = await db();
+  const [overview, history] = await Promise.all([getConsentOverview(userId), ledgerForSubject(client, userId)]);
+  return receiptFrom(userId, overview, history, locale);
 }
 
-function receiptFrom(userId: string, overview: PurposeView[]) {
+/**
+ * The receipt is in the language of the latest decision it lists (the language the person last
+ * read our texts in); `locale`, the language asking, only when there is no decision.
+ */
+function receiptFrom(userId: string, overview: PurposeView[], history: readonly LedgerRecord[], locale: Locale) {
   const granted = overview.filter((v) => v.granted);
-  const latest = granted.reduce<Date | null>(
-    (acc, v) => (v.decidedAt && (!acc || v.decidedAt > acc) ? v.decidedAt : acc),
+  const latestView = granted.reduce<PurposeView | null>(
+    (acc, v) => (v.decidedAt && (!acc?.decidedAt || v.decidedAt > acc.decidedAt) ? v : acc),
     null,
   );
+  const latest = latestView?.decidedAt ?? null;
+  const language: Locale = isLocale(latestView?.decidedOn?.locale) ? latestView.decidedOn.locale : locale;
   const origin = env().appOrigin;
   const controller = env().controller;
   return {
@@ -111,7 +144,7 @@ function receiptFrom(userId: string, overview: PurposeView[]) {
     consentTimestamp: Math.floor((latest ?? new Date()).getTime() / 1000),
     collectionMethod: "web form at /consent and /settings (granted per purpose)",
     consentReceiptID: `${userId}:${latest?.toISOString() ?? "none"}`,
-    language: "en",
+    language,
     piiPrincipalId: userId,
     piiControllers: [
       {
@@ -128,18 +161,32 @@ function receiptFrom(userId: string, overview: PurposeView[]) {
     services: [
       {
         service: "Sign in with Telegram",
-        purposes: granted.map((v) => ({
-          purpose: v.purpose.title,
-          purposeId: v.purpose.id,
-          purposeVersion: v.purpose.version,
-          purposeCategory: [v.purpose.justification],
-          consentType: v.purpose.required ? "EXPLICIT (required for the account)" : "EXPLICIT",
-          piiCategory: v.purpose.fields.map((f) => FIELDS[f].label),
-          primaryPurpose: v.purpose.required,
-          termination: `${v.purpose.retentionDays} days after the data was last refreshed, or when withdrawn`,
-          thirdPartyDisclosure: false,
-          grantedAt: v.decidedAt?.toISOString() ?? null,
-        })),
+        purposes: granted.map((v) => {
+          const decision = decisionOf(v, history);
+          const decidedIn = isLocale(decision?.language) ? decision.language : DEFAULT_LOCALE;
+          const text = purposeText(v.purpose, decidedIn);
+          return {
+            purpose: text.title,
+            purposeId: v.purpose.id,
+            // The language and version of the text decided on, and its full hash (as in the ledger).
+            language: decidedIn,
+            purposeVersion: decision?.version ?? null,
+            textHash: decision?.textHash ?? null,
+            // The words decided on while they are still the text in force; after a change, only the
+            // hash of the earlier text is kept with the decision (the person is asked again).
+            text: decision?.current ? text : null,
+            textNote: decision?.current
+              ? null
+              : "This decision was made on an earlier version of the text, identified by its hash; the current text differs.",
+            purposeCategory: [text.justification],
+            consentType: v.purpose.required ? "EXPLICIT (required for the account)" : "EXPLICIT",
+            piiCategory: v.purpose.fields.map((f) => FIELDS[f].label),
+            primaryPurpose: v.purpose.required,
+            termination: `${v.purpose.retentionDays} days after the data was last refreshed, or when withdrawn`,
+            thirdPartyDisclosure: false,
+            grantedAt: v.decidedAt?.toISOString() ?? null,
+          };
+        }),
       },
     ],
     sensitive: false,

@@ -16,6 +16,8 @@ export type LedgerEntry = {
   purposeId: string;
   purposeVersion: string;
   textHash: string;
+  /** The language of the text decided on (a LOCALES code). */
+  locale: string;
   fields: readonly string[];
   decision: Decision;
   method: Method;
@@ -24,6 +26,13 @@ export type LedgerEntry = {
 
 export type LedgerRecord = LedgerEntry & { seq: number; prevHash: string; hash: string };
 
+/**
+ * The record's hash covers its language without re-hashing the past: English, the language of
+ * every record written before languages existed (the migration labels them "en"), keeps the exact
+ * form those records were hashed in; any other language is appended. Both forms are distinct JSON,
+ * so changing a record's language either way breaks its hash like any other edit: old records keep
+ * verifying, and their "en" is covered too.
+ */
 export function hashRecord(prevHash: string, seq: number, e: LedgerEntry): string {
   const canonical = JSON.stringify([
     seq,
@@ -36,6 +45,7 @@ export function hashRecord(prevHash: string, seq: number, e: LedgerEntry): strin
     e.decision,
     e.method,
     e.at.toISOString(),
+    ...(e.locale === "en" ? [] : [e.locale]),
   ]);
   return createHash("sha256").update(canonical).digest("hex");
 }
@@ -55,6 +65,7 @@ export async function appendToLedger(tx: Tx, entries: readonly LedgerEntry[]): P
       purposeId: e.purposeId,
       purposeVersion: e.purposeVersion,
       textHash: e.textHash,
+      locale: e.locale,
       fields: JSON.stringify(e.fields),
       decision: e.decision,
       method: e.method,
@@ -75,6 +86,7 @@ export async function appendToLedger(tx: Tx, entries: readonly LedgerEntry[]): P
       "purpose_id",
       "purpose_version",
       "text_hash",
+      "locale",
       "fields",
       "decision",
       "method",
@@ -88,6 +100,7 @@ export async function appendToLedger(tx: Tx, entries: readonly LedgerEntry[]): P
       r.purposeId,
       r.purposeVersion,
       r.textHash,
+      r.locale,
       r.fields,
       r.decision,
       r.method,
@@ -105,6 +118,7 @@ function toRecord(r: {
   purposeId: string;
   purposeVersion: string;
   textHash: string;
+  locale: string;
   fields: string;
   decision: string;
   method: string;

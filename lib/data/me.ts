@@ -2,9 +2,12 @@ import "server-only";
 // The shape of GET /api/me: purposes and the values stored under each. The settings page renders
 // the same overview (getConsentOverview) directly, so both show the same state.
 import type { FieldId } from "../fields";
+import type { Locale } from "../i18n/locales";
+import { purposeText } from "../purposes";
 import { getConsentOverview, type PurposeView } from "./consents";
 
-export async function describeMe(userId: string) {
+/** `locale`: the language the titles are given in (the request's). */
+export async function describeMe(userId: string, locale: Locale) {
   const overview = await getConsentOverview(userId);
   return {
     id: userId,
@@ -12,10 +15,12 @@ export async function describeMe(userId: string) {
       overview.map((v) => [
         v.purpose.id,
         {
-          title: v.purpose.title,
+          title: purposeText(v.purpose, locale).title,
           required: v.purpose.required,
           granted: v.granted,
           decidedAt: v.decidedAt?.toISOString() ?? null,
+          // The language and version of the text decided on; needsDecision when it is no longer in force.
+          decidedOn: v.decidedOn,
           needsDecision: v.needsDecision,
           retentionDays: v.purpose.retentionDays,
           fields: Object.fromEntries(v.stored.map((f) => [f.field, f.value])),

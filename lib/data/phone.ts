@@ -8,6 +8,7 @@ import { purposesUsing } from "../catalogue";
 import { db, type Tx } from "../db";
 import { env } from "../env";
 import { normalizePhone } from "../phone";
+import { isCurrentDecision } from "../purposes";
 import { recordAudit } from "./audit";
 import { withUserWriteLock, type LockedUser } from "./locks";
 import { dataKeyOf, lookupIndex, lookupIndexes, telegramIdIndexes, writeFields } from "./vault";
@@ -22,7 +23,7 @@ async function phoneUseIn(tx: Tx, userId: string): Promise<PhoneUse & { verifyPu
   const states = await tx.consentState.findMany({
     where: { userId, granted: true, purposeId: { in: purposes.map((p) => p.id) } },
   });
-  const live = purposes.filter((p) => states.some((s) => s.purposeId === p.id && s.purposeVersion === p.version));
+  const live = purposes.filter((p) => states.some((s) => s.purposeId === p.id && isCurrentDecision(p, s)));
   const verifyPurposes = live.filter((p) => p.oneTime).map((p) => p.id);
   return { store: live.some((p) => !p.oneTime), verify: verifyPurposes.length > 0, verifyPurposes };
 }

@@ -10,6 +10,7 @@ import { encrypt, toBytes } from "../crypto/fields";
 import { db } from "../db";
 import { env } from "../env";
 import { FIELDS, type FieldId } from "../fields";
+import { versionOf } from "../purposes";
 import { executeSql, insertMany, queryRows, toCount } from "./sql";
 import { appendToLedger, type LedgerEntry, type Method } from "./ledger";
 import { bumpCounter, bumpDailyMany, counterName, utcDay, type DailyDelta } from "./stats";
@@ -88,8 +89,10 @@ export async function insertSyntheticPeople(people: readonly SyntheticPerson[]):
       ledger.push({
         subjectId: userId,
         purposeId: d.purposeId,
-        purposeVersion: purpose.version,
-        textHash: purpose.textHash,
+        // Synthetic people decide in English, the default language of the consent_states rows below.
+        purposeVersion: versionOf(purpose, "en")!.version,
+        textHash: versionOf(purpose, "en")!.textHash,
+        locale: "en",
         fields: purpose.fields,
         decision: d.granted ? "granted" : "withdrawn",
         method: d.method,
@@ -104,8 +107,9 @@ export async function insertSyntheticPeople(people: readonly SyntheticPerson[]):
         ledger.push({
           subjectId: userId,
           purposeId,
-          purposeVersion: purpose.version,
-          textHash: purpose.textHash,
+          purposeVersion: versionOf(purpose, "en")!.version,
+          textHash: versionOf(purpose, "en")!.textHash,
+          locale: "en",
           fields: purpose.fields,
           decision: "withdrawn",
           method: "erasure",
@@ -134,7 +138,7 @@ export async function insertSyntheticPeople(people: readonly SyntheticPerson[]):
         userId,
         purposeId,
         granted: s.granted,
-        purposeVersion: purposeById(purposeId)!.version,
+        purposeVersion: versionOf(purposeById(purposeId)!, "en")!.version,
         decidedAt: s.at,
       });
       if (s.granted) count(counterName.purposeActive(purposeId));

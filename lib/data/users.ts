@@ -5,6 +5,8 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { accountPurpose, catalogue } from "../catalogue";
 import { db, type Tx } from "../db";
+import type { Locale } from "../i18n/locales";
+import { isCurrentDecision } from "../purposes";
 import type { TelegramProfile } from "../telegram/widget";
 import { recordAudit } from "./audit";
 import { applyDecisions, type Decisions } from "./consents";
@@ -31,15 +33,26 @@ export function profileValues(profile: TelegramProfile): Record<string, string |
   };
 }
 
-/** True when a purpose has no decision yet, or its text changed since the user decided. */
-export function needsDecision(states: readonly Pick<ConsentStateRow, "purposeId" | "purposeVersion">[]): boolean {
-  const decided = new Map(states.map((s) => [s.purposeId, s.purposeVersion]));
-  return catalogue().some((p) => decided.get(p.id) !== p.version);
+/**
+ * True when a purpose has no decision yet, or its text changed since the user decided: in the
+ * language the user decided in (a change to the Russian text asks again only who decided on it).
+ */
+export function needsDecision(
+  states: readonly Pick<ConsentStateRow, "purposeId" | "purposeVersion" | "locale">[],
+): boolean {
+  const decided = new Map(states.map((s) => [s.purposeId, s]));
+  return catalogue().some((p) => {
+    const state = decided.get(p.id);
+    return !state || !isCurrentDecision(p, state);
+  });
 }
 
 export async function needsConsentIn(tx: Tx, userId: string): Promise<boolean> {
   return needsDecision(
-    await tx.consentState.findMany({ where: { userId }, select: { purposeId: true, purposeVersion: true } }),
+    await tx.consentState.findMany({
+      where: { userId },
+      select: { purposeId: true, purposeVersion: true, locale: true },
+    }),
   );
 }
 
@@ -55,6 +68,7 @@ export async function createAccountFromPending(
   profile: TelegramProfile,
   decisions: Decisions,
   method: "page" | "api",
+  locale: Locale,
 ): Promise<{ userId: string; sessionVersion: number } | null> {
   const client = await db();
   return client.$transaction(async (tx) => {
@@ -62,7 +76,7 @@ export async function createAccountFromPending(
     // person's pending sign-ins, so each either commits before this spends it or sees it spent.
     await lockLedger(tx);
     if (!(await consumePendingSignIn(tx, pendingId))) return null;
-    return createAccountIn(tx, profile, decisions, method);
+    return createAccountIn(tx, profile, decisions, method, locale);
   });
 }
 
@@ -74,11 +88,12 @@ export async function createAccount(
   profile: TelegramProfile,
   decisions: Decisions,
   method: "page" | "api",
+  locale: Locale = "en",
 ): Promise<{ userId: string; sessionVersion: number }> {
   const client = await db();
   return client.$transaction(async (tx) => {
     await lockLedger(tx);
-    return createAccountIn(tx, profile, decisions, method);
+    return createAccountIn(tx, profile, decisions, method, locale);
   });
 }
 
@@ -87,6 +102,7 @@ async function createAccountIn(
   profile: TelegramProfile,
   decisions: Decisions,
   method: "page" | "api",
+  locale: Locale,
 ): Promise<{ userId: string; sessionVersion: number }> {
   const index = telegramIdIndex(profile.telegramId);
   // Under either key while a blind-index rotation runs: a person not yet re-indexed is not new.
@@ -109,7 +125,7 @@ async function createAccountIn(
     await bumpCounter(tx, counterName.users, 1);
     await recordAudit(tx, "user.created", userId);
   }
-  await applyDecisions(tx, userId, { ...decisions, [accountPurpose().id]: true }, method);
+  await applyDecisions(tx, userId, { ...decisions, [accountPurpose().id]: true }, method, locale);
   const { dropped } = await writeFields(tx, { id: userId, dataKey }, profileValues(profile));
   await recordAudit(tx, "auth.signed_in", userId, { dropped });
   return { userId, sessionVersion };

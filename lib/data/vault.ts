@@ -8,6 +8,7 @@ import "server-only";
 // retention; erase.ts deletes them with the user row (by cascade); phone.ts looks a number up by its
 // blind index; the report and the consent check count rows without reading values.
 import { fieldsCoveredBy, purposeById } from "../catalogue";
+import { isCurrentDecision } from "../purposes";
 import {
   blindIndex,
   DecryptError,
@@ -72,12 +73,17 @@ export function telegramIdIndexes(telegramId: bigint): [string, string] {
 }
 
 /** A user's decision on a purpose, as read under the user's row lock. */
-export type ConsentStateRow = { purposeId: string; purposeVersion: string; granted: boolean };
+export type ConsentStateRow = { purposeId: string; purposeVersion: string; locale: string; granted: boolean };
 
 /** Fields covered by granted consents on current purpose versions. */
 export function fieldsCoveredByStates(states: readonly ConsentStateRow[]): Set<FieldId> {
   return fieldsCoveredBy(
-    states.filter((s) => s.granted && purposeById(s.purposeId)?.version === s.purposeVersion).map((s) => s.purposeId),
+    states
+      .filter((s) => {
+        const purpose = purposeById(s.purposeId);
+        return s.granted && purpose !== undefined && isCurrentDecision(purpose, s);
+      })
+      .map((s) => s.purposeId),
   );
 }
 

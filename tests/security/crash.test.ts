@@ -30,7 +30,12 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const COVER = SHIPPED_CATALOGUE.flatMap((p) => p.fields.map((f) => `('${p.id}', '${p.version}', '${f}')`)).join(", ");
+// A decision is live on the current version of the language it was made in.
+const COVER = SHIPPED_CATALOGUE.flatMap((p) =>
+  Object.entries(p.versions).flatMap(([locale, v]) =>
+    p.fields.map((f) => `('${p.id}', '${locale}', '${v.version}', '${f}')`),
+  ),
+).join(", ");
 
 /** Each check is a count of rows that break a rule: all must be zero. */
 const CHECKS: Record<string, string> = {
@@ -39,9 +44,9 @@ const CHECKS: Record<string, string> = {
   "sessions of a user who no longer exists": `SELECT COUNT(*) AS n FROM sessions x WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = x.user_id)`,
   "users without their granted account consent": `SELECT COUNT(*) AS n FROM users u WHERE NOT EXISTS (SELECT 1 FROM consent_states s WHERE s.user_id = u.id AND s.purpose_id = 'account' AND s.granted = TRUE)`,
   "users without their Telegram id field": `SELECT COUNT(*) AS n FROM users u WHERE NOT EXISTS (SELECT 1 FROM user_fields f WHERE f.user_id = u.id AND f.field = 'telegram_id')`,
-  "stored fields without a live consent covering them": `WITH cover(purpose_id, purpose_version, field) AS (VALUES ${COVER})
+  "stored fields without a live consent covering them": `WITH cover(purpose_id, locale, purpose_version, field) AS (VALUES ${COVER})
     SELECT COUNT(*) AS n FROM user_fields f WHERE NOT EXISTS (
-      SELECT 1 FROM consent_states s JOIN cover c ON c.purpose_id = s.purpose_id AND c.purpose_version = s.purpose_version
+      SELECT 1 FROM consent_states s JOIN cover c ON c.purpose_id = s.purpose_id AND c.locale = s.locale AND c.purpose_version = s.purpose_version
       WHERE s.user_id = f.user_id AND s.granted = TRUE AND c.field = f.field)`,
   "users counter off the row count": `SELECT ABS(COALESCE((SELECT value FROM counters WHERE name = 'users'), 0) - (SELECT COUNT(*) FROM users)) AS n`,
   "stored-field counters off the row counts": `SELECT COUNT(*) AS n FROM counters c WHERE c.name LIKE 'field_stored:%' AND c.value <> (SELECT COUNT(*) FROM user_fields f WHERE 'field_stored:' || f.field = c.name)`,

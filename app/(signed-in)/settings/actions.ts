@@ -5,7 +5,11 @@ import { createPhoneBotLink } from "@/lib/account";
 import type { ActionState } from "@/lib/action-result";
 import { purposeById } from "@/lib/catalogue";
 import { setConsents } from "@/lib/data/consents";
+import { env } from "@/lib/env";
 import { currentRequestId } from "@/lib/http";
+import { isLocale } from "@/lib/i18n/locales";
+import { currentLocale } from "@/lib/i18n/request-locale";
+import { purposeText } from "@/lib/purposes";
 import { securityEvent } from "@/lib/log";
 import { consume, RateLimitedError } from "@/lib/rate-limit";
 import { requireUser } from "@/lib/session";
@@ -24,6 +28,10 @@ export async function togglePurpose(purposeId: string, _prev: ActionState, form:
   const grant = form.get("grant") === "1";
   const purpose = purposeById(purposeId);
   if (!purpose) return { ok: false, message: t("purposeGone") };
+  // The language the button's page was rendered in (see the consent form), if still offered.
+  const shownIn = form.get("locale");
+  const locale = isLocale(shownIn) && env().languages.includes(shownIn) ? shownIn : await currentLocale();
+  const title = purposeText(purpose, locale).title;
   try {
     await consume("consent", user.id);
   } catch (e) {
@@ -31,26 +39,25 @@ export async function togglePurpose(purposeId: string, _prev: ActionState, form:
       return { ok: false, message: t("tooManyChanges", { seconds: e.retryAfterSeconds }) };
     throw e;
   }
-  const result = await setConsents(user.id, { [purposeId]: grant }, "page");
+  const result = await setConsents(user.id, { [purposeId]: grant }, "page", locale);
   // The only decision the catalogue refuses here: withdrawing the required purpose (no button offers it).
-  if (!result.ok) return { ok: false, message: t("required", { title: purpose.title }) };
+  if (!result.ok) return { ok: false, message: t("required", { title }) };
   securityEvent("consent.changed", await currentRequestId(), { changes: result.changed.length, method: "page" });
   // The page is rendered again in this same answer: badge, values, button and dates change at once.
   refresh();
   if (grant) {
     // A phone number never comes with a sign-in: it is shared afterwards, through Telegram.
-    if (purpose.fields.includes("phone_number"))
-      return { ok: true, message: t("grantedPhone", { title: purpose.title }) };
-    return { ok: true, message: t("granted", { title: purpose.title }) };
+    if (purpose.fields.includes("phone_number")) return { ok: true, message: t("grantedPhone", { title }) };
+    return { ok: true, message: t("granted", { title }) };
   }
-  if (!result.erased.length) return { ok: true, message: t("withdrawnNothing", { title: purpose.title }) };
+  if (!result.erased.length) return { ok: true, message: t("withdrawnNothing", { title }) };
   const [tc, format] = await Promise.all([getTranslations("common"), getFormatter()]);
   // "narrow": a plain comma list of field names ("First name, Last name"), each language's own separator.
   const fields = format.list(
     result.erased.map((f) => tc(`fields.${f}`)),
     { type: "conjunction", style: "narrow" },
   );
-  return { ok: true, message: t("withdrawnErased", { title: purpose.title, fields }) };
+  return { ok: true, message: t("withdrawnErased", { title, fields }) };
 }
 /** Makes a one-time deep link into the bot; the page shows it as a link to Telegram. */
 export async function phoneBotLinkAction(_prev: ActionState<{ link: string }>): Promise<ActionState<{ link: string }>> {

@@ -13,6 +13,8 @@ import { PurposeToggle } from "@/components/purpose-toggle";
 import { phoneShareWays } from "@/lib/account";
 import { accountReference, CONTACT_PURPOSE_ID, contactLookupsOf } from "@/lib/contact";
 import { getConsentOverview, type PurposeView } from "@/lib/data/consents";
+import { currentLocale } from "@/lib/i18n/request-locale";
+import { purposeText } from "@/lib/purposes";
 import { profileFrom, summaryOf } from "@/lib/data/me";
 import { requireUser } from "@/lib/session";
 import { phoneBotLinkAction, togglePurpose } from "./actions";
@@ -42,10 +44,11 @@ export default async function SettingsPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const user = await requireUser();
-  const [overview, params, lookups] = await Promise.all([
+  const [overview, params, lookups, locale] = await Promise.all([
     getConsentOverview(user.id),
     searchParams,
     contactLookupsOf(user.id),
+    currentLocale(),
   ]);
   if (overview.some((v) => v.needsDecision)) redirect("/consent");
   const [t, tc, format] = await Promise.all([getTranslations("settings"), getTranslations("common"), getFormatter()]);
@@ -96,7 +99,7 @@ export default async function SettingsPage({
         <ul className="summary">
           {overview.map((v) => {
             const values = {
-              title: v.purpose.title,
+              title: purposeText(v.purpose, locale).title,
               granted: v.granted ? "yes" : "no",
               link: (chunks: ReactNode) => <a href={`#card-${v.purpose.id}`}>{chunks}</a>,
             };
@@ -121,7 +124,7 @@ export default async function SettingsPage({
       {overview.map((v) => (
         <section className="card" key={v.purpose.id} id={`card-${v.purpose.id}`} aria-labelledby={`p-${v.purpose.id}`}>
           <h2 id={`p-${v.purpose.id}`}>
-            {v.purpose.title}
+            {purposeText(v.purpose, locale).title}
             {v.granted ? (
               <span className="tag on">
                 {v.decidedAt ? t.rich("purpose.grantedSince", dated(v.decidedAt)) : t("purpose.granted")}
@@ -131,7 +134,7 @@ export default async function SettingsPage({
             )}
             {v.purpose.required && <span className="tag required">{t("purpose.required")}</span>}
           </h2>
-          <PurposeDetails purpose={v.purpose} idPrefix="settings" />
+          <PurposeDetails purpose={v.purpose} locale={locale} idPrefix="settings" />
           <h3 className="muted">{t("purpose.storedNow")}</h3>
           {v.purpose.oneTime ? (
             <p data-testid={`stored-${v.purpose.id}`}>
@@ -163,7 +166,8 @@ export default async function SettingsPage({
           )}
           {!v.purpose.required && (
             <PurposeToggle
-              title={v.purpose.title}
+              title={purposeText(v.purpose, locale).title}
+              locale={locale}
               granted={v.granted}
               action={togglePurpose.bind(null, v.purpose.id)}
             />

@@ -1,6 +1,7 @@
 import { deleteMyAccount } from "@/lib/account";
 import { describeMe } from "@/lib/data/me";
 import { ERASED_HEADERS, json, jsonError, route } from "@/lib/http";
+import { currentLocale } from "@/lib/i18n/request-locale";
 import { consume } from "@/lib/rate-limit";
 import { getSession } from "@/lib/session";
 
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
 export const GET = route(async () => {
   const user = await getSession();
   if (!user) return jsonError(401, "Sign in first.");
-  return json(await describeMe(user.id));
+  return json(await describeMe(user.id, await currentLocale()));
 });
 
 export const DELETE = route(async (_req, { requestId }) => {

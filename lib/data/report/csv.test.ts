@@ -48,6 +48,7 @@ const REPORT: MinimizationReport = {
       fields: ["first_name"],
       retentionDays: 365,
       versionInForce: "v1",
+      versionsInForce: { en: "v1" },
       activeConsents: 10,
       activePercent: 50,
       awaitingReconsent: 0,

@@ -5,6 +5,7 @@ import "server-only";
 // decides what of them is published, csv.ts writes the CSV and audit.ts records who looked.
 import { catalogue } from "../../catalogue";
 import { env } from "../../env";
+import { purposeText, versionOf } from "../../purposes";
 import { FIELD_IDS, FIELDS } from "../../fields";
 import type { ConsentCheckResult } from "../consent-check";
 import { nextPurgeTime } from "../purge";
@@ -74,11 +75,13 @@ function publishReport(facts: ReportFacts, check: ConsentCheckResult, now: Date)
 
   const purposeRows = purposes.map((p) => ({
     id: p.id,
-    title: p.title,
+    // The admin report stays English (issue 15): the operator's own language for the operator's page.
+    title: purposeText(p, "en").title,
     required: p.required,
     fields: [...p.fields],
     retentionDays: p.retentionDays,
-    versionInForce: p.version,
+    versionInForce: versionOf(p, "en")!.version,
+    versionsInForce: Object.fromEntries(Object.entries(p.versions).map(([locale, v]) => [locale, v.version])),
     activeConsents: publishCount(facts.purposeActive(p.id)),
     activePercent: publishedShare(publishCount(facts.purposeActive(p.id)), publishedUsers),
     awaitingReconsent: publishCount(facts.awaitingReconsent.get(p.id) ?? 0),

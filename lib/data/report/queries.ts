@@ -221,12 +221,29 @@ export async function readFacts(client: Db | Tx, now: Date): Promise<ReportFacts
     readActivity(client, now),
     readLastPurge(client),
   ]);
+  // A decision is current when its version is the current one of the language it was made in: per
+  // language, two range scans of (purpose_id, locale, purpose_version) around that version, and one
+  // for decisions in a language the catalogue no longer has a text for.
   const awaitingReconsent = new Map<string, number>();
-  for (const p of catalogue())
-    awaitingReconsent.set(
-      p.id,
-      await countOtherThan(client, "consent_states", "purpose_version", p.version, "purpose_id = ?", [p.id]),
+  for (const p of catalogue()) {
+    const versions = Object.entries(p.versions);
+    let stale = 0;
+    for (const [locale, v] of versions)
+      stale += await countOtherThan(
+        client,
+        "consent_states",
+        "purpose_version",
+        v.version,
+        "purpose_id = ? AND locale = ?",
+        [p.id, locale],
+      );
+    const [other] = await queryRows<{ n: unknown }>(
+      client,
+      `SELECT COUNT(*) AS n FROM consent_states WHERE purpose_id = ? AND locale NOT IN (${versions.map(() => "?").join(", ")})`,
+      [p.id, ...versions.map(([locale]) => locale)],
     );
+    awaitingReconsent.set(p.id, stale + toCount(other?.n));
+  }
   const usersOnOlderKeys = await countOtherThan(client, "users", "wrap_key_id", env().masterKeys[0]!.id, "1 = 1", []);
   return {
     users: counter(counterName.users),

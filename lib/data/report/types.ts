@@ -54,7 +54,10 @@ export type MinimizationReport = {
     required: boolean;
     fields: string[];
     retentionDays: number;
+    /** The English text's version (kept for scripts that read it before there were languages). */
     versionInForce: string;
+    /** Per language with a text: the version in force; a decision is current on its own language's. */
+    versionsInForce: Record<string, string>;
     activeConsents: Count;
     activePercent: number | null;
     /** Decisions made on an older text of the purpose: these users are asked again. */

@@ -47,20 +47,21 @@ export type DirectOutcome =
   | { kind: "replay" };
 
 type UserRow = { id: string; session_version: unknown; wrapped_data_key: Uint8Array; wrap_key_id: string };
-type StateRow = { purpose_id: string; purpose_version: string; granted: unknown };
+type StateRow = { purpose_id: string; purpose_version: string; locale: string; granted: unknown };
 
 function lockUserSql(): string {
   // The UPDATE is the row lock; RETURNING reads the user under it.
   return `UPDATE "users" SET "last_sign_in_at" = ${timeParam()} WHERE "telegram_id_index" IN (?, ?) RETURNING "id", "session_version", "wrapped_data_key", "wrap_key_id"`;
 }
 
-const CONSENTS_SQL = `SELECT "purpose_id", "purpose_version", "granted" FROM "consent_states" WHERE "user_id" = ?`;
+const CONSENTS_SQL = `SELECT "purpose_id", "purpose_version", "locale", "granted" FROM "consent_states" WHERE "user_id" = ?`;
 
 /** SQLite answers booleans as 0/1 (bigint on this connection). */
 function toStates(rows: readonly StateRow[]): ConsentStateRow[] {
   return rows.map((r) => ({
     purposeId: r.purpose_id,
     purposeVersion: r.purpose_version,
+    locale: r.locale,
     granted: r.granted === true || Number(r.granted) === 1,
   }));
 }
@@ -221,7 +222,7 @@ function query<R extends QueryResultRow>(
 type ReadRow = Partial<UserRow> & {
   claimed: boolean;
   row_version: string | null;
-  states: [string, string, boolean][] | null;
+  states: [string, string, boolean, string][] | null;
 };
 
 /** Step 1: the claim, the user (with its row version) and the consents, in one snapshot. */
@@ -238,16 +239,17 @@ async function readUser(
     connection,
     dialect(`${claim}SELECT ${req.claim ? `EXISTS (SELECT 1 FROM "claim")` : "true"} AS "claimed",
       "u"."id", "u"."session_version", "u"."wrapped_data_key", "u"."wrap_key_id", CAST("u"."xmin" AS TEXT) AS "row_version",
-      (SELECT json_agg(json_build_array("c"."purpose_id", "c"."purpose_version", "c"."granted")) FROM "consent_states" AS "c" WHERE "c"."user_id" = "u"."id") AS "states"
+      (SELECT json_agg(json_build_array("c"."purpose_id", "c"."purpose_version", "c"."granted", "c"."locale")) FROM "consent_states" AS "c" WHERE "c"."user_id" = "u"."id") AS "states"
       FROM (SELECT 1) AS "one" LEFT JOIN "users" AS "u" ON "u"."telegram_id_index" IN (?, ?)`),
     [...(req.claim ? [req.claim.replayKey, sqlTime(req.claim.expiresAt)] : []), ...req.indexes],
   );
   const row = rows[0];
   if (!row?.claimed) return { kind: "replay" };
   if (!row.id || row.row_version === null) return { kind: "new" };
-  const states = (row.states ?? []).map(([purposeId, purposeVersion, granted]) => ({
+  const states = (row.states ?? []).map(([purposeId, purposeVersion, granted, locale]) => ({
     purposeId,
     purposeVersion,
+    locale,
     granted: granted === true,
   }));
   return { kind: "user", user: { ...(row as UserRow), rowVersion: row.row_version }, states };

@@ -6,6 +6,7 @@ import { FieldValue } from "@/components/field-value";
 import { PrintButton } from "@/components/print-button";
 import { exportMyData } from "@/lib/account";
 import { FIELDS, isFieldId } from "@/lib/fields";
+import { currentLocale } from "@/lib/i18n/request-locale";
 import { requireUser } from "@/lib/session";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -23,7 +24,7 @@ const SOURCE_KEYS: Record<string, "telegram_login" | "telegram_phone"> = {
 // and printing. The JSON keeps ISO dates and English keys; this page says them in the person's language.
 export default async function ExportPage() {
   const user = await requireUser();
-  const data = await exportMyData(user.id);
+  const data = await exportMyData(user.id, await currentLocale());
   const [t, tr, tc, format] = await Promise.all([
     getTranslations("records.export"),
     getTranslations("records"),
@@ -157,7 +158,7 @@ export default async function ExportPage() {
                 <td>
                   {titleOf.get(r.purposeId) ?? <bdi dir="ltr">{r.purposeId}</bdi>}{" "}
                   <span className="muted">
-                    (<bdi dir="ltr">{r.purposeVersion}</bdi>)
+                    (<bdi dir="ltr">{r.purposeVersion}</bdi>, <bdi dir="ltr">{r.language}</bdi>)
                   </span>
                 </td>
                 <td>{t("history.decisionValue", { decision: r.decision })}</td>

@@ -5,6 +5,8 @@ import type { ReactNode } from "react";
 import { PrintButton } from "@/components/print-button";
 import { purposeById } from "@/lib/catalogue";
 import { consentReceipt } from "@/lib/data/export";
+import { LOCALE_NAMES, textDirection } from "@/lib/i18n/locales";
+import { currentLocale } from "@/lib/i18n/request-locale";
 import { requireUser } from "@/lib/session";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -13,16 +15,19 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 // The same receipt as GET /api/me/receipt (same function), laid out for reading and printing. The
-// JSON keeps its English values and ISO dates; this page says them in the person's language.
+// JSON keeps its English values and ISO dates; this page says them in the language of the latest
+// decision it records (the language the person last read our purposes in), whatever the site's
+// language is now: receipt.language.
 export default async function ReceiptPage() {
   const user = await requireUser();
-  const receipt = await consentReceipt(user.id);
+  const receipt = await consentReceipt(user.id, await currentLocale());
   const controller = receipt.piiControllers[0]!;
+  const locale = receipt.language;
   const [t, tr, tc, format] = await Promise.all([
-    getTranslations("records.receipt"),
-    getTranslations("records"),
-    getTranslations("common"),
-    getFormatter(),
+    getTranslations({ locale, namespace: "records.receipt" }),
+    getTranslations({ locale, namespace: "records" }),
+    getTranslations({ locale, namespace: "common" }),
+    getFormatter({ locale }),
   ]);
   // Isolated from the text around them: <bdi> for what may be in any script (a name, a contact), <ltr>
   // for what always reads left to right (an id, a link, a path, a version).
@@ -30,7 +35,7 @@ export default async function ReceiptPage() {
   const ltr = (chunks: ReactNode) => <bdi dir="ltr">{chunks}</bdi>;
   const lastDecision = new Date(receipt.consentTimestamp * 1000);
   return (
-    <>
+    <div lang={locale} dir={textDirection(locale)}>
       <h1>{t("heading")}</h1>
       <p>
         {t.rich("intro", {
@@ -90,7 +95,7 @@ export default async function ReceiptPage() {
                 <li key={p.purposeId}>
                   {t.rich("purpose", {
                     purpose: p.purpose,
-                    version: p.purposeVersion,
+                    version: p.purposeVersion ?? "—",
                     date: p.grantedAt ? format.dateTime(new Date(p.grantedAt), { dateStyle: "long" }) : "—",
                     fields: format.list(
                       purpose.fields.map((f) => tc(`fields.${f}`)),
@@ -100,13 +105,20 @@ export default async function ReceiptPage() {
                     strong: (chunks) => <strong>{chunks}</strong>,
                     time: (chunks) => (p.grantedAt ? <time dateTime={p.grantedAt}>{chunks}</time> : chunks),
                     ltr,
-                  })}
+                  })}{" "}
+                  <span data-testid={`receipt-decision-${p.purposeId}`}>
+                    {tr("receiptDecision.decidedOn", {
+                      language: LOCALE_NAMES[p.language],
+                      version: p.purposeVersion ?? "—",
+                    })}{" "}
+                    {p.text ? null : tr("receiptDecision.earlierText", { hash: p.textHash ?? "—" })}
+                  </span>
                 </li>
               );
             }),
           )}
         </ul>
       </section>
-    </>
+    </div>
   );
 }

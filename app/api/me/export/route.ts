@@ -1,4 +1,5 @@
 import { exportMyData } from "@/lib/account";
+import { currentLocale } from "@/lib/i18n/request-locale";
 import { json, jsonError, route } from "@/lib/http";
 import { consume } from "@/lib/rate-limit";
 import { getSession } from "@/lib/session";
@@ -9,7 +10,7 @@ export const GET = route(async () => {
   const user = await getSession();
   if (!user) return jsonError(401, "Sign in first.");
   await consume("export", user.id);
-  const data = await exportMyData(user.id);
+  const data = await exportMyData(user.id, await currentLocale());
   return json(data, {
     headers: { "Content-Disposition": `attachment; filename="my-data-${data.exportedAt.slice(0, 10)}.json"` },
   });

@@ -1,5 +1,6 @@
 import { consentReceipt } from "@/lib/data/export";
 import { json, jsonError, route } from "@/lib/http";
+import { currentLocale } from "@/lib/i18n/request-locale";
 import { consume } from "@/lib/rate-limit";
 import { getSession } from "@/lib/session";
 
@@ -9,7 +10,7 @@ export const GET = route(async () => {
   const user = await getSession();
   if (!user) return jsonError(401, "Sign in first.");
   await consume("export", user.id);
-  return json(await consentReceipt(user.id), {
+  return json(await consentReceipt(user.id, await currentLocale()), {
     headers: { "Content-Disposition": 'attachment; filename="consent-receipt.json"' },
   });
 });
