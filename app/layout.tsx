@@ -1,13 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { NextIntlClientProvider } from "next-intl";
-import { getLocale, getTranslations } from "next-intl/server";
+import { getLocale, getMessages, getTranslations } from "next-intl/server";
 import { Suspense, type ReactNode } from "react";
 import { FocusHeading } from "@/components/focus-heading";
 import { LanguageSwitcher } from "@/components/language-switcher";
 import { SessionStateProvider } from "@/components/session-state";
 import { env } from "@/lib/env";
 import { isLocale, DEFAULT_LOCALE, textDirection } from "@/lib/i18n/locales";
+import { clientMessages } from "@/lib/i18n/namespaces";
 import { getSession, isAdmin } from "@/lib/session";
 import "./globals.css";
 
@@ -24,7 +25,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang={locale} dir={textDirection(locale)}>
       <body>
-        <NextIntlClientProvider>
+        <NextIntlClientProvider messages={clientMessages(await getMessages())}>
           <a className="skip" href="#main">
             {t("skipToContent")}
           </a>

@@ -2,11 +2,11 @@
 // the key's name to a person, an extra one is a translation nobody reads, and a placeholder that
 // differs ({days} in English, {dias} in Spanish) would print a raw brace or lose the value.
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { describe, expect, it } from "vitest";
 import { LOCALES, DEFAULT_LOCALE } from "./locales";
-import { NAMESPACES } from "./namespaces";
+import { CLIENT_MESSAGES, clientMessages, NAMESPACES } from "./namespaces";
 import { fromAcceptLanguage, negotiateLocale, offeredLocale } from "./negotiate";
 
 const root = join(import.meta.dirname, "../../messages");
@@ -94,6 +94,52 @@ describe("message files", () => {
       placeholders("{n, plural, one {# day} other {# days}} for {name}"),
     );
     expect(placeholders("<link>policy</link>")).toEqual(["<link>"]);
+  });
+});
+
+describe("messages sent to the browser", () => {
+  // A client component whose namespace is not sent would show the key's name in place of the text.
+  // Client code: every "use client" file, and every component file one of them imports.
+  const sourceRoot = join(import.meta.dirname, "../..");
+  const files = (dir: string): string[] =>
+    readdirSync(join(sourceRoot, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? files(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : [],
+    );
+  const source = (file: string) => readFileSync(join(sourceRoot, file), "utf8");
+  const clientFiles = (): string[] => {
+    const all = [...files("app"), ...files("components")];
+    const client = new Set(all.filter((f) => /^["']use client["']/m.test(source(f))));
+    for (const file of [...client]) {
+      for (const [, alias, relative] of source(file).matchAll(/from "(?:@\/(components\/[^"]+)|\.\/([^"]+))"/g)) {
+        const imported = alias ?? join(dirname(file), relative!);
+        const found = all.find((f) => f === `${imported}.tsx` || f === `${imported}.ts`);
+        if (found) client.add(found);
+      }
+    }
+    return [...client];
+  };
+
+  it("include every namespace a client component reads", () => {
+    const files = clientFiles();
+    expect(files).toContain("components/purpose-details.tsx");
+    const used = new Set(
+      files.flatMap((f) => [...source(f).matchAll(/useTranslations\("([a-zA-Z.]+)/g)].map((m) => m[1]!)),
+    );
+    expect(used.size).toBeGreaterThan(2);
+    const sent = (ns: string) => CLIENT_MESSAGES.some((path) => ns === path || ns.startsWith(`${path}.`));
+    expect([...used].filter((ns) => !sent(ns))).toEqual([]);
+  });
+
+  it("are exactly the listed parts, in every language", () => {
+    for (const locale of LOCALES) {
+      const all = Object.fromEntries(
+        NAMESPACES.map((ns) => [ns, JSON.parse(readFileSync(join(root, locale, `${ns}.json`), "utf8"))]),
+      );
+      const picked = clientMessages(all);
+      expect(Object.keys(picked).sort()).toEqual([...new Set(CLIENT_MESSAGES.map((p) => p.split(".")[0]))].sort());
+      expect(picked.settings).toEqual({ phoneShare: all.settings.phoneShare });
+      expect(JSON.stringify(picked)).not.toContain(all.settings.contact.noLookups);
+    }
   });
 });
 
