@@ -6,7 +6,7 @@ import { phoneUse, savePhoneFromTelegram } from "./data/phone";
 import { signInWithTelegram, type SignInOutcome } from "./data/sign-in";
 import { telegramIdIndexes } from "./data/vault";
 import { securityEvent } from "./log";
-import { consume, isBlocked, RateLimitedError } from "./rate-limit";
+import { consume, isBlocked } from "./rate-limit";
 import { getSession, newSessionExpiry, setOidcFlow, setPendingSignIn, startSession, takeOidcFlow } from "./session";
 import { nowSeconds } from "./session-cookie";
 import { authorizationUrl, exchangeAndVerify, newFlowSecrets, sameState } from "./telegram/oidc";
@@ -59,12 +59,15 @@ export async function signInWithWidgetPayload(
       ? { ok: false, status: 400, message: verified.message }
       : { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
   }
-  // Checked before the claim (a used-up account keeps its payload unclaimed), spent after it.
-  const account = verified.profile.telegramId.toString();
-  const spent = await isBlocked("loginAccount", account);
-  if (spent) throw spent;
+  // The account's budget is checked before the claim (a used-up account keeps its payload
+  // unclaimed) and spent with it; sign-ins racing past the check can overshoot the budget by their
+  // number, and the next one meets the check.
   const outcome = await signInWithTelegram(verified.profile, {
-    claim: { replayKey: verified.replayKey, authDate: verified.authDate },
+    claim: {
+      replayKey: verified.replayKey,
+      authDate: verified.authDate,
+      budget: { limit: "loginAccount", key: verified.profile.telegramId.toString() },
+    },
     sessionExpiresAt: newSessionExpiry(),
   });
   if (outcome.kind === "replay") {
@@ -72,11 +75,6 @@ export async function signInWithWidgetPayload(
     await consume("loginRefused", client.address);
     return { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
   }
-  // The sign-in has happened: refusing it now would only waste it. Sign-ins racing past the check
-  // above can overshoot the budget by their number; the next one meets the check.
-  await consume("loginAccount", account).catch((e: unknown) => {
-    if (!(e instanceof RateLimitedError)) throw e;
-  });
   return { ok: true, next: await endSignIn(outcome, verified.profile, requestId) };
 }
 

@@ -149,6 +149,73 @@ export async function isBlocked(name: LimitName, key: string): Promise<RateLimit
 }
 
 /**
+ * consume() for work that has happened and is not refused any more: a caller racing past the check
+ * may overshoot the limit by the number of racers; the next caller meets the check.
+ */
+export async function spend(name: LimitName, key: string): Promise<void> {
+  await consume(name, key).catch((e: unknown) => {
+    if (!(e instanceof RateLimitedError)) throw e;
+  });
+}
+
+/**
+ * A limit's row in the shared table, for a statement that checks and spends it together with other
+ * work in one round trip (the PostgreSQL sign-in, lib/data/sign-in/direct.ts, checks the account's
+ * budget, claims the payload and spends the budget in one statement, where isBlocked and consume
+ * were a statement each). The row is the one RateLimiterPostgres reads and writes for the same limit
+ * and key, with its arithmetic (budgetUsedUpSql, budgetSpendSql), so either side sees what the other
+ * spent. Null when limits are kept in memory (SQLite): use isBlocked and spend there.
+ */
+export type BudgetRow = { name: LimitName; key: string; points: number; now: number; newExpire: number };
+
+export function budgetRow(name: LimitName, key: string): BudgetRow | null {
+  if (env().databaseKind !== "postgres") return null;
+  const now = Date.now();
+  return {
+    name,
+    // rate-limiter-flexible's getKey: the limiter's keyPrefix (its name), a colon, the key.
+    key: `${name}:${storedKey(name, key)}`,
+    points: points(name),
+    now,
+    newExpire: now + RATE_LIMITS[name].duration * 1000,
+  };
+}
+
+/**
+ * The row of a used-up budget, with its expiry (epoch ms): none while requests remain. As
+ * RateLimiterPostgres's get() with isBlocked's test. PostgreSQL `?` placeholders: key, now, points.
+ */
+export function budgetUsedUpSql(): string {
+  return `SELECT "expire" FROM "${RATE_LIMIT_TABLE}" WHERE "key" = ? AND ("expire" > ? OR "expire" IS NULL) AND "points" >= ?`;
+}
+
+export function budgetUsedUpParams(row: BudgetRow): unknown[] {
+  return [row.key, row.now, row.points];
+}
+
+/**
+ * Spends one point for each row of the CTE `onlyIf` (at most one): RateLimiterPostgres's upsert for
+ * consume(key, 1), which starts a fresh window once the stored one has expired.
+ */
+export function budgetSpendSql(onlyIf: string): string {
+  const t = `"${RATE_LIMIT_TABLE}"`;
+  return `INSERT INTO ${t} ("key", "points", "expire") SELECT CAST(? AS TEXT), 1, CAST(? AS BIGINT) FROM "${onlyIf}"
+    ON CONFLICT ("key") DO UPDATE SET
+      "points" = CASE WHEN ${t}."expire" <= CAST(? AS BIGINT) THEN 1 ELSE ${t}."points" + 1 END,
+      "expire" = CASE WHEN ${t}."expire" <= CAST(? AS BIGINT) THEN CAST(? AS BIGINT) ELSE ${t}."expire" END`;
+}
+
+export function budgetSpendParams(row: BudgetRow): unknown[] {
+  return [row.key, row.newExpire, row.now, row.now, row.newExpire];
+}
+
+/** The refusal for a used-up budget whose row expires at `expire` (epoch ms; null: never). */
+export function budgetRefusal(row: BudgetRow, expire: number | null): RateLimitedError {
+  const ms = expire === null ? -1 : Math.max(expire - Date.now(), 0);
+  return new RateLimitedError(row.name, Math.max(1, Math.ceil(ms / 1000)));
+}
+
+/**
  * The client address for rate limiting. `next start` fills X-Forwarded-For from the socket only when
  * the request has none, so without a proxy a client can write it; behind a proxy that appends the
  * address it saw, the last hop is the real client. `trusted` says which of the two this is.

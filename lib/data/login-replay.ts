@@ -15,10 +15,15 @@ export function claimExpiry(authDate: number): Date {
 /**
  * The claim of a payload, in the sign-in's first statement (lib/data/sign-in/direct.ts). The primary
  * key decides: a racing copy's insert waits for the first one's commit and then inserts nothing (or,
- * if the first rolled back, claims it). `?` placeholders: digest, expiry (claimExpiry).
+ * if the first rolled back, claims it). `?` placeholders: digest, expiry (claimExpiry). With
+ * `unless` (a CTE's name, PostgreSQL), nothing is claimed when that CTE returned a row: the
+ * account's used-up sign-in budget, which leaves the payload unused.
  */
-export function claimSql(): string {
-  return `INSERT INTO "used_login_payloads" ("digest", "expires_at") VALUES (?, ${timeParam()}) ON CONFLICT ("digest") DO NOTHING`;
+export function claimSql(unless?: string): string {
+  const row = unless
+    ? `SELECT CAST(? AS TEXT), ${timeParam()} WHERE NOT EXISTS (SELECT 1 FROM "${unless}")`
+    : `VALUES (?, ${timeParam()})`;
+  return `INSERT INTO "used_login_payloads" ("digest", "expires_at") ${row} ON CONFLICT ("digest") DO NOTHING`;
 }
 
 let lastPrune = 0;

@@ -1,4 +1,4 @@
-// `npx tsx scripts/bench/peers-commits.ts [--signins 300]`
+// `npx tsx scripts/bench/peers-commits.ts [--signins 300] [--systems us,authjs,better-auth]`
 // What one returning person's sign-in asks of PostgreSQL, for us and each peer: the database's own
 // counters (pg_stat_database: committed transactions, rows inserted, updated, deleted, returned)
 // across a run of sign-ins one at a time, divided by the sign-ins. Counters of a database no other
@@ -9,6 +9,9 @@ import { enrol, freshPayloads, people, PEERS, preparePeer, startPeer, startUs, t
 
 const i = process.argv.indexOf("--signins");
 const SIGN_INS = i >= 0 ? Number(process.argv[i + 1]) : 300;
+const s = process.argv.indexOf("--systems");
+// `--systems us` measures our sign-in alone, without installing or building the peers.
+const SYSTEMS = s >= 0 ? process.argv[s + 1]!.split(",") : ["us", ...PEERS];
 const BENCH_ENV = { BENCH_ROUTES: "1", LOG_LEVEL: "warn", AUTH_MAX_AGE_SECONDS: "86400" };
 const COUNTERS = [
   "xact_commit",
@@ -84,9 +87,11 @@ async function measure(sys: Running): Promise<Record<string, string>> {
   };
 }
 
-for (const peer of PEERS) preparePeer(peer);
+const peers = PEERS.filter((p) => SYSTEMS.includes(p));
+for (const peer of peers) preparePeer(peer);
 const table: Record<string, Record<string, string>> = {};
-for (const start of [() => startUs("postgres", BENCH_ENV), ...PEERS.map((p) => () => startPeer(p, "postgres"))]) {
+const starts = [...(SYSTEMS.includes("us") ? [() => startUs("postgres", BENCH_ENV)] : [])];
+for (const start of [...starts, ...peers.map((p) => () => startPeer(p, "postgres"))]) {
   const sys = await start();
   try {
     table[sys.name] = await measure(sys);

@@ -3,15 +3,19 @@ import "server-only";
 // through it (docs/decisions/009-sign-in-cost.md): Prisma's client cost ~150 µs around every raw
 // statement, the SQLite adapter prepares each statement afresh, and on PostgreSQL every statement is
 // a round trip. This folder (lib/data/sign-in/) is the only code that reads or writes the app's
-// data around Prisma (the migration runner and the rate limiter's own table use connections of
-// their own), and it keeps the guarantees of the Prisma version it replaced:
+// data around Prisma (the migration runner and the rate limiter use connections of their own; on
+// PostgreSQL the sign-in also checks and spends the account's budget in the limiter's table, in
+// its first statement), and it keeps the guarantees of the Prisma version it replaced:
 // - the payload's single use is the primary key of used_login_payloads (racing copies: one wins);
 // - fields are written only under the user's row lock and only for consents current under it (on
 //   SQLite locked before the consents are read; on PostgreSQL by a write that checks the row version
 //   the consents were read with), so a withdrawal or erasure either commits first or waits;
 // - values pass the vault's storage gate (planFieldWrites): encrypted, covered fields only;
 // - fields, counters, audit and session row commit together, or none do (on PostgreSQL the claim
-//   commits first, with the read: signInOnPostgres says why that is safe).
+//   commits first, with the read: signInOnPostgres says why that is safe);
+// - on PostgreSQL the account's sign-in budget is checked before the claim (a used-up budget claims
+//   nothing) and spent by the claim only, in the claim's statement, on the row rate-limiter-flexible
+//   keeps for it (lib/rate-limit.ts owns that SQL).
 // The payload claim, session row, audit row, counters and field upsert come as SQL text from the
 // module that owns each table (which runs the same text through Prisma, except the claim, which only
 // the sign-in makes), so the two paths cannot drift; the statements only the sign-in runs (locking
@@ -20,6 +24,13 @@ import type BetterSqlite3 from "better-sqlite3";
 import { createHash } from "node:crypto";
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import { auditInsertSql, auditParams } from "../audit";
+import {
+  budgetSpendParams,
+  budgetSpendSql,
+  budgetUsedUpParams,
+  budgetUsedUpSql,
+  type BudgetRow,
+} from "../../rate-limit";
 import { claimSql } from "../login-replay";
 import { newSessionId, sessionInsertSql } from "../sessions";
 import { dialect, preparedOn, sqlTime, timeParam } from "../sql";
@@ -37,14 +48,21 @@ export type DirectSignIn = {
   /** The Telegram id's index under the current blind-index key, then under the previous one (or again). */
   indexes: readonly [string, string];
   values: Partial<Record<string, string | null | undefined>>;
-  claim?: { replayKey: string; expiresAt: Date };
+  /**
+   * With `budget` (PostgreSQL only: the account's sign-in budget in the limiter's table), the
+   * claim's statement checks the budget first, claims nothing if it is used up, and spends it if it
+   * claimed. On SQLite the limits are in memory, checked and spent around the sign-in (index.ts).
+   */
+  claim?: { replayKey: string; expiresAt: Date; budget?: BudgetRow };
   sessionExpiresAt?: Date;
 };
 
 export type DirectOutcome =
   | { kind: "existing"; userId: string; sessionVersion: number; sessionId: string | null; states: ConsentStateRow[] }
   | { kind: "new" }
-  | { kind: "replay" };
+  | { kind: "replay" }
+  /** The budget was used up (its row expires at `expire`, epoch ms): nothing was claimed or written. */
+  | { kind: "limited"; expire: number | null };
 
 type UserRow = { id: string; session_version: unknown; wrapped_data_key: Uint8Array; wrap_key_id: string };
 type StateRow = { purpose_id: string; purpose_version: string; locale: string; granted: unknown };
@@ -76,6 +94,7 @@ function planFor(user: UserRow, states: readonly ConsentStateRow[], values: Dire
  * purpose: no other code can run a statement on the shared connection between these.
  */
 export function signInOnSqlite(connection: BetterSqlite3.Database, req: DirectSignIn): DirectOutcome {
+  if (req.claim?.budget) throw new Error("A budget in SQL is for PostgreSQL; SQLite's limits are in memory.");
   const now = new Date();
   const time = sqlTime(now);
   if (
@@ -220,12 +239,17 @@ function query<R extends QueryResultRow>(
 }
 
 type ReadRow = Partial<UserRow> & {
+  used_up?: boolean;
+  used_up_expire?: string | null;
   claimed: boolean;
   row_version: string | null;
   states: [string, string, boolean, string][] | null;
 };
 
-/** Step 1: the claim, the user (with its row version) and the consents, in one snapshot. */
+/**
+ * Step 1: the account's budget (checked before the claim, spent with it), the claim, the user (with
+ * its row version) and the consents, in one snapshot.
+ */
 async function readUser(
   connection: PoolClient,
   req: DirectSignIn,
@@ -233,17 +257,34 @@ async function readUser(
   | { kind: "user"; user: UserRow & { rowVersion: string }; states: ConsentStateRow[] }
   | { kind: "new" }
   | { kind: "replay" }
+  | { kind: "limited"; expire: number | null }
 > {
-  const claim = req.claim ? `WITH "claim" AS (${claimSql()} RETURNING 1) ` : "";
+  const ctes: string[] = [];
+  const params: unknown[] = [];
+  const budget = req.claim?.budget;
+  if (budget) {
+    ctes.push(`"used_up" AS (${budgetUsedUpSql()})`);
+    params.push(...budgetUsedUpParams(budget));
+  }
+  if (req.claim) {
+    ctes.push(`"claim" AS (${claimSql(budget && "used_up")} RETURNING 1)`);
+    params.push(req.claim.replayKey, sqlTime(req.claim.expiresAt));
+  }
+  if (budget) {
+    // Spent only by a payload this statement claimed: a replayed copy never spends its owner's budget.
+    ctes.push(`"spent" AS (${budgetSpendSql("claim")})`);
+    params.push(...budgetSpendParams(budget));
+  }
   const { rows } = await query<ReadRow>(
     connection,
-    dialect(`${claim}SELECT ${req.claim ? `EXISTS (SELECT 1 FROM "claim")` : "true"} AS "claimed",
+    dialect(`${ctes.length ? `WITH ${ctes.join(",\n")} ` : ""}SELECT ${budget ? `EXISTS (SELECT 1 FROM "used_up") AS "used_up", CAST((SELECT "expire" FROM "used_up") AS TEXT) AS "used_up_expire", ` : ""}${req.claim ? `EXISTS (SELECT 1 FROM "claim")` : "true"} AS "claimed",
       "u"."id", "u"."session_version", "u"."wrapped_data_key", "u"."wrap_key_id", CAST("u"."xmin" AS TEXT) AS "row_version",
       (SELECT json_agg(json_build_array("c"."purpose_id", "c"."purpose_version", "c"."granted", "c"."locale")) FROM "consent_states" AS "c" WHERE "c"."user_id" = "u"."id") AS "states"
       FROM (SELECT 1) AS "one" LEFT JOIN "users" AS "u" ON "u"."telegram_id_index" IN (?, ?)`),
-    [...(req.claim ? [req.claim.replayKey, sqlTime(req.claim.expiresAt)] : []), ...req.indexes],
+    [...params, ...req.indexes],
   );
   const row = rows[0];
+  if (row?.used_up) return { kind: "limited", expire: row.used_up_expire == null ? null : Number(row.used_up_expire) };
   if (!row?.claimed) return { kind: "replay" };
   if (!row.id || row.row_version === null) return { kind: "new" };
   const states = (row.states ?? []).map(([purposeId, purposeVersion, granted, locale]) => ({
