@@ -32,13 +32,13 @@ try {
   await shot("consent-fa");
   await page.goto(`${app.origin}/consent?lang=en`);
   for (const box of await page.getByRole("checkbox").all()) if (await box.isEnabled()) await box.check();
-  await page.locator('form button[type="submit"]').last().click();
+  await page.getByRole("button", { name: "Save my choices" }).click();
   await page.waitForURL(/\/settings/);
   await shot("settings");
 
   await firstSignIn(page, app, "margaret");
   if (page.url().includes("/consent")) {
-    await page.locator('form button[type="submit"]').last().click();
+    await page.getByRole("button", { name: "Save my choices" }).click();
     await page.waitForURL(/\/settings/);
   }
   await page.goto(`${app.origin}/admin`);
