@@ -13,7 +13,7 @@
 //
 // Written with node:crypto rather than @tma.js/init-data-node 2.0.8: that package compares the
 // HMAC with `===` (not constant-time), reads the real clock and accepts future-dated data, and
-// brings fp-ts and three helper packages for what is a few lines here (docs/decisions/015).
+// brings fp-ts and three helper packages for what is a few lines here (docs/decisions/016).
 import { createHash, createHmac, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import { PROFILE_FIELDS } from "./profile-fields";
