@@ -89,6 +89,8 @@ const RawEnv = z.object({
   // loopback address do not throttle each other. 1 in production.
   RATE_LIMIT_FACTOR: z.coerce.number().positive().max(100_000).default(1),
   DATA_DIR: z.string().default("data"),
+  // Where `npm run db:migrate` (and the start) put the backup taken before applying migrations.
+  BACKUP_DIR: z.string().optional(),
   // Telegram OpenID Connect login. Optional: without a client id the second sign-in button is hidden.
   TELEGRAM_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).default("https://oauth.telegram.org"),
   TELEGRAM_OIDC_CLIENT_ID: z
@@ -316,6 +318,7 @@ export function buildEnv(source: Record<string, string | undefined>) {
     trustProxy: raw.TRUST_PROXY,
     rateLimitFactor: raw.RATE_LIMIT_FACTOR,
     dataDir: raw.DATA_DIR,
+    backupDir: raw.BACKUP_DIR ?? null,
     oidc:
       raw.TELEGRAM_OIDC_CLIENT_ID && raw.TELEGRAM_OIDC_CLIENT_SECRET
         ? {
