@@ -4,7 +4,7 @@
 // of state, and saves both databases, the keys and settings it ran with, and a manifest of the facts
 // the upgrade test expects, under tests/fixtures/releases/<release>/.
 //
-//   npx tsx --conditions=react-server scripts/release-fixture.ts v0.1.0 [--worktree DIR]
+//   npx tsx --conditions=react-server scripts/release-fixture.ts v0.1.0 [--worktree DIR] [--out DIR]
 //
 // --worktree reuses a checkout of the release that is already installed and built (nothing is
 // removed then); without it the temporary worktree is always removed, whatever happens. Everything
@@ -377,7 +377,10 @@ async function main() {
     given > 0
       ? resolve(process.argv[given + 1] ?? fail("--worktree needs a directory"))
       : mkdtempSync(join(tmpdir(), `release-${release}-`));
-  const outDir = resolve("tests/fixtures/releases", release);
+  const out = process.argv.indexOf("--out");
+  const outDir = resolve(
+    out > 0 ? (process.argv[out + 1] ?? fail("--out needs a directory")) : join("tests/fixtures/releases", release),
+  );
   mkdirSync(outDir, { recursive: true });
   try {
     if (given < 0) {
