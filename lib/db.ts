@@ -11,7 +11,7 @@ import type { Pool } from "pg";
 import type { PrismaClient } from "@/prisma/generated/sqlite/client/client";
 import { env } from "./env";
 import { log } from "./log";
-import { defaultBackupDir, migrate, sqliteFilePath } from "./migrate";
+import { migrate, sqliteFilePath } from "./migrate";
 
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -25,9 +25,9 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 export type Driver = { kind: "sqlite"; connection: () => BetterSqlite3.Database } | { kind: "postgres"; pool: Pool };
 
 async function connect(): Promise<Db> {
-  const { databaseKind, databaseUrl, backupDir, dataDir } = env();
+  const { databaseKind, databaseUrl, backupDir } = env();
   await migrate(databaseKind, databaseUrl, {
-    backupDir: backupDir ?? defaultBackupDir(databaseKind, databaseUrl, dataDir),
+    backupDir,
     logger: log(),
   });
   if (databaseKind === "postgres") {

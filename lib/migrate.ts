@@ -17,7 +17,7 @@
 // itself is still authored by Prisma (`npm run db:new-migration`, see docs/decisions/001).
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 
@@ -30,7 +30,7 @@ export type MigrationLogger = {
   warn: (obj: Record<string, unknown>, msg: string) => void;
 };
 export type MigrateOptions = {
-  /** Where the pre-upgrade backup goes; defaultBackupDir() when absent. */
+  /** Where the pre-upgrade backup goes (BACKUP_DIR); beside a SQLite file, or data/backups, when absent. */
   backupDir?: string;
   logger?: MigrationLogger;
   /** The series to apply; migrationsDir(kind) when absent (tests pass their own). */
@@ -111,11 +111,11 @@ export function sqliteFilePath(url: string): string {
   return resolve(/*turbopackIgnore: true*/ process.cwd(), path);
 }
 
-/** The pre-upgrade backups' directory when BACKUP_DIR is not set: beside a SQLite file, else under DATA_DIR. */
-export function defaultBackupDir(kind: Kind, url: string, dataDir: string): string {
+/** Where a pre-upgrade backup goes when the caller names no directory (the app passes BACKUP_DIR). */
+function fallbackBackupDir(kind: Kind, url: string): string {
   return kind === "sqlite"
     ? join(dirname(sqliteFilePath(url)), "backups")
-    : resolve(/*turbopackIgnore: true*/ process.cwd(), dataDir, "backups");
+    : resolve(/*turbopackIgnore: true*/ process.cwd(), "data", "backups");
 }
 
 /** A backup written (`path`), or, without pg_dump on the PATH, the command an operator should run. */
@@ -132,7 +132,8 @@ function stamp(): string {
  * command to run is returned instead. `label` becomes part of the file name.
  */
 export async function backupDatabase(kind: Kind, url: string, dir: string, label = "backup"): Promise<Backup> {
-  mkdirSync(dir, { recursive: true });
+  // A backup holds what the database holds: readable by the app's user only.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const base = join(dir, `${label}-${stamp()}`);
   if (kind === "sqlite") {
     const { default: Database } = await import("better-sqlite3");
@@ -143,6 +144,7 @@ export async function backupDatabase(kind: Kind, url: string, dir: string, label
     } finally {
       db.close();
     }
+    chmodSync(`${base}.db`, 0o600);
     return { path: `${base}.db` };
   }
   const path = `${base}.dump`;
@@ -161,12 +163,13 @@ export async function backupDatabase(kind: Kind, url: string, dir: string, label
       .join(" ");
     throw new MigrationError(`the backup before upgrading failed (pg_dump: ${detail}); nothing was applied`);
   }
+  chmodSync(path, 0o600);
   return { path };
 }
 
 async function backupBeforeUpgrade(kind: Kind, url: string, pending: Migration[], opts: MigrateOptions): Promise<void> {
   const logger = opts.logger ?? silent;
-  const dir = opts.backupDir ?? defaultBackupDir(kind, url, "data");
+  const dir = opts.backupDir ?? fallbackBackupDir(kind, url);
   const backup = await backupDatabase(kind, url, dir, `before-${pending[0]!.name}`);
   if (backup.path) logger.info({ event: "migration.backup", path: backup.path }, "backup before upgrading");
   else

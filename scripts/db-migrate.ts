@@ -4,9 +4,9 @@
 // broken foreign key, rolls the whole upgrade back (lib/migrate.ts).
 import { env } from "../lib/env";
 import { log } from "../lib/log";
-import { defaultBackupDir, migrate, type MigrationLogger } from "../lib/migrate";
+import { migrate, type MigrationLogger } from "../lib/migrate";
 
-const { databaseKind, databaseUrl, backupDir, dataDir } = env();
+const { databaseKind, databaseUrl, backupDir } = env();
 // The operator reads this run's output: the backup's place (or the command to take one) is printed
 // plainly as well as logged.
 const logger: MigrationLogger = {
@@ -21,7 +21,7 @@ const logger: MigrationLogger = {
 };
 try {
   const applied = await migrate(databaseKind, databaseUrl, {
-    backupDir: backupDir ?? defaultBackupDir(databaseKind, databaseUrl, dataDir),
+    backupDir,
     logger,
   });
   console.log(

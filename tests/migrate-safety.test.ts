@@ -3,7 +3,7 @@
 // the table, a broken foreign key does too, and the backup taken first is a database that opens.
 // Small migration series written here, applied with the real migrator to a real database.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -96,6 +96,8 @@ it("reads the tables a migration declares it removes rows from", () => {
   expect(declaredRemovals(`CREATE TABLE x (id INT); -- removes-rows: not at line start`)).toEqual([]);
 });
 
+// SQLite only: PostgreSQL alters tables in place and enforces foreign keys inside the transaction, so
+// there is no rebuild to guard and no check to switch off.
 describe.runIf(kind === "sqlite")("SQLite table rebuilds", () => {
   it("a rebuild of the parent table keeps every child row, with foreign keys on again afterwards", async () => {
     const { db, backups } = await initialised("migsafe-rebuild");
@@ -179,6 +181,8 @@ describe(`row counts on ${kind}`, () => {
     const path = join(backups, files[0]!);
     expect(files[0]).toMatch(kind === "sqlite" ? /^before-0002_more-.*\.db$/ : /^before-0002_more-.*\.dump$/);
     expect(lines).toContainEqual({ event: "migration.backup", path });
+    // It holds what the database holds: for the app's user only.
+    expect(statSync(path).mode & 0o777).toBe(0o600);
     if (kind === "sqlite") {
       const b = new Database(path, { readonly: true, fileMustExist: true });
       expect(b.pragma("integrity_check", { simple: true })).toBe("ok");
