@@ -175,7 +175,7 @@ async function backupBeforeUpgrade(kind: Kind, url: string, pending: Migration[]
   else
     logger.warn(
       { event: "migration.backup_skipped", command: backup.command },
-      "pg_dump is not on the PATH: no backup was taken; take one with this command before the next upgrade",
+      "pg_dump is not on the PATH, so no backup was taken before this upgrade; install the PostgreSQL client tools, or before upgrading take one with",
     );
 }
 
