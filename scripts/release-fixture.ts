@@ -52,8 +52,10 @@ export type FixtureManifest = {
   rows: { sqlite: Record<string, number>; postgres: Record<string, number> };
 };
 
+// npm ci compiles better-sqlite3 from source where no prebuilt binary can be downloaded: on a busy
+// machine that alone took 16 minutes.
 const sh = (cmd: string, args: string[], cwd: string) =>
-  execFileSync(cmd, args, { cwd, stdio: ["ignore", "inherit", "inherit"], timeout: 15 * 60_000 });
+  execFileSync(cmd, args, { cwd, stdio: ["ignore", "inherit", "inherit"], timeout: 40 * 60_000 });
 
 function fail(message: string): never {
   throw new Error(message);
