@@ -10,6 +10,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import type { Pool } from "pg";
 import type { PrismaClient } from "@/prisma/generated/sqlite/client/client";
 import { env } from "./env";
+import { log } from "./log";
 import { migrate, sqliteFilePath } from "./migrate";
 
 export type Db = PrismaClient;
@@ -24,8 +25,11 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 export type Driver = { kind: "sqlite"; connection: () => BetterSqlite3.Database } | { kind: "postgres"; pool: Pool };
 
 async function connect(): Promise<Db> {
-  const { databaseKind, databaseUrl } = env();
-  await migrate(databaseKind, databaseUrl);
+  const { databaseKind, databaseUrl, backupDir } = env();
+  await migrate(databaseKind, databaseUrl, {
+    backupDir,
+    logger: log(),
+  });
   if (databaseKind === "postgres") {
     const [{ PrismaPg }, { PrismaClient: PgClient }, { default: pg }] = await Promise.all([
       import("@prisma/adapter-pg"),

@@ -106,6 +106,9 @@ const RawEnv = z.object({
   // loopback address do not throttle each other. 1 in production.
   RATE_LIMIT_FACTOR: z.coerce.number().positive().max(100_000).default(1),
   DATA_DIR: z.string().default("data"),
+  // Where backups go: the one taken before applying migrations (`npm run db:migrate`, the start),
+  // default backups/ in DATA_DIR.
+  BACKUP_DIR: z.string().trim().min(1).optional(),
   // Telegram OpenID Connect login. Optional: without a client id the second sign-in button is hidden.
   TELEGRAM_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).default("https://oauth.telegram.org"),
   TELEGRAM_OIDC_CLIENT_ID: z
@@ -339,6 +342,7 @@ export function buildEnv(source: Record<string, string | undefined>) {
     trustProxy: raw.TRUST_PROXY,
     rateLimitFactor: raw.RATE_LIMIT_FACTOR,
     dataDir: raw.DATA_DIR,
+    backupDir: resolve(raw.BACKUP_DIR ?? resolve(raw.DATA_DIR, "backups")),
     oidc:
       raw.TELEGRAM_OIDC_CLIENT_ID && raw.TELEGRAM_OIDC_CLIENT_SECRET
         ? {
