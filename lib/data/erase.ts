@@ -6,6 +6,7 @@ import { checkpointAfterErasure, db, type Tx } from "../db";
 import { isLocale } from "../i18n/locales";
 import { versionOf } from "../purposes";
 import { recordAudit } from "./audit";
+import { journalErasure } from "./erasure-journal";
 import { appendToLedger, type Method } from "./ledger";
 import { lockLedger, withUserWriteLock, type LockedUser } from "./locks";
 import { voidPendingSignInsOf } from "./pending-sign-ins";
@@ -15,11 +16,16 @@ export async function eraseUserIn(
   tx: Tx,
   userId: string,
   method: Extract<Method, "erasure" | "purge">,
+  opts: { journal?: boolean } = {},
 ): Promise<boolean> {
   // Locks in the common order (lib/data/locks.ts): a concurrent consent change, sign-in or second
   // erasure of this user waits for this one, then finds the user gone.
   await lockLedger(tx);
-  return (await withUserWriteLock(tx, userId, (user) => eraseLocked(user, method))) ?? false;
+  const erased = (await withUserWriteLock(tx, userId, (user) => eraseLocked(user, method))) ?? false;
+  // Before the commit, so that no erasure commits without its journal entry (lib/data/erasure-journal.ts):
+  // a restore of an older backup, and every start, erase the account again.
+  if (erased && opts.journal !== false) journalErasure(userId);
+  return erased;
 }
 
 async function eraseLocked({ tx, userId }: LockedUser, method: Extract<Method, "erasure" | "purge">): Promise<boolean> {

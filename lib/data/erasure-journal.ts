@@ -1,0 +1,72 @@
+import "server-only";
+// The erasure journal (docs/decisions/015-backups-and-erasure.md): one line per erased account, its
+// random user id and when, appended and fsync'd to a file OUTSIDE the database (ERASURE_JOURNAL,
+// default erasure-journal.log in DATA_DIR). No personal data: the id links to nobody once the user
+// row is gone. A backup taken before an erasure still holds the account; `npm run restore` and every
+// start replay the journal, so an account erased once is erased again in whatever copy of the
+// database the app is given, as long as the journal is kept.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { checkpointAfterErasure, db } from "../db";
+import { env } from "../env";
+import { eraseUserIn } from "./erase";
+
+const ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * Appends an erased user's id, durably, before the erasure commits (the caller's transaction is
+ * still open): a failure to write stops the erasure, so no account is erased without its entry. If
+ * the transaction then fails, the entry names an account its owner asked to erase (or the purge
+ * found due), which a replay erases.
+ */
+export function journalErasure(userId: string, at: Date = new Date()): void {
+  if (!ID.test(userId)) throw new Error("erasure journal: not a user id");
+  const file = env().erasureJournal;
+  mkdirSync(dirname(file), { recursive: true });
+  const fd = openSync(file, "a", 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify({ erased: userId, at: at.toISOString() })}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The ids in the journal (a missing file: none). A torn last line (a crash mid-write) is skipped. */
+export function journaledErasures(file: string = env().erasureJournal): string[] {
+  if (!existsSync(file)) return [];
+  const ids: string[] = [];
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      const entry = JSON.parse(line) as { erased?: unknown };
+      if (typeof entry.erased === "string" && ID.test(entry.erased)) ids.push(entry.erased);
+    } catch {
+      /* a torn line */
+    }
+  }
+  return ids;
+}
+
+export type ReplayResult = { journaled: number; erasedAgain: number };
+
+/**
+ * Erases again every journaled account still present in the database (one restored from a backup
+ * taken before the erasure). Each goes through the ordinary erasure (lib/data/erase.ts): its data
+ * key, values, states and sessions are deleted and the ledger records the withdrawals again. Cost:
+ * one indexed lookup per 500 journaled ids.
+ */
+export async function replayErasureJournal(): Promise<ReplayResult> {
+  const ids = [...new Set(journaledErasures())];
+  const client = await db();
+  let erasedAgain = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const present = await client.user.findMany({ where: { id: { in: ids.slice(i, i + 500) } }, select: { id: true } });
+    for (const { id } of present) {
+      // No second journal entry: the id is in the journal already.
+      if (await client.$transaction((tx) => eraseUserIn(tx, id, "erasure", { journal: false }))) erasedAgain += 1;
+    }
+  }
+  if (erasedAgain) await checkpointAfterErasure();
+  return { journaled: ids.length, erasedAgain };
+}
