@@ -2,7 +2,7 @@ import "server-only";
 import { catalogue } from "./catalogue";
 import { runConsentCheck } from "./data/consent-check";
 import { openDatabase } from "./data/connection";
-import { replayErasureJournal, type ReplayResult } from "./data/erasure-journal";
+import { replayErasureJournal, type ReplayResult } from "./data/erase";
 import { verifyKeyChecks, type KeyCheckOutcome } from "./data/key-checks";
 import { describePurgeError, purgeExpired, purgeIsDue } from "./data/purge";
 import { assertDemoListensOnLoopback } from "./demo";

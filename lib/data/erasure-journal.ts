@@ -4,12 +4,11 @@ import "server-only";
 // default erasure-journal.log in DATA_DIR). No personal data: the id links to nobody once the user
 // row is gone. A backup taken before an erasure still holds the account; `npm run restore` and every
 // start replay the journal, so an account erased once is erased again in whatever copy of the
-// database the app is given, as long as the journal is kept.
+// database the app is given, as long as the journal is kept (the replay: replayErasureJournal in
+// lib/data/erase.ts).
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { checkpointAfterErasure, db } from "../db";
 import { env } from "../env";
-import { eraseUserIn } from "./erase";
 
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -46,27 +45,4 @@ export function journaledErasures(file: string = env().erasureJournal): string[]
     }
   }
   return ids;
-}
-
-export type ReplayResult = { journaled: number; erasedAgain: number };
-
-/**
- * Erases again every journaled account still present in the database (one restored from a backup
- * taken before the erasure). Each goes through the ordinary erasure (lib/data/erase.ts): its data
- * key, values, states and sessions are deleted and the ledger records the withdrawals again. Cost:
- * one indexed lookup per 500 journaled ids.
- */
-export async function replayErasureJournal(): Promise<ReplayResult> {
-  const ids = [...new Set(journaledErasures())];
-  const client = await db();
-  let erasedAgain = 0;
-  for (let i = 0; i < ids.length; i += 500) {
-    const present = await client.user.findMany({ where: { id: { in: ids.slice(i, i + 500) } }, select: { id: true } });
-    for (const { id } of present) {
-      // No second journal entry: the id is in the journal already.
-      if (await client.$transaction((tx) => eraseUserIn(tx, id, "erasure", { journal: false }))) erasedAgain += 1;
-    }
-  }
-  if (erasedAgain) await checkpointAfterErasure();
-  return { journaled: ids.length, erasedAgain };
 }
