@@ -46,9 +46,14 @@ const UNREACHABLE: Record<string, string> = {
 /** A connection-level failure as DatabaseUnavailableError; anything else (a migration's) unchanged. */
 export function describeDatabaseError(e: unknown): unknown {
   if (e instanceof DatabaseUnavailableError || !(e instanceof Error)) return e;
-  const code = (e as { code?: string }).code ?? (/timeout exceeded when trying to connect/i.test(e.message) ? "ETIMEDOUT" : "");
+  const code =
+    (e as { code?: string }).code ?? (/timeout exceeded when trying to connect/i.test(e.message) ? "ETIMEDOUT" : "");
   const what = UNREACHABLE[code];
-  return what ? new DatabaseUnavailableError(`DATABASE_URL: the database ${what} (${code}); is it running, and is this its address?`) : e;
+  return what
+    ? new DatabaseUnavailableError(
+        `DATABASE_URL: the database ${what} (${code}); is it running, and is this its address?`,
+      )
+    : e;
 }
 
 /** Settles like the promise, or rejects naming DATABASE_URL once the configured timeout passes. */

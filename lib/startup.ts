@@ -32,7 +32,10 @@ export async function startServer(): Promise<void> {
     assertDemoListensOnLoopback();
     const { keys, erasures } = await checkStart();
     if (keys.recorded.length)
-      log().info({ event: "key_checks.recorded", kinds: keys.recorded, firstStart: keys.firstStart }, "key checks recorded");
+      log().info(
+        { event: "key_checks.recorded", kinds: keys.recorded, firstStart: keys.firstStart },
+        "key checks recorded",
+      );
     if (erasures.erasedAgain)
       log().warn({ event: "erasures.replayed", erasedAgain: erasures.erasedAgain }, "journaled erasures applied again");
     log().info(

@@ -16,8 +16,12 @@ try {
   process.exit(1);
 }
 // Next's own entry point under this node (as scripts/demo.mjs does), so signals reach the server.
-const server = spawn(process.execPath, [resolve("node_modules/next/dist/bin/next"), "start", ...process.argv.slice(2)], {
-  stdio: "inherit",
-});
+const server = spawn(
+  process.execPath,
+  [resolve("node_modules/next/dist/bin/next"), "start", ...process.argv.slice(2)],
+  {
+    stdio: "inherit",
+  },
+);
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => server.kill(sig));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 : 0)));

@@ -5,7 +5,17 @@ import "server-only";
 // schema. A restore then migrates the copy, checks the configured keys against it and replays the
 // erasure journal, so that nobody erased after the backup comes back.
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  closeSync,
+  renameSync,
+  rmSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { db, disconnect } from "../db";
 import { env } from "../env";
@@ -18,21 +28,30 @@ export class BackupError extends Error {
 }
 
 function stamp(at: Date): string {
-  return at.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return at
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 /** The default file of a backup taken now: in BACKUP_DIR, named by database kind and UTC time. */
 export function defaultBackupFile(at: Date = new Date()): string {
   const e = env();
-  return join(e.backupDir, `${e.databaseKind === "postgres" ? "postgres" : "sqlite"}-${stamp(at)}.${e.databaseKind === "postgres" ? "dump" : "db"}`);
+  return join(
+    e.backupDir,
+    `${e.databaseKind === "postgres" ? "postgres" : "sqlite"}-${stamp(at)}.${e.databaseKind === "postgres" ? "dump" : "db"}`,
+  );
 }
 
 function run(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT")
-    throw new BackupError(`${cmd} is not on the PATH: install the PostgreSQL client tools (the server's major version or newer)`);
+    throw new BackupError(
+      `${cmd} is not on the PATH: install the PostgreSQL client tools (the server's major version or newer)`,
+    );
   // pg_dump's messages name objects, never row contents; the URL (with any password) is not echoed.
-  if (r.status !== 0) throw new BackupError(`${cmd} failed (exit ${r.status}): ${(r.stderr || "").trim().slice(0, 2000)}`);
+  if (r.status !== 0)
+    throw new BackupError(`${cmd} failed (exit ${r.status}): ${(r.stderr || "").trim().slice(0, 2000)}`);
 }
 
 /** Writes a consistent backup of the configured database to `file` (mode 0600); returns its path. */
@@ -63,7 +82,9 @@ function assertSqliteFile(file: string): void {
     closeSync(fd);
   }
   if (header.toString("latin1") !== "SQLite format 3\u0000")
-    throw new BackupError(`${file} is not an SQLite database (a PostgreSQL backup is restored with DATABASE_URL set to PostgreSQL)`);
+    throw new BackupError(
+      `${file} is not an SQLite database (a PostgreSQL backup is restored with DATABASE_URL set to PostgreSQL)`,
+    );
 }
 
 /**

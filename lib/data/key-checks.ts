@@ -133,7 +133,9 @@ async function verifyAgainstData(): Promise<[KeyKind, Buffer][]> {
     if (!blindIds.has(indexKeyId)) problems.push(mismatch("blind_index", indexKeyId));
   if (problems.length) throw new KeyCheckError(`Keys do not fit this database:\n${problems.join("\n")}`);
   const inUse: [KeyKind, Buffer][] = [
-    ...e.masterKeys.filter((k) => wrapIds.some((w) => w.wrapKeyId === k.id)).map((k) => ["field", k.key] as [KeyKind, Buffer]),
+    ...e.masterKeys
+      .filter((k) => wrapIds.some((w) => w.wrapKeyId === k.id))
+      .map((k) => ["field", k.key] as [KeyKind, Buffer]),
     ...(e.blindIndexKeyPrevious ? [["blind_index", e.blindIndexKeyPrevious] as [KeyKind, Buffer]] : []),
   ];
   // One user proves both keys: their data key unwraps (AES-GCM authenticates it), and their Telegram
