@@ -6,7 +6,17 @@ import "server-only";
 // start replay the journal, so an account erased once is erased again in whatever copy of the
 // database the app is given, as long as the journal is kept (the replay: replayErasureJournal in
 // lib/data/erase.ts).
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { env } from "../env";
 
@@ -22,9 +32,14 @@ export function journalErasure(userId: string, at: Date = new Date()): void {
   if (!ID.test(userId)) throw new Error("erasure journal: not a user id");
   const file = env().erasureJournal;
   mkdirSync(dirname(file), { recursive: true });
-  const fd = openSync(file, "a", 0o600);
+  const fd = openSync(file, "a+", 0o600);
   try {
-    writeSync(fd, `${JSON.stringify({ erased: userId, at: at.toISOString() })}\n`);
+    // A line torn by a crash mid-write has no newline: start on a fresh line, or this entry would be
+    // glued to it and unreadable.
+    const { size } = fstatSync(fd);
+    const last = Buffer.alloc(1);
+    const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    writeSync(fd, `${torn ? "\n" : ""}${JSON.stringify({ erased: userId, at: at.toISOString() })}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
