@@ -6,7 +6,7 @@
 // of the shipped command entirely: `npm run purge` has no time-travel flag to guard in production.
 // The concurrency test runs the real command twice at once on data aged through the client.
 import { execFile, execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -228,6 +228,8 @@ describe("retention of accounts", () => {
     });
     expect(await storedState(app, me.id)).toEqual({ user: false, fields: [], consents: [] });
     expect(await countRows(app, "users")).toBe(0);
+    // Journaled like an erasure the person asks for, so a restored backup does not bring it back.
+    expect(readFileSync(join(app.db.dir, "erasure-journal.log"), "utf8")).toContain(me.id);
     expect(await purge.purgeExpired(at(accountAt))).toEqual({
       accountsErased: 0,
       fieldsErased: 0,
