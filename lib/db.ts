@@ -24,12 +24,65 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
  */
 export type Driver = { kind: "sqlite"; connection: () => BetterSqlite3.Database } | { kind: "postgres"; pool: Pool };
 
+/** The database cannot be reached or does not answer; the message names DATABASE_URL, never its value. */
+export class DatabaseUnavailableError extends Error {
+  override name = "DatabaseUnavailableError";
+}
+
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: "refused the connection",
+  ENOTFOUND: "host was not found",
+  EAI_AGAIN: "host could not be resolved",
+  EHOSTUNREACH: "host cannot be reached",
+  ENETUNREACH: "network cannot be reached",
+  ECONNRESET: "closed the connection",
+  ETIMEDOUT: "did not answer the connection",
+  "3D000": "has no such database",
+  "28P01": "refused the credentials",
+  "28000": "refused the credentials",
+  SQLITE_CANTOPEN: "file cannot be opened",
+  SQLITE_BUSY: "file stayed locked by another process",
+};
+
+/** A connection-level failure as DatabaseUnavailableError; anything else (a migration's) unchanged. */
+export function describeDatabaseError(e: unknown): unknown {
+  if (e instanceof DatabaseUnavailableError || !(e instanceof Error)) return e;
+  const code =
+    (e as { code?: string }).code ?? (/timeout exceeded when trying to connect/i.test(e.message) ? "ETIMEDOUT" : "");
+  const what = UNREACHABLE[code];
+  return what
+    ? new DatabaseUnavailableError(
+        `DATABASE_URL: the database ${what} (${code}); is it running, and is this its address?`,
+      )
+    : e;
+}
+
+/** Settles like the promise, or rejects naming DATABASE_URL once the configured timeout passes. */
+export function withinDatabaseTimeout<T>(promise: Promise<T>): Promise<T> {
+  const ms = env().databaseTimeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new DatabaseUnavailableError(
+            `DATABASE_URL: the database did not answer within ${ms / 1000} s (DATABASE_TIMEOUT_SECONDS); is it running, and is this its address?`,
+          ),
+        ),
+      ms,
+    );
+    timer.unref();
+  });
+  return Promise.race([promise.catch((e) => Promise.reject(describeDatabaseError(e))), timeout]).finally(() =>
+    clearTimeout(timer),
+  );
+}
+
 async function connect(): Promise<Db> {
   const { databaseKind, databaseUrl, backupDir } = env();
-  await migrate(databaseKind, databaseUrl, {
-    backupDir,
-    logger: log(),
-  });
+  // A database that accepts the connection and never answers would hang the migration (and the start)
+  // for good: the race gives up after DATABASE_TIMEOUT_SECONDS.
+  await withinDatabaseTimeout(migrate(databaseKind, databaseUrl, { backupDir, logger: log() }));
   if (databaseKind === "postgres") {
     const [{ PrismaPg }, { PrismaClient: PgClient }, { default: pg }] = await Promise.all([
       import("@prisma/adapter-pg"),
@@ -38,7 +91,7 @@ async function connect(): Promise<Db> {
     ]);
     // Our own pool, handed to the adapter (which accepts one, and ends it when the client
     // disconnects), so the sign-in can use it too.
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: databaseTimeoutMs });
     const client = new PgClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
     globalForDb.__consentDriver = { kind: "postgres", pool };
     return client as unknown as Db;

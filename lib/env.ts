@@ -106,8 +106,8 @@ const RawEnv = z.object({
   // loopback address do not throttle each other. 1 in production.
   RATE_LIMIT_FACTOR: z.coerce.number().positive().max(100_000).default(1),
   DATA_DIR: z.string().default("data"),
-  // Where backups go: the one taken before applying migrations (`npm run db:migrate`, the start),
-  // default backups/ in DATA_DIR.
+  // Where backups go: `npm run backup`'s and the one taken before applying migrations
+  // (`npm run db:migrate`, the start); default backups/ in DATA_DIR.
   BACKUP_DIR: z.string().trim().min(1).optional(),
   // Telegram OpenID Connect login. Optional: without a client id the second sign-in button is hidden.
   TELEGRAM_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).default("https://oauth.telegram.org"),
@@ -172,6 +172,11 @@ const RawEnv = z.object({
       }
       return LOCALES.filter((l) => list.includes(l)) as Locale[];
     }),
+  // How long the start (and /api/health) waits for the database before reporting it unreachable.
+  DATABASE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  // The erasure journal (lib/data/erasure-journal.ts): erased users' random ids, kept outside the
+  // database so that `npm run restore` erases them again. Default: erasure-journal.log in DATA_DIR.
+  ERASURE_JOURNAL: z.string().trim().min(1).optional(),
   // Benchmark harness only (`npm run bench`): serves /api/bench/bare and /bench/blank, the references
   // the figures are measured against. Off, they answer 404 like any unknown path.
   BENCH_ROUTES: flag,
@@ -227,16 +232,45 @@ function controllerOf(raw: { CONTROLLER_NAME?: string; CONTROLLER_CONTACT?: stri
   };
 }
 
+const REQUIRED_IN_PRODUCTION = [
+  "APP_ORIGIN",
+  "TELEGRAM_BOT_TOKEN",
+  "TELEGRAM_BOT_USERNAME",
+  "SESSION_SECRET",
+  "FIELD_ENCRYPTION_KEY",
+  "BLIND_INDEX_KEY",
+  "CONTROLLER_NAME",
+  "CONTROLLER_CONTACT",
+  "PRIVACY_POLICY_URL",
+] as const;
+
+/**
+ * Every problem of the configuration at once, so an operator fixes them in one go: the malformed
+ * values zod found, the variables production requires (read from the raw source, so they are listed
+ * even when another value is malformed), and the rules between variables.
+ */
 export function buildEnv(source: Record<string, string | undefined>) {
   const parsed = RawEnv.safeParse(source);
-  if (!parsed.success) {
-    throw new ConfigError(`Invalid configuration:\n${formatIssues(parsed.error)}`);
+  const problems: string[] = parsed.success ? [] : [formatIssues(parsed.error)];
+  const production = (source.NODE_ENV ?? "development") === "production";
+  const demo = ["1", "true", "yes"].includes(source.DEMO_MODE ?? "");
+  const needSecrets = production && !demo;
+  if (needSecrets) {
+    for (const name of REQUIRED_IN_PRODUCTION) {
+      // A deployment that only runs the Mini App may check Telegram's signature with the bot id alone.
+      if (name === "TELEGRAM_BOT_TOKEN" && source.TELEGRAM_BOT_ID?.trim()) continue;
+      if (!source[name]?.trim()) problems.push(`  ${name}: required in production`);
+    }
   }
+  const previous = (source.FIELD_ENCRYPTION_KEY_PREVIOUS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (previous.some((p) => !base64Key.safeParse(p).success))
+    problems.push("  FIELD_ENCRYPTION_KEY_PREVIOUS: each entry must be base64 of 32 bytes");
+  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
   const raw = parsed.data;
-  const production = raw.NODE_ENV === "production";
-  const demo = raw.DEMO_MODE;
   const isPostgres = raw.DATABASE_URL.startsWith("postgres");
-  const problems: string[] = [];
 
   // Demo mode signs its own login payloads: it must never run where real people sign in.
   if (demo && isPostgres) problems.push("  DEMO_MODE: the demo runs on SQLite only; unset DEMO_MODE or DATABASE_URL");
@@ -259,40 +293,12 @@ export function buildEnv(source: Record<string, string | undefined>) {
     if (url.protocol === "http:" && !isLoopbackOrigin(url.origin))
       problems.push(`  ${name}: must use https (http is accepted for loopback only)`);
   }
-
-  const needSecrets = production && !demo;
-  if (needSecrets) {
-    for (const name of [
-      "APP_ORIGIN",
-      "TELEGRAM_BOT_TOKEN",
-      "TELEGRAM_BOT_USERNAME",
-      "SESSION_SECRET",
-      "FIELD_ENCRYPTION_KEY",
-      "BLIND_INDEX_KEY",
-      "CONTROLLER_NAME",
-      "CONTROLLER_CONTACT",
-      "PRIVACY_POLICY_URL",
-    ] as const) {
-      // A deployment that only runs the Mini App may check Telegram's signature with the bot id alone.
-      if (name === "TELEGRAM_BOT_TOKEN" && raw.TELEGRAM_BOT_ID) continue;
-      if (!raw[name]) problems.push(`  ${name}: required in production`);
-    }
-  }
+  if (raw.FIELD_ENCRYPTION_KEY && raw.BLIND_INDEX_KEY && raw.FIELD_ENCRYPTION_KEY === raw.BLIND_INDEX_KEY)
+    problems.push("  BLIND_INDEX_KEY: must differ from FIELD_ENCRYPTION_KEY");
   if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
 
   const local = needSecrets ? null : localSecrets(raw.DATA_DIR);
   const fieldKey = Buffer.from(raw.FIELD_ENCRYPTION_KEY ?? local!.field, "base64");
-  const previous = (raw.FIELD_ENCRYPTION_KEY_PREVIOUS ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const p of previous) {
-    if (!base64Key.safeParse(p).success) {
-      throw new ConfigError(
-        "Invalid configuration:\n  FIELD_ENCRYPTION_KEY_PREVIOUS: each entry must be base64 of 32 bytes",
-      );
-    }
-  }
   const masterKeys = [fieldKey, ...previous.map((p) => Buffer.from(p, "base64"))].map((key) => ({
     id: keyIdOf(key),
     key,
@@ -360,6 +366,8 @@ export function buildEnv(source: Record<string, string | undefined>) {
     controller: controllerOf(raw),
     languages: raw.LANGUAGES as readonly Locale[],
     benchRoutes: raw.BENCH_ROUTES,
+    databaseTimeoutMs: raw.DATABASE_TIMEOUT_SECONDS * 1000,
+    erasureJournal: resolve(raw.ERASURE_JOURNAL ?? resolve(raw.DATA_DIR, "erasure-journal.log")),
   };
 }
 

@@ -2,17 +2,42 @@ import "server-only";
 import { catalogue } from "./catalogue";
 import { runConsentCheck } from "./data/consent-check";
 import { openDatabase } from "./data/connection";
+import { replayErasureJournal, type ReplayResult } from "./data/erase";
+import { verifyKeyChecks, type KeyCheckOutcome } from "./data/key-checks";
 import { describePurgeError, purgeExpired, purgeIsDue } from "./data/purge";
 import { assertDemoListensOnLoopback } from "./demo";
 import { env } from "./env";
 import { log } from "./log";
 
+/**
+ * Everything that would make the running app go silently wrong, checked before it serves anyone:
+ * the configuration (every problem at once, lib/env.ts), the purpose catalogue, the database
+ * (reachable and answering within DATABASE_TIMEOUT_SECONDS, migrated) and the keys against the stored
+ * check values (lib/data/key-checks.ts). Then the erasure journal is replayed, so that a database
+ * restored from an older copy does not serve an erased account again (lib/data/erasure-journal.ts).
+ * `npm start` runs it before `next start` (scripts/start.ts), so the problems print before Next says
+ * Ready; the server's own start runs it again.
+ */
+export async function checkStart(): Promise<{ keys: KeyCheckOutcome; erasures: ReplayResult }> {
+  env();
+  catalogue();
+  await openDatabase();
+  const keys = await verifyKeyChecks();
+  return { keys, erasures: await replayErasureJournal() };
+}
+
 export async function startServer(): Promise<void> {
   try {
     const e = env();
     assertDemoListensOnLoopback();
-    catalogue();
-    await openDatabase();
+    const { keys, erasures } = await checkStart();
+    if (keys.recorded.length)
+      log().info(
+        { event: "key_checks.recorded", kinds: keys.recorded, firstStart: keys.firstStart },
+        "key checks recorded",
+      );
+    if (erasures.erasedAgain)
+      log().warn({ event: "erasures.replayed", erasedAgain: erasures.erasedAgain }, "journaled erasures applied again");
     log().info(
       { event: "server.started", database: e.databaseKind, demo: e.demo, purposes: catalogue().length },
       "server started",

@@ -11,6 +11,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { closeDatabase, openDatabase } from "../lib/data/connection";
+import { completeKeyChecks, KeyCheckError, verifyKeyChecks } from "../lib/data/key-checks";
 import {
   DEFAULT_REWRAP_BATCH,
   indexRotationProgress,
@@ -46,6 +47,16 @@ process.on("SIGINT", () => {
 });
 
 await openDatabase();
+// The same check as the start: a configured key that fits nothing stored is refused here too, and the
+// current keys are recorded (lib/data/key-checks.ts).
+try {
+  await verifyKeyChecks();
+} catch (e) {
+  if (!(e instanceof KeyCheckError)) throw e;
+  console.error(`keys:rotate: ${e.message}`);
+  await closeDatabase();
+  process.exit(1);
+}
 if (args["blind-index"]) await rotateBlindIndex();
 const before = await keyRotationProgress();
 const pending = before.total - before.onCurrentKey - before.onUnknownKey;
@@ -63,6 +74,8 @@ const result = await rewrapDataKeys({
 bar.done();
 const seconds = ((performance.now() - started) / 1000).toFixed(2);
 const after = await keyRotationProgress();
+// Every data key is under the current master key: the previous ones are no longer needed to start.
+if (after.onCurrentKey === after.total) await completeKeyChecks("field");
 await closeDatabase();
 
 console.log(`re-wrapped ${result.rewrapped} data keys in ${result.batches} batches (${seconds} s)`);
@@ -105,6 +118,7 @@ async function rotateBlindIndex(): Promise<never> {
   });
   bar.done();
   const end = await indexRotationProgress();
+  if (end.onCurrentKey === end.total) await completeKeyChecks("blind_index");
   await closeDatabase();
   console.log(
     `re-indexed ${result.reindexed} users in ${result.batches} batches (${((performance.now() - began) / 1000).toFixed(2)} s)`,

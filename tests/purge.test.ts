@@ -5,8 +5,8 @@
 // running app uses (same configuration, set before lib/ is imported). That keeps a fake clock out
 // of the shipped command entirely: `npm run purge` has no time-travel flag to guard in production.
 // The concurrency test runs the real command twice at once on data aged through the client.
-import { execFile, execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -205,6 +205,16 @@ describe("retention of field values", () => {
     });
     expect(await fieldsOf(me.id)).toEqual(["telegram_id"]);
     expect(await counterMismatches(app)).toEqual([]);
+    // ledger:verify sees the forged state too: the ledger's latest decision is still the grant.
+    const verify = spawnSync("npm", ["run", "-s", "ledger:verify"], { env: app.env, encoding: "utf8" });
+    expect(verify.status).toBe(1);
+    expect(verify.stderr).toMatch(/states unlike their latest record: +1\b/);
+    // Undone, so that the ledger checks later in this file see only what the app itself did.
+    await execute(app, `UPDATE consent_states SET granted = true WHERE user_id = $1 AND purpose_id = 'display_name'`, [
+      me.id,
+    ]);
+    await execute(app, `UPDATE counters SET value = value + 1 WHERE name = 'purpose_active:display_name'`);
+    expect(await counterMismatches(app)).toEqual([]);
   });
 });
 
@@ -228,6 +238,8 @@ describe("retention of accounts", () => {
     });
     expect(await storedState(app, me.id)).toEqual({ user: false, fields: [], consents: [] });
     expect(await countRows(app, "users")).toBe(0);
+    // Journaled like an erasure the person asks for, so a restored backup does not bring it back.
+    expect(readFileSync(join(app.db.dir, "erasure-journal.log"), "utf8")).toContain(me.id);
     expect(await purge.purgeExpired(at(accountAt))).toEqual({
       accountsErased: 0,
       fieldsErased: 0,

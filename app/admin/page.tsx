@@ -96,6 +96,19 @@ export default async function AdminReportPage() {
                 ? " (overdue: the check runs with every purge, and none has run it lately)"
                 : " (runs with every purge)"}
             </dd>
+            <dt>Consent ledger last verified</dt>
+            <dd
+              data-testid="ledger-check"
+              className={report.ledgerCheck ? (report.ledgerCheck.ok ? "good" : "bad") : undefined}
+            >
+              {report.ledgerCheck
+                ? `${when(report.ledgerCheck.checkedAt)}: ${
+                    report.ledgerCheck.chainIntact ? "chain intact" : "CHAIN BROKEN"
+                  }, ${formatCount(report.ledgerCheck.statesChecked)} consent states against ${formatCount(
+                    report.ledgerCheck.decisionsChecked,
+                  )} latest decisions, ${formatCount(report.ledgerCheck.problems)} problems`
+                : "never (run npm run ledger:verify)"}
+            </dd>
             <dt>Values under a field name the app does not know</dt>
             <dd data-testid="unknown-fields" className={report.unknownFieldsStored === 0 ? "good" : "bad"}>
               {formatCount(report.unknownFieldsStored)}

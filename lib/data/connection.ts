@@ -1,11 +1,22 @@
 import "server-only";
 // The database's lifecycle for entry points outside lib/data (the server's start, the CLI scripts):
 // they open and close it through here, and never hold the client itself (STYLE.md, "One data layer").
-import { db, disconnect } from "../db";
+import { db, disconnect, withinDatabaseTimeout } from "../db";
 
-/** Connects and applies pending migrations; throws with the cause if the database cannot be used. */
+export { DatabaseUnavailableError } from "../db";
+
+/**
+ * Connects, applies pending migrations and asks the database one question, all within
+ * DATABASE_TIMEOUT_SECONDS; throws with the cause (DatabaseUnavailableError naming DATABASE_URL when
+ * it cannot be reached or does not answer).
+ */
 export async function openDatabase(): Promise<void> {
-  await db();
+  await withinDatabaseTimeout(
+    (async () => {
+      const client = await db();
+      await client.ledgerHead.findUnique({ where: { id: 1 } });
+    })(),
+  );
 }
 
 /** Ends the connection (a CLI script's last step, so the process can exit). */

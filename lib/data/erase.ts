@@ -6,6 +6,7 @@ import { checkpointAfterErasure, db, type Tx } from "../db";
 import { isLocale } from "../i18n/locales";
 import { versionOf } from "../purposes";
 import { recordAudit } from "./audit";
+import { journaledErasures, journalErasure } from "./erasure-journal";
 import { appendToLedger, type Method } from "./ledger";
 import { lockLedger, withUserWriteLock, type LockedUser } from "./locks";
 import { voidPendingSignInsOf } from "./pending-sign-ins";
@@ -15,11 +16,16 @@ export async function eraseUserIn(
   tx: Tx,
   userId: string,
   method: Extract<Method, "erasure" | "purge">,
+  opts: { journal?: boolean } = {},
 ): Promise<boolean> {
   // Locks in the common order (lib/data/locks.ts): a concurrent consent change, sign-in or second
   // erasure of this user waits for this one, then finds the user gone.
   await lockLedger(tx);
-  return (await withUserWriteLock(tx, userId, (user) => eraseLocked(user, method))) ?? false;
+  const erased = (await withUserWriteLock(tx, userId, (user) => eraseLocked(user, method))) ?? false;
+  // Before the commit, so that no erasure commits without its journal entry (lib/data/erasure-journal.ts):
+  // a restore of an older backup, and every start, erase the account again.
+  if (erased && opts.journal !== false) journalErasure(userId);
+  return erased;
 }
 
 async function eraseLocked({ tx, userId }: LockedUser, method: Extract<Method, "erasure" | "purge">): Promise<boolean> {
@@ -77,4 +83,27 @@ export async function eraseUser(userId: string): Promise<boolean> {
   const erased = await client.$transaction((tx) => eraseUserIn(tx, userId, "erasure"));
   if (erased) await checkpointAfterErasure();
   return erased;
+}
+
+export type ReplayResult = { journaled: number; erasedAgain: number };
+
+/**
+ * Erases again every journaled account still present in the database (one restored from a backup
+ * taken before the erasure). Each goes through the ordinary erasure (lib/data/erase.ts): its data
+ * key, values, states and sessions are deleted and the ledger records the withdrawals again. Cost:
+ * one indexed lookup per 500 journaled ids.
+ */
+export async function replayErasureJournal(): Promise<ReplayResult> {
+  const ids = [...new Set(journaledErasures())];
+  const client = await db();
+  let erasedAgain = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const present = await client.user.findMany({ where: { id: { in: ids.slice(i, i + 500) } }, select: { id: true } });
+    for (const { id } of present) {
+      // No second journal entry: the id is in the journal already.
+      if (await client.$transaction((tx) => eraseUserIn(tx, id, "erasure", { journal: false }))) erasedAgain += 1;
+    }
+  }
+  if (erasedAgain) await checkpointAfterErasure();
+  return { journaled: ids.length, erasedAgain };
 }

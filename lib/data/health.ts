@@ -1,11 +1,16 @@
 import "server-only";
-import { db } from "../db";
+import { db, withinDatabaseTimeout } from "../db";
 import { env } from "../env";
 
 export async function checkHealth(): Promise<{ ok: boolean; databaseKind: string }> {
   try {
-    const client = await db();
-    await client.ledgerHead.findUnique({ where: { id: 1 } });
+    // Bounded like the start: a database that never answers makes the check fail, not hang.
+    await withinDatabaseTimeout(
+      (async () => {
+        const client = await db();
+        await client.ledgerHead.findUnique({ where: { id: 1 } });
+      })(),
+    );
     return { ok: true, databaseKind: env().databaseKind };
   } catch {
     return { ok: false, databaseKind: env().databaseKind };

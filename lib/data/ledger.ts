@@ -187,3 +187,87 @@ export async function verifyLedger(onProgress?: (checked: number, total: number)
   }
   return { ok: true, records: checked };
 }
+
+/**
+ * The ledger against the present: each person's current consent states (consent_states) must be
+ * the latest decision the ledger holds for that person and purpose (same answer, text version and
+ * language), and every latest decision must have its state while the person exists. The chain check
+ * above cannot see a state deleted or changed behind the ledger's back (a migration that wiped
+ * consent_states left the chain intact); this does. Counts only.
+ */
+export type LedgerConsistency = {
+  /** Current states compared. */
+  states: number;
+  /** Latest ledger decisions (one per person and purpose) compared. */
+  decisions: number;
+  /** A current state with no ledger record for its person and purpose. */
+  statesWithoutRecord: number;
+  /** A current state whose answer, text version or language differs from the latest record. */
+  statesDisagreeing: number;
+  /** A latest decision that is a grant, with no current state (granted, then lost). */
+  grantsWithoutState: number;
+  /** A latest refusal or withdrawal of a person who still has an account, with no current state. */
+  refusalsWithoutState: number;
+  problems: number;
+};
+
+const LATEST = `latest AS (
+  SELECT r.subject_id, r.purpose_id, r.decision, r.purpose_version, r.locale
+  FROM consent_records r
+  JOIN (SELECT subject_id, purpose_id, MAX(seq) AS seq FROM consent_records GROUP BY subject_id, purpose_id) m
+    ON m.seq = r.seq
+)`;
+
+export async function checkLedgerConsistency(): Promise<LedgerConsistency> {
+  const client = await db();
+  const n = (v: unknown) => Number(v ?? 0);
+  const [statesSide] = await client.$queryRawUnsafe<Record<string, unknown>[]>(`
+    WITH ${LATEST}
+    SELECT COUNT(*) AS states,
+      SUM(CASE WHEN l.subject_id IS NULL THEN 1 ELSE 0 END) AS without_record,
+      SUM(CASE WHEN l.subject_id IS NOT NULL AND (
+            l.decision <> CASE WHEN s.granted THEN 'granted' ELSE 'withdrawn' END
+            OR l.purpose_version <> s.purpose_version OR l.locale <> s.locale) THEN 1 ELSE 0 END) AS disagreeing
+    FROM consent_states s
+    LEFT JOIN latest l ON l.subject_id = s.user_id AND l.purpose_id = s.purpose_id`);
+  const [ledgerSide] = await client.$queryRawUnsafe<Record<string, unknown>[]>(`
+    WITH ${LATEST}
+    SELECT COUNT(*) AS decisions,
+      SUM(CASE WHEN s.user_id IS NULL AND l.decision = 'granted' THEN 1 ELSE 0 END) AS grants_without_state,
+      SUM(CASE WHEN s.user_id IS NULL AND l.decision <> 'granted' AND u.id IS NOT NULL THEN 1 ELSE 0 END)
+        AS refusals_without_state
+    FROM latest l
+    LEFT JOIN consent_states s ON s.user_id = l.subject_id AND s.purpose_id = l.purpose_id
+    LEFT JOIN users u ON u.id = l.subject_id`);
+  const result = {
+    states: n(statesSide?.states),
+    decisions: n(ledgerSide?.decisions),
+    statesWithoutRecord: n(statesSide?.without_record),
+    statesDisagreeing: n(statesSide?.disagreeing),
+    grantsWithoutState: n(ledgerSide?.grants_without_state),
+    refusalsWithoutState: n(ledgerSide?.refusals_without_state),
+  };
+  return {
+    ...result,
+    problems:
+      result.statesWithoutRecord + result.statesDisagreeing + result.grantsWithoutState + result.refusalsWithoutState,
+  };
+}
+
+export const LEDGER_VERIFY_JOB = "ledger_verify";
+
+/** What one `npm run ledger:verify` found, as recorded for the admin report: counts only. */
+export type LedgerVerifyCounts = {
+  records: number;
+  chainIntact: boolean;
+  states: number;
+  decisions: number;
+  problems: number;
+};
+
+export async function recordLedgerVerifyRun(startedAt: Date, counts: LedgerVerifyCounts): Promise<void> {
+  const client = await db();
+  await client.jobRun.create({
+    data: { job: LEDGER_VERIFY_JOB, startedAt, finishedAt: new Date(), result: JSON.stringify(counts) },
+  });
+}

@@ -133,3 +133,54 @@ export async function startApp(opts: StartOptions): Promise<TestApp> {
   await waitForHealth(origin, child);
   return app;
 }
+
+export type ExitedStart = { code: number | null; output: string; seconds: number };
+
+/**
+ * Starts the app with a configuration it must refuse and waits for it to exit (killed after
+ * timeoutMs): its exit code and everything it printed. viaNpmStart runs `npm start` (the checks
+ * before `next start`, scripts/start.ts) instead of `next start` itself.
+ */
+export async function startExpectingExit(
+  opts: StartOptions & { viaNpmStart?: boolean; timeoutMs?: number; omit?: string[] },
+): Promise<ExitedStart> {
+  assertBuilt();
+  const db = opts.db ?? (await freshDatabase(opts.label));
+  const port = await freePort();
+  const origin = `http://localhost:${port}`;
+  const env: Record<string, string> = {
+    ...(Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith("TEST_") && k !== "NODE_OPTIONS"),
+    ) as Record<string, string>),
+    NODE_ENV: "production",
+    PORT: String(port),
+    APP_ORIGIN: origin,
+    DATABASE_URL: db.url,
+    DATA_DIR: db.dir,
+    PURGE_INTERVAL_MINUTES: "0",
+    NEXT_TELEMETRY_DISABLED: "1",
+    CONTROLLER_NAME: "Test Controller Ltd",
+    CONTROLLER_CONTACT: "privacy@controller.test",
+    PRIVACY_POLICY_URL: "https://controller.test/privacy",
+    ...(opts.secrets ?? testSecrets()),
+    ...opts.env,
+  };
+  delete env.VITEST;
+  delete env.DEMO_MODE;
+  for (const name of opts.omit ?? []) delete env[name];
+  const args = opts.viaNpmStart
+    ? ["run", "-s", "start", "--", "-p", String(port), "-H", "localhost"]
+    : [resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "localhost"];
+  const started = performance.now();
+  const child = spawn(opts.viaNpmStart ? "npm" : process.execPath, args, {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += String(d)));
+  child.stderr!.on("data", (d) => (output += String(d)));
+  const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
+  const code = await new Promise<number | null>((res) => child.once("exit", (c) => res(c)));
+  clearTimeout(timer);
+  return { code, output, seconds: (performance.now() - started) / 1000 };
+}

@@ -22,6 +22,7 @@ const REPORT: MinimizationReport = {
   users: 20,
   droppedWrites: 0,
   unknownFieldsStored: 0,
+  ledgerCheck: null,
   consentCheck: {
     checkedAt: "2026-11-30T01:00:00.000Z",
     finishedAt: "2026-11-30T01:00:01.000Z",

@@ -78,5 +78,12 @@ export function reportToCsv(r: MinimizationReport): string {
     ["keys", r.keys.currentKeyId, "current_percent", "", r.keys.currentPercent ?? SUPPRESSED],
     ["keys", r.keys.currentKeyId, "users_on_older_keys", "", r.keys.usersOnOlderKeys],
   );
+  if (r.ledgerCheck)
+    rows.push(
+      ["ledger", "", "last_verified_at", "", r.ledgerCheck.checkedAt],
+      ["ledger", "", "chain_intact", "", r.ledgerCheck.chainIntact ? "yes" : "no"],
+      ["ledger", "", "states_checked", "", r.ledgerCheck.statesChecked],
+      ["ledger", "", "problems", "", r.ledgerCheck.problems],
+    );
   return rows.map((row) => row.map(csvCell).join(",")).join("\r\n") + "\r\n";
 }

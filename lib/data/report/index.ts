@@ -137,5 +137,17 @@ function publishReport(facts: ReportFacts, check: ConsentCheckResult, now: Date)
       currentPercent: publishedShare(publishCount(Math.max(0, users - facts.usersOnOlderKeys)), publishedUsers),
       usersOnOlderKeys: publishCount(facts.usersOnOlderKeys),
     },
+    ledgerCheck: facts.lastLedgerCheck
+      ? {
+          checkedAt: facts.lastLedgerCheck.startedAt.toISOString(),
+          finishedAt: facts.lastLedgerCheck.finishedAt?.toISOString() ?? null,
+          chainIntact: facts.lastLedgerCheck.chainIntact,
+          records: publishCount(facts.lastLedgerCheck.records),
+          statesChecked: publishCount(facts.lastLedgerCheck.states),
+          decisionsChecked: publishCount(facts.lastLedgerCheck.decisions),
+          problems: publishCount(facts.lastLedgerCheck.problems),
+          ok: facts.lastLedgerCheck.chainIntact && facts.lastLedgerCheck.problems === 0,
+        }
+      : null,
   };
 }

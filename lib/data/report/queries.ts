@@ -11,6 +11,7 @@ import { catalogue } from "../../catalogue";
 import { db, type Db, type Tx } from "../../db";
 import { env } from "../../env";
 import { FIELD_IDS } from "../../fields";
+import { LEDGER_VERIFY_JOB } from "../ledger";
 import { lastConsentCheck, runConsentCheck, type ConsentCheckResult } from "../consent-check";
 import { queryRows, sqlTime, timeParam, toCount } from "../sql";
 import { counterName } from "../stats";
@@ -196,6 +197,40 @@ export async function readLastPurge(client: Db | Tx): Promise<PurgeFacts | null>
   return { startedAt: run.startedAt, finishedAt: run.finishedAt, counts };
 }
 
+export type LedgerCheckFacts = {
+  startedAt: Date;
+  finishedAt: Date | null;
+  chainIntact: boolean;
+  records: number;
+  states: number;
+  decisions: number;
+  problems: number;
+};
+
+/** The last `npm run ledger:verify` run (lib/data/ledger.ts records it), numbers only. */
+export async function readLastLedgerCheck(client: Db | Tx): Promise<LedgerCheckFacts | null> {
+  const run = await client.jobRun.findFirst({ where: { job: LEDGER_VERIFY_JOB }, orderBy: { startedAt: "desc" } });
+  if (!run) return null;
+  let parsed: Record<string, unknown> = {};
+  try {
+    const value: unknown = run.result ? JSON.parse(run.result) : {};
+    if (value && typeof value === "object") parsed = value as Record<string, unknown>;
+  } catch {
+    /* an unreadable result shows as a failed check */
+  }
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+  return {
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    chainIntact: parsed.chainIntact === true,
+    records: num(parsed.records),
+    states: num(parsed.states),
+    decisions: num(parsed.decisions),
+    // A result that cannot be read is not evidence of consistency.
+    problems: typeof parsed.problems === "number" ? parsed.problems : 1,
+  };
+}
+
 /** Everything the report shows, exactly as stored: never published as such (see suppression.ts). */
 export type ReportFacts = {
   users: number;
@@ -211,15 +246,17 @@ export type ReportFacts = {
   usersOnOlderKeys: number;
   activity: ActivityFacts;
   lastPurge: PurgeFacts | null;
+  lastLedgerCheck: LedgerCheckFacts | null;
 };
 
 export async function readFacts(client: Db | Tx, now: Date): Promise<ReportFacts> {
-  const [counter, unknownFields, retention, activity, lastPurge] = await Promise.all([
+  const [counter, unknownFields, retention, activity, lastPurge, lastLedgerCheck] = await Promise.all([
     readCounters(client),
     countUnknownFields(client),
     countPastRetention(client, now),
     readActivity(client, now),
     readLastPurge(client),
+    readLastLedgerCheck(client),
   ]);
   // A decision is current when its version is the current one of the language it was made in: per
   // language, two range scans of (purpose_id, locale, purpose_version) around that version, and one
@@ -258,6 +295,7 @@ export async function readFacts(client: Db | Tx, now: Date): Promise<ReportFacts
     usersOnOlderKeys,
     activity,
     lastPurge,
+    lastLedgerCheck,
   };
 }
 

@@ -75,4 +75,19 @@ export type MinimizationReport = {
   };
   erasures: { total: Count; weeks: { period: string; erased: Count }[]; months: { period: string; erased: Count }[] };
   keys: { currentKeyId: string; currentPercent: number | null; usersOnOlderKeys: Count };
+  /**
+   * The last `npm run ledger:verify`: the hash chain, and the current consent states against the
+   * ledger's latest decisions. Null when it has never run on this database.
+   */
+  ledgerCheck: {
+    checkedAt: string;
+    finishedAt: string | null;
+    chainIntact: boolean;
+    records: Count;
+    statesChecked: Count;
+    decisionsChecked: Count;
+    /** States without their ledger record, decisions without their state (and a broken chain). Must be 0. */
+    problems: Count;
+    ok: boolean;
+  } | null;
 };
