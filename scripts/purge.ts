@@ -19,8 +19,11 @@ try {
   const byField = Object.entries(counts.fieldsErasedByField)
     .map(([field, n]) => `${field} ${n}`)
     .join(", ");
+  const records = Object.entries(counts.recordsDeleted ?? {})
+    .map(([record, n]) => `${record} ${n}`)
+    .join(", ");
   console.log(
-    `purge: ${counts.accountsErased} accounts erased, ${counts.fieldsErased} field values erased${byField ? ` (${byField})` : ""}, in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+    `purge: ${counts.accountsErased} accounts erased, ${counts.fieldsErased} field values erased${byField ? ` (${byField})` : ""}, ${records ? `records past retention deleted (${records})` : "no records past retention"}, in ${((Date.now() - started) / 1000).toFixed(1)}s`,
   );
 } catch (e) {
   console.error(`purge failed: ${describePurgeError(e)}`);

@@ -6,6 +6,7 @@ import "server-only";
 import { catalogue } from "../../catalogue";
 import { env } from "../../env";
 import { purposeText, versionOf } from "../../purposes";
+import { recordRetentions } from "../../retention";
 import { FIELD_IDS, FIELDS } from "../../fields";
 import type { ConsentCheckResult } from "../consent-check";
 import { nextPurgeTime } from "../purge";
@@ -137,5 +138,6 @@ function publishReport(facts: ReportFacts, check: ConsentCheckResult, now: Date)
       currentPercent: publishedShare(publishCount(Math.max(0, users - facts.usersOnOlderKeys)), publishedUsers),
       usersOnOlderKeys: publishCount(facts.usersOnOlderKeys),
     },
+    recordsKept: recordRetentions(),
   };
 }
