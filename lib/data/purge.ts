@@ -39,8 +39,6 @@ export type PurgeCounts = {
   accountsErased: number;
   fieldsErased: number;
   fieldsErasedByField: Partial<Record<FieldId, number>>;
-  /** Our own records about people past their retention (lib/retention.ts), by record. */
-  recordsDeleted?: Partial<Record<OwnRecord, number>>;
 };
 
 /** The type of audit row that is the person's list of lookups of their number (lib/data/contact.ts). */
@@ -50,9 +48,10 @@ const CONTACT_LOOKUP_EVENT = "contact.looked_up";
  * Our own records about people, deleted once older than their stated retention (lib/retention.ts):
  * audit events (the contact lookups among them by their own period), and the sign-in's short-lived
  * rows once expired (they were pruned only by sign-ins, so an idle site kept them). Each DELETE is
- * its own condition, so concurrent runs delete each row once.
+ * its own condition, so concurrent runs delete each row once. Run right after purgeExpired, by the
+ * schedule (lib/startup.ts) and by `npm run purge`; counts only, logged.
  */
-async function purgeOwnRecords(now: Date): Promise<Partial<Record<OwnRecord, number>>> {
+export async function purgeOwnRecords(now: Date = new Date()): Promise<Partial<Record<OwnRecord, number>>> {
   const client = await db();
   const before = (record: OwnRecord) => new Date(now.getTime() - retentionOf(record).seconds * 1000);
   const deleted: Partial<Record<OwnRecord, number>> = {};
@@ -207,7 +206,6 @@ export async function purgeExpired(now: Date = new Date()): Promise<PurgeCounts>
       if (n > 0) counts.fieldsErasedByField[field] = n;
       counts.fieldsErased += n;
     }
-    counts.recordsDeleted = await purgeOwnRecords(now);
   } catch (e) {
     await client.jobRun.update({
       where: { id: run.id },
