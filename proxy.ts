@@ -71,7 +71,9 @@ export async function proxy(request: NextRequest) {
     return refused;
   }
 
-  const crossSiteLanguage = crossSite(request) ? linkedLocale(request) : null;
+  // A page that a cross-site link opened in its language keeps that language for its own server
+  // actions (posted to the same address): what the consent record says is what was shown.
+  const crossSiteLanguage = crossSite(request) || request.method !== "GET" ? linkedLocale(request) : null;
   const switched = crossSiteLanguage ? null : languageSwitch(request);
   if (switched) {
     switched.headers.set("Cache-Control", "no-store, max-age=0");
@@ -127,9 +129,7 @@ function crossSite(request: NextRequest): boolean {
 
 function linkedLocale(request: NextRequest): Locale | null {
   const { nextUrl } = request;
-  if (!nextUrl.searchParams.has("lang") || request.method !== "GET" || nextUrl.pathname.startsWith("/api/")) {
-    return null;
-  }
+  if (!nextUrl.searchParams.has("lang") || nextUrl.pathname.startsWith("/api/")) return null;
   return offeredLocale(nextUrl.searchParams.get("lang"), env().languages);
 }
 
