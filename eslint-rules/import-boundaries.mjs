@@ -149,4 +149,5 @@ export const importBoundaries = {
   },
 };
 
-export default { rules: { "import-boundaries": importBoundaries } };
+const plugin = { rules: { "import-boundaries": importBoundaries } };
+export default plugin;
