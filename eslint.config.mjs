@@ -4,6 +4,7 @@
 import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 import prettier from "eslint-config-prettier/flat";
+import house from "./eslint-rules/import-boundaries.mjs";
 
 // Boundaries. Each is a set of import restrictions; a folder's config lists every set that applies to
 // it, because a later flat-config entry replaces a rule's options instead of merging them.
@@ -98,4 +99,14 @@ const config = [
   // Playwright's fixtures call a function named `use`, which is not React's hook.
   { files: ["e2e/**", "tests/**"], rules: { "react-hooks/rules-of-hooks": "off" } },
 ];
-export default config;
+
+// The same boundaries on normalised specifiers, dynamic import() and re-exports
+// (eslint-rules/import-boundaries.mjs): every row that sets the import restrictions gets the house
+// rule with the same table, so the rows stay the one place a boundary is written.
+const RESTRICTED = "@typescript-eslint/no-restricted-imports";
+const withHouseRule = config.map((row) => {
+  const setting = row.rules?.[RESTRICTED];
+  if (setting === undefined) return row;
+  return { ...row, plugins: { ...row.plugins, house }, rules: { ...row.rules, "house/import-boundaries": setting } };
+});
+export default withHouseRule;

@@ -34,10 +34,11 @@ const nextConfig = {
       // Requests that bypass proxy.ts for their body size (see its matcher) get no nonce and so may run
       // no script at all; nothing they are answered with may be stored.
       ...[
-        { type: "header", key: "content-length", value: "[0-9]{6,}" },
-        { type: "header", key: "transfer-encoding" },
-      ].map((condition) => ({
-        source: "/:path*",
+        { source: "/:path*", condition: { type: "header", key: "content-length", value: "[0-9]{6,}" } },
+        { source: "/api/:path*", condition: { type: "header", key: "content-length", value: "[0-9]{4,}" } },
+        { source: "/:path*", condition: { type: "header", key: "transfer-encoding" } },
+      ].map(({ source, condition }) => ({
+        source,
         has: [condition],
         headers: [
           {

@@ -1,6 +1,7 @@
 import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { env } from "@/lib/env";
+import { OwnRecordsNotice } from "./own-records-notice";
 
 /** Who is asking and how to reach them (GDPR Art. 13(1)(a)), wherever consent is asked or shown. */
 export async function ControllerNotice() {
@@ -8,24 +9,32 @@ export async function ControllerNotice() {
   const t = await getTranslations("consent");
   // The operator's name and contact keep their own direction inside a right-to-left page.
   const bdi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
+  // What we log ourselves goes with who is asking: both are said wherever consent is.
   return (
-    <section className="card controller" aria-labelledby="who-is-asking">
-      <h2 id="who-is-asking">{t("controller.heading")}</h2>
-      <p>
-        {t.rich("controller.who", { name: c.name, strong: (chunks) => <strong>{bdi(chunks)}</strong> })}{" "}
-        {c.contactHref
-          ? t.rich("controller.contactLink", {
-              contact: c.contact,
-              link: (chunks) => (
-                <a href={c.contactHref!}>
-                  <bdi>{chunks}</bdi>
-                </a>
-              ),
-            })
-          : t.rich("controller.contact", { contact: c.contact, bdi })}{" "}
-        {c.privacyPolicyUrl ? <a href={c.privacyPolicyUrl}>{t("controller.policyLink")}</a> : t("controller.noPolicy")}
-      </p>
-      {c.placeholder && <p className="muted">{t("controller.placeholder")}</p>}
-    </section>
+    <>
+      <section className="card controller" aria-labelledby="who-is-asking">
+        <h2 id="who-is-asking">{t("controller.heading")}</h2>
+        <p>
+          {t.rich("controller.who", { name: c.name, strong: (chunks) => <strong>{bdi(chunks)}</strong> })}{" "}
+          {c.contactHref
+            ? t.rich("controller.contactLink", {
+                contact: c.contact,
+                link: (chunks) => (
+                  <a href={c.contactHref!}>
+                    <bdi>{chunks}</bdi>
+                  </a>
+                ),
+              })
+            : t.rich("controller.contact", { contact: c.contact, bdi })}{" "}
+          {c.privacyPolicyUrl ? (
+            <a href={c.privacyPolicyUrl}>{t("controller.policyLink")}</a>
+          ) : (
+            t("controller.noPolicy")
+          )}
+        </p>
+        {c.placeholder && <p className="muted">{t("controller.placeholder")}</p>}
+      </section>
+      <OwnRecordsNotice />
+    </>
   );
 }

@@ -79,7 +79,7 @@ export function withinDatabaseTimeout<T>(promise: Promise<T>): Promise<T> {
 }
 
 async function connect(): Promise<Db> {
-  const { databaseKind, databaseUrl, backupDir } = env();
+  const { databaseKind, databaseUrl, backupDir, databaseTimeoutMs } = env();
   // A database that accepts the connection and never answers would hang the migration (and the start)
   // for good: the race gives up after DATABASE_TIMEOUT_SECONDS.
   await withinDatabaseTimeout(migrate(databaseKind, databaseUrl, { backupDir, logger: log() }));

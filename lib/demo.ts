@@ -107,7 +107,8 @@ export function demoRefusal(headers: Headers): DemoRefusal | null {
   if (!env().demo) return { status: 404, message: "The demo is off on this server." };
   const named = [
     ...(headers.get("x-forwarded-for") ?? "").split(","),
-    headers.get("x-real-ip") ?? "",
+    // Every header a proxy or CDN may name the client in (nginx, Apache, Akamai, Cloudflare).
+    ...["x-real-ip", "x-client-ip", "true-client-ip"].map((h) => headers.get(h) ?? ""),
     ...[...(headers.get("forwarded") ?? "").matchAll(/for="?([^;,"]+)/gi)].map((m) => m[1]!.replace(/:\d+$/, "")),
   ]
     .map((s) => s.trim())

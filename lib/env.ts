@@ -99,6 +99,10 @@ const RawEnv = z.object({
   SESSION_ABSOLUTE_HOURS: positiveInt(12),
   PURPOSES_FILE: z.string().optional(),
   PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
+  // How long our own records about people are kept (lib/retention.ts): the audit log of sign-ins,
+  // consent changes and the like, and the log of admins' lookups of a person's number.
+  AUDIT_RETENTION_DAYS: positiveInt(90),
+  CONTACT_LOOKUP_RETENTION_DAYS: positiveInt(365),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Only behind a proxy you run: the last X-Forwarded-For hop (the one it appended) is the client.
   TRUST_PROXY: flag,
@@ -344,6 +348,8 @@ export function buildEnv(source: Record<string, string | undefined>) {
     sessionAbsoluteSeconds: raw.SESSION_ABSOLUTE_HOURS * 3600,
     purposesFile: raw.PURPOSES_FILE ?? null,
     purgeIntervalMinutes: raw.PURGE_INTERVAL_MINUTES,
+    auditRetentionDays: raw.AUDIT_RETENTION_DAYS,
+    contactLookupRetentionDays: raw.CONTACT_LOOKUP_RETENTION_DAYS,
     logLevel: raw.LOG_LEVEL,
     trustProxy: raw.TRUST_PROXY,
     rateLimitFactor: raw.RATE_LIMIT_FACTOR,

@@ -57,12 +57,19 @@ export function isSameOrigin(req: Request): boolean {
 
 export class BodyError extends Error {
   constructor(
-    readonly status: 400 | 413 | 415,
+    readonly status: 400 | 408 | 413 | 415,
     message: string,
   ) {
     super(message);
   }
 }
+
+/**
+ * How long a body may take to arrive, in all. Every body a route accepts is a few kilobytes; one that
+ * declares more bytes than it sends (or trickles them) is dropped with a 408 rather than holding the
+ * request open until the server's own request timeout (five minutes in Node).
+ */
+export const BODY_READ_TIMEOUT_MS = 10_000;
 
 /** Reads a JSON object body of at most maxBytes; anything else is a BodyError with a clear message. */
 export async function readJsonObject(req: Request, maxBytes = 8192): Promise<Record<string, unknown>> {
@@ -75,8 +82,17 @@ export async function readJsonObject(req: Request, maxBytes = 8192): Promise<Rec
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (reader) {
+    const deadline = Date.now() + BODY_READ_TIMEOUT_MS;
     for (;;) {
-      const { done, value } = await reader.read();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<"late">((res) => (timer = setTimeout(() => res("late"), deadline - Date.now())));
+      const next = await Promise.race([reader.read(), late]).finally(() => clearTimeout(timer));
+      if (next === "late") {
+        // Not awaited: the cancel of a body that is still arriving waits for it.
+        void reader.cancel().catch(() => {});
+        throw new BodyError(408, `The body did not arrive within ${BODY_READ_TIMEOUT_MS / 1000} seconds.`);
+      }
+      const { done, value } = next;
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {

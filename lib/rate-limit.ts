@@ -67,6 +67,8 @@ function memoryLimiter(name: LimitName): RateLimiterMemory {
 
 async function buildLimiters(): Promise<Limiters> {
   if (env().databaseKind !== "postgres") return byName(memoryLimiter);
+  // The rate limiter keeps its own small pool (rate-limiter-flexible takes a pg pool), not the data layer's.
+  // eslint-disable-next-line house/import-boundaries -- its counters are not app data (lib/data/ holds that)
   const { default: pg } = await import("pg");
   const pool = new pg.Pool({ connectionString: env().databaseUrl, max: 3 });
   // An idle connection dropped by the server must not take the process down; the next query reconnects.

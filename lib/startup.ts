@@ -4,7 +4,7 @@ import { runConsentCheck } from "./data/consent-check";
 import { openDatabase } from "./data/connection";
 import { replayErasureJournal, type ReplayResult } from "./data/erase";
 import { verifyKeyChecks, type KeyCheckOutcome } from "./data/key-checks";
-import { describePurgeError, purgeExpired, purgeIsDue } from "./data/purge";
+import { describePurgeError, purgeExpired, purgeIsDue, purgeOwnRecords } from "./data/purge";
 import { assertDemoListensOnLoopback } from "./demo";
 import { env } from "./env";
 import { log } from "./log";
@@ -85,6 +85,8 @@ function schedulePurge(): void {
         { event: "purge.completed", accounts: counts.accountsErased, fields: counts.fieldsErased },
         "purge completed",
       );
+      // Our own records about people past their stated retention (lib/retention.ts): counts only.
+      log().info({ event: "records.purged", ...(await purgeOwnRecords()) }, "records past retention deleted");
     } catch (e) {
       log().error({ event: "purge.failed", error: describePurgeError(e) }, "purge failed");
     } finally {

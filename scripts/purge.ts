@@ -4,7 +4,7 @@
 // show; a failed check does not stop the purge. Safe to run from cron on several machines at
 // once, and beside the app's own schedule. Prints counts only.
 import { describeConsentCheck, runConsentCheck } from "../lib/data/consent-check";
-import { describePurgeError, purgeExpired } from "../lib/data/purge";
+import { describePurgeError, purgeExpired, purgeOwnRecords } from "../lib/data/purge";
 import { closeDatabase } from "../lib/data/connection";
 
 try {
@@ -19,8 +19,11 @@ try {
   const byField = Object.entries(counts.fieldsErasedByField)
     .map(([field, n]) => `${field} ${n}`)
     .join(", ");
+  const records = Object.entries(await purgeOwnRecords())
+    .map(([record, n]) => `${record} ${n}`)
+    .join(", ");
   console.log(
-    `purge: ${counts.accountsErased} accounts erased, ${counts.fieldsErased} field values erased${byField ? ` (${byField})` : ""}, in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+    `purge: ${counts.accountsErased} accounts erased, ${counts.fieldsErased} field values erased${byField ? ` (${byField})` : ""}, ${records ? `records past retention deleted (${records})` : "no records past retention"}, in ${((Date.now() - started) / 1000).toFixed(1)}s`,
   );
 } catch (e) {
   console.error(`purge failed: ${describePurgeError(e)}`);

@@ -94,6 +94,9 @@ describe("demo mode listens on loopback only", () => {
         { "x-forwarded-for": "127.0.0.1, 198.51.100.7" },
         { "x-real-ip": "198.51.100.7" },
         { forwarded: "for=198.51.100.7" },
+        // Issue 25, item 5: the other names proxies and CDNs give the client's address.
+        { "x-client-ip": "198.51.100.7" },
+        { "true-client-ip": "198.51.100.7" },
       ];
       for (const headers of forwarded) {
         const res = await new Client(app.origin).request("POST", "/api/demo/sign-in", {

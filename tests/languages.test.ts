@@ -97,6 +97,36 @@ describe("the switcher's ?lang= links", () => {
     expect(/<html\b[^>]*>/.exec(await next.text())?.[0]).toMatch(/lang="fa".*dir="rtl"|dir="rtl".*lang="fa"/);
   });
 
+  it("from another site show the page in that language but store nothing (issue 25, item 3)", async () => {
+    const c = new Client(app.origin);
+    const res = await c.request("GET", "/consent?lang=fa&from=x", {
+      headers: { accept: "text/html", "sec-fetch-site": "cross-site", "accept-language": "ru" },
+    });
+    const stored = res.headers.getSetCookie().filter((s) => s.startsWith("lang="));
+    expect(stored, "a cross-site link stored the language").toEqual([]);
+    expect(res.status).toBe(200);
+    expect(/<html\b[^>]*>/.exec(await res.text())?.[0]).toMatch(/lang="fa".*dir="rtl"|dir="rtl".*lang="fa"/);
+    // The next page, without the link's parameter, is in the person's own language again.
+    const next = await c.request("GET", "/consent", { headers: { accept: "text/html", "accept-language": "ru" } });
+    expect(/<html\b[^>]*>/.exec(await next.text())?.[0]).toMatch(/lang="ru"/);
+    // A request cannot name the language through the proxy's own header.
+    const forged = await c.request("GET", "/consent", {
+      headers: { accept: "text/html", "accept-language": "ru", "x-linked-lang": "fa" },
+    });
+    expect(/<html\b[^>]*>/.exec(await forged.text())?.[0]).toMatch(/lang="ru"/);
+    // The switcher on our own pages, and an address typed by the person, still store the choice.
+    for (const site of ["same-origin", "none"]) {
+      const own = await new Client(app.origin).request("GET", "/consent?lang=es", {
+        headers: { "sec-fetch-site": site },
+      });
+      expect(own.status, site).toBe(303);
+      expect(
+        own.headers.getSetCookie().find((s) => s.startsWith("lang=")),
+        site,
+      ).toMatch(/^lang=es;/);
+    }
+  });
+
   it("drop an unknown code without a word: English, 200, and no cookie", async () => {
     for (const code of ["zz", "", "../x", "RU-ru-extra-long-garbage-".repeat(3)]) {
       const c = new Client(app.origin);

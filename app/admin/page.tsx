@@ -1,13 +1,22 @@
 import Link from "next/link";
+import { Fragment } from "react";
 import { ActivityChart, CollapsedActivityTable, formatCount } from "@/components/admin/activity-chart";
 import { DemoReportFiller } from "@/components/demo-report-filler";
 import { ACTIVITY_DAYS, ACTIVITY_WEEKS, viewMinimizationReport, type PurposeActivity } from "@/lib/data/report";
+import type { OwnRecord } from "@/lib/retention";
 import { requireAdmin } from "@/lib/session";
 import "./report.css";
 
 export const metadata = { title: "Data-minimization report · Consent-first login" };
 
 const percent = (p: number | null) => (p === null ? "suppressed (small count)" : `${p}%`);
+const RECORD_NAMES: Record<OwnRecord, string> = {
+  audit_events: "Audit events (sign-ins, logouts, consent changes, exports, refusals)",
+  contact_lookups: "Lookups of a person's number by an admin",
+  sessions: "Sessions",
+  used_login_payloads: "Used sign-in payloads (replay protection)",
+  pending_sign_ins: "Pending first sign-ins",
+};
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "unknown");
 
 /** A chart and its table for days beside the same for weeks (one column on a phone). */
@@ -145,6 +154,24 @@ export default async function AdminReportPage() {
                   ? `Due now (runs every ${report.retention.purgeIntervalMinutes} minutes).`
                   : when(nextPurge)}
             </dd>
+          </dl>
+        </section>
+
+        <section className="card" aria-labelledby="records-kept" data-testid="records-kept">
+          <h2 id="records-kept">Our own records about people</h2>
+          <p>
+            Deleted by the purge once older than this (set by AUDIT_RETENTION_DAYS, CONTACT_LOOKUP_RETENTION_DAYS,
+            SESSION_ABSOLUTE_HOURS and AUTH_MAX_AGE_SECONDS).
+          </p>
+          <dl className="fields">
+            {report.recordsKept.map((r) => (
+              <Fragment key={r.record}>
+                <dt>{RECORD_NAMES[r.record]}</dt>
+                <dd>
+                  {r.amount} {r.amount === 1 ? r.unit.slice(0, -1) : r.unit}
+                </dd>
+              </Fragment>
+            ))}
           </dl>
         </section>
 

@@ -18,9 +18,17 @@ export const CONTACT_PURPOSE_ID = "phone_contact";
 
 export type PhoneLookup = { ok: true; e164: string } | { ok: false };
 
+/** Matches no account (ids are UUIDs): the row an unknown reference locks, so it takes the same path. */
+const NO_ONE = "-";
+
 /**
  * The number of the one account whose id starts with `userIdPrefix`, if that person granted
  * phone_contact and a readable number is stored; every attempt is audited, shown or refused.
+ *
+ * Every attempt takes the same path, whatever the answer (issue 25, item 4: an unknown reference
+ * skipped the transaction, and its answer came 3 ms sooner): one transaction that locks the
+ * person's row (for an unknown reference, a row that does not exist), reads their consent, key and
+ * number together, and writes its audit row. lib/data/contact.test.ts compares the statements.
  */
 export async function lookUpPhoneForContact(
   adminId: string,
@@ -35,39 +43,33 @@ export async function lookUpPhoneForContact(
     take: 2,
   });
   // Two accounts sharing a reference are refused like an unknown one, never guessed between.
-  const personId = matches.length === 1 ? matches[0]!.id : null;
-  const e164 = personId
-    ? await client.$transaction((tx) =>
-        // Under the person's row lock: a withdrawal (which erases the number under the same lock)
-        // is either wholly before this lookup or wholly after it.
-        withUserWriteLock(tx, personId, async ({ tx }) => {
-          const number = await readConsentedNumber(tx, personId);
-          if (number !== null) await recordAudit(tx, "contact.looked_up", personId, { reason, by: adminId });
-          return number;
-        }),
-      )
-    : null;
-  if (e164 === null) {
-    // No subject: a refusal says nothing about anyone, and an unknown reference names nobody.
-    await recordAudit(client, "contact.refused", null, { reason, by: adminId });
-    return { ok: false };
-  }
-  return { ok: true, e164 };
+  const personId = matches.length === 1 ? matches[0]!.id : NO_ONE;
+  const e164 = await client.$transaction(async (tx) => {
+    // Under the person's row lock: a withdrawal (which erases the number under the same lock) is
+    // either wholly before this lookup or wholly after it.
+    const locked = await withUserWriteLock(tx, personId, async () => true);
+    const number = await readConsentedNumber(tx, personId);
+    const shown = locked === true && number !== null;
+    // A refusal has no subject: it says nothing about anyone, and an unknown reference names nobody.
+    await recordAudit(tx, shown ? "contact.looked_up" : "contact.refused", shown ? personId : null, {
+      reason,
+      by: adminId,
+    });
+    return shown ? number : null;
+  });
+  return e164 === null ? { ok: false } : { ok: true, e164 };
 }
 
+/** The same three reads for every person, known or not, consenting or not; the decision after them. */
 async function readConsentedNumber(tx: Tx, userId: string): Promise<string | null> {
   const purpose = purposeById(CONTACT_PURPOSE_ID);
-  if (!purpose) return null;
-  const state = await tx.consentState.findUnique({
-    where: { userId_purposeId: { userId, purposeId: purpose.id } },
-  });
-  // Granted on the text in force in the language it was given in.
-  if (!state?.granted || !isCurrentDecision(purpose, state)) return null;
-  const [user, row] = await Promise.all([
+  const [state, user, row] = await Promise.all([
+    tx.consentState.findUnique({ where: { userId_purposeId: { userId, purposeId: CONTACT_PURPOSE_ID } } }),
     tx.user.findUnique({ where: { id: userId }, select: { id: true, wrappedDataKey: true, wrapKeyId: true } }),
     tx.userField.findUnique({ where: { userId_field: { userId, field: "phone_number" } } }),
   ]);
-  if (!user || !row) return null;
+  // Granted on the text in force in the language it was given in.
+  if (!purpose || !state?.granted || !isCurrentDecision(purpose, state) || !user || !row) return null;
   try {
     return decrypt(dataKeyOf(user), row.ciphertext, fieldAad(userId, "phone_number"));
   } catch (e) {

@@ -6,6 +6,7 @@ import { env } from "../env";
 import { FIELDS } from "../fields";
 import { DEFAULT_LOCALE, isLocale, type Locale } from "../i18n/locales";
 import { purposeText, versionOf } from "../purposes";
+import { recordRetentions } from "../retention";
 import { getConsentOverview, type PurposeView } from "./consents";
 import { ledgerForSubject, type LedgerRecord } from "./ledger";
 
@@ -94,6 +95,9 @@ export async function exportUserData(userId: string, locale: Locale = DEFAULT_LO
       at: r.at.toISOString(),
       hash: r.hash,
     })),
+    // What we log about people besides the values above, and how long each is kept before the purge
+    // deletes it (the events below among them).
+    recordsKept: recordRetentions(),
     events: events.map((e) => ({
       type: e.type,
       at: e.at.toISOString(),

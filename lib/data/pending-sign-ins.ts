@@ -5,21 +5,29 @@ import "server-only";
 // the cookie usable once and voidable (docs/decisions/002):
 // - the account is created only by deleting the row, in the same transaction (two copies: one wins);
 // - logging out everywhere and erasure delete every row of the person, so a copy made before either
-//   can neither open the account again nor bring an erased person's data back.
+//   can neither open the account again nor bring an erased person's data back;
+// - a row made under another blind-index key than the current one is void: those deletions find a
+//   person's rows by the index under the current key, so a row indexed under the old key would
+//   outlive them (issue 25, item 2). The rotation also deletes such rows (lib/data/rotation.ts).
 import { randomBytes } from "node:crypto";
 import { db, type Tx } from "../db";
+import { env } from "../env";
 
 export async function openPendingSignIn(telegramIdIndex: string, expiresAt: Date): Promise<string> {
   const id = randomBytes(24).toString("base64url");
   const client = await db();
-  await client.pendingSignIn.create({ data: { id, telegramIdIndex, expiresAt } });
+  await client.pendingSignIn.create({ data: { id, telegramIdIndex, indexKeyId: env().blindIndexKeyId, expiresAt } });
   return id;
 }
 
 /** Whether the pending sign-in can still be finished (for pages: a spent one is not offered). */
 export async function isPendingSignInOpen(id: string): Promise<boolean> {
   const client = await db();
-  return (await client.pendingSignIn.count({ where: { id, expiresAt: { gt: new Date() } } })) === 1;
+  return (
+    (await client.pendingSignIn.count({
+      where: { id, indexKeyId: env().blindIndexKeyId, expiresAt: { gt: new Date() } },
+    })) === 1
+  );
 }
 
 /**
@@ -28,13 +36,22 @@ export async function isPendingSignInOpen(id: string): Promise<boolean> {
  * then deletes nothing.
  */
 export async function consumePendingSignIn(tx: Tx, id: string): Promise<boolean> {
-  const { count } = await tx.pendingSignIn.deleteMany({ where: { id, expiresAt: { gt: new Date() } } });
+  const { count } = await tx.pendingSignIn.deleteMany({
+    where: { id, indexKeyId: env().blindIndexKeyId, expiresAt: { gt: new Date() } },
+  });
   return count === 1;
 }
 
 /** Every pending sign-in of a person, voided: their logout everywhere or their erasure. */
 export async function voidPendingSignInsOf(tx: Tx, telegramIdIndex: string): Promise<void> {
   await tx.pendingSignIn.deleteMany({ where: { telegramIdIndex } });
+}
+
+/** Every pending sign-in made under another blind-index key: void already, gone for good. */
+export async function deletePendingSignInsOfOtherKeys(): Promise<number> {
+  const client = await db();
+  const { count } = await client.pendingSignIn.deleteMany({ where: { indexKeyId: { not: env().blindIndexKeyId } } });
+  return count;
 }
 
 /** A cancelled pending sign-in (the consent page's cancel, a logout). */

@@ -17,6 +17,7 @@ import { accountPurpose, catalogue } from "../catalogue";
 import { checkpointAfterErasure, db, type Tx } from "../db";
 import { env } from "../env";
 import { FIELD_IDS, type FieldId } from "../fields";
+import { retentionOf, type OwnRecord } from "../retention";
 import { recordAudit } from "./audit";
 import { eraseUserIn } from "./erase";
 import { lockLedger } from "./locks";
@@ -39,6 +40,46 @@ export type PurgeCounts = {
   fieldsErased: number;
   fieldsErasedByField: Partial<Record<FieldId, number>>;
 };
+
+/** The type of audit row that is the person's list of lookups of their number (lib/data/contact.ts). */
+const CONTACT_LOOKUP_EVENT = "contact.looked_up";
+
+/**
+ * Our own records about people, deleted once older than their stated retention (lib/retention.ts):
+ * audit events (the contact lookups among them by their own period), and the sign-in's short-lived
+ * rows once expired (they were pruned only by sign-ins, so an idle site kept them). Each DELETE is
+ * its own condition, so concurrent runs delete each row once. Run right after purgeExpired, by the
+ * schedule (lib/startup.ts) and by `npm run purge`; counts only, logged.
+ */
+export async function purgeOwnRecords(now: Date = new Date()): Promise<Partial<Record<OwnRecord, number>>> {
+  const client = await db();
+  const before = (record: OwnRecord) => new Date(now.getTime() - retentionOf(record).seconds * 1000);
+  const deleted: Partial<Record<OwnRecord, number>> = {};
+  const note = (record: OwnRecord, count: number) => {
+    if (count > 0) deleted[record] = count;
+  };
+  note(
+    "audit_events",
+    (
+      await client.auditEvent.deleteMany({
+        where: { type: { not: CONTACT_LOOKUP_EVENT }, at: { lt: before("audit_events") } },
+      })
+    ).count,
+  );
+  note(
+    "contact_lookups",
+    (
+      await client.auditEvent.deleteMany({
+        where: { type: CONTACT_LOOKUP_EVENT, at: { lt: before("contact_lookups") } },
+      })
+    ).count,
+  );
+  // These carry their own expiry (at most their retention after they were made): gone once it passed.
+  note("sessions", (await client.session.deleteMany({ where: { expiresAt: { lt: now } } })).count);
+  note("used_login_payloads", (await client.usedLoginPayload.deleteMany({ where: { expiresAt: { lt: now } } })).count);
+  note("pending_sign_ins", (await client.pendingSignIn.deleteMany({ where: { expiresAt: { lt: now } } })).count);
+  return deleted;
+}
 
 type FieldRowWhere = NonNullable<Parameters<Tx["userField"]["deleteMany"]>[0]>["where"];
 

@@ -13,6 +13,7 @@ import { db } from "../db";
 import { env } from "../env";
 import { FIELDS, type FieldId } from "../fields";
 import { withUserWriteLock, type LockedUser } from "./locks";
+import { deletePendingSignInsOfOtherKeys } from "./pending-sign-ins";
 import { dataKeyOf, fieldAad, lookupIndex } from "./vault";
 
 export type KeyRotationProgress = {
@@ -161,6 +162,8 @@ export async function reindexBlindIndexes(
   const currentId = env().blindIndexKeyId;
   const batchSize = opts.batchSize ?? DEFAULT_REWRAP_BATCH;
   const result: ReindexResult = { reindexed: 0, batches: 0, unreadable: 0, complete: false };
+  // Pending sign-ins under the old key are refused already (pending-sign-ins.ts); their rows go first.
+  await deletePendingSignInsOfOtherKeys();
   let after = "";
   for (;;) {
     if (opts.maxBatches !== undefined && result.batches >= opts.maxBatches) break;

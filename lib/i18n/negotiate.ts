@@ -11,6 +11,11 @@ import Negotiator from "negotiator";
 import { DEFAULT_LOCALE, type Locale } from "./locales";
 
 export const LOCALE_COOKIE = "lang";
+/**
+ * Set by proxy.ts only, for a ?lang= link from another site: the page is shown in that language
+ * without storing it (the request's own header of that name is dropped there).
+ */
+export const LINKED_LOCALE_HEADER = "x-linked-lang";
 /** A year: the choice is a preference the person made, kept until they make another. */
 export const LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600;
 

@@ -98,6 +98,27 @@ const headOf = (path: string, extra: string[], method = "POST") =>
 
 const TWENTY_MB = 20 * 1024 * 1024;
 
+describe("a body that declares more than it sends (issue 25, item 5)", () => {
+  it("past the route's own limit: refused unread, whatever the declared size below 100,000 bytes", async () => {
+    for (const declared of [99_999, 20_000, 4_097]) {
+      const answer = await partialRequest(headOf("/api/auth/telegram", [`Content-Length: ${declared}`]), [
+        Buffer.from('{"id":'),
+      ]);
+      expect(answer.status, `declared ${declared}`).toBe(413);
+      expect(JSON.parse(answer.body)).toEqual({ error: expect.stringMatching(/larger than 4096 bytes/) });
+      refused += 1;
+    }
+  });
+
+  it("within the route's limit: dropped with a 408 once the read timeout passes", async () => {
+    const answer = await partialRequest(headOf("/api/auth/telegram", ["Content-Length: 3000"]), [
+      Buffer.from('{"id":'),
+    ]);
+    expect(answer.status).toBe(408);
+    expect(JSON.parse(answer.body)).toEqual({ error: expect.stringMatching(/did not arrive within/) });
+  });
+});
+
 describe("bodies larger than any route accepts", () => {
   for (const [method, path, extra] of [
     ["POST", "/api/auth/telegram", []],

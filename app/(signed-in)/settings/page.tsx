@@ -20,12 +20,14 @@ import { requireUser } from "@/lib/session";
 import { phoneBotLinkAction, togglePurpose } from "./actions";
 
 type PhoneNotice = "phoneSaved" | "phoneVerified" | "phoneNotShared" | "phoneCancelled";
-const PHONE_NOTICES: Record<string, { ok: boolean; key: PhoneNotice }> = {
-  saved: { ok: true, key: "phoneSaved" },
-  verified: { ok: true, key: "phoneVerified" },
-  "not-shared": { ok: false, key: "phoneNotShared" },
-  cancelled: { ok: false, key: "phoneCancelled" },
-};
+// A Map, not an object literal: ?phone=__proto__ (or constructor, toString) must find nothing rather
+// than a property every object inherits.
+const PHONE_NOTICES = new Map<string, { ok: boolean; key: PhoneNotice }>([
+  ["saved", { ok: true, key: "phoneSaved" }],
+  ["verified", { ok: true, key: "phoneVerified" }],
+  ["not-shared", { ok: false, key: "phoneNotShared" }],
+  ["cancelled", { ok: false, key: "phoneCancelled" }],
+]);
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations("settings");
@@ -60,7 +62,7 @@ export default async function SettingsPage({
   // The greeting is the display_name purpose at work: without that consent there is no name to use.
   const profile = profileFrom(overview);
   const summary = summaryOf(overview);
-  const phoneNotice = typeof params.phone === "string" ? PHONE_NOTICES[params.phone] : undefined;
+  const phoneNotice = typeof params.phone === "string" ? PHONE_NOTICES.get(params.phone) : undefined;
   // One offer to share the phone, in the first card that waits for it: one share serves both purposes.
   const shareIn = overview.find(awaitsPhone)?.purpose.id ?? null;
   const ways = phoneShareWays();

@@ -66,6 +66,7 @@ const REPORT: MinimizationReport = {
   },
   erasures: { total: 10, weeks: [{ period: "2026-W49", erased: 10 }], months: [{ period: "2026-11", erased: 10 }] },
   keys: { currentKeyId: "k1", currentPercent: null, usersOnOlderKeys: 0 },
+  recordsKept: [],
 };
 
 describe("reportToCsv", () => {

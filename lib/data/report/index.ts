@@ -6,6 +6,7 @@ import "server-only";
 import { catalogue } from "../../catalogue";
 import { env } from "../../env";
 import { purposeText, versionOf } from "../../purposes";
+import { recordRetentions } from "../../retention";
 import { FIELD_IDS, FIELDS } from "../../fields";
 import type { ConsentCheckResult } from "../consent-check";
 import { nextPurgeTime } from "../purge";
@@ -149,5 +150,6 @@ function publishReport(facts: ReportFacts, check: ConsentCheckResult, now: Date)
           ok: facts.lastLedgerCheck.chainIntact && facts.lastLedgerCheck.problems === 0,
         }
       : null,
+    recordsKept: recordRetentions(),
   };
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "pending_sign_ins" ADD COLUMN     "index_key_id" TEXT NOT NULL DEFAULT '';
+
