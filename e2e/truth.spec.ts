@@ -189,6 +189,7 @@ demoTest(
       await persona("Margaret");
       await page.goto(`${demo.origin}/admin/contact`);
       await page.getByRole("textbox", { name: "Account reference" }).fill(reference);
+      await page.getByRole("radio", { name: "Security problem with their account" }).check();
       await page.getByRole("button", { name: "Look up the phone number" }).click();
       return page.getByTestId("contact-result");
     };
