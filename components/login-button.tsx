@@ -120,6 +120,10 @@ export function LoginButton({
   const demoAdmin = demoPersonas?.find((p) => p.admin);
   return (
     <div>
+      {/* Both ways in run in the page's script: without it the buttons below could only do nothing. */}
+      <noscript>
+        <p className="notice error">{t(demoPersonas ? "persona.noScript" : "login.noScript")}</p>
+      </noscript>
       {demoPersonas && (
         <>
           {/* Each persona has a different set of profile fields, so the consent page shows what happens when Telegram sends one and when it does not. */}

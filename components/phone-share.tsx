@@ -4,34 +4,40 @@ import type { PhoneShareWay } from "@/lib/account";
 import type { ActionState } from "@/lib/action-result";
 import { BotLinkButton } from "./bot-link-button";
 
-/** After a phone purpose is granted: the ways this site can receive the number, or a plain "none". */
+/**
+ * After a phone purpose is granted: the ways this site can receive the number, or a plain "none".
+ * `replace`: a number is kept already; the same ways share a new one, which takes its place.
+ */
 export function PhoneShare({
   ways,
   botLinkAction,
+  replace = false,
 }: {
   ways: PhoneShareWay[];
+  replace?: boolean;
   botLinkAction: (prev: ActionState<{ link: string }>) => Promise<ActionState<{ link: string }>>;
 }) {
   const t = useTranslations("settings.phoneShare");
   if (ways.length === 0) {
-    return <p className="notice">{t("noWay")}</p>;
+    return replace ? null : <p className="notice">{t("noWay")}</p>;
   }
+  const demoOnly = ways.every((w) => w.kind === "demo");
   return (
-    <div className="notice">
-      <p>{ways.every((w) => w.kind === "demo") ? t("demo") : t("telegram")}</p>
+    <div className="notice" data-testid={replace ? "phone-replace" : "phone-share"}>
+      <p>{replace ? t(demoOnly ? "replaceDemo" : "replace") : demoOnly ? t("demo") : t("telegram")}</p>
       <div className="row">
         {ways.map((way) => {
           if (way.kind === "oidc") {
             return (
               <a key={way.kind} className="button" href={way.href}>
-                {t("oidc")}
+                {replace ? t("oidcReplace") : t("oidc")}
               </a>
             );
           }
           if (way.kind === "demo") {
             return (
               <Link key={way.kind} className="button" href={way.href}>
-                {t("demoButton")}
+                {replace ? t("demoButtonReplace") : t("demoButton")}
               </Link>
             );
           }

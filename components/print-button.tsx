@@ -1,9 +1,27 @@
 "use client";
 import { useTranslations } from "next-intl";
+import { useSyncExternalStore } from "react";
 
-/** The browser's own print dialog; without JavaScript the browser's menu does the same. */
+const noSubscription = () => () => {};
+
+/**
+ * The browser's own print dialog. The button needs JavaScript, so it appears only once scripts run;
+ * without them the page says where the browser's own Print command is instead of showing a button
+ * that does nothing.
+ */
 export function PrintButton() {
   const t = useTranslations("records");
+  const scripted = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+  if (!scripted)
+    return (
+      <noscript>
+        <span className="muted">{t("printNoScript")}</span>
+      </noscript>
+    );
   return (
     <button type="button" className="secondary no-print" onClick={() => window.print()}>
       {t("print")}
