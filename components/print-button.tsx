@@ -1,8 +1,6 @@
 "use client";
 import { useTranslations } from "next-intl";
-import { useSyncExternalStore } from "react";
-
-const noSubscription = () => () => {};
+import { useScripted } from "./use-scripted";
 
 /**
  * The browser's own print dialog. The button needs JavaScript, so it appears only once scripts run;
@@ -11,17 +9,7 @@ const noSubscription = () => () => {};
  */
 export function PrintButton() {
   const t = useTranslations("records");
-  const scripted = useSyncExternalStore(
-    noSubscription,
-    () => true,
-    () => false,
-  );
-  if (!scripted)
-    return (
-      <noscript>
-        <span className="muted">{t("printNoScript")}</span>
-      </noscript>
-    );
+  if (!useScripted()) return <span className="muted no-print">{t("printNoScript")}</span>;
   return (
     <button type="button" className="secondary no-print" onClick={() => window.print()}>
       {t("print")}
