@@ -7,6 +7,7 @@ import { PrintButton } from "@/components/print-button";
 import { exportMyData } from "@/lib/account";
 import { env } from "@/lib/env";
 import { DEMO_PHONE_SOURCE, FIELDS, isFieldId } from "@/lib/fields";
+import { isLocale, textDirection } from "@/lib/i18n/locales";
 import { currentLocale } from "@/lib/i18n/request-locale";
 import { requireUser } from "@/lib/session";
 
@@ -42,7 +43,14 @@ export default async function ExportPage() {
   // for what always reads left to right (a link, an algorithm, a version).
   const bdi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
   const ltr = (chunks: ReactNode) => <bdi dir="ltr">{chunks}</bdi>;
-  const titleOf = new Map(data.purposes.map((p) => [p.id, p.title]));
+  // A purpose's words are in the language the person decided in, which may not be the page's: marked
+  // as such, so a screen reader reads them in their own language.
+  const inLanguage = (language: string, text: string) => (
+    <span lang={language} dir={isLocale(language) ? textDirection(language) : undefined}>
+      {text}
+    </span>
+  );
+  const titleOf = new Map(data.purposes.map((p) => [p.id, inLanguage(p.language, p.title)]));
   const c = {
     ...data.controller,
     // The JSON keeps the placeholders in English; the page says them in the person's language.
@@ -95,7 +103,7 @@ export default async function ExportPage() {
       {data.purposes.map((p) => (
         <section className="card" key={p.id} aria-labelledby={`copy-p-${p.id}`}>
           <h2 id={`copy-p-${p.id}`}>
-            {p.title}{" "}
+            {inLanguage(p.language, p.title)}{" "}
             <span className="tag">
               {!p.granted
                 ? t("notGranted")
@@ -104,7 +112,9 @@ export default async function ExportPage() {
                   : t("grantedUndated")}
             </span>
           </h2>
-          <p>{p.justification}</p>
+          <p lang={p.language} dir={isLocale(p.language) ? textDirection(p.language) : undefined}>
+            {p.justification}
+          </p>
           {"outcomeAt" in p && (
             <p>
               {p.outcomeAt ? t.rich("checkedOn", { date: day(p.outcomeAt), time: timeTag(p.outcomeAt) }) : t("noCheck")}
