@@ -5,7 +5,7 @@
 //
 // Runs in parallel: each test is one state in one language, and each worker starts its own server
 // on its own database (`npx playwright test e2e/matrix.spec.ts --workers=3`: 80 tests, 13.6 min with
-// three workers on a shared, loaded 2-core machine; the export and receipt pages take the longest).
+// three workers on a shared, loaded 2-core machine).
 import { LOCALES, type Locale } from "../lib/i18n/locales";
 import { EVERYTHING, ONLY_ACCOUNT, type Profile } from "../tests/support/client";
 import type { TestApp } from "../tests/support/server";

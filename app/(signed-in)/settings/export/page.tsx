@@ -155,9 +155,11 @@ export default async function ExportPage() {
       <section className="card" aria-labelledby="copy-history">
         <h2 id="copy-history">{t("history.heading")}</h2>
         {/* Scrolls on its own if it is still wider than a phone, so the page never does. */}
-        <div className="table-scroll" role="region" aria-labelledby="copy-history" tabIndex={0}>
+        <div className="table-scroll" role="region" aria-labelledby="copy-history-caption" tabIndex={0}>
           <table className="history">
-            <caption className="muted">{t("history.caption")}</caption>
+            <caption id="copy-history-caption" className="muted">
+              {t("history.caption")}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">{t("history.when")}</th>
