@@ -5,11 +5,20 @@ import type { ActionState } from "@/lib/action-result";
 import type { FieldId } from "@/lib/fields";
 import type { Locale } from "@/lib/i18n/locales";
 import { purposeText, type Purpose } from "@/lib/purpose-text";
+import { ProfilePhoto } from "./profile-photo";
 import { PurposeDetails } from "./purpose-details";
 import { SubmitButton } from "./submit-button";
 
 /** The exact values a purpose would keep, from what Telegram just sent (null: not a first sign-in). */
-function SentValues({ purpose, values }: { purpose: Purpose; values: Partial<Record<FieldId, string>> }) {
+function SentValues({
+  purpose,
+  values,
+  photoSrc,
+}: {
+  purpose: Purpose;
+  values: Partial<Record<FieldId, string>>;
+  photoSrc?: string | null;
+}) {
   const t = useTranslations("consent");
   if (purpose.fields.includes("phone_number")) return <p className="muted">{t("sent.phone")}</p>;
   const present = purpose.fields.filter((f) => values[f]);
@@ -20,16 +29,7 @@ function SentValues({ purpose, values }: { purpose: Purpose; values: Partial<Rec
     <div className="sent">
       <span className="muted">{t("sent.keepLabel")} </span>
       {present.includes("photo_url") ? (
-        // A plain <img>: the CSP's img-src admits https://t.me, where Telegram's photo links point.
-        // eslint-disable-next-line @next/next/no-img-element
-        <img
-          className="avatar"
-          src={values.photo_url}
-          alt={t("sent.photoAlt")}
-          width={48}
-          height={48}
-          referrerPolicy="no-referrer"
-        />
+        <ProfilePhoto src={photoSrc ?? values.photo_url!} link={values.photo_url!} alt={t("sent.photoAlt")} size={48} />
       ) : null}
       {/* Names, @usernames and ids keep their own direction inside a right-to-left page. */}
       {present.some((f) => f === "first_name" || f === "last_name") && (
@@ -58,12 +58,15 @@ function SentValues({ purpose, values }: { purpose: Purpose; values: Partial<Rec
 export function ConsentForm({
   purposes,
   values,
+  photoSrc,
   locale,
   action,
 }: {
   purposes: { purpose: Purpose; checked: boolean; changed: boolean }[];
   locale: Locale;
   values: Partial<Record<FieldId, string>> | null;
+  /** Where the photo's picture loads from (the demo's own copy), when not the sent link itself. */
+  photoSrc?: string | null;
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
 }) {
   const t = useTranslations("consent");
@@ -103,7 +106,7 @@ export function ConsentForm({
                     <span className="tag">{t("form.optional")}</span>
                   )}
                   {changed && <span className="tag">{t("form.textChanged")}</span>}
-                  {values && <SentValues purpose={purpose} values={values} />}
+                  {values && <SentValues purpose={purpose} values={values} photoSrc={photoSrc} />}
                   <PurposeDetails purpose={purpose} locale={locale} idPrefix="consent" />
                 </div>
               </div>

@@ -5,6 +5,7 @@
 // language. A full page load, not a client navigation: the document's lang and dir change with it.
 import { usePathname, useSearchParams } from "next/navigation";
 import { LOCALE_NAMES, type Locale } from "@/lib/i18n/locales";
+import { NOTICE_PARAMS } from "@/lib/notice-params";
 
 export function LanguageSwitcher({
   current,
@@ -20,6 +21,8 @@ export function LanguageSwitcher({
   if (languages.length < 2) return null;
   const hrefFor = (locale: Locale) => {
     const params = new URLSearchParams(search.toString());
+    // A one-time notice ("Your account is ready") belongs to the page it was shown on, not the next one.
+    for (const p of NOTICE_PARAMS) params.delete(p);
     params.set("lang", locale);
     return `${pathname}?${params.toString()}`;
   };

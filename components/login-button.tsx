@@ -2,6 +2,7 @@
 // The Telegram sign-in. Telegram.Login.auth is called from our own script (not the widget's
 // data-onauth, which needs eval), and the payload goes to the server by POST, never in a URL.
 import { useLocale, useTranslations } from "next-intl";
+import { useScripted } from "./use-scripted";
 import { useState, type ReactNode } from "react";
 
 type TelegramLogin = {
@@ -118,8 +119,11 @@ export function LoginButton({
     });
 
   const demoAdmin = demoPersonas?.find((p) => p.admin);
+  const scripted = useScripted();
   return (
     <div>
+      {/* Both ways in run in the page's script: without it the buttons below could only do nothing. */}
+      {!scripted && <p className="notice error">{t(demoPersonas ? "persona.noScript" : "login.noScript")}</p>}
       {demoPersonas && (
         <>
           {/* Each persona has a different set of profile fields, so the consent page shows what happens when Telegram sends one and when it does not. */}

@@ -5,41 +5,47 @@ import type { ActionState } from "@/lib/action-result";
 import { BotLinkButton } from "./bot-link-button";
 import { MiniAppContactButton } from "./mini-app-contact";
 
-/** After a phone purpose is granted: the ways this site can receive the number, or a plain "none". */
+/**
+ * After a phone purpose is granted: the ways this site can receive the number, or a plain "none".
+ * `replace`: a number is kept already; the same ways share a new one, which takes its place.
+ */
 export function PhoneShare({
   ways,
   botLinkAction,
+  replace = false,
 }: {
   ways: PhoneShareWay[];
+  replace?: boolean;
   botLinkAction: (prev: ActionState<{ link: string }>) => Promise<ActionState<{ link: string }>>;
 }) {
   const t = useTranslations("settings.phoneShare");
-  const noWay = <p className="notice">{t("noWay")}</p>;
+  const noWay = replace ? null : <p className="notice">{t("noWay")}</p>;
   if (ways.length === 0) return noWay;
   if (ways.every((w) => w.kind === "miniapp")) {
     // Only the Mini App's one tap: outside Telegram this site has no way to receive the number.
     return (
       <MiniAppContactButton outside={noWay}>
-        <p>{t("telegram")}</p>
+        <p>{t(replace ? "replace" : "telegram")}</p>
       </MiniAppContactButton>
     );
   }
+  const demoOnly = ways.every((w) => w.kind === "demo");
   return (
-    <div className="notice">
-      <p>{ways.every((w) => w.kind === "demo") ? t("demo") : t("telegram")}</p>
+    <div className="notice" data-testid={replace ? "phone-replace" : "phone-share"}>
+      <p>{replace ? t(demoOnly ? "replaceDemo" : "replace") : demoOnly ? t("demo") : t("telegram")}</p>
       <div className="row">
         {ways.map((way) => {
           if (way.kind === "oidc") {
             return (
               <a key={way.kind} className="button" href={way.href}>
-                {t("oidc")}
+                {replace ? t("oidcReplace") : t("oidc")}
               </a>
             );
           }
           if (way.kind === "demo") {
             return (
               <Link key={way.kind} className="button" href={way.href}>
-                {t("demoButton")}
+                {replace ? t("demoButtonReplace") : t("demoButton")}
               </Link>
             );
           }

@@ -1,4 +1,5 @@
 import { useTranslations } from "next-intl";
+import { ProfilePhoto } from "./profile-photo";
 
 /**
  * What the optional profile purposes deliver: the name greets, the photo sits beside it, the
@@ -7,21 +8,18 @@ import { useTranslations } from "next-intl";
 export function ProfileCard({
   profile,
 }: {
-  profile: { name: string | null; username: string | null; photoUrl: string | null };
+  /** photoSrc: where the picture loads from (the demo's own copy), when not the stored link itself. */
+  profile: { name: string | null; username: string | null; photoUrl: string | null; photoSrc?: string | null };
 }) {
   const t = useTranslations("settings.profile");
   return (
     <section className="card profile" aria-label={t("label")} data-testid="profile">
       {profile.photoUrl ? (
-        // A plain <img>: the CSP's img-src admits https://t.me, where Telegram's photo links point.
-        // eslint-disable-next-line @next/next/no-img-element
-        <img
-          className="avatar"
-          src={profile.photoUrl}
+        <ProfilePhoto
+          src={profile.photoSrc ?? profile.photoUrl}
+          link={profile.photoUrl}
           alt={t("photoAlt")}
-          width={56}
-          height={56}
-          referrerPolicy="no-referrer"
+          size={56}
         />
       ) : (
         <span className="avatar placeholder" aria-hidden="true" />

@@ -15,15 +15,18 @@ export function PurposeToggle({
   locale,
   granted,
   action,
+  permalink,
 }: {
   title: string;
+  /** Where the form lands without JavaScript: the purpose's own card, not the top of the page. */
+  permalink: string;
   /** The language the purpose's text is shown in: recorded with the decision. */
   locale: Locale;
   granted: boolean;
   action: (prev: ActionState, form: FormData) => Promise<ActionState>;
 }) {
   const t = useTranslations("consent");
-  const [state, formAction] = useActionState(action, null);
+  const [state, formAction] = useActionState(action, null, permalink);
   return (
     <form action={formAction}>
       <input type="hidden" name="grant" value={granted ? "0" : "1"} />

@@ -17,7 +17,19 @@ export function SubmitButton({
 }) {
   const { pending } = useFormStatus();
   return (
-    <button type="submit" className={className} disabled={pending} aria-disabled={pending} name={name} value={value}>
+    // Not `disabled` while pending: a disabled button drops the keyboard focus to the page body, and the
+    // person who pressed Enter would start again from the top. aria-disabled says it is busy, and a
+    // second press is ignored here instead.
+    <button
+      type="submit"
+      className={className}
+      aria-disabled={pending}
+      name={name}
+      value={value}
+      onClick={(e) => {
+        if (pending) e.preventDefault();
+      }}
+    >
       {pending ? pendingLabel : children}
     </button>
   );

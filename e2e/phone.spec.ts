@@ -2,7 +2,9 @@
 // Telegram, the phone scope asked for only after the phone purpose is granted, and the refusals
 // (tampered, expired, wrong audience, wrong state, replayed code) leaving nothing stored.
 import { test as base } from "@playwright/test";
-import { countRows } from "../tests/support/inspect";
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { blindIndex } from "../lib/crypto/fields";
+import { countRows, query, rawDatabaseBytes } from "../tests/support/inspect";
 import { startTestProvider, type TestProvider } from "../tests/support/oidc-provider";
 import { startApp, type TestApp } from "../tests/support/server";
 import { expect, freshTelegramId } from "./fixtures";
@@ -49,7 +51,7 @@ test("OIDC sign-in, then the phone number only after the phone purpose; bad answ
   expect(provider.authorizations.at(-1)!.scope).toBe("openid profile");
   await page.getByRole("checkbox", { name: "Greet you by name" }).check();
   await page.getByRole("button", { name: "Save my choices" }).click();
-  await expect(page).toHaveURL(/\/settings\?welcome=1$/);
+  await expect(page).toHaveURL(/\/settings(\?welcome=1)?$/);
   await expect(page.getByTestId("stored-display_name")).toContainText("Nadia");
   expect(await countRows(app, "users")).toBe(1);
   await expect(page.getByRole("link", { name: "Share my phone number via Telegram" })).toHaveCount(0);
@@ -106,8 +108,10 @@ test("OIDC sign-in, then the phone number only after the phone purpose; bad answ
   const seen: string[] = [];
   page.on("request", (r) => r.url().includes("/api/auth/oidc/callback") && seen.push(r.url()));
   await page.getByRole("link", { name: "Share my phone number via Telegram" }).click();
-  await expect(page).toHaveURL(/\/settings\?phone=saved$/);
-  await expect(page.getByTestId("stored-phone_contact")).toContainText("+4915123456789");
+  await expect(page).toHaveURL(/\/settings(\?phone=saved)?$/);
+  await expect(page.getByTestId("stored-phone_contact")).toContainText(
+    parsePhoneNumberFromString("+4915123456789")!.formatInternational(),
+  );
   expect(provider.authorizations.at(-1)!.scope).toBe("openid profile phone");
   expect(await phoneRows()).toBe(1);
 
@@ -126,4 +130,47 @@ test("OIDC sign-in, then the phone number only after the phone purpose; bad answ
   await page.getByRole("button", { name: "Withdraw “Contact you by phone”" }).click();
   await expect(page.getByText(/Erased now: Phone number/)).toBeVisible();
   expect(await phoneRows()).toBe(0);
+});
+
+test("issue 22 item 13: a kept number is replaced by sharing the new one, through the same path (own, E.164, encrypted, blind-indexed)", async ({
+  stack: { app, provider },
+  page,
+}) => {
+  const id = Number(freshTelegramId());
+  provider.user = {
+    id,
+    sub: `${9_007_199_254_740_993n + BigInt(id)}`,
+    name: "Rhea",
+    preferred_username: "rhea_oidc",
+    phone_number: "4915123450001",
+  };
+  await page.goto(app.origin);
+  await page.getByRole("link", { name: "Log in with Telegram (OpenID Connect)" }).click();
+  await page.getByRole("checkbox", { name: "Contact you by phone" }).check();
+  await page.getByRole("button", { name: "Save my choices" }).click();
+  await page.getByRole("link", { name: "Share my phone number via Telegram" }).click();
+  const stored = page.getByTestId("stored-phone_contact");
+  // Grouped or not, the number is the first one (the grouping is item 7's; this test is about replacing).
+  await expect(stored).toContainText(/\+49 ?1512 ?3450001/);
+  const userId = ((await (await page.request.get(`${app.origin}/api/me`)).json()) as { id: string }).id;
+
+  // The number changed: settings offer the same way again, and the new number takes the old one's place.
+  provider.user = { ...provider.user, phone_number: "4915123450002" };
+  await page.getByRole("link", { name: "Share a new phone number via Telegram" }).click();
+  await expect(page).toHaveURL(/\/settings(\?phone=saved)?$/);
+  await expect(stored).toContainText(parsePhoneNumberFromString("+4915123450002")!.formatInternational());
+  await expect(stored).not.toContainText("0001");
+  expect(provider.authorizations.at(-1)!.scope).toBe("openid profile phone");
+
+  const rows = await query<{ ciphertext: Uint8Array; blind_index: string }>(
+    app,
+    "SELECT ciphertext, blind_index FROM user_fields WHERE user_id = $1 AND field = 'phone_number'",
+    [userId],
+  );
+  expect(rows).toHaveLength(1);
+  const blindKey = Buffer.from(app.env.BLIND_INDEX_KEY!, "base64");
+  expect(rows[0]!.blind_index).toBe(blindIndex(blindKey, "phone_number", "+4915123450002"));
+  const bytes = await rawDatabaseBytes(app);
+  for (const n of ["4915123450001", "4915123450002"]) expect(bytes.includes(Buffer.from(n))).toBe(false);
+  expect(await countRows(app, "audit_events", "type = 'phone.stored' AND subject_id = $1", [userId])).toBe(2);
 });

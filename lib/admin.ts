@@ -19,7 +19,13 @@ export async function adminReportResponse(req: Request, requestId: string): Prom
   }
   if (format !== "json" && format !== "csv") return jsonError(400, "Ask for format=json (the default) or format=csv.");
   const report = await viewMinimizationReport(user.id, format);
-  if (format === "json") return json(report);
+  // Both downloads are named by the day they were generated, so two of them never overwrite each other.
+  if (format === "json")
+    return json(report, {
+      headers: {
+        "Content-Disposition": `attachment; filename="minimization-report-${report.generatedAt.slice(0, 10)}.json"`,
+      },
+    });
   return new Response(reportToCsv(report), {
     status: 200,
     headers: {

@@ -25,6 +25,22 @@ export const DEMO_PERSONAS = {
 
 export type DemoPersona = keyof typeof DEMO_PERSONAS;
 
+/**
+ * The demo's pictures are served by the app (public/demo-avatars: initials, no one's photo), so
+ * the demo shows them on a machine without internet. The stored value stays the link Telegram
+ * would send; only the picture shown for it comes from here, and only while DEMO_MODE is on.
+ */
+const DEMO_PHOTOS: ReadonlyMap<string, string> = new Map(
+  Object.entries(DEMO_PERSONAS).flatMap(([persona, p]) =>
+    "photo_url" in p ? [[p.photo_url, `/demo-avatars/${persona}.svg`] as const] : [],
+  ),
+);
+
+/** Where to load a photo link's picture from: the app's own copy for a demo persona's link in the demo. */
+export function photoSource(url: string, demo: boolean): string {
+  return (demo && DEMO_PHOTOS.get(url)) || url;
+}
+
 /** Admin only while DEMO_MODE is on (lib/env.ts); ADMIN_TELEGRAM_IDS is not read in demo mode. */
 export const DEMO_ADMIN_PERSONA: DemoPersona = "margaret";
 

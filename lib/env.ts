@@ -233,6 +233,9 @@ function controllerOf(raw: { CONTROLLER_NAME?: string; CONTROLLER_CONTACT?: stri
     email: contact && !/^https?:/.test(contact) ? contact : null,
     privacyPolicyUrl: raw.PRIVACY_POLICY_URL ?? null,
     placeholder: !raw.CONTROLLER_NAME || !contact || !raw.PRIVACY_POLICY_URL,
+    // Pages say the placeholders in the person's language (common.controllerPlaceholder); the JSON keeps them above.
+    nameSet: Boolean(raw.CONTROLLER_NAME),
+    contactSet: contact !== null,
   };
 }
 

@@ -14,6 +14,9 @@ export const FIELDS = {
   },
 } as const satisfies Record<string, { label: string; source: string; lookup: boolean }>;
 
+/** Where the demo's phone numbers come from: it has no Telegram (it refuses a real bot token). */
+export const DEMO_PHONE_SOURCE = "Demo: a simulated share (no Telegram)";
+
 export type FieldId = keyof typeof FIELDS;
 export const FIELD_IDS = Object.keys(FIELDS) as FieldId[];
 

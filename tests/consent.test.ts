@@ -187,11 +187,12 @@ describe("the consent ledger", () => {
     );
     expect(rows.map((r) => [r.purpose_id, r.decision, r.method])).toEqual([
       ["account", "granted", "api"],
-      ["display_name", "withdrawn", "api"],
-      ["username", "withdrawn", "api"],
+      // Never granted before: a no declines (a "withdrawn" needs a grant to withdraw).
+      ["display_name", "declined", "api"],
+      ["username", "declined", "api"],
       ["profile_photo", "granted", "api"],
-      ["phone_contact", "withdrawn", "api"],
-      ["phone_verification", "withdrawn", "api"],
+      ["phone_contact", "declined", "api"],
+      ["phone_verification", "declined", "api"],
     ]);
     expect(JSON.parse(rows[3]!.fields)).toEqual(["photo_url"]);
     expect(rows[0]!.text_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -218,11 +219,11 @@ describe("the consent ledger", () => {
     expect(verify()).toBe("ok");
     const [{ seq }] = (await query<{ seq: number }>(
       app,
-      `SELECT MIN(seq) AS seq FROM consent_records WHERE decision = 'withdrawn'`,
+      `SELECT MIN(seq) AS seq FROM consent_records WHERE decision = 'declined'`,
     )) as [{ seq: number }];
     await execute(app, `UPDATE consent_records SET decision = 'granted' WHERE seq = $1`, [seq]);
     expect(verify()).toMatch(new RegExp(`TAMPERED at record ${seq}: record content does not match`));
-    await execute(app, `UPDATE consent_records SET decision = 'withdrawn' WHERE seq = $1`, [seq]);
+    await execute(app, `UPDATE consent_records SET decision = 'declined' WHERE seq = $1`, [seq]);
     expect(verify()).toBe("ok");
     const [{ max }] = (await query<{ max: number }>(app, `SELECT MAX(seq) AS max FROM consent_records`)) as [
       { max: number },

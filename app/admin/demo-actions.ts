@@ -3,7 +3,9 @@
 // page, so the report's own actions stay apart from a demo-only one.
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
+import { formatCount } from "@/components/admin/activity-chart";
 import type { ActionState } from "@/lib/action-result";
+import { publishCount } from "@/lib/data/report";
 import { fillDemoReport } from "@/lib/demo";
 import { requireAdmin } from "@/lib/session";
 
@@ -16,6 +18,7 @@ export async function fillDemoReportAction(_prev: ActionState): Promise<ActionSt
   const checked = `${result.checkedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`;
   return {
     ok: true,
-    message: `Added ${result.added} synthetic people (${result.erased} of them later deleted their account, as real people do). The consent check ran again at ${checked} and covers them.`,
+    // The report publishes rounded counts: say so, or "6 deleted" reads false beside the report's "10".
+    message: `Added ${result.added} synthetic people (${result.erased} of them later deleted their account, as real people do; the report below rounds every count to the nearest 10, so it shows ${formatCount(publishCount(result.erased))} for them). The consent check ran again at ${checked} and covers them.`,
   };
 }

@@ -17,6 +17,17 @@ const RECORD_NAMES: Record<OwnRecord, string> = {
   used_login_payloads: "Used sign-in payloads (replay protection)",
   pending_sign_ins: "Pending first sign-ins",
 };
+// The purge's counts by their recorded keys ("accountsErased"), said in words; an unknown key by its own words.
+const PURGE_COUNT_LABELS: Record<string, string> = {
+  accountsErased: "accounts erased",
+  fieldsErased: "values erased",
+};
+const purgeCountLabel = (key: string) =>
+  PURGE_COUNT_LABELS[key] ??
+  key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/_/g, " ")
+    .toLowerCase();
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "unknown");
 
 /** A chart and its table for days beside the same for weeks (one column on a phone). */
@@ -137,11 +148,11 @@ export default async function AdminReportPage() {
             <dt>Accounts not signed in for longer than their retention</dt>
             <dd>{formatCount(report.retention.dormantAccounts)}</dd>
             <dt>Last purge</dt>
-            <dd>
+            <dd data-testid="last-purge">
               {report.retention.lastPurge
                 ? `${when(report.retention.lastPurge.startedAt)}${report.retention.lastPurge.finishedAt ? "" : " (not finished)"}: ${
                     Object.entries(report.retention.lastPurge.counts)
-                      .map(([k, v]) => `${k} ${formatCount(v)}`)
+                      .map(([k, v]) => `${purgeCountLabel(k)}: ${formatCount(v)}`)
                       .join(", ") || "no counts"
                   }`
                 : "No purge has run yet."}
@@ -252,7 +263,10 @@ export default async function AdminReportPage() {
                 <tr key={f.field} data-testid={`field-${f.field}`}>
                   <th scope="row">{f.label}</th>
                   <td className="num">{formatCount(f.stored)}</td>
-                  <td>{f.purposes.length ? f.purposes.join(", ") : "no purpose (never stored)"}</td>
+                  <td>
+                    {f.purposes.length ? f.purposes.join(", ") : "no purpose (never stored)"}
+                    {f.seenOnceBy.length ? `; seen once, never kept: ${f.seenOnceBy.join(", ")} (only the date)` : ""}
+                  </td>
                   <td className="num">
                     {f.consentedPercentIsLowerBound && f.consentedPercent !== null ? "at least " : ""}
                     {percent(f.consentedPercent)}

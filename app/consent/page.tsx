@@ -8,6 +8,8 @@ import { SubmitButton } from "@/components/submit-button";
 import { valuesSentBy } from "@/lib/account";
 import { catalogue } from "@/lib/catalogue";
 import { getConsentOverview } from "@/lib/data/consents";
+import { photoSource } from "@/lib/demo-personas";
+import { env } from "@/lib/env";
 import { PENDING_TTL_SECONDS } from "@/lib/session-cookie";
 import { currentLocale } from "@/lib/i18n/request-locale";
 import { getPendingSignIn, getSession } from "@/lib/session";
@@ -52,6 +54,7 @@ export default async function ConsentPage() {
       </>
     );
   }
+  const sent = valuesSentBy(pending);
   return (
     <>
       <h1>{t("first.title")}</h1>
@@ -60,7 +63,8 @@ export default async function ConsentPage() {
       <ControllerNotice />
       <ConsentForm
         purposes={catalogue().map((purpose) => ({ purpose, checked: false, changed: false }))}
-        values={valuesSentBy(pending)}
+        values={sent}
+        photoSrc={sent.photo_url ? photoSource(sent.photo_url, env().demo) : null}
         locale={locale}
         action={saveConsent}
       />

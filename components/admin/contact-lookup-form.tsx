@@ -41,9 +41,10 @@ export function ContactLookupForm({
         </p>
         <fieldset>
           <legend>Reason</legend>
-          {(Object.keys(CONTACT_REASONS) as ContactReason[]).map((r, i) => (
+          {/* None chosen in advance: a lookup is logged with the reason the admin picked, never a default. */}
+          {(Object.keys(CONTACT_REASONS) as ContactReason[]).map((r) => (
             <label key={r} className="choice">
-              <input type="radio" name="reason" value={r} required defaultChecked={i === 0} />
+              <input type="radio" name="reason" value={r} required />
               {CONTACT_REASONS[r].admin}
             </label>
           ))}

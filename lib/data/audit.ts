@@ -11,6 +11,7 @@ export const AUDIT_EVENTS = [
   "auth.logged_out_everywhere",
   "consent.granted",
   "consent.withdrawn",
+  "consent.declined",
   "user.created",
   "user.erased",
   "data.exported",

@@ -94,11 +94,15 @@ async function decide(
       textHash,
       locale: shown,
       fields: purpose.fields,
-      decision: granted ? ("granted" as const) : ("withdrawn" as const),
+      // A no to a purpose that was not granted declines it; only a no to a grant withdraws it.
+      decision: granted ? ("granted" as const) : wasGranted ? ("withdrawn" as const) : ("declined" as const),
       method,
       at: now,
     });
-    await recordAudit(tx, granted ? "consent.granted" : "consent.withdrawn", userId, { purpose: purposeId, method });
+    await recordAudit(tx, granted ? "consent.granted" : wasGranted ? "consent.withdrawn" : "consent.declined", userId, {
+      purpose: purposeId,
+      method,
+    });
     changed.push({ purposeId, granted });
   }
   await appendToLedger(tx, ledger);

@@ -3,12 +3,12 @@ import "server-only";
 // receipt (Kantara Consent Receipt v1.1 fields, which ISO/IEC 27560 builds on).
 import { db } from "../db";
 import { env } from "../env";
-import { FIELDS } from "../fields";
+import { DEMO_PHONE_SOURCE, FIELDS } from "../fields";
 import { DEFAULT_LOCALE, isLocale, type Locale } from "../i18n/locales";
 import { purposeText, versionOf } from "../purposes";
 import { recordRetentions } from "../retention";
 import { getConsentOverview, type PurposeView } from "./consents";
-import { ledgerForSubject, type LedgerRecord } from "./ledger";
+import { ledgerForSubject, meaningOfHistory, type Decision, type LedgerRecord } from "./ledger";
 
 /**
  * The language a purpose's text is given in: the one the person decided in while that text is
@@ -46,6 +46,7 @@ export async function exportUserData(userId: string, locale: Locale = DEFAULT_LO
       select: { type: true, at: true, detail: true },
     }),
   ]);
+  const meanings = meaningOfHistory(history);
   return {
     format: "consent-login export v1",
     exportedAt: new Date().toISOString(),
@@ -75,7 +76,7 @@ export async function exportUserData(userId: string, locale: Locale = DEFAULT_LO
           {
             value: f.value,
             label: FIELDS[f.field].label,
-            source: FIELDS[f.field].source,
+            source: f.field === "phone_number" && env().demo ? DEMO_PHONE_SOURCE : FIELDS[f.field].source,
             storedAt: f.storedAt.toISOString(),
             updatedAt: f.updatedAt.toISOString(),
             purgeAt: f.purgeAt.toISOString(),
@@ -83,14 +84,16 @@ export async function exportUserData(userId: string, locale: Locale = DEFAULT_LO
         ]),
       ),
     })),
-    consentHistory: history.map((r) => ({
+    consentHistory: history.map((r, i) => ({
       seq: r.seq,
       purposeId: r.purposeId,
       purposeVersion: r.purposeVersion,
       textHash: r.textHash,
       language: r.locale,
       fields: r.fields,
-      decision: r.decision,
+      // What the record meant; `recorded` keeps the word stored (and hashed) when older records differ.
+      decision: meanings[i]!,
+      ...(meanings[i] !== r.decision ? { recorded: r.decision } : {}),
       method: r.method,
       at: r.at.toISOString(),
       hash: r.hash,
@@ -161,7 +164,8 @@ function receiptFrom(userId: string, overview: PurposeView[], history: readonly 
         onBehalf: false,
       },
     ],
-    policyUrl: controller.privacyPolicyUrl ?? `${origin}/consent`,
+    // None when the operator configured none: the receipt must not name a page that is not a policy.
+    policyUrl: controller.privacyPolicyUrl ?? null,
     services: [
       {
         service: "Sign in with Telegram",
@@ -184,7 +188,10 @@ function receiptFrom(userId: string, overview: PurposeView[], history: readonly 
               : "This decision was made on an earlier version of the text, identified by its hash; the current text differs.",
             purposeCategory: [text.justification],
             consentType: v.purpose.required ? "EXPLICIT (required for the account)" : "EXPLICIT",
-            piiCategory: v.purpose.fields.map((f) => FIELDS[f].label),
+            // A one-time purpose sees its fields once and keeps only the date of its check.
+            piiCategory: v.purpose.oneTime
+              ? [`Date of the check (${v.purpose.fields.map((f) => FIELDS[f].label).join(", ")} seen once, never kept)`]
+              : v.purpose.fields.map((f) => FIELDS[f].label),
             primaryPurpose: v.purpose.required,
             termination: `${v.purpose.retentionDays} days after the data was last refreshed, or when withdrawn`,
             thirdPartyDisclosure: false,
@@ -193,7 +200,25 @@ function receiptFrom(userId: string, overview: PurposeView[], history: readonly 
         }),
       },
     ],
+    // Purposes not granted now, and whether the person declined them or withdrew a grant.
+    notGranted: notGrantedFrom(overview, history, language),
     sensitive: false,
     spiCat: [],
   };
+}
+
+function notGrantedFrom(overview: PurposeView[], history: readonly LedgerRecord[], language: Locale) {
+  const meanings = meaningOfHistory(history);
+  return overview
+    .filter((v) => !v.granted)
+    .map((v) => {
+      const i = history.findLastIndex((r) => r.purposeId === v.purpose.id);
+      const decision: Decision | null = i >= 0 ? meanings[i]! : null;
+      return {
+        purpose: purposeText(v.purpose, language).title,
+        purposeId: v.purpose.id,
+        decision: decision === "granted" ? null : decision,
+        at: i >= 0 ? history[i]!.at.toISOString() : null,
+      };
+    });
 }

@@ -8,7 +8,12 @@ import { createHash } from "node:crypto";
 import { db, type Db, type Tx } from "../db";
 import { insertMany } from "./sql";
 
-export type Decision = "granted" | "withdrawn";
+/**
+ * "declined": no on a purpose that was not granted (first asked, or asked again after a no);
+ * "withdrawn": no to a purpose that was granted. Records written before "declined" existed say
+ * "withdrawn" for both: read them with meaningOfHistory, which tells them apart by what came before.
+ */
+export type Decision = "granted" | "withdrawn" | "declined";
 export type Method = "page" | "api" | "erasure" | "purge";
 
 export type LedgerEntry = {
@@ -132,6 +137,20 @@ function toRecord(r: {
     decision: r.decision as Decision,
     method: r.method as Method,
   };
+}
+
+/**
+ * What each of a subject's records (oldest first) meant: a "withdrawn" with no grant of that purpose
+ * in force before it was a decline, written before declines had a word of their own. The stored
+ * decision stays as it is (its hash covers it); readers show this meaning beside it.
+ */
+export function meaningOfHistory(history: readonly LedgerRecord[]): Decision[] {
+  const granted = new Map<string, boolean>();
+  return history.map((r) => {
+    const was = granted.get(r.purposeId) ?? false;
+    granted.set(r.purposeId, r.decision === "granted");
+    return r.decision === "withdrawn" && !was ? "declined" : r.decision;
+  });
 }
 
 export async function ledgerForSubject(client: Db | Tx, subjectId: string): Promise<LedgerRecord[]> {

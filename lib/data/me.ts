@@ -46,6 +46,8 @@ export function summaryOf(overview: PurposeView[]) {
   return {
     keptFields: kept.size,
     possibleFields: possible.size,
-    grantedPurposes: overview.filter((v) => v.granted).length,
+    // The purposes the kept fields are kept for: a granted purpose that stores nothing yet (a phone
+    // purpose before the share, a one-time check) keeps no field, so it does not count here.
+    purposesKeeping: overview.filter((v) => v.granted && v.stored.length > 0).length,
   };
 }

@@ -94,7 +94,7 @@ export async function insertSyntheticPeople(people: readonly SyntheticPerson[]):
         textHash: versionOf(purpose, "en")!.textHash,
         locale: "en",
         fields: purpose.fields,
-        decision: d.granted ? "granted" : "withdrawn",
+        decision: d.granted ? "granted" : wasGranted ? "withdrawn" : "declined",
         method: d.method,
         at: d.at,
       });

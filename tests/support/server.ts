@@ -67,6 +67,8 @@ export type StartOptions = {
   secrets?: Record<string, string>;
   nodeArgs?: string[];
   host?: string | null;
+  /** Settings the app must start without (the demo's placeholders for an unset CONTROLLER_NAME). */
+  unset?: string[];
 };
 
 export async function startApp(opts: StartOptions): Promise<TestApp> {
@@ -98,6 +100,7 @@ export async function startApp(opts: StartOptions): Promise<TestApp> {
   delete env.VITEST;
   delete env.DEMO_MODE;
   if (opts.env?.DEMO_MODE) env.DEMO_MODE = opts.env.DEMO_MODE;
+  for (const name of opts.unset ?? []) delete env[name];
   if (env.DEMO_MODE) delete env.TELEGRAM_BOT_TOKEN;
   const logFile = join(db.dir, `server-${port}.log`);
   const out = createWriteStream(logFile);

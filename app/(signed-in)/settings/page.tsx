@@ -6,12 +6,16 @@ import type { ReactNode } from "react";
 import { AccountReference, ContactLookups } from "@/components/contact-lookups";
 import { ControllerNotice } from "@/components/controller-notice";
 import { FieldValue } from "@/components/field-value";
+import { ForgetNotice } from "@/components/forget-notice";
 import { PhoneShare } from "@/components/phone-share";
 import { ProfileCard } from "@/components/profile-card";
 import { PurposeDetails } from "@/components/purpose-details";
 import { PurposeToggle } from "@/components/purpose-toggle";
 import { phoneShareWays } from "@/lib/account";
 import { accountReference, CONTACT_PURPOSE_ID, contactLookupsOf } from "@/lib/contact";
+import { demoPhoneSharingAvailable } from "@/lib/demo";
+import { photoSource } from "@/lib/demo-personas";
+import { env } from "@/lib/env";
 import { getConsentOverview, type PurposeView } from "@/lib/data/consents";
 import { currentLocale } from "@/lib/i18n/request-locale";
 import { purposeText } from "@/lib/purposes";
@@ -60,12 +64,22 @@ export default async function SettingsPage({
     time: (chunks: ReactNode) => <time dateTime={d.toISOString()}>{chunks}</time>,
   });
   // The greeting is the display_name purpose at work: without that consent there is no name to use.
-  const profile = profileFrom(overview);
+  const stored = profileFrom(overview);
+  const profile = { ...stored, photoSrc: stored.photoUrl && photoSource(stored.photoUrl, env().demo) };
   const summary = summaryOf(overview);
   const phoneNotice = typeof params.phone === "string" ? PHONE_NOTICES.get(params.phone) : undefined;
+  // The demo has no Telegram: its number came from the simulated share, and the notice says so.
+  const demoPhone = demoPhoneSharingAvailable();
   // One offer to share the phone, in the first card that waits for it: one share serves both purposes.
   const shareIn = overview.find(awaitsPhone)?.purpose.id ?? null;
   const ways = phoneShareWays();
+  // A kept number can be replaced through the same ways (own number, from Telegram): a person whose
+  // number changed shares the new one instead of withdrawing and granting again.
+  const replaceIn =
+    shareIn === null
+      ? (overview.find((v) => v.granted && !v.purpose.oneTime && v.stored.some((f) => f.field === "phone_number"))
+          ?.purpose.id ?? null)
+      : null;
   return (
     <>
       <h1>
@@ -73,6 +87,7 @@ export default async function SettingsPage({
           ? t.rich("headingNamed", { name: profile.firstName, bdi: (chunks) => <bdi>{chunks}</bdi> })
           : t("heading")}
       </h1>
+      <ForgetNotice />
       {params.welcome === "1" && (
         <p className="notice ok" role="status">
           {t("notices.welcome")}
@@ -85,17 +100,19 @@ export default async function SettingsPage({
       )}
       {phoneNotice && (
         <p className={phoneNotice.ok ? "notice ok" : "notice"} role="status">
-          {t(`notices.${phoneNotice.key}`)}
+          {t(
+            `notices.${demoPhone && phoneNotice.ok ? (phoneNotice.key === "phoneSaved" ? "demoPhoneSaved" : "demoPhoneVerified") : phoneNotice.key}`,
+          )}
         </p>
       )}
       <ProfileCard profile={profile} />
       <section className="card" aria-labelledby="summary">
         <h2 id="summary">{t("summary.heading")}</h2>
-        <p>
+        <p data-testid="summary-counts">
           {t("summary.counts", {
             kept: summary.keptFields,
             possible: summary.possibleFields,
-            purposes: summary.grantedPurposes,
+            purposes: summary.purposesKeeping,
           })}
         </p>
         <ul className="summary">
@@ -163,6 +180,7 @@ export default async function SettingsPage({
           )}
           {v.purpose.id === CONTACT_PURPOSE_ID && <ContactLookups lookups={lookups} />}
           {shareIn === v.purpose.id && <PhoneShare ways={ways} botLinkAction={phoneBotLinkAction} />}
+          {replaceIn === v.purpose.id && <PhoneShare ways={ways} botLinkAction={phoneBotLinkAction} replace />}
           {shareIn !== null && shareIn !== v.purpose.id && awaitsPhone(v) && (
             <p className="muted">{t("purpose.shareAbove")}</p>
           )}
@@ -172,6 +190,7 @@ export default async function SettingsPage({
               locale={locale}
               granted={v.granted}
               action={togglePurpose.bind(null, v.purpose.id)}
+              permalink={`/settings#card-${v.purpose.id}`}
             />
           )}
         </section>

@@ -35,6 +35,7 @@ const REPORT: MinimizationReport = {
       label: "First name",
       stored: 10,
       purposes: ["display_name"],
+      seenOnceBy: [],
       consentedPercent: null,
       consentedPercentIsLowerBound: false,
       withoutLiveConsent: 0,

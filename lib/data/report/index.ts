@@ -60,13 +60,16 @@ function publishReport(facts: ReportFacts, check: ConsentCheckResult, now: Date)
   ]);
 
   const fields = FIELD_IDS.map((field, i) => {
-    const covering = purposes.filter((p) => p.fields.includes(field));
+    // A one-time purpose sees the value once and keeps only the date of its check: it covers no storage.
+    const covering = purposes.filter((p) => p.fields.includes(field) && !p.oneTime);
+    const seenOnce = purposes.filter((p) => p.fields.includes(field) && p.oneTime);
     const consented = Math.max(0, ...covering.map((p) => facts.purposeActive(p.id)));
     return {
       field,
       label: FIELDS[field].label,
       stored: publishCount(facts.fieldStored(field)),
       purposes: covering.map((p) => p.id),
+      seenOnceBy: seenOnce.map((p) => p.id),
       consentedPercent: publishedShare(publishCount(consented), publishedUsers),
       consentedPercentIsLowerBound: covering.length > 1,
       withoutLiveConsent: publishCount(check.withoutLiveConsent[field] ?? 0),

@@ -41,6 +41,8 @@ export type MinimizationReport = {
     label: string;
     stored: Count;
     purposes: string[];
+    /** One-time purposes that see the field once and keep only the date of their check. */
+    seenOnceBy: string[];
     /** Share of users with a granted purpose covering the field (the largest, if several cover it). */
     consentedPercent: number | null;
     consentedPercentIsLowerBound: boolean;

@@ -5,7 +5,9 @@ import type { ReactNode } from "react";
 import { FieldValue } from "@/components/field-value";
 import { PrintButton } from "@/components/print-button";
 import { exportMyData } from "@/lib/account";
-import { FIELDS, isFieldId } from "@/lib/fields";
+import { env } from "@/lib/env";
+import { DEMO_PHONE_SOURCE, FIELDS, isFieldId } from "@/lib/fields";
+import { isLocale, textDirection } from "@/lib/i18n/locales";
 import { currentLocale } from "@/lib/i18n/request-locale";
 import { requireUser } from "@/lib/session";
 
@@ -15,9 +17,10 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 // Where each field comes from, as common.fieldSources names it for a person (the JSON keeps FIELDS' English).
-const SOURCE_KEYS: Record<string, "telegram_login" | "telegram_phone"> = {
+const SOURCE_KEYS: Record<string, "telegram_login" | "telegram_phone" | "demo_phone"> = {
   [FIELDS.first_name.source]: "telegram_login",
   [FIELDS.phone_number.source]: "telegram_phone",
+  [DEMO_PHONE_SOURCE]: "demo_phone",
 };
 
 // The same export as GET /api/me/export (same function, same audit record), laid out for reading
@@ -40,8 +43,20 @@ export default async function ExportPage() {
   // for what always reads left to right (a link, an algorithm, a version).
   const bdi = (chunks: ReactNode) => <bdi>{chunks}</bdi>;
   const ltr = (chunks: ReactNode) => <bdi dir="ltr">{chunks}</bdi>;
-  const titleOf = new Map(data.purposes.map((p) => [p.id, p.title]));
-  const c = data.controller;
+  // A purpose's words are in the language the person decided in, which may not be the page's: marked
+  // as such, so a screen reader reads them in their own language.
+  const inLanguage = (language: string, text: string) => (
+    <span lang={language} dir={isLocale(language) ? textDirection(language) : undefined}>
+      {text}
+    </span>
+  );
+  const titleOf = new Map(data.purposes.map((p) => [p.id, inLanguage(p.language, p.title)]));
+  const c = {
+    ...data.controller,
+    // The JSON keeps the placeholders in English; the page says them in the person's language.
+    name: env().controller.nameSet ? data.controller.name : tc("controllerPlaceholder.name"),
+    contact: env().controller.contactSet ? data.controller.contact : tc("controllerPlaceholder.contact"),
+  };
   return (
     <>
       <h1>{t("heading")}</h1>
@@ -88,7 +103,7 @@ export default async function ExportPage() {
       {data.purposes.map((p) => (
         <section className="card" key={p.id} aria-labelledby={`copy-p-${p.id}`}>
           <h2 id={`copy-p-${p.id}`}>
-            {p.title}{" "}
+            {inLanguage(p.language, p.title)}{" "}
             <span className="tag">
               {!p.granted
                 ? t("notGranted")
@@ -97,13 +112,15 @@ export default async function ExportPage() {
                   : t("grantedUndated")}
             </span>
           </h2>
-          <p>{p.justification}</p>
+          <p lang={p.language} dir={isLocale(p.language) ? textDirection(p.language) : undefined}>
+            {p.justification}
+          </p>
           {"outcomeAt" in p && (
             <p>
               {p.outcomeAt ? t.rich("checkedOn", { date: day(p.outcomeAt), time: timeTag(p.outcomeAt) }) : t("noCheck")}
             </p>
           )}
-          {Object.keys(p.stored).length ? (
+          {"outcomeAt" in p ? null : Object.keys(p.stored).length ? (
             <dl className="fields">
               {Object.entries(p.stored).map(([field, f]) => {
                 const source = SOURCE_KEYS[f.source];
@@ -137,36 +154,41 @@ export default async function ExportPage() {
       ))}
       <section className="card" aria-labelledby="copy-history">
         <h2 id="copy-history">{t("history.heading")}</h2>
-        <table>
-          <caption className="muted">{t("history.caption")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("history.when")}</th>
-              <th scope="col">{t("history.purpose")}</th>
-              <th scope="col">{t("history.decision")}</th>
-              <th scope="col">{t("history.how")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.consentHistory.map((r) => (
-              <tr key={r.seq}>
-                <td>
-                  <time dateTime={r.at}>
-                    {format.dateTime(new Date(r.at), { dateStyle: "medium", timeStyle: "medium" })}
-                  </time>
-                </td>
-                <td>
-                  {titleOf.get(r.purposeId) ?? <bdi dir="ltr">{r.purposeId}</bdi>}{" "}
-                  <span className="muted">
-                    (<bdi dir="ltr">{r.purposeVersion}</bdi>, <bdi dir="ltr">{r.language}</bdi>)
-                  </span>
-                </td>
-                <td>{t("history.decisionValue", { decision: r.decision })}</td>
-                <td>{t("history.methodValue", { method: r.method })}</td>
+        {/* Scrolls on its own if it is still wider than a phone, so the page never does. */}
+        <div className="table-scroll" role="region" aria-labelledby="copy-history-caption" tabIndex={0}>
+          <table className="history">
+            <caption id="copy-history-caption" className="muted">
+              {t("history.caption")}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("history.when")}</th>
+                <th scope="col">{t("history.purpose")}</th>
+                <th scope="col">{t("history.decision")}</th>
+                <th scope="col">{t("history.how")}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {data.consentHistory.map((r) => (
+                <tr key={r.seq}>
+                  <td>
+                    <time dateTime={r.at}>
+                      {format.dateTime(new Date(r.at), { dateStyle: "medium", timeStyle: "medium" })}
+                    </time>
+                  </td>
+                  <td>
+                    {titleOf.get(r.purposeId) ?? <bdi dir="ltr">{r.purposeId}</bdi>}{" "}
+                    <span className="muted">
+                      (<bdi dir="ltr">{r.purposeVersion}</bdi>, <bdi dir="ltr">{r.language}</bdi>)
+                    </span>
+                  </td>
+                  <td>{t("history.decisionValue", { decision: r.decision })}</td>
+                  <td>{t("history.methodValue", { method: r.method })}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
     </>
   );

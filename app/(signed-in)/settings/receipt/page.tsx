@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import { PrintButton } from "@/components/print-button";
 import { purposeById } from "@/lib/catalogue";
 import { consentReceipt } from "@/lib/data/export";
+import { env } from "@/lib/env";
 import { LOCALE_NAMES, textDirection } from "@/lib/i18n/locales";
 import { currentLocale } from "@/lib/i18n/request-locale";
 import { requireUser } from "@/lib/session";
@@ -67,10 +68,17 @@ export default async function ReceiptPage() {
             })}
           </dd>
           <dt>{t("controller")}</dt>
-          <dd>{t.rich("controllerValue", { name: controller.piiController, contact: controller.contact, bdi })}</dd>
-          <dt>{t("policy")}</dt>
           <dd>
-            <bdi dir="ltr">{receipt.policyUrl}</bdi>
+            {t.rich("controllerValue", {
+              // The JSON keeps the placeholders in English; the page says them in the receipt's language.
+              name: env().controller.nameSet ? controller.piiController : tc("controllerPlaceholder.name"),
+              contact: env().controller.contactSet ? controller.contact : tc("controllerPlaceholder.contact"),
+              bdi,
+            })}
+          </dd>
+          <dt>{t("policy")}</dt>
+          <dd data-testid="receipt-policy">
+            {receipt.policyUrl ? <bdi dir="ltr">{receipt.policyUrl}</bdi> : t("noPolicy")}
           </dd>
           <dt>{t("jurisdiction")}</dt>
           <dd>{t("jurisdictionValue")}</dd>
@@ -92,8 +100,8 @@ export default async function ReceiptPage() {
                   </li>
                 );
               return (
-                <li key={p.purposeId}>
-                  {t.rich("purpose", {
+                <li key={p.purposeId} data-testid={`receipt-${p.purposeId}`}>
+                  {t.rich(purpose.oneTime ? "purposeOneTime" : "purpose", {
                     purpose: p.purpose,
                     version: p.purposeVersion ?? "—",
                     date: p.grantedAt ? format.dateTime(new Date(p.grantedAt), { dateStyle: "long" }) : "—",
@@ -119,6 +127,24 @@ export default async function ReceiptPage() {
           )}
         </ul>
       </section>
+      {receipt.notGranted.length > 0 && (
+        <section className="card" aria-labelledby="receipt-not-granted">
+          <h2 id="receipt-not-granted">{t("notGranted")}</h2>
+          <ul>
+            {receipt.notGranted.map((p) => (
+              <li key={p.purposeId} data-testid={`receipt-not-granted-${p.purposeId}`}>
+                {t.rich("notGrantedItem", {
+                  purpose: p.purpose,
+                  decision: p.decision ?? "none",
+                  date: p.at ? format.dateTime(new Date(p.at), { dateStyle: "long" }) : "—",
+                  strong: (chunks) => <strong>{chunks}</strong>,
+                  time: (chunks) => (p.at ? <time dateTime={p.at}>{chunks}</time> : chunks),
+                })}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </div>
   );
 }
