@@ -1,6 +1,7 @@
 "use server";
-// The demo's report filler (components/demo-report-filler.tsx). Its own file beside the admin
-// page, so the report's own actions stay apart from a demo-only one.
+// The demo's report filler (components/demo-report-filler.tsx), the admin page's only action. A file
+// of its own, named for the demo, so a reader sees at once that it exists only there: it needs an
+// admin, and fillDemoReport refuses outside demo mode (or a request a proxy forwarded).
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import type { ActionState } from "@/lib/action-result";

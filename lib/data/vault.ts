@@ -1,12 +1,16 @@
 import "server-only";
-// Personal field values: the storage gate (planFieldWrites), the writers that go through it, and the
-// owner's decrypting read. A value is written only while a granted consent, on the purpose's current
-// text, covers its field; anything else is dropped and counted, never stored. Values are encrypted
-// under the user's data key before they reach the database; lookup fields also get a keyed blind
-// index. Other code that touches field rows: the sign-in's driver path (lib/data/sign-in/direct.ts)
-// writes through planFieldWrites and fieldUpsertStatement below; purge.ts deletes values past
-// retention; erase.ts deletes them with the user row (by cascade); phone.ts looks a number up by its
-// blind index; the report and the consent check count rows without reading values.
+// Personal field values: the storage gate (planFieldWrites), the writers that go through it, the
+// erasure of values no consent keeps any more, and the owner's decrypting read. A value is written
+// only while a granted consent, on the purpose's current text, covers its field; anything else is
+// dropped and counted, never stored. Values are encrypted under the user's data key before they
+// reach the database; lookup fields also get a keyed blind index.
+// Other code that touches field rows, and why it may: the sign-in's driver path
+// (lib/data/sign-in/direct.ts) writes through planFieldWrites and fieldUpsertStatement below;
+// phone.ts writes a shared number through writeFields, then marks its uniqueness index; rotation.ts
+// re-computes blind indexes from the decrypted values; contact.ts decrypts a number for an admin's
+// audited lookup; purge.ts deletes values past retention; erase.ts deletes them with the user row
+// (by cascade); seed.ts writes synthetic people for benchmarks; the report and the consent check
+// count rows without reading values.
 import { fieldsCoveredBy, purposeById } from "../catalogue";
 import { isCurrentDecision } from "../purposes";
 import {
