@@ -12,7 +12,8 @@ import prettier from "eslint-config-prettier/flat";
 const DATABASE = [
   {
     regex: "(^|/)(lib/)?db$",
-    message: "Only lib/data/ opens the database: call a use case in lib/data/ instead (docs/STYLE.md, 'One data layer').",
+    message:
+      "Only lib/data/ opens the database: call a use case in lib/data/ instead (docs/STYLE.md, 'One data layer').",
   },
   {
     regex: "(^|/)prisma/generated/|^@prisma/(client|adapter-)",
