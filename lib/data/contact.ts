@@ -9,9 +9,9 @@ import { purposeById } from "../catalogue";
 import { isContactReason, type ContactReason } from "../contact-reasons";
 import { decrypt, DecryptError } from "../crypto/fields";
 import { db, type Tx } from "../db";
-import { isCurrentDecision } from "../purposes";
 import { recordAudit } from "./audit";
 import { withUserWriteLock } from "./locks";
+import { allowsWriting } from "./storage-rule";
 import { dataKeyOf, fieldAad } from "./vault";
 
 export const CONTACT_PURPOSE_ID = "phone_contact";
@@ -61,8 +61,8 @@ async function readConsentedNumber(tx: Tx, userId: string): Promise<string | nul
   const state = await tx.consentState.findUnique({
     where: { userId_purposeId: { userId, purposeId: purpose.id } },
   });
-  // Granted on the text in force in the language it was given in.
-  if (!state?.granted || !isCurrentDecision(purpose, state)) return null;
+  // Showing a number to an admin follows the write rule: granted on the text in force.
+  if (!allowsWriting(purpose, state)) return null;
   const [user, row] = await Promise.all([
     tx.user.findUnique({ where: { id: userId }, select: { id: true, wrappedDataKey: true, wrapKeyId: true } }),
     tx.userField.findUnique({ where: { userId_field: { userId, field: "phone_number" } } }),
