@@ -4,19 +4,21 @@
 // admin, and fillDemoReport refuses outside demo mode (or a request a proxy forwarded).
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
-import type { ActionState } from "@/lib/action-result";
+import { serverAction } from "@/lib/action";
+import type { ActionResult, ActionState } from "@/lib/action-result";
 import { fillDemoReport } from "@/lib/demo";
-import { requireAdmin } from "@/lib/session";
 
-export async function fillDemoReportAction(_prev: ActionState): Promise<ActionState> {
-  await requireAdmin("action");
-  const result = await fillDemoReport(await headers());
-  if (!result.ok) return { ok: false, message: result.message };
-  // The report below re-renders in the same answer, so the new counts show at once.
-  revalidatePath("/admin");
-  const checked = `${result.checkedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-  return {
-    ok: true,
-    message: `Added ${result.added} synthetic people (${result.erased} of them later deleted their account, as real people do). The consent check ran again at ${checked} and covers them.`,
-  };
-}
+export const fillDemoReportAction = serverAction(
+  { caller: "admin", input: (_prev: ActionState) => undefined },
+  async (): Promise<ActionResult> => {
+    const result = await fillDemoReport(await headers());
+    if (!result.ok) return { ok: false, message: result.message };
+    // The report below re-renders in the same answer, so the new counts show at once.
+    revalidatePath("/admin");
+    const checked = `${result.checkedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+    return {
+      ok: true,
+      message: `Added ${result.added} synthetic people (${result.erased} of them later deleted their account, as real people do). The consent check ran again at ${checked} and covers them.`,
+    };
+  },
+);
