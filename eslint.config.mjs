@@ -1,4 +1,4 @@
-// ESLint: Next's and react-hooks' rules, typescript-eslint, and the house's boundaries (STYLE.md).
+// ESLint: Next's and react-hooks' rules, typescript-eslint, and the house's boundaries (docs/STYLE.md).
 // Prettier owns layout (eslint-config-prettier turns off the rules it would fight with). `npm test`
 // runs `npm run lint` first; an error here fails the test command.
 import nextVitals from "eslint-config-next/core-web-vitals";
@@ -13,7 +13,8 @@ import house from "./eslint-rules/import-boundaries.mjs";
 const DATABASE = [
   {
     regex: "(^|/)(lib/)?db$",
-    message: "Only lib/data/ opens the database: call a use case in lib/data/ instead (STYLE.md, 'One data layer').",
+    message:
+      "Only lib/data/ opens the database: call a use case in lib/data/ instead (docs/STYLE.md, 'One data layer').",
   },
   {
     regex: "(^|/)prisma/generated/|^@prisma/(client|adapter-)",

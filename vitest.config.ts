@@ -1,7 +1,15 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({
+// Two projects, so the quick half never waits for the slow one:
+// - "unit": pure modules' tests beside them in lib/ (no server, no build, no database server), run
+//   in parallel, file by file; `npm test` runs them before the production build.
+// - "integration": tests/ against the production build on fresh databases, one file at a time (each
+//   starts its own server; two at once on a small machine only slow each other down).
+// `npx vitest run` runs both; `--project unit` or a file path picks. The adversarial suite is its
+// own run (`npm run test:security`, vitest.security.config.ts), and the bench's smoke test belongs to
+// `npm run bench -- --smoke` (vitest.bench.config.ts).
+export const shared = {
   resolve: {
     alias: {
       "@": fileURLToPath(new URL(".", import.meta.url)),
@@ -10,13 +18,26 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "tests/**/*.test.ts"],
-    // The adversarial suite is its own run: `npm run test:security` (vitest.security.config.ts).
-    exclude: ["tests/security/**", "node_modules/**"],
-    environment: "node",
+    environment: "node" as const,
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    fileParallelism: false,
-    globalSetup: ["tests/support/global-setup.ts"],
+  },
+};
+
+export const integration = {
+  include: ["tests/**/*.test.ts"],
+  exclude: ["tests/security/**", "tests/bench-smoke.test.ts", "node_modules/**"],
+  fileParallelism: false,
+  globalSetup: ["tests/support/global-setup.ts"],
+};
+
+export default defineConfig({
+  ...shared,
+  test: {
+    ...shared.test,
+    projects: [
+      { extends: true, test: { name: "unit", include: ["lib/**/*.test.ts"], fileParallelism: true } },
+      { extends: true, test: { name: "integration", ...integration } },
+    ],
   },
 });

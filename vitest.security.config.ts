@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import base from "./vitest.config";
+import { integration, shared } from "./vitest.config";
 
 // `npm run test:security`: the adversarial suite against the production build, with the regular
 // suites' aliases and setup. The two-instance tests need PostgreSQL (several instances share one
@@ -7,9 +7,10 @@ import base from "./vitest.config";
 const postgres = process.env.TEST_DB === "postgres";
 
 export default defineConfig({
-  ...base,
+  ...shared,
   test: {
-    ...base.test,
+    ...shared.test,
+    ...integration,
     include: [
       "tests/security/*.test.ts",
       "lib/log.test.ts",

@@ -2,10 +2,8 @@
 // per-day tables are collapsed until asked for (and open from the keyboard), and at 390 px it
 // stays usable: no sideways scrolling of the page (a wide table scrolls in its own box), and axe
 // finds nothing serious or critical at either width.
-import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "@playwright/test";
 import { Client, EVERYTHING, ONLY_ACCOUNT } from "../tests/support/client";
-import { expect, freshTelegramId, testWithApp } from "./fixtures";
+import { axeProblems, expect, freshTelegramId, testWithApp } from "./fixtures";
 
 const ADMIN_ID = "5599000000077";
 const test = testWithApp({ label: "e2e-admin", env: { ADMIN_TELEGRAM_IDS: ADMIN_ID } });
@@ -35,13 +33,6 @@ test.beforeAll(async ({ app }) => {
     );
   }
 });
-
-async function axeSeriousOrCritical(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 for (const vp of VIEWPORTS) {
   test(`at ${vp.width} px: short, collapsed per-day tables that open by keyboard, no sideways scroll, axe clean`, async ({
@@ -97,8 +88,8 @@ for (const vp of VIEWPORTS) {
       page.getByRole("img", { name: /Consents granted and withdrawn per day, last 28 days, all purposes/ }),
     ).toBeVisible();
 
-    expect(await axeSeriousOrCritical(page)).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
     await summary.press("Enter");
-    expect(await axeSeriousOrCritical(page)).toEqual([]);
+    expect(await axeProblems(page)).toEqual([]);
   });
 }

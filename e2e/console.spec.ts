@@ -2,8 +2,8 @@
 // logged by the page or by Chromium about our headers, and no request of the page's that fails
 // (a missing favicon is a 404 in every console).
 import type { Page } from "@playwright/test";
-import { EVERYTHING, signedPayload } from "../tests/support/client";
-import { expect, freshTelegramId, testWithApp } from "./fixtures";
+import { EVERYTHING } from "../tests/support/client";
+import { expect, freshTelegramId, postSignIn, testWithApp } from "./fixtures";
 
 const ADMIN_ID = "5599000000002";
 const test = testWithApp({ label: "e2e-console", env: { ADMIN_TELEGRAM_IDS: ADMIN_ID } });
@@ -64,17 +64,7 @@ test("signed out: the start page, a missing page, the pages that need a session"
 
 test("a first sign-in's consent page", async ({ app, page }) => {
   const problems = watchConsole(page);
-  await page.goto(app.origin);
-  await page.evaluate(
-    async (body) => {
-      await fetch("/api/auth/telegram", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
-    },
-    signedPayload({ id: freshTelegramId(), first_name: "Quiet", last_name: "Console" }),
-  );
+  await postSignIn(page, app.origin, { id: freshTelegramId(), first_name: "Quiet", last_name: "Console" });
   await visit(page, `${app.origin}/consent`, problems);
 });
 

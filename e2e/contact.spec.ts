@@ -2,56 +2,14 @@
 // shares her (fictional) number through the simulated sharing; Margaret, the demo's admin, looks it
 // up by Ada's account reference with a reason and sees it; Ada's settings list the lookup; after Ada
 // withdraws, the same lookup is refused. The form works from the keyboard and without JavaScript.
-import AxeBuilder from "@axe-core/playwright";
-import { test as base, type Page } from "@playwright/test";
-import { freshDatabase } from "../tests/support/databases";
+import type { Page } from "@playwright/test";
 import { countRows } from "../tests/support/inspect";
-import { startApp, type TestApp } from "../tests/support/server";
-import { expect } from "./fixtures";
+import { demoSignIn, expect, expectNoSeriousAxe, testWithDemo } from "./fixtures";
 
-const test = base.extend<object, { demo: TestApp }>({
-  demo: [
-    async ({}, use) => {
-      const app = await startApp({
-        label: "e2e-contact",
-        env: { DEMO_MODE: "1" },
-        db: await freshDatabase("e2e-contact", "sqlite"),
-        host: "127.0.0.1",
-      });
-      await use(app);
-      await app.stop();
-      await app.db.drop();
-    },
-    { scope: "worker" },
-  ],
-});
+const test = testWithDemo("e2e-contact");
 
 const REFUSAL =
   "No number to show: this person has not agreed to be contacted by phone, or there is no account with this reference.";
-
-async function expectNoSeriousAxe(page: Page): Promise<void> {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    const result = await new AxeBuilder({ page }).analyze();
-    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(
-      bad.map((v) => `${v.id} (${v.impact}) at ${width}px: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-    ).toEqual([]);
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-/** A first sign-in answers the consent page (granting `grant`); a returning persona lands on settings. */
-async function signInAs(page: Page, app: TestApp, name: string, grant: string[] = []): Promise<void> {
-  await page.context().clearCookies();
-  await page.goto(app.origin);
-  await page.getByRole("button", { name: `Demo sign-in as ${name}` }).click();
-  await expect(page).toHaveURL(/\/(consent|settings)$/);
-  if (page.url().endsWith("/settings")) return;
-  for (const purpose of grant) await page.getByRole("checkbox", { name: purpose }).check();
-  await page.getByRole("button", { name: "Save my choices" }).click();
-  await expect(page).toHaveURL(/\/settings(\?welcome=1)?$/);
-}
 
 /** Margaret's lookup, from the keyboard: type the reference, pick the reason, press Enter. */
 async function lookUpAsAdmin(page: Page, reference: string, reason: string): Promise<void> {
@@ -64,7 +22,7 @@ test("the admin sees a consenting person's number; the person sees the lookup; a
   demo,
   page,
 }) => {
-  await signInAs(page, demo, "Ada", ["Contact you by phone"]);
+  await demoSignIn(page, demo, "Ada", ["Contact you by phone"]);
   const phoneCard = page.getByRole("region", { name: "Contact you by phone" });
   await expect(phoneCard.getByTestId("contact-lookups")).toContainText("None yet.");
   await page.getByRole("link", { name: "Share a demo phone number (simulated)" }).click();
@@ -74,7 +32,7 @@ test("the admin sees a consenting person's number; the person sees the lookup; a
   expect(reference).toMatch(/^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$/);
   await expectNoSeriousAxe(page);
 
-  await signInAs(page, demo, "Margaret");
+  await demoSignIn(page, demo, "Margaret");
   await page.getByRole("link", { name: "Admin report" }).click();
   await page.getByRole("link", { name: "Contact a person by phone" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Contact a person by phone" })).toBeVisible();
@@ -87,7 +45,7 @@ test("the admin sees a consenting person's number; the person sees the lookup; a
   await expectNoSeriousAxe(page);
   expect(await countRows(demo, "audit_events", "type = 'contact.looked_up' AND detail NOT LIKE '%491570006%'")).toBe(1);
 
-  await signInAs(page, demo, "Ada");
+  await demoSignIn(page, demo, "Ada");
   const lookups = page.getByRole("region", { name: "Contact you by phone" }).getByTestId("contact-lookups");
   await expect(lookups.getByRole("listitem")).toHaveCount(1);
   await expect(lookups.getByRole("listitem")).toContainText(
@@ -101,7 +59,7 @@ test("the admin sees a consenting person's number; the person sees the lookup; a
   // The history of lookups stays with the person after the number is gone.
   await expect(lookups.getByRole("listitem")).toHaveCount(1);
 
-  await signInAs(page, demo, "Margaret");
+  await demoSignIn(page, demo, "Margaret");
   await page.goto(`${demo.origin}/admin/contact`);
   await lookUpAsAdmin(page, reference, "Reply to a request they made");
   await expect(result).toHaveText(REFUSAL);
@@ -111,13 +69,13 @@ test("the admin sees a consenting person's number; the person sees the lookup; a
 });
 
 test("without JavaScript the lookup form posts and shows the answer", async ({ demo, page, browser }) => {
-  await signInAs(page, demo, "Grace", ["Contact you by phone"]);
+  await demoSignIn(page, demo, "Grace", ["Contact you by phone"]);
   await page.getByRole("link", { name: "Share a demo phone number (simulated)" }).click();
   await page.getByRole("button", { name: "Share +61 491 570 007 (simulated)" }).click();
   await expect(page).toHaveURL(/\/settings(\?phone=saved)?$/);
   const reference = (await page.getByTestId("account-reference").locator("strong").innerText()).trim();
 
-  await signInAs(page, demo, "Margaret");
+  await demoSignIn(page, demo, "Margaret");
   const context = await browser.newContext({ javaScriptEnabled: false });
   await context.addCookies(await page.context().cookies());
   const noJs = await context.newPage();
@@ -130,6 +88,6 @@ test("without JavaScript the lookup form posts and shows the answer", async ({ d
 });
 
 test("another persona is refused the contact page", async ({ demo, page }) => {
-  await signInAs(page, demo, "Alan");
+  await demoSignIn(page, demo, "Alan");
   expect((await page.goto(`${demo.origin}/admin/contact`))!.status()).toBe(403);
 });

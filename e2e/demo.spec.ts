@@ -2,58 +2,15 @@
 // each one has; an admin persona opens the report and fills it with synthetic people (the report's
 // "last checked" line then current); a simulated phone-sharing step stores the number through the
 // real server code, encrypted like the real path, and only under a granted phone purpose.
-import AxeBuilder from "@axe-core/playwright";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { test as base, type Page } from "@playwright/test";
 import { blindIndex } from "../lib/crypto/fields";
 import { Client } from "../tests/support/client";
-import { freshDatabase } from "../tests/support/databases";
 import { counterMismatches } from "../tests/support/consistency";
 import { countRows, query, rawDatabaseBytes } from "../tests/support/inspect";
-import { startApp, type TestApp } from "../tests/support/server";
-import { expect } from "./fixtures";
+import { demoSignIn, expect, expectNoSeriousAxe, testWithDemo } from "./fixtures";
 
-const test = base.extend<object, { demo: TestApp }>({
-  demo: [
-    async ({}, use) => {
-      const app = await startApp({
-        label: "e2e-demo-all",
-        env: { DEMO_MODE: "1" },
-        db: await freshDatabase("e2e-demo-all", "sqlite"),
-        host: "127.0.0.1",
-      });
-      await use(app);
-      await app.stop();
-      await app.db.drop();
-    },
-    { scope: "worker" },
-  ],
-});
-
-async function expectNoSeriousAxe(page: Page): Promise<void> {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    const result = await new AxeBuilder({ page }).analyze();
-    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(
-      bad.map((v) => `${v.id} (${v.impact}) at ${width}px: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-    ).toEqual([]);
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-/** A first sign-in answers the consent page (granting `grant`); a returning persona lands on settings. */
-async function signInAs(page: Page, app: TestApp, name: string, grant: string[] = []): Promise<void> {
-  await page.context().clearCookies();
-  await page.goto(app.origin);
-  await page.getByRole("button", { name: `Demo sign-in as ${name}` }).click();
-  await expect(page).toHaveURL(/\/(consent|settings)$/);
-  if (page.url().endsWith("/settings")) return expect(grant).toEqual([]);
-  for (const purpose of grant) await page.getByRole("checkbox", { name: purpose }).check();
-  await page.getByRole("button", { name: "Save my choices" }).click();
-  await expect(page).toHaveURL(/\/settings(\?welcome=1)?$/);
-}
+const test = testWithDemo("e2e-demo-all");
 
 test("the home page explains each persona's fields and how to become admin", async ({ demo, page }) => {
   await page.goto(demo.origin);
@@ -79,7 +36,7 @@ test("the admin persona fills the report with 500 synthetic people; the consent 
   demo,
   page,
 }) => {
-  await signInAs(page, demo, "Margaret");
+  await demoSignIn(page, demo, "Margaret");
   await page.getByRole("link", { name: "Admin report" }).click();
   await expect(page.getByRole("heading", { name: "Data-minimization report" })).toBeVisible();
   const before = await query<{ n: number }>(demo, "SELECT COUNT(*) AS n FROM job_runs WHERE job = 'consent_check'");
@@ -123,7 +80,7 @@ test("the admin persona fills the report with 500 synthetic people; the consent 
   await expectNoSeriousAxe(page);
 
   // Another persona is no admin.
-  await signInAs(page, demo, "Alan");
+  await demoSignIn(page, demo, "Alan");
   await expect(page.getByRole("link", { name: "Admin report" })).toHaveCount(0);
   expect((await page.goto(`${demo.origin}/admin`))!.status()).toBe(403);
 });
@@ -143,7 +100,7 @@ test("the simulated phone sharing stores the number like the real path, and only
   const before = earlier.size;
 
   // Grace has no phone purpose: the step is offered nowhere, and sending it anyway stores nothing.
-  await signInAs(page, demo, "Grace");
+  await demoSignIn(page, demo, "Grace");
   await expect(page.getByRole("link", { name: /demo phone number/ })).toHaveCount(0);
   await page.goto(`${demo.origin}/demo/phone`);
   await expect(page.getByRole("heading", { name: "Share a phone number (demo)" })).toBeVisible();
@@ -155,7 +112,7 @@ test("the simulated phone sharing stores the number like the real path, and only
   expect(await countRows(demo, "audit_events", "type = 'phone.stored'")).toBe(0);
 
   // Ada grants "Contact you by phone", then shares through the simulation.
-  await signInAs(page, demo, "Ada", ["Contact you by phone"]);
+  await demoSignIn(page, demo, "Ada", ["Contact you by phone"]);
   await page.getByRole("link", { name: "Share a demo phone number (simulated)" }).click();
   await expect(page.getByRole("note").filter({ hasText: "Simulated" })).toContainText("No Telegram is involved");
   await expectNoSeriousAxe(page);
@@ -188,7 +145,7 @@ test("without JavaScript, the simulated sharing and the report filler still work
   browser,
 }) => {
   // The persona buttons need JavaScript (they fetch a signed payload); the forms after them do not.
-  await signInAs(page, demo, "Margaret");
+  await demoSignIn(page, demo, "Margaret");
   const cookies = await page.context().cookies();
   const client = new Client(demo.origin);
   for (const c of cookies) client.cookies.set(c.name, c.value);

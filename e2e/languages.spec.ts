@@ -6,58 +6,22 @@
 // Expected texts come from the message files (messages/<locale>/*.json), found through their English
 // text: a page that shows English where Russian is due fails. A text no message holds yet (a page
 // not translated yet) is a soft failure that names it, so the journey still runs to the end.
-import AxeBuilder from "@axe-core/playwright";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { test as base, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import type { Browser, BrowserContext, Page } from "@playwright/test";
 import IntlMessageFormat from "intl-messageformat";
 import { LOCALE_NAMES, LOCALES, textDirection, type Locale } from "../lib/i18n/locales";
 import { NAMESPACES } from "../lib/i18n/namespaces";
-import { freshDatabase } from "../tests/support/databases";
-import { startApp, type TestApp } from "../tests/support/server";
-import { expect } from "./fixtures";
+import { allMessages } from "../tests/support/messages";
+import { expect, expectNoSeriousAxe, testWithDemo } from "./fixtures";
 
 // The persona sign-in needs demo mode, which runs on SQLite only: the PostgreSQL run of the suite
 // would repeat this file unchanged, so it runs once.
-const test = base.extend<object, { demo: TestApp }>({
-  demo: [
-    async ({}, use) => {
-      const app = await startApp({
-        label: "e2e-languages",
-        env: { DEMO_MODE: "1" },
-        db: await freshDatabase("e2e-languages", "sqlite"),
-        host: "127.0.0.1",
-      });
-      await use(app);
-      await app.stop();
-      await app.db.drop();
-    },
-    { scope: "worker" },
-  ],
-});
+const test = testWithDemo("e2e-languages");
 test.skip(process.env.TEST_DB === "postgres", "demo mode runs on SQLite only; the SQLite run covers this file");
 
-type Tree = { [key: string]: string | Tree };
-function flatten(tree: Tree, prefix: string, out: Map<string, string>): Map<string, string> {
-  for (const [key, value] of Object.entries(tree)) {
-    const path = `${prefix}.${key}`;
-    if (typeof value === "string") out.set(path, value);
-    else flatten(value, path, out);
-  }
-  return out;
-}
-const MESSAGES = Object.fromEntries(
-  LOCALES.map((locale) => {
-    const all = new Map<string, string>();
-    for (const ns of NAMESPACES)
-      flatten(
-        JSON.parse(readFileSync(join(import.meta.dirname, "../messages", locale, `${ns}.json`), "utf8")) as Tree,
-        ns,
-        all,
-      );
-    return [locale, all];
-  }),
-) as Record<Locale, Map<string, string>>;
+const MESSAGES = Object.fromEntries(LOCALES.map((locale) => [locale, allMessages(locale, NAMESPACES)])) as Record<
+  Locale,
+  Map<string, string>
+>;
 
 /** A message's text with its simple arguments as "{}", the way the English texts below are written. */
 const slotted = (text: string) => text.replace(/\{\s*[A-Za-z0-9_]+\s*\}/g, "{}");
@@ -84,21 +48,6 @@ function say(locale: Locale, english: string, ...values: (string | undefined)[])
     text = english.replace(/\{\}/g, () => values[i++] ?? SLOT);
   }
   return text.includes(SLOT) ? new RegExp(`^${text.split(SLOT).map(escape).join(".+?")}$`) : text;
-}
-
-async function expectNoSeriousAxe(page: Page, where: string): Promise<void> {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    // Violations only: axe then skips collecting the passing nodes, which is most of its time.
-    const result = await new AxeBuilder({ page }).options({ resultTypes: ["violations"] }).analyze();
-    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(
-      bad.map(
-        (v) => `${where}: ${v.id} (${v.impact}) at ${width}px: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-      ),
-    ).toEqual([]);
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 /** What every page of the journey must hold in `locale`: the document's language and direction, the

@@ -1,27 +1,11 @@
 // The sign-in journeys of issue 2: the demo sign-in and a payload signed by the test bot token,
 // both through the real verification; logout ends the session and the old cookie stops working.
-import { test as base } from "@playwright/test";
-import { Client, signedPayload } from "../tests/support/client";
+import { Client } from "../tests/support/client";
 import { query } from "../tests/support/inspect";
-import { freshDatabase } from "../tests/support/databases";
 import { startApp, type TestApp } from "../tests/support/server";
-import { expect, freshTelegramId } from "./fixtures";
+import { expect, freshTelegramId, postSignIn, testWithDemo } from "./fixtures";
 
-const test = base.extend<object, { demo: TestApp; real: TestApp }>({
-  demo: [
-    async ({}, use) => {
-      // The demo runs on SQLite only (lib/env.ts refuses it on PostgreSQL), whichever database the suite targets.
-      const app = await startApp({
-        label: "e2e-demo",
-        env: { DEMO_MODE: "1" },
-        db: await freshDatabase("e2e-demo", "sqlite"),
-      });
-      await use(app);
-      await app.stop();
-      await app.db.drop();
-    },
-    { scope: "worker" },
-  ],
+const test = testWithDemo("e2e-demo").extend<object, { real: TestApp }>({
   real: [
     async ({}, use) => {
       const app = await startApp({ label: "e2e-login" });
@@ -76,15 +60,7 @@ test("a payload signed by the test bot token signs in through the real callback"
   await page.goto(real.origin);
   await expect(page.getByRole("button", { name: "Log in with Telegram" })).toBeVisible();
   // The page's own fetch, as the Telegram.Login.auth callback does it: POST, never a URL.
-  const payload = signedPayload({ id, first_name: "Playwright" });
-  const next = await page.evaluate(async (body) => {
-    const res = await fetch("/api/auth/telegram", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    return (await res.json()).next as string;
-  }, payload);
+  const next = await postSignIn(page, real.origin, { id, first_name: "Playwright" });
   expect(next).toBe("/consent");
   await page.goto(real.origin + next);
   await page.getByRole("button", { name: "Save my choices" }).click();

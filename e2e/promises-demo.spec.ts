@@ -2,42 +2,12 @@
 // says how the report rounds it, a kept number reads the same to the person and to the admin, the
 // personas' pictures come from the app (no broken image, no request out), and without JavaScript
 // the sign-in buttons say why they cannot work.
-import { test as base, type Page } from "@playwright/test";
-import { freshDatabase } from "../tests/support/databases";
 import { query } from "../tests/support/inspect";
-import { startApp, type TestApp } from "../tests/support/server";
-import { expect } from "./fixtures";
+import { demoSignIn, expect, testWithDemo } from "./fixtures";
 
-const test = base.extend<object, { demo: TestApp }>({
-  demo: [
-    async ({}, use) => {
-      const app = await startApp({
-        label: "e2e-promises-demo",
-        env: { DEMO_MODE: "1" },
-        db: await freshDatabase("e2e-promises-demo", "sqlite"),
-        host: "127.0.0.1",
-        // As the demo runs for anyone who starts it: no controller configured, so its placeholders show.
-        unset: ["CONTROLLER_NAME", "CONTROLLER_CONTACT", "PRIVACY_POLICY_URL"],
-      });
-      await use(app);
-      await app.stop();
-      await app.db.drop();
-    },
-    { scope: "worker" },
-  ],
-});
+// As the demo runs for anyone who starts it: no controller configured, so its placeholders show.
+const test = testWithDemo("e2e-promises-demo", {}, ["CONTROLLER_NAME", "CONTROLLER_CONTACT", "PRIVACY_POLICY_URL"]);
 test.skip(process.env.TEST_DB === "postgres", "demo mode runs on SQLite only; the SQLite run covers this file");
-
-async function signInAs(page: Page, app: TestApp, name: string, grant: string[] = []): Promise<void> {
-  await page.context().clearCookies();
-  await page.goto(app.origin);
-  await page.getByRole("button", { name: `Demo sign-in as ${name}` }).click();
-  await expect(page).toHaveURL(/\/(consent|settings)$/, { timeout: 20_000 });
-  if (page.url().endsWith("/settings")) return;
-  for (const purpose of grant) await page.getByRole("checkbox", { name: purpose }).check();
-  await page.getByRole("button", { name: "Save my choices" }).click();
-  await expect(page).toHaveURL(/\/settings(\?welcome=1)?$/, { timeout: 20_000 });
-}
 
 test("item 10: the personas' pictures come from the app: no broken image and no request leaves the machine", async ({
   demo,
@@ -82,7 +52,7 @@ test("items 6 and 7: the simulated phone is said to be simulated, and reads as t
   demo,
   page,
 }) => {
-  await signInAs(page, demo, "Ada", ["Contact you by phone"]);
+  await demoSignIn(page, demo, "Ada", ["Contact you by phone"]);
   await page.goto(`${demo.origin}/settings`);
   await page.getByRole("link", { name: "Share a demo phone number (simulated)" }).click();
   await page.getByRole("button", { name: "Share +61 491 570 006 (simulated)" }).click();
@@ -107,7 +77,7 @@ test("item 7: the filler's count of deleted people says how the report rounds it
   page,
 }) => {
   test.setTimeout(180_000);
-  await signInAs(page, demo, "Margaret");
+  await demoSignIn(page, demo, "Margaret");
   await page.goto(`${demo.origin}/admin`);
   await page.getByRole("button", { name: /^Add \d+ synthetic people$/ }).click();
   const status = page.getByRole("status").filter({ hasText: "synthetic people" });
@@ -117,7 +87,7 @@ test("item 7: the filler's count of deleted people says how the report rounds it
 });
 
 test("item 4: without a privacy policy the receipt says none is configured, as settings do", async ({ demo, page }) => {
-  await signInAs(page, demo, "Alan");
+  await demoSignIn(page, demo, "Alan");
   await page.goto(`${demo.origin}/settings`);
   await expect(page.getByText("No privacy policy is configured (PRIVACY_POLICY_URL).")).toBeVisible();
   await page.goto(`${demo.origin}/settings/receipt`);
@@ -132,7 +102,7 @@ test("item 14: Persian says the placeholder controller in Persian, the setting's
   demo,
   page,
 }) => {
-  await signInAs(page, demo, "Alan");
+  await demoSignIn(page, demo, "Alan");
   await page.context().addCookies([{ name: "lang", value: "fa", url: demo.origin }]);
   for (const path of ["/settings", "/settings/export"]) {
     await page.goto(`${demo.origin}${path}`);

@@ -3,7 +3,7 @@
 // holds what the page shows; deletion in one browser signs the other out at its next request.
 import { Client } from "../tests/support/client";
 import { query, rawDatabaseBytes } from "../tests/support/inspect";
-import { expect, freshTelegramId, signInContext, testWithApp } from "./fixtures";
+import { expect, freshTelegramId, postSignIn, signInContext, testWithApp } from "./fixtures";
 
 const test = testWithApp({ label: "e2e-settings" });
 
@@ -14,24 +14,13 @@ async function userIdOf(client: Client): Promise<string> {
 test("consenting to a subset stores exactly those fields, encrypted", async ({ app, page }) => {
   const id = freshTelegramId();
   // A real first sign-in through the page's own fetch, then the consent page by keyboard.
-  const { signedPayload } = await import("../tests/support/client");
-  await page.goto(app.origin);
-  await page.evaluate(
-    async (body) => {
-      await fetch("/api/auth/telegram", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
-    },
-    signedPayload({
-      id,
-      first_name: "Keyboard",
-      last_name: "Katzbalger",
-      username: "kbd_kat",
-      photo_url: "https://t.me/i/userpic/320/kbd.jpg",
-    }),
-  );
+  await postSignIn(page, app.origin, {
+    id,
+    first_name: "Keyboard",
+    last_name: "Katzbalger",
+    username: "kbd_kat",
+    photo_url: "https://t.me/i/userpic/320/kbd.jpg",
+  });
   await page.goto(`${app.origin}/consent`);
   await page.getByRole("checkbox", { name: "Show your Telegram username" }).focus();
   await page.keyboard.press("Space");
@@ -188,19 +177,8 @@ test("deleting in one browser signs the other out at its next request, and leave
 });
 
 test("a crafted consent form cannot store a field no approved purpose covers", async ({ app, page }) => {
-  const { signedPayload } = await import("../tests/support/client");
   const id = freshTelegramId();
-  await page.goto(app.origin);
-  await page.evaluate(
-    async (body) => {
-      await fetch("/api/auth/telegram", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
-    },
-    signedPayload({ id, first_name: "Crafty", username: "crafty_user" }),
-  );
+  await postSignIn(page, app.origin, { id, first_name: "Crafty", username: "crafty_user" });
   await page.goto(`${app.origin}/consent`);
   // An attacker edits the form: unknown purposes, raw field names, a hidden "shown" for a fake purpose.
   await page.evaluate(() => {

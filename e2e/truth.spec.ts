@@ -3,12 +3,18 @@
 // sent, every purpose visibly delivers, phone purposes lead somewhere, the controller is named, the
 // copies are readable, the edges of the main path say what happened, and Grant and Withdraw weigh
 // the same.
-import { test as base, type Page } from "@playwright/test";
-import { Client, ONLY_ACCOUNT, signedPayload, type Profile } from "../tests/support/client";
-import { freshDatabase } from "../tests/support/databases";
+import type { Page } from "@playwright/test";
+import { Client, ONLY_ACCOUNT } from "../tests/support/client";
 import { countRows, query, rawDatabaseBytes } from "../tests/support/inspect";
-import { startApp, type TestApp } from "../tests/support/server";
-import { expect, freshTelegramId, signInContext, testWithApp } from "./fixtures";
+import {
+  demoSignIn,
+  expect,
+  freshTelegramId,
+  pendingSignIn,
+  signInContext,
+  testWithApp,
+  testWithDemo,
+} from "./fixtures";
 
 const CONTROLLER = {
   CONTROLLER_NAME: "Lovelace Analytics Ltd",
@@ -19,19 +25,6 @@ const test = testWithApp({ label: "e2e-truth", env: CONTROLLER });
 
 // A purpose's card is the region its heading names (the heading also holds its badges).
 const card = (page: Page, title: string) => page.getByRole("region", { name: title });
-
-/** A first sign-in through the page's own fetch, as the widget's callback does it; lands on /consent. */
-async function pendingSignIn(page: Page, origin: string, profile: Profile): Promise<void> {
-  await page.goto(origin);
-  await page.evaluate(async (body) => {
-    await fetch("/api/auth/telegram", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  }, signedPayload(profile));
-  await page.goto(`${origin}/consent`);
-}
 
 test("1. Withdraw and Grant change the card at once: badge, stored values, button, purge dates", async ({
   app,
@@ -164,34 +157,12 @@ test("3. each shipped purpose delivers: name, photo and username shown when gran
 
 // "Contact you by phone" delivers when an admin can reach the person: the demo has the admin persona
 // and the simulated sharing that a phone needs, so this one runs on its own demo server.
-const demoTest = base.extend<object, { demo: TestApp }>({
-  demo: [
-    async ({}, use) => {
-      const app = await startApp({
-        label: "e2e-truth-demo",
-        env: { DEMO_MODE: "1" },
-        db: await freshDatabase("e2e-truth-demo", "sqlite"),
-        host: "127.0.0.1",
-      });
-      await use(app);
-      await app.stop();
-      await app.db.drop();
-    },
-    { scope: "worker" },
-  ],
-});
+const demoTest = testWithDemo("e2e-truth-demo");
 
 demoTest(
   "3. “Contact you by phone” delivers: the admin reaches the number while granted, not after withdrawal",
   async ({ demo, page }) => {
-    const persona = async (name: string) => {
-      await page.context().clearCookies();
-      await page.goto(demo.origin);
-      await page.getByRole("button", { name: `Demo sign-in as ${name}` }).click();
-      await expect(page).toHaveURL(/\/(consent|settings)$/);
-      if (page.url().endsWith("/consent")) await page.getByRole("button", { name: "Save my choices" }).click();
-      await expect(page).toHaveURL(/\/settings/);
-    };
+    const persona = (name: string) => demoSignIn(page, demo, name);
     const lookUp = async (reference: string) => {
       await persona("Margaret");
       await page.goto(`${demo.origin}/admin/contact`);

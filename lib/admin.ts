@@ -1,23 +1,36 @@
 import "server-only";
-// The admin report's route-handler side: who may read it, and its two download formats. Pages use
-// requireAdmin() from lib/session.ts; route handlers answer 401/403 as JSON instead of a page.
-import { recordAdminRefusal, reportToCsv, viewMinimizationReport } from "./data/report";
-import { json, jsonError, NO_STORE } from "./http";
-import { securityEvent } from "./log";
-import { withinLimit } from "./rate-limit";
-import { getSession, isAdmin } from "./session";
+// The admin API's side of the admin check, and the report's two download formats. Pages and
+// actions use requireAdmin() from lib/session.ts; route handlers answer 401/403 as JSON instead.
+import type { SessionUser } from "./data/sessions";
+import { reportToCsv, viewMinimizationReport } from "./data/report";
+import type { ErrorCode } from "./errors";
+import { apiError, json, NO_STORE } from "./http";
+import { checkAdmin } from "./session";
+
+/**
+ * checkAdmin for a route handler: the admin, or the contract's answer for everyone else (401 signed
+ * out, 403 with `refusal` for a signed-in non-admin).
+ */
+export async function adminRoute(
+  channel: { audit: string; log: string },
+  requestId: string,
+  refusal: ErrorCode,
+): Promise<{ ok: true; user: SessionUser } | { ok: false; response: Response }> {
+  const check = await checkAdmin(channel, requestId);
+  if (check.ok) return check;
+  return { ok: false, response: apiError(check.signedIn ? refusal : "signedOut") };
+}
 
 export async function adminReportResponse(req: Request, requestId: string): Promise<Response> {
-  const user = await getSession();
   const format = new URL(req.url).searchParams.get("format") ?? "json";
-  if (!user || !isAdmin(user)) {
-    // Bounded per user: each refusal would otherwise add an audit row, as often as anyone asks.
-    if (user && (await withinLimit("adminRefused", user.id)))
-      await recordAdminRefusal(user.id, format === "csv" ? "csv" : "json");
-    securityEvent("admin.refused", requestId, { channel: "api", signedIn: user !== null });
-    return user ? jsonError(403, "This report is for the site's admins only.") : jsonError(401, "Sign in first.");
-  }
-  if (format !== "json" && format !== "csv") return jsonError(400, "Ask for format=json (the default) or format=csv.");
+  const admin = await adminRoute(
+    { audit: format === "csv" ? "csv" : "json", log: "api" },
+    requestId,
+    "reportAdminsOnly",
+  );
+  if (!admin.ok) return admin.response;
+  const { user } = admin;
+  if (format !== "json" && format !== "csv") return apiError("reportFormat");
   const report = await viewMinimizationReport(user.id, format);
   // Both downloads are named by the day they were generated, so two of them never overwrite each other.
   if (format === "json")

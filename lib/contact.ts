@@ -5,10 +5,9 @@ import "server-only";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { accountReference, userIdPrefixOf } from "./account-reference";
 import { CONTACT_REASONS, isContactReason, type ContactReason } from "./contact-reasons";
-import { recordEvent } from "./data/audit";
 import { CONTACT_PURPOSE_ID, listContactLookups, lookUpPhoneForContact, type ContactLookupEntry } from "./data/contact";
 import type { SessionUser } from "./data/sessions";
-import { consume, RateLimitedError, withinLimit } from "./rate-limit";
+import { consume, RateLimitedError } from "./rate-limit";
 
 export { accountReference, CONTACT_PURPOSE_ID, CONTACT_REASONS, type ContactLookupEntry, type ContactReason };
 
@@ -56,11 +55,6 @@ export async function lookUpContact(
     e164: found.e164,
     display,
   };
-}
-
-/** A signed-in non-admin refused the contact API: recorded, bounded per user like the report's refusals. */
-export async function recordContactRefusal(user: SessionUser): Promise<void> {
-  if (await withinLimit("adminRefused", user.id)) await recordEvent("admin.refused", user.id, { channel: "contact" });
 }
 
 /** For the person's own settings page. */

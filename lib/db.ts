@@ -1,6 +1,7 @@
 // Builds the single Prisma client for the configured database, after applying pending migrations.
-// The app's code queries through it only in lib/data/ (the server's start opens it through
-// lib/data/connection.ts); CLI scripts and benchmarks open and close it themselves.
+// The app's code queries through it only in lib/data/; the server's start and the CLI scripts open
+// and close it through lib/data/connection.ts; only the benchmarks (scripts/bench/) hold the client
+// themselves, to time the queries they run on it.
 //
 // Two generated clients exist (one per provider, identical model API); the SQLite one's type is
 // used everywhere, and the PostgreSQL one is cast to it. scripts/prisma-schemas.mjs generates both

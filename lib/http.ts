@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { headers } from "next/headers";
 import { NextResponse } from "next/server";
 import { env } from "./env";
+import { ERROR_STATUS, errorMessage, type ErrorCode, type ErrorValues } from "./errors";
 import { log, securityEvent } from "./log";
 import { RateLimitedError } from "./rate-limit";
 
@@ -37,11 +38,14 @@ export async function currentRequestId(): Promise<string> {
 }
 
 /** The contract's 429: the error shape, Retry-After, and a security event (no key, no address). */
+/** A refusal from the error catalogue (lib/errors.ts): its status and its English sentence. */
+export function apiError(code: ErrorCode, values?: ErrorValues, headers: Record<string, string> = {}): NextResponse {
+  return jsonError(ERROR_STATUS[code], errorMessage(code, values), headers);
+}
+
 export function tooManyRequests(e: RateLimitedError, requestId: string): NextResponse {
   securityEvent("rate_limited", requestId, { limit: e.limit });
-  return jsonError(429, `Too many requests. Please wait ${e.retryAfterSeconds} seconds and try again.`, {
-    "Retry-After": String(e.retryAfterSeconds),
-  });
+  return apiError("tooManyRequests", { seconds: e.retryAfterSeconds }, { "Retry-After": String(e.retryAfterSeconds) });
 }
 
 /**
@@ -122,7 +126,7 @@ export function route(handler: Handler, opts: { checkOrigin?: boolean } = {}): (
     const unsafe = !["GET", "HEAD", "OPTIONS"].includes(req.method);
     if ((opts.checkOrigin ?? unsafe) && !isSameOrigin(req)) {
       securityEvent("auth.cross_origin_refused", requestId, { path: new URL(req.url).pathname });
-      return jsonError(403, "This request must come from the app's own pages.");
+      return apiError("crossOrigin");
     }
     try {
       return await handler(req, { requestId });
@@ -143,7 +147,7 @@ export function route(handler: Handler, opts: { checkOrigin?: boolean } = {}): (
         { requestId, error: { kind: (e as Error)?.name, dbCode: String((e as { code?: unknown })?.code ?? "") } },
         "unhandled error",
       );
-      return jsonError(500, `Something went wrong on our side. Reference: ${requestId}`);
+      return apiError("serverError", { reference: requestId });
     }
   };
 }

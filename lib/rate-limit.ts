@@ -100,7 +100,10 @@ function limiters(): Promise<Limiters> {
   return globalForLimits.__consentLimiters;
 }
 
-/** Keys are HMACs under a key derived from the session secret: no address or id reaches the store. */
+/**
+ * Keys are HMACs under the current session secret, with the limit's name inside the MAC: no address
+ * or id reaches the store. Rotating SESSION_SECRET therefore starts every count afresh.
+ */
 function storedKey(name: LimitName, key: string): string {
   return createHmac("sha256", env().sessionSecrets[0]!)
     .update(`rate-limit\u0000${name}\u0000${key}`)

@@ -1,6 +1,6 @@
 // The cookie half of lib/session.ts, without the database, so proxy.ts can refresh the idle clock
-// without pulling in Prisma. lib/session.ts and proxy.ts use it; lib/auth.ts takes only its clock
-// (nowSeconds).
+// without pulling in Prisma. lib/session.ts and proxy.ts use its cookies; lib/auth.ts and lib/demo.ts
+// take its clock (nowSeconds), and the consent page and its action the pending sign-in's lifetime.
 //
 // The session cookie holds only the session row's id, the random user id, the session version it was
 // issued under, and two timestamps. A pending sign-in (a first sign-in waiting for the consent page)

@@ -68,20 +68,32 @@ export function isAdmin(user: SessionUser): boolean {
   return env().adminTelegramIds.some((id) => telegramIdIndexes(id).includes(user.telegramIdIndex));
 }
 
+export type AdminCheck = { ok: true; user: SessionUser } | { ok: false; signedIn: boolean };
+
 /**
- * For admin pages and actions: 403 for everyone else (checked again on every request). A refused
- * signed-in user is recorded in the audit log; a signed-out request is only logged, so anonymous
- * traffic cannot grow the database.
+ * The one admin check, behind requireAdmin (pages, actions) and adminRoute (lib/admin.ts, the
+ * admin API), checked again on every request. A refused signed-in user is recorded in the audit log,
+ * bounded per user (refusals past the limit are not recorded); a signed-out request is only logged,
+ * so anonymous traffic cannot grow the database. `channel.audit` is what the audit row says,
+ * `channel.log` what the security log says.
  */
-export async function requireAdmin(channel: "page" | "action" = "page"): Promise<SessionUser> {
+export async function checkAdmin(channel: { audit: string; log: string }, requestId?: string): Promise<AdminCheck> {
   const user = await getSession();
-  if (!user || !isAdmin(user)) {
-    // Bounded per user, as in lib/admin.ts: refusals past the limit are not recorded.
-    if (user && (await withinLimit("adminRefused", user.id))) await recordEvent("admin.refused", user.id, { channel });
-    securityEvent("admin.refused", await currentRequestId(), { channel, signedIn: user !== null });
-    forbidden();
-  }
-  return user;
+  if (user && isAdmin(user)) return { ok: true, user };
+  if (user && (await withinLimit("adminRefused", user.id)))
+    await recordEvent("admin.refused", user.id, { channel: channel.audit });
+  securityEvent("admin.refused", requestId ?? (await currentRequestId()), {
+    channel: channel.log,
+    signedIn: user !== null,
+  });
+  return { ok: false, signedIn: user !== null };
+}
+
+/** For admin pages and actions: 403 for everyone else. */
+export async function requireAdmin(channel: "page" | "action" = "page"): Promise<SessionUser> {
+  const check = await checkAdmin({ audit: channel, log: channel });
+  if (!check.ok) forbidden();
+  return check.user;
 }
 
 /** Route handlers and actions only (cookies cannot be set while rendering a page). */

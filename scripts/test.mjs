@@ -13,8 +13,10 @@ const steps = [
   // Fast, so first: a lint error or a boundary break (eslint.config.mjs) fails before anything is built.
   ["lint and format (eslint, prettier --check)", "npm", ["run", "--silent", "lint"]],
   ["migrations match the models", "node", ["scripts/new-migration.mjs", "--check"]],
+  // Pure modules need no build: their tests run before it, in parallel (vitest.config.ts, "unit").
+  ["unit tests (vitest, no build needed)", "npx", ["vitest", "run", "--project", "unit"]],
   ...(build ? [["type check and production build", "npx", ["next", "build"]]] : []),
-  ["unit and integration tests (vitest)", "npx", ["vitest", "run"]],
+  ["integration tests against the build (vitest)", "npx", ["vitest", "run", "--project", "integration"]],
   ["end-to-end tests in Chromium (playwright)", "npx", ["playwright", "test"]],
 ];
 

@@ -1,12 +1,11 @@
 // Accessibility and CSP in a real browser: axe (all rules) on every page in the states a person
 // meets it, with zero serious or critical findings; and no Content-Security-Policy violation
 // reported by Chromium while the page loads and hydrates.
-import AxeBuilder from "@axe-core/playwright";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Page } from "@playwright/test";
-import { EVERYTHING, signedPayload } from "../../tests/support/client";
-import { expect, freshTelegramId, testWithApp } from "../fixtures";
+import { EVERYTHING } from "../../tests/support/client";
+import { axeProblems, expect, freshTelegramId, postSignIn, testWithApp } from "../fixtures";
 
 const ADMIN_ID = "5599000000001";
 const test = testWithApp({ label: "e2e-a11y", env: { ADMIN_TELEGRAM_IDS: ADMIN_ID } });
@@ -45,14 +44,10 @@ async function check(page: Page, url: string, violations: string[]): Promise<voi
   const res = await page.goto(url);
   expect(res?.status(), url).toBeLessThan(500);
   await page.waitForLoadState("networkidle");
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const bad = await axeProblems(page);
   pagesChecked += 1;
   findings += bad.length;
-  expect(
-    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-    url,
-  ).toEqual([]);
+  expect(bad, url).toEqual([]);
   const reported = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
   expect([...violations, ...reported], `CSP violations on ${url}`).toEqual([]);
 }
@@ -64,14 +59,10 @@ const WIDTHS = [
 ] as const;
 
 async function axeHere(page: Page, label: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const bad = await axeProblems(page);
   pagesChecked += 1;
   findings += bad.length;
-  expect(
-    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-    label,
-  ).toEqual([]);
+  expect(bad, label).toEqual([]);
 }
 
 test("signed-out pages", async ({ app, page }) => {
@@ -108,17 +99,12 @@ test("the Mini App's entry outside Telegram: Telegram's script loads under the C
 
 test("the consent page of a first sign-in", async ({ app, page }) => {
   const violations = await watchCsp(page);
-  await page.goto(app.origin);
-  await page.evaluate(
-    async (body) => {
-      await fetch("/api/auth/telegram", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
-    },
-    signedPayload({ id: freshTelegramId(), first_name: "Axe", last_name: "Checker", username: "axe_checker" }),
-  );
+  await postSignIn(page, app.origin, {
+    id: freshTelegramId(),
+    first_name: "Axe",
+    last_name: "Checker",
+    username: "axe_checker",
+  });
   for (const size of WIDTHS) {
     await page.setViewportSize(size);
     await check(page, `${app.origin}/consent`, violations);
@@ -129,10 +115,7 @@ test("the consent page of a first sign-in", async ({ app, page }) => {
   await page.getByRole("button", { name: "Save my choices" }).click();
   // The form's own alert, not Next's route announcer (also role="alert", filled only after a navigation).
   await expect(page.locator("#consent-error[role=alert]")).toBeVisible();
-  const result = await new AxeBuilder({ page }).analyze();
-  expect(result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual(
-    [],
-  );
+  expect(await axeProblems(page)).toEqual([]);
   pagesChecked += 1;
 });
 

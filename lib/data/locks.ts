@@ -9,10 +9,12 @@ import "server-only";
 //
 // withUserWriteLock is the way to write a user's consents or field values, or to delete the user:
 // lib/data/locks.test.ts fails on a writer that goes around it, except the few it lists with the
-// reason each is safe (the sign-in itself, the retention purge of values, seeding). It writes the
-// user row first, and that is what makes the sign-in's optimistic path on PostgreSQL safe
-// (lib/data/sign-in/direct.ts): the sign-in reads the consents with the user row's version and
-// writes only if that version did not move, so every change to what it read must move it. The
+// reason each is safe (the sign-in itself and the statement it shares with vault.ts, the retention
+// purge of values, seeding). It writes the user row first, and that is what makes the sign-in's
+// optimistic path on PostgreSQL safe (lib/data/sign-in/direct.ts): the sign-in reads the consents
+// with the user row's version (PostgreSQL's xmin, which any UPDATE moves, even one that changes no
+// column; not the session version) and writes only if that version did not move, so every change
+// to what it read must move it. The
 // sign-in itself takes the same row lock in its own SQL (an UPDATE of the user row before any read
 // or write of their fields).
 import type { Tx } from "../db";
@@ -27,7 +29,8 @@ export async function lockLedger(tx: Tx): Promise<void> {
 }
 
 /**
- * Locks the user's row for the rest of the transaction (an UPDATE, which also moves its version),
+ * Locks the user's row for the rest of the transaction (an UPDATE that changes nothing, which still
+ * moves its row version),
  * then runs `write` with the proof; null, without running it, when the user no longer exists.
  */
 export async function withUserWriteLock<T>(

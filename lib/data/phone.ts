@@ -8,9 +8,9 @@ import { purposesUsing } from "../catalogue";
 import { db, type Tx } from "../db";
 import { env } from "../env";
 import { normalizePhone } from "../phone";
-import { isCurrentDecision } from "../purposes";
 import { recordAudit } from "./audit";
 import { withUserWriteLock, type LockedUser } from "./locks";
+import { allowsWriting, grantedStatesOf } from "./storage-rule";
 import { dataKeyOf, lookupIndex, lookupIndexes, telegramIdIndexes, writeFields } from "./vault";
 
 export const BOT_LINK_TTL_SECONDS = 10 * 60;
@@ -21,9 +21,9 @@ export type PhoneUse = { store: boolean; verify: boolean };
 async function phoneUseIn(tx: Tx, userId: string): Promise<PhoneUse & { verifyPurposes: string[] }> {
   const purposes = purposesUsing("phone_number");
   const states = await tx.consentState.findMany({
-    where: { userId, granted: true, purposeId: { in: purposes.map((p) => p.id) } },
+    where: { ...grantedStatesOf(userId), purposeId: { in: purposes.map((p) => p.id) } },
   });
-  const live = purposes.filter((p) => states.some((s) => s.purposeId === p.id && isCurrentDecision(p, s)));
+  const live = purposes.filter((p) => states.some((s) => s.purposeId === p.id && allowsWriting(p, s)));
   const verifyPurposes = live.filter((p) => p.oneTime).map((p) => p.id);
   return { store: live.some((p) => !p.oneTime), verify: verifyPurposes.length > 0, verifyPurposes };
 }

@@ -21,6 +21,7 @@ import { retentionOf, type OwnRecord } from "../retention";
 import { recordAudit } from "./audit";
 import { eraseUserIn } from "./erase";
 import { lockLedger } from "./locks";
+import { keepsNothingUnder } from "./storage-rule";
 import { bumpCounter, counterName } from "./stats";
 
 export const PURGE_JOB = "purge";
@@ -90,18 +91,15 @@ function cutoff(now: Date, retentionDays: number): Date {
 /**
  * The stored values of `field` that no granted, lasting purpose keeps alive at `now`: for every
  * such purpose covering the field, either its retention has passed since the value was refreshed
- * or the user has not granted it. A consent granted on older purpose text still counts (as in
- * eraseUncoveredFields): the user is asked again, and the value waits for the answer.
+ * or the user has not granted it. A consent granted on older purpose text still counts (the keep
+ * rule, lib/data/storage-rule.ts): the user is asked again, and the value waits for the answer.
  */
 function expiredValuesOf(field: FieldId, now: Date): FieldRowWhere {
   const keepers = catalogue().filter((p) => !p.required && !p.oneTime && p.fields.includes(field));
   return {
     field,
     AND: keepers.map((p) => ({
-      OR: [
-        { updatedAt: { lte: cutoff(now, p.retentionDays) } },
-        { user: { consents: { none: { purposeId: p.id, granted: true } } } },
-      ],
+      OR: [{ updatedAt: { lte: cutoff(now, p.retentionDays) } }, { user: keepsNothingUnder(p.id) }],
     })),
   };
 }

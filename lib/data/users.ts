@@ -13,14 +13,8 @@ import { applyDecisions, type Decisions } from "./consents";
 import { lockLedger } from "./locks";
 import { consumePendingSignIn, voidPendingSignInsOf } from "./pending-sign-ins";
 import { bumpCounter, counterName } from "./stats";
-import {
-  dataKeyOf,
-  newWrappedDataKey,
-  telegramIdIndex,
-  telegramIdIndexes,
-  writeFields,
-  type ConsentStateRow,
-} from "./vault";
+import { dataKeyOf, newWrappedDataKey, telegramIdIndex, telegramIdIndexes, writeFields } from "./vault";
+import type { ConsentStateRow } from "./storage-rule";
 
 /** Profile fields Telegram sent, by field id. The id itself is stored only under the account purpose. */
 export function profileValues(profile: TelegramProfile): Record<string, string | undefined> {

@@ -1,14 +1,16 @@
 import "server-only";
-// Personal field values: the storage gate (planFieldWrites), the writers that go through it, and the
-// owner's decrypting read. A value is written only while a granted consent, on the purpose's current
-// text, covers its field; anything else is dropped and counted, never stored. Values are encrypted
-// under the user's data key before they reach the database; lookup fields also get a keyed blind
-// index. Other code that touches field rows: the sign-in's driver path (lib/data/sign-in/direct.ts)
-// writes through planFieldWrites and fieldUpsertStatement below; purge.ts deletes values past
-// retention; erase.ts deletes them with the user row (by cascade); phone.ts looks a number up by its
-// blind index; the report and the consent check count rows without reading values.
-import { fieldsCoveredBy, purposeById } from "../catalogue";
-import { isCurrentDecision } from "../purposes";
+// Personal field values: the storage gate (planFieldWrites), the writers that go through it, the
+// erasure of values no consent keeps any more, and the owner's decrypting read. A value is written
+// only while a granted consent, on the purpose's current text, covers its field; anything else is
+// dropped and counted, never stored. Values are encrypted under the user's data key before they
+// reach the database; lookup fields also get a keyed blind index.
+// Other code that touches field rows, and why it may: the sign-in's driver path
+// (lib/data/sign-in/direct.ts) writes through planFieldWrites and fieldUpsertStatement below;
+// phone.ts writes a shared number through writeFields, then marks its uniqueness index; rotation.ts
+// re-computes blind indexes from the decrypted values; contact.ts decrypts a number for an admin's
+// audited lookup; purge.ts deletes values past retention; erase.ts deletes them with the user row
+// (by cascade); seed.ts writes synthetic people for benchmarks; the report and the consent check
+// count rows without reading values.
 import {
   blindIndex,
   DecryptError,
@@ -24,6 +26,7 @@ import { env } from "../env";
 import { FIELDS, isFieldId, type FieldId } from "../fields";
 import { withUserWriteLock, type LockedUser } from "./locks";
 import { queryRows, sqlTime, timeParam } from "./sql";
+import { fieldsKeptUnder, fieldsWritableUnder, grantedStatesOf } from "./storage-rule";
 import { bumpCounter, bumpCounters, counterName } from "./stats";
 
 export type UserKeyRow = { id: string; wrappedDataKey: Uint8Array; wrapKeyId: string };
@@ -72,24 +75,9 @@ export function telegramIdIndexes(telegramId: bigint): [string, string] {
   return lookupIndexes("telegram_id", telegramId.toString());
 }
 
-/** A user's decision on a purpose, as read under the user's row lock. */
-export type ConsentStateRow = { purposeId: string; purposeVersion: string; locale: string; granted: boolean };
-
-/** Fields covered by granted consents on current purpose versions. */
-export function fieldsCoveredByStates(states: readonly ConsentStateRow[]): Set<FieldId> {
-  return fieldsCoveredBy(
-    states
-      .filter((s) => {
-        const purpose = purposeById(s.purposeId);
-        return s.granted && purpose !== undefined && isCurrentDecision(purpose, s);
-      })
-      .map((s) => s.purposeId),
-  );
-}
-
-/** Fields covered right now by the user's granted consents on current purpose versions. */
+/** Fields a new value may be written in right now (the write rule, lib/data/storage-rule.ts). */
 export async function coveredFields(tx: Tx, userId: string): Promise<Set<FieldId>> {
-  return fieldsCoveredByStates(await tx.consentState.findMany({ where: { userId, granted: true } }));
+  return fieldsWritableUnder(await tx.consentState.findMany({ where: grantedStatesOf(userId) }));
 }
 
 export type WriteResult = { written: FieldId[]; dropped: number };
@@ -212,8 +200,8 @@ export function fieldUpsertStatement(
 
 /** Deletes stored fields that no granted consent covers any more. Returns what was erased. */
 export async function eraseUncoveredFields({ tx, userId }: LockedUser): Promise<FieldId[]> {
-  const states = await tx.consentState.findMany({ where: { userId, granted: true } });
-  const stillCovered = fieldsCoveredBy(states.map((s) => s.purposeId));
+  // The keep rule: a grant on an older text still keeps a value while the person is asked again.
+  const stillCovered = fieldsKeptUnder(await tx.consentState.findMany({ where: grantedStatesOf(userId) }));
   const stored = await tx.userField.findMany({ where: { userId }, select: { field: true } });
   const erase = stored.map((r) => r.field).filter((f): f is FieldId => isFieldId(f) && !stillCovered.has(f));
   if (erase.length === 0) return [];

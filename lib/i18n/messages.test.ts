@@ -5,22 +5,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { describe, expect, it } from "vitest";
+import { namespaceMessages } from "../../tests/support/messages";
 import { LOCALES, DEFAULT_LOCALE } from "./locales";
 import { CLIENT_MESSAGES, clientMessages, NAMESPACES } from "./namespaces";
 import { fromAcceptLanguage, negotiateLocale, offeredLocale } from "./negotiate";
 
 const root = join(import.meta.dirname, "../../messages");
-type Tree = { [key: string]: string | Tree };
-
-function flatten(tree: Tree, prefix = ""): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [key, value] of Object.entries(tree)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (typeof value === "string") out.set(path, value);
-    else for (const [k, v] of flatten(value, path)) out.set(k, v);
-  }
-  return out;
-}
 
 /** The argument names a message uses, and their kind (a plural's count is not a plain string). */
 export function placeholders(message: string): string[] {
@@ -46,8 +36,7 @@ export function placeholders(message: string): string[] {
   return [...found].sort();
 }
 
-const messages = (locale: string, ns: string) =>
-  flatten(JSON.parse(readFileSync(join(root, locale, `${ns}.json`), "utf8")) as Tree);
+const messages = namespaceMessages;
 
 describe("message files", () => {
   it("exist for exactly the namespaces and languages in the code", () => {

@@ -1,5 +1,5 @@
 // The message files: messages/<locale>/<namespace>.json, one namespace per area of the product, so
-// that each page's texts sit together and every language has the same files (tests/i18n.test.ts).
+// that each page's texts sit together and every language has the same files (lib/i18n/messages.test.ts).
 export const NAMESPACES = [
   "common", // header, footer, language switcher, skip link, demo banner, shared words
   "home",
@@ -9,6 +9,7 @@ export const NAMESPACES = [
   "errors", // 404, 403, error boundary, sign-in failures
   "bot", // the Telegram bot's replies
   "demo",
+  "codes", // the error catalogue (lib/errors.ts): what a refusal says, per code
 ] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 

@@ -2,7 +2,7 @@
 // What one returning person's sign-in asks of PostgreSQL, for us and each peer: the database's own
 // counters (pg_stat_database: committed transactions, rows inserted, updated, deleted, returned)
 // across a run of sign-ins one at a time, divided by the sign-ins. Counters of a database no other
-// client uses, so the figures are exact, whatever else loads the machine (docs/decisions/016).
+// client uses, so the figures are exact, whatever else loads the machine (docs/decisions/012-peer-benchmark.md).
 import pg from "pg";
 import { cpuSecondsOf } from "./load";
 import { enrol, freshPayloads, people, PEERS, preparePeer, startPeer, startUs, type Running } from "./peers";

@@ -80,7 +80,7 @@ function summarise(file: string): void {
 /**
  * Inclusive time per original source file over the last `seconds` of load (the profile ends 1.5 s
  * after it), the build's frames resolved through its source maps: which of our modules, and which
- * packages, a request spends its time under. Used for docs/decisions/016.
+ * packages, a request spends its time under. Used for docs/decisions/009-sign-in-cost.md.
  */
 function bySource(file: string, seconds: number): void {
   const p = JSON.parse(readFileSync(file, "utf8")) as Profile;

@@ -1,10 +1,12 @@
 // `npm run bench [-- --quick] [--db sqlite,postgres] [--sizes 10000,100000,1000000] [--only data|signin|pages|peers] [--pages] [--out DIR]`
+// `npm run bench -- --smoke`: the harness's own test (scripts/bench/smoke.test.ts), which runs the
+// quick mode into a scratch folder and checks that every figure and both outputs are there.
 // Every figure is a ratio against a reference measured in the same run on the same machine: these
 // machines are shared and noisy, so absolute times alone would say little. Loopback only; every
 // measurement has a fixed duration or count and stops by itself. Writes BENCHMARKS.md and
 // bench-results.json (into --out, default the working directory). Prints no personal data: the
 // people are synthetic and only counts and timings are reported.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { tmpdir } from "node:os";
@@ -18,6 +20,11 @@ import { measurePageLoad, pageFigures } from "./page-load";
 import { measurePages } from "./pages";
 import { writeReport, type Figure, type PeersRun, type Run } from "./output";
 import { measurePeers } from "./peers-run";
+
+if (process.argv.includes("--smoke")) {
+  const smoke = spawnSync("npx", ["vitest", "run", "--config", "vitest.bench.config.ts"], { stdio: "inherit" });
+  process.exit(smoke.status ?? 1);
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -288,7 +295,7 @@ function inChild(kind: TestDbKind, part: "signin" | "pages", extra: string[] = [
 
 let peers: PeersRun | undefined;
 // The peers are installed and built on first use (minutes): the full run measures them, but its quick
-// mode, which `npm test` runs as a smoke test, leaves them out unless asked for by name.
+// mode, which `npm run bench -- --smoke` runs, leaves them out unless asked for by name.
 if (only === "peers" || (only === undefined && !quick)) {
   peers = await measurePeers({
     kinds,

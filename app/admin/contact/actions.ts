@@ -1,21 +1,26 @@
 "use server";
-import type { ActionState } from "@/lib/action-result";
+import { serverAction } from "@/lib/action";
+import type { ActionResult, ActionState } from "@/lib/action-result";
 import { lookUpContact } from "@/lib/contact";
-import { requireAdmin } from "@/lib/session";
 
 export type ContactLookupData = { reference: string; e164: string; display: string; reason: string };
 
-/** The lookup form's action: an admin's request, checked again here (a server action is a public POST). */
-export async function lookUpContactAction(
-  _prev: ActionState<ContactLookupData>,
-  form: FormData,
-): Promise<ActionState<ContactLookupData>> {
-  const admin = await requireAdmin("action");
-  const result = await lookUpContact(admin, { reference: form.get("reference"), reason: form.get("reason") });
-  if (!result.ok) return { ok: false, message: result.message };
-  return {
-    ok: true,
-    message: "This lookup is recorded and listed on the person's settings page.",
-    data: { reference: result.reference, e164: result.e164, display: result.display, reason: result.reason },
-  };
-}
+/** The lookup form's action: an admin's request (lookUpContact applies its own per-admin limit). */
+export const lookUpContactAction = serverAction(
+  {
+    caller: "admin",
+    input: (_prev: ActionState<ContactLookupData>, form: FormData) => ({
+      reference: form.get("reference"),
+      reason: form.get("reason"),
+    }),
+  },
+  async ({ user }, input): Promise<ActionResult<ContactLookupData>> => {
+    const result = await lookUpContact(user, input);
+    if (!result.ok) return { ok: false, message: result.message };
+    return {
+      ok: true,
+      message: "This lookup is recorded and listed on the person's settings page.",
+      data: { reference: result.reference, e164: result.e164, display: result.display, reason: result.reason },
+    };
+  },
+);

@@ -1,11 +1,9 @@
-import { json, jsonError, route } from "@/lib/http";
+import { apiError, json, route } from "@/lib/http";
 import { checkHealth } from "@/lib/data/health";
 
 export const dynamic = "force-dynamic";
 
 export const GET = route(async () => {
   const health = await checkHealth();
-  return health.ok
-    ? json({ status: "ok", database: health.databaseKind })
-    : jsonError(503, "The database does not answer.");
+  return health.ok ? json({ status: "ok", database: health.databaseKind }) : apiError("databaseDown");
 });

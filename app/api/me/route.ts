@@ -1,6 +1,6 @@
 import { deleteMyAccount } from "@/lib/account";
 import { describeMe } from "@/lib/data/me";
-import { ERASED_HEADERS, json, jsonError, route } from "@/lib/http";
+import { apiError, ERASED_HEADERS, json, route } from "@/lib/http";
 import { currentLocale } from "@/lib/i18n/request-locale";
 import { consume } from "@/lib/rate-limit";
 import { getSession } from "@/lib/session";
@@ -9,13 +9,13 @@ export const dynamic = "force-dynamic";
 
 export const GET = route(async () => {
   const user = await getSession();
-  if (!user) return jsonError(401, "Sign in first.");
+  if (!user) return apiError("signedOut");
   return json(await describeMe(user.id, await currentLocale()));
 });
 
 export const DELETE = route(async (_req, { requestId }) => {
   const user = await getSession();
-  if (!user) return jsonError(401, "Sign in first.");
+  if (!user) return apiError("signedOut");
   await consume("erasure", user.id);
   await deleteMyAccount(user.id, requestId);
   return json({ erased: true, next: "/" }, { headers: ERASED_HEADERS });

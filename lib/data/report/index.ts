@@ -15,7 +15,6 @@ import { readReportFacts, type ReportFacts } from "./queries";
 import { publishCount, publishedShare, publishGroup } from "./suppression";
 import type { Count, MinimizationReport, PurposeActivity, ReportChannel } from "./types";
 
-export { recordAdminRefusal } from "./audit";
 export { reportToCsv } from "./csv";
 export { isoWeek } from "./periods";
 export { countPastRetention, countUnknownFields } from "./queries";

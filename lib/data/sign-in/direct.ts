@@ -35,14 +35,8 @@ import { claimSql } from "../login-replay";
 import { newSessionId, sessionInsertSql } from "../sessions";
 import { dialect, preparedOn, sqlTime, timeParam } from "../sql";
 import { bumpCountersSql, counterName } from "../stats";
-import {
-  dataKeyOf,
-  fieldsCoveredByStates,
-  fieldUpsertStatement,
-  planFieldWrites,
-  type ConsentStateRow,
-  type FieldWritePlan,
-} from "../vault";
+import { dataKeyOf, fieldUpsertStatement, planFieldWrites, type FieldWritePlan } from "../vault";
+import { fieldsWritableUnder, type ConsentStateRow } from "../storage-rule";
 
 export type DirectSignIn = {
   /** The Telegram id's index under the current blind-index key, then under the previous one (or again). */
@@ -86,7 +80,7 @@ function toStates(rows: readonly StateRow[]): ConsentStateRow[] {
 
 function planFor(user: UserRow, states: readonly ConsentStateRow[], values: DirectSignIn["values"]): FieldWritePlan {
   const dataKey = dataKeyOf({ id: user.id, wrappedDataKey: user.wrapped_data_key, wrapKeyId: user.wrap_key_id });
-  return planFieldWrites({ id: user.id, dataKey }, values, fieldsCoveredByStates(states));
+  return planFieldWrites({ id: user.id, dataKey }, values, fieldsWritableUnder(states));
 }
 
 /**

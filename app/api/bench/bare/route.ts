@@ -1,12 +1,12 @@
 // The reference for the sign-in benchmark: the same server, proxy and response helper, and nothing
 // else. It does not even read the body, so the difference to POST /api/auth/telegram is the sign-in.
 import { env } from "@/lib/env";
-import { json, jsonError } from "@/lib/http";
+import { apiError, json } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
 function bare(): Response {
-  return env().benchRoutes ? json({ ok: true }) : jsonError(404, "There is nothing at this address.");
+  return env().benchRoutes ? json({ ok: true }) : apiError("nothingHere");
 }
 
 export const GET = bare;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { saveDecisions } from "@/lib/account";
-import { json, jsonError, readJsonObject, route } from "@/lib/http";
+import { apiError, json, jsonError, readJsonObject, route } from "@/lib/http";
 import { currentLocale } from "@/lib/i18n/request-locale";
 
 const Body = z.strictObject({
@@ -22,8 +22,7 @@ export const PUT = route(async (req, { requestId }) => {
     requestId,
     parsed.data.locale ?? (await currentLocale()),
   );
-  if (!saved.ok)
-    return saved.reason === "no-sign-in" ? jsonError(401, "Sign in first.") : jsonError(400, saved.message);
+  if (!saved.ok) return saved.reason === "no-sign-in" ? apiError("signedOut") : jsonError(400, saved.message);
   if (saved.created) return json({ created: true, next: "/settings" });
   return json({ changed: saved.changed, erased: saved.erased });
 });

@@ -4,7 +4,7 @@ import { deleteMyAccount } from "@/lib/account";
 import { env } from "@/lib/env";
 import { keepingLanguage } from "@/lib/i18n/cookie";
 import { LOCALE_COOKIE } from "@/lib/i18n/negotiate";
-import { ERASED_HEADERS, json, jsonError, NO_STORE, route } from "@/lib/http";
+import { apiError, ERASED_HEADERS, json, NO_STORE, route } from "@/lib/http";
 import { consume } from "@/lib/rate-limit";
 import { getSession } from "@/lib/session";
 
@@ -17,7 +17,7 @@ export const POST = route(async (req, { requestId }) => {
   if (!user)
     return html
       ? NextResponse.redirect(new URL("/?signed-out=1", env().appOrigin), { status: 303, headers: NO_STORE })
-      : jsonError(401, "Sign in first.");
+      : apiError("signedOut");
   await consume("erasure", user.id);
   await deleteMyAccount(user.id, requestId);
   if (html)

@@ -1,6 +1,6 @@
 import { exportMyData } from "@/lib/account";
 import { currentLocale } from "@/lib/i18n/request-locale";
-import { json, jsonError, route } from "@/lib/http";
+import { apiError, json, route } from "@/lib/http";
 import { consume } from "@/lib/rate-limit";
 import { getSession } from "@/lib/session";
 
@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = route(async () => {
   const user = await getSession();
-  if (!user) return jsonError(401, "Sign in first.");
+  if (!user) return apiError("signedOut");
   await consume("export", user.id);
   const data = await exportMyData(user.id, await currentLocale());
   return json(data, {

@@ -1,5 +1,5 @@
 import { consentReceipt } from "@/lib/data/export";
-import { json, jsonError, route } from "@/lib/http";
+import { apiError, json, route } from "@/lib/http";
 import { currentLocale } from "@/lib/i18n/request-locale";
 import { consume } from "@/lib/rate-limit";
 import { getSession } from "@/lib/session";
@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export const GET = route(async () => {
   const user = await getSession();
-  if (!user) return jsonError(401, "Sign in first.");
+  if (!user) return apiError("signedOut");
   await consume("export", user.id);
   return json(await consentReceipt(user.id, await currentLocale()), {
     headers: { "Content-Disposition": 'attachment; filename="consent-receipt.json"' },

@@ -1,4 +1,4 @@
-import { json, jsonError, readJsonObject, route } from "@/lib/http";
+import { apiError, json, readJsonObject, route } from "@/lib/http";
 import { securityEvent } from "@/lib/log";
 import { handleBotUpdate, webhookSecretMatches } from "@/lib/telegram/bot";
 
@@ -8,7 +8,7 @@ export const POST = route(
   async (req, { requestId }) => {
     if (!webhookSecretMatches(req.headers.get("x-telegram-bot-api-secret-token"))) {
       securityEvent("webhook.refused", requestId);
-      return jsonError(401, "Unauthorized.");
+      return apiError("webhookUnauthorized");
     }
     await handleBotUpdate(await readJsonObject(req, 16_384), requestId);
     return json({ ok: true });

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { startOidc } from "@/lib/auth";
-import { jsonError, NO_STORE, route } from "@/lib/http";
+import { apiError, jsonError, NO_STORE, route } from "@/lib/http";
 import { securityEvent } from "@/lib/log";
 import { clientAddress, consume } from "@/lib/rate-limit";
 
@@ -12,7 +12,7 @@ export const GET = route(async (req, { requestId }) => {
   const site = req.headers.get("sec-fetch-site");
   if (site === "cross-site" || site === "same-site") {
     securityEvent("oidc.refused", requestId, { reason: "cross_site_start" });
-    return jsonError(403, "Start the Telegram sign-in from this site's own pages.");
+    return apiError("oidcFromOwnPages");
   }
   const intent = new URL(req.url).searchParams.get("intent") === "phone" ? "phone" : "login";
   const result = await startOidc(intent, requestId);

@@ -1,11 +1,11 @@
 import { createPhoneBotLink } from "@/lib/account";
-import { json, jsonError, route } from "@/lib/http";
+import { apiError, json, jsonError, route } from "@/lib/http";
 import { getSession } from "@/lib/session";
 
 /** POST: a one-time t.me deep link that lets the bot ask for the user's own contact. */
 export const POST = route(async () => {
   const user = await getSession();
-  if (!user) return jsonError(401, "Sign in first.");
+  if (!user) return apiError("signedOut");
   const result = await createPhoneBotLink(user.id);
   return result.ok
     ? json({ link: result.link, expiresAt: result.expiresAt.toISOString() })

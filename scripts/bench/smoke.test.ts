@@ -1,5 +1,6 @@
 // The benchmark harness itself, in its quick mode (about a second per phase, tiny sizes): proves
 // `npm run bench` still runs end to end and writes both outputs. Its figures mean nothing.
+// Run by `npm run bench -- --smoke` (vitest.bench.config.ts), not by `npm test`.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,7 +23,7 @@ describe("npm run bench --quick", () => {
       figures: { figure: string; value: number | null }[];
       peers?: unknown;
     };
-    // The peer apps (bench/peers/) are installed and built only when the bench is asked for them, never by npm test.
+    // The peer apps (bench/peers/) are installed and built only when the bench is asked for them, never by its quick mode.
     expect(run.peers).toBeUndefined();
     const names = run.figures.map((f) => f.figure).join("\n");
     for (const expected of [
