@@ -9,16 +9,16 @@ import house from "./eslint-rules/import-boundaries.mjs";
 // Boundaries. Each is a set of import restrictions; a folder's config lists every set that applies to
 // it, because a later flat-config entry replaces a rule's options instead of merging them.
 
-/** The database: the Prisma clients, the adapters and lib/db.ts are for lib/data/ only. */
+/** The database: the Prisma clients, the adapters and lib/data/db.ts are for lib/data/ only. */
 const DATABASE = [
   {
-    regex: "(^|/)(lib/)?db$",
+    regex: "(^|/)data/db$",
     message:
       "Only lib/data/ opens the database: call a use case in lib/data/ instead (docs/STYLE.md, 'One data layer').",
   },
   {
     regex: "(^|/)prisma/generated/|^@prisma/(client|adapter-)",
-    message: "Only lib/data/ (through lib/db.ts) uses the Prisma clients.",
+    message: "Only lib/data/ (through lib/data/db.ts) uses the Prisma clients.",
   },
 ];
 
@@ -28,23 +28,66 @@ const DRIVERS = [
     regex: "^(better-sqlite3|pg)$",
     allowTypeImports: true,
     message:
-      "Only lib/data/sign-in/ (and lib/db.ts, lib/migrate.ts) reach the drivers under Prisma (docs/decisions/009).",
+      "Only lib/data/sign-in/ (and lib/data/db.ts, lib/data/migrate.ts) reach the drivers under Prisma (docs/decisions/009).",
   },
   {
-    regex: "(^|/)(lib/)?db$",
+    regex: "(^|/)db$",
     importNames: ["driver"],
     message: "Only lib/data/sign-in/ takes the driver under the Prisma client (docs/decisions/009).",
   },
 ];
 
 /** app/ and components/ reach the data layer through its entry points only. */
-const DATA_ENTRY_POINTS = ["consents", "export", "health", "me", "report"];
+const DATA_ENTRY_POINTS = ["consents", "export", "health", "me", "rate-limit", "report"];
 const DATA_INTERNALS = [
   {
     regex: `(^|/)lib/data/(?!(${DATA_ENTRY_POINTS.join("|")})$)`,
     message: `app/ and components/ use lib/data/ through its entry points only (${DATA_ENTRY_POINTS.map((e) => `lib/data/${e}`).join(", ")}), or through lib/.`,
   },
 ];
+
+/**
+ * The layers of lib/, lowest first (docs/STYLE.md, "The layers of lib/"): each may import the ones
+ * before it and none after it, except that core and i18n stand side by side (the environment parses
+ * LANGUAGES; the language cookie reads the environment). `types` are layers it may name types from
+ * (the data layer stores what a Telegram adapter parsed), never code.
+ */
+const LAYERS = [
+  {
+    dir: "core",
+    holds: "environment, logs, the demo personas env.ts names",
+    bans: ["domain", "telegram", "data", "web", "demo", "use-cases"],
+  },
+  {
+    dir: "crypto",
+    holds: "encryption, blind indexes, sealing (pure)",
+    bans: ["core", "i18n", "domain", "telegram", "data", "web", "demo", "use-cases"],
+  },
+  { dir: "i18n", holds: "languages and messages", bans: ["domain", "telegram", "data", "web", "demo", "use-cases"] },
+  {
+    dir: "domain",
+    holds: "purposes, fields, phone and reference rules",
+    bans: ["telegram", "data", "web", "demo", "use-cases"],
+  },
+  { dir: "telegram", holds: "Telegram adapters, no database", bans: ["data", "web", "demo", "use-cases"] },
+  {
+    dir: "data",
+    holds: "the database and the rate-limit store",
+    bans: ["web", "demo", "use-cases"],
+    types: ["telegram"],
+  },
+  { dir: "web", holds: "sessions, cookies, route and action plumbing", bans: ["demo", "use-cases"] },
+  { dir: "demo", holds: "demo mode", bans: ["use-cases"] },
+  { dir: "use-cases", holds: "what a person or an operator does", bans: [] },
+];
+
+/** A layer may not import the layers above it: `@/lib/x/…` or a relative `../x/…`. */
+const above = ({ dir, bans, types = [] }) =>
+  bans.map((ban) => ({
+    regex: `^(@/lib/|(\\.\\./)+)${ban}(/|$)`,
+    ...(types.includes(ban) ? { allowTypeImports: true } : {}),
+    message: `lib/${dir}/ is below lib/${ban}/: it may not import it (docs/STYLE.md, "The layers of lib/").`,
+  }));
 
 const restrict = (...sets) => ["error", { patterns: sets.flat() }];
 
@@ -83,13 +126,16 @@ const config = [
     files: ["app/**", "components/**", "proxy.ts", "instrumentation.ts"],
     rules: { "@typescript-eslint/no-restricted-imports": restrict(DATABASE, DRIVERS, DATA_INTERNALS) },
   },
+  { files: ["scripts/**"], rules: { "@typescript-eslint/no-restricted-imports": restrict(DATABASE, DRIVERS) } },
+  // One row per layer of lib/: the database is the data layer's alone, and no layer reaches up.
+  ...LAYERS.map((layer) => ({
+    files: [`lib/${layer.dir}/**`],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": restrict(layer.dir === "data" ? [] : DATABASE, DRIVERS, above(layer)),
+    },
+  })),
   {
-    files: ["lib/**", "scripts/**"],
-    rules: { "@typescript-eslint/no-restricted-imports": restrict(DATABASE, DRIVERS) },
-  },
-  { files: ["lib/data/**"], rules: { "@typescript-eslint/no-restricted-imports": restrict(DRIVERS) } },
-  {
-    files: ["lib/data/sign-in/**", "lib/db.ts", "lib/migrate.ts"],
+    files: ["lib/data/sign-in/**", "lib/data/db.ts", "lib/data/migrate.ts"],
     rules: { "@typescript-eslint/no-restricted-imports": "off" },
   },
   // Tests and benchmarks inspect the database and the drivers directly: they check what is on disk.

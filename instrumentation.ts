@@ -2,6 +2,6 @@
 // schedule the retention purge.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { startServer } = await import("./lib/startup");
+  const { startServer } = await import("./lib/use-cases/startup");
   await startServer();
 }

@@ -1,16 +1,16 @@
 // Runs before every page and API request: a fresh CSP nonce per request, a request id for the logs,
 // no-store for everything that can carry personal data, and the session's idle clock moved forward.
 // It is never the only guard: pages, actions and routes check the session again through
-// lib/session.ts.
+// lib/web/session.ts.
 import { NextResponse, type NextRequest } from "next/server";
 // Next's own parser of the router-state header: a header it cannot parse makes it answer 500, so
 // such requests are refused here as bad input, by exactly the rule Next applies.
 import { parseAndValidateFlightRouterState } from "next/dist/server/app-render/parse-and-validate-flight-router-state";
-import { env } from "./lib/env";
+import { env } from "./lib/core/env";
 import { localeCookieOptions } from "./lib/i18n/cookie";
 import type { Locale } from "./lib/i18n/locales";
 import { LINKED_LOCALE_HEADER, LOCALE_COOKIE, offeredLocale } from "./lib/i18n/negotiate";
-import { cookieOptions, refreshedSessionCookie, sessionCookieName } from "./lib/session-cookie";
+import { cookieOptions, refreshedSessionCookie, sessionCookieName } from "./lib/web/session-cookie";
 
 function contentSecurityPolicy(nonce: string): string {
   const dev = !env().production;
@@ -105,7 +105,7 @@ export async function proxy(request: NextRequest) {
  * A page answers an unsafe method only as a server action (with or without JavaScript, the latter
  * without a Next-Action header). Next compares such a request's Origin with its Host header, which
  * whoever sends the request also chooses; the route handlers compare it with APP_ORIGIN
- * (lib/http.ts isSameOrigin), and so does this, by the same rule: the Origin header when the browser
+ * (lib/web/http.ts isSameOrigin), and so does this, by the same rule: the Origin header when the browser
  * sends one, else Sec-Fetch-Site. The API routes check for themselves.
  */
 function sameOriginForm(request: NextRequest): boolean {
@@ -158,7 +158,7 @@ function languageSwitch(request: NextRequest): NextResponse | null {
  * full before its 413, and a body that declared 99,999 bytes and sent fewer held the 4 KB sign-in
  * route open until Node's own request timeout. Such requests therefore bypass the proxy (the
  * matcher's `missing` below), and the route refuses them unread from their Content-Length, or reads
- * them only up to its own limit and for at most lib/http.ts BODY_READ_TIMEOUT_MS (readJsonObject).
+ * them only up to its own limit and for at most lib/web/http.ts BODY_READ_TIMEOUT_MS (readJsonObject).
  * The API routes accept at most 16,384 bytes and answer in JSON: theirs bypass from 1,000 bytes (4
  * digits). Pages take only server actions, whose Origin this proxy checks (sameOriginForm): theirs
  * bypass from 100,000 bytes (6 digits), above what Next reads of an action (64 KB). next.config.mjs

@@ -13,7 +13,7 @@ export default defineConfig({
     ...integration,
     include: [
       "tests/security/*.test.ts",
-      "lib/log.test.ts",
+      "lib/core/log.test.ts",
       ...(postgres ? ["tests/security/postgres/*.test.ts"] : []),
     ],
     exclude: ["node_modules/**"],

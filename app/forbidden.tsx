@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { getSession } from "@/lib/session";
+import { getSession } from "@/lib/web/session";
 
 export default async function Forbidden() {
   const [user, t] = await Promise.all([getSession(), getTranslations("errors")]);

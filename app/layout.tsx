@@ -7,10 +7,10 @@ import { FocusHeading } from "@/components/focus-heading";
 import { LanguageSwitcher } from "@/components/language-switcher";
 import { MiniAppBridge } from "@/components/mini-app";
 import { SessionStateProvider } from "@/components/session-state";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { isLocale, DEFAULT_LOCALE, textDirection } from "@/lib/i18n/locales";
 import { clientMessages } from "@/lib/i18n/namespaces";
-import { getSession, isAdmin } from "@/lib/session";
+import { getSession, isAdmin } from "@/lib/web/session";
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {

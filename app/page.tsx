@@ -3,13 +3,13 @@ import type { ReactNode } from "react";
 import { getTranslations } from "next-intl/server";
 import { LoginButton } from "@/components/login-button";
 import { SessionEnded } from "@/components/session-state";
-import { catalogue } from "@/lib/catalogue";
+import { catalogue } from "@/lib/domain/catalogue";
 import { demoPersonaList, type DemoPersonaCard } from "@/lib/demo";
-import type { PersonaProfileField } from "@/lib/demo-personas";
-import { env } from "@/lib/env";
+import type { PersonaProfileField } from "@/lib/core/demo-personas";
+import { env } from "@/lib/core/env";
 import { currentLocale } from "@/lib/i18n/request-locale";
-import { purposeText } from "@/lib/purposes";
-import { getSession } from "@/lib/session";
+import { purposeText } from "@/lib/domain/purposes";
+import { getSession } from "@/lib/web/session";
 
 type Translate = Awaited<ReturnType<typeof getTranslations<"home">>>;
 

@@ -3,7 +3,7 @@
 // (a link, not a redirect, so the CSP's form-action stays 'self').
 import { useTranslations } from "next-intl";
 import { useActionState } from "react";
-import type { ActionState } from "@/lib/action-result";
+import type { ActionState } from "@/lib/web/action-result";
 import { SubmitButton } from "./submit-button";
 
 export function BotLinkButton({

@@ -1,10 +1,10 @@
 "use client";
 import { useTranslations } from "next-intl";
 import { useActionState } from "react";
-import type { ActionState } from "@/lib/action-result";
-import type { FieldId } from "@/lib/fields";
+import type { ActionState } from "@/lib/web/action-result";
+import type { FieldId } from "@/lib/domain/fields";
 import type { Locale } from "@/lib/i18n/locales";
-import { purposeText, type Purpose } from "@/lib/purpose-text";
+import { purposeText, type Purpose } from "@/lib/domain/purpose-text";
 import { ProfilePhoto } from "./profile-photo";
 import { PurposeDetails } from "./purpose-details";
 import { SubmitButton } from "./submit-button";

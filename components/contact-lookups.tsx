@@ -1,7 +1,7 @@
-// The person's side of the contact path (lib/contact.ts): the reference they quote to support, and
+// The person's side of the contact path (lib/use-cases/contact.ts): the reference they quote to support, and
 // every lookup of their number by an admin, with its date and reason, in the page's language.
 import { getFormatter, getTranslations } from "next-intl/server";
-import type { ContactReason } from "@/lib/contact-reasons";
+import type { ContactReason } from "@/lib/domain/contact-reasons";
 
 export type ContactLookupItem = { at: Date; reason: ContactReason | "other" };
 

@@ -1,6 +1,6 @@
 import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { OwnRecordsNotice } from "./own-records-notice";
 
 /** Who is asking and how to reach them (GDPR Art. 13(1)(a)), wherever consent is asked or shown. */

@@ -3,7 +3,7 @@
 // nothing was stored. On success the action redirects to the settings page.
 import { useTranslations } from "next-intl";
 import { useActionState } from "react";
-import type { ActionState } from "@/lib/action-result";
+import type { ActionState } from "@/lib/web/action-result";
 import { SubmitButton } from "./submit-button";
 
 export function DemoPhoneShareForm({

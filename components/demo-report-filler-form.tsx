@@ -1,7 +1,7 @@
 "use client";
 import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
-import type { ActionState } from "@/lib/action-result";
+import type { ActionState } from "@/lib/web/action-result";
 import { SubmitButton } from "./submit-button";
 
 function Progress({ people }: { people: number }) {

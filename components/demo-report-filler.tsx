@@ -3,7 +3,7 @@
 // counted are synthetic. Renders nothing outside demo mode.
 import { fillDemoReportAction } from "@/app/admin/demo-actions";
 import { countSyntheticPeople, DEMO_FILL_PEOPLE } from "@/lib/demo";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { DemoReportFillerForm } from "./demo-report-filler-form";
 
 export async function DemoReportFiller() {

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import type { FieldId } from "@/lib/fields";
+import type { FieldId } from "@/lib/domain/fields";
 
 // A name may be in any script: its own first letter decides its direction. The other values (ids,
 // @usernames, links, phone numbers) always read left to right, even when they start with a digit or

@@ -3,7 +3,7 @@
 // a bookmark or the language switcher does not show "Your account is ready" again. replaceState
 // keeps the router in step (useSearchParams sees the new address) and adds no history entry.
 import { useEffect } from "react";
-import { NOTICE_PARAMS } from "@/lib/notice-params";
+import { NOTICE_PARAMS } from "@/lib/web/notice-params";
 
 export function ForgetNotice() {
   useEffect(() => {

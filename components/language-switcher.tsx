@@ -5,7 +5,7 @@
 // language. A full page load, not a client navigation: the document's lang and dir change with it.
 import { usePathname, useSearchParams } from "next/navigation";
 import { LOCALE_NAMES, type Locale } from "@/lib/i18n/locales";
-import { NOTICE_PARAMS } from "@/lib/notice-params";
+import { NOTICE_PARAMS } from "@/lib/web/notice-params";
 
 export function LanguageSwitcher({
   current,

@@ -1,5 +1,5 @@
 import { getTranslations } from "next-intl/server";
-import { recordRetentions, type OwnRecord } from "@/lib/retention";
+import { recordRetentions, type OwnRecord } from "@/lib/domain/retention";
 
 const KEYS: Record<OwnRecord, string> = {
   audit_events: "auditEvents",
@@ -10,7 +10,7 @@ const KEYS: Record<OwnRecord, string> = {
 };
 
 /**
- * What we log about people besides the values they agree to, and for how long (lib/retention.ts,
+ * What we log about people besides the values they agree to, and for how long (lib/domain/retention.ts,
  * the same figures the purge deletes by): wherever consent is asked or shown.
  */
 export async function OwnRecordsNotice() {

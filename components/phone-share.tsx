@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
-import type { PhoneShareWay } from "@/lib/account";
-import type { ActionState } from "@/lib/action-result";
+import type { PhoneShareWay } from "@/lib/use-cases/account";
+import type { ActionState } from "@/lib/web/action-result";
 import { BotLinkButton } from "./bot-link-button";
 import { MiniAppContactButton } from "./mini-app-contact";
 

@@ -1,6 +1,6 @@
 import { useTranslations } from "next-intl";
 import type { Locale } from "@/lib/i18n/locales";
-import { purposeText, type Purpose } from "@/lib/purpose-text";
+import { purposeText, type Purpose } from "@/lib/domain/purpose-text";
 
 /** A retention period as the messages count it: whole years when it is one, days otherwise. */
 export function retentionPeriod(days: number): { unit: "year" | "day"; count: number } {

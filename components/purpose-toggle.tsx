@@ -1,7 +1,7 @@
 "use client";
 import { useTranslations } from "next-intl";
 import { useActionState } from "react";
-import type { ActionState } from "@/lib/action-result";
+import type { ActionState } from "@/lib/web/action-result";
 import type { Locale } from "@/lib/i18n/locales";
 import { SubmitButton } from "./submit-button";
 

@@ -178,7 +178,7 @@ export async function inspectPage(page: Page, locale: Locale): Promise<PageRepor
 }
 
 /**
- * A spec's demo server: demo mode runs on SQLite only (lib/env.ts refuses it on PostgreSQL), whichever
+ * A spec's demo server: demo mode runs on SQLite only (lib/core/env.ts refuses it on PostgreSQL), whichever
  * database the suite targets, and listens on loopback alone, as the demo requires.
  */
 export function testWithDemo(label: string, env: Record<string, string> = {}, unset: string[] = []) {

@@ -3,7 +3,7 @@
 // the same on the server, in the browser and in the receipt.
 import { cookies, headers } from "next/headers";
 import { getRequestConfig } from "next-intl/server";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { loadMessages } from "@/lib/i18n/messages";
 import { LINKED_LOCALE_HEADER, LOCALE_COOKIE, negotiateLocale, offeredLocale } from "@/lib/i18n/negotiate";
 

@@ -1,5 +1,5 @@
 // Prisma CLI config for the PostgreSQL client: generation and `migrate diff` only. Migrations are
-// applied by lib/migrate.ts (see docs/decisions/001-database-and-migrations.md).
+// applied by lib/data/migrate.ts (see docs/decisions/001-database-and-migrations.md).
 import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
 

@@ -1,6 +1,6 @@
 // `npm run bot:webhook`: registers <APP_ORIGIN>/api/telegram/webhook with the Bot API (setWebhook),
 // with the secret Telegram will send back in X-Telegram-Bot-Api-Secret-Token. Prints no secret.
-import { ConfigError, env } from "../lib/env";
+import { ConfigError, env } from "../lib/core/env";
 
 try {
   const { botToken, botApiBase, webhookSecret, appOrigin } = env();

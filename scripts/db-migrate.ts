@@ -1,10 +1,10 @@
 // `npm run db:migrate`: applies pending migrations of the configured database (the app also does
 // this on start). Safe to run from several machines at once. Before applying anything to a database
 // that holds data it takes a backup and says where it is; any table that would lose rows, or a
-// broken foreign key, rolls the whole upgrade back (lib/migrate.ts).
-import { env } from "../lib/env";
-import { log } from "../lib/log";
-import { migrate, type MigrationLogger } from "../lib/migrate";
+// broken foreign key, rolls the whole upgrade back (lib/data/migrate.ts).
+import { env } from "../lib/core/env";
+import { log } from "../lib/core/log";
+import { migrate, type MigrationLogger } from "../lib/data/migrate";
 
 const { databaseKind, databaseUrl, backupDir } = env();
 // The operator reads this run's output: the backup's place (or the command to take one) is printed

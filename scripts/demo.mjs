@@ -1,6 +1,6 @@
 // `npm run demo`: builds and starts the app on SQLite with a local demo bot. No Telegram, no
-// outside service. lib/env.ts refuses demo mode on PostgreSQL, off a loopback APP_ORIGIN, or beside a
-// real bot token, and the app refuses it unless it listens on loopback alone (lib/demo.ts): hence -H.
+// outside service. lib/core/env.ts refuses demo mode on PostgreSQL, off a loopback APP_ORIGIN, or beside a
+// real bot token, and the app refuses it unless it listens on loopback alone (lib/demo/index.ts): hence -H.
 import { spawnSync, spawn } from "node:child_process";
 import { resolve } from "node:path";
 

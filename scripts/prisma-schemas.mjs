@@ -1,6 +1,6 @@
 // Writes one Prisma schema per database kind from prisma/models.prisma and generates a client for
 // each (unless --no-generate). Prisma fixes the provider inside the schema, so the app carries two
-// generated clients with the same model API and picks one at runtime (lib/db.ts).
+// generated clients with the same model API and picks one at runtime (lib/data/db.ts).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -21,7 +21,7 @@ generator client {
 
 datasource db {
   provider = "${provider}"
-  // The runtime URL comes from lib/env.ts through a driver adapter; this literal only satisfies the
+  // The runtime URL comes from lib/core/env.ts through a driver adapter; this literal only satisfies the
   // schema parser, which requires a url.
   url      = "${provider === "sqlite" ? "file:./unused.db" : "postgresql://unused@127.0.0.1/unused"}"
 }
@@ -30,7 +30,7 @@ ${models}`;
 }
 
 // The CLI's stderr is kept back unless it fails: on every run it says which config it loaded and
-// that a config file means it skips .env loading (we load nothing from .env: lib/env.ts reads the
+// that a config file means it skips .env loading (we load nothing from .env: lib/core/env.ts reads the
 // environment), which is noise in `npm install`'s output.
 export function prisma(args) {
   try {

@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { backupDatabase } from "../lib/migrate";
+import { backupDatabase } from "../lib/data/migrate";
 import { startTestBotApi, type TestBotApi } from "../tests/support/bot-api";
 import { Client, signedPayload, type Profile } from "../tests/support/client";
 import { freshDatabase, type TestDatabase } from "../tests/support/databases";

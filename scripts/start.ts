@@ -1,11 +1,11 @@
-// `npm start`: checks what the server's start checks (lib/startup.ts: every configuration problem at
+// `npm start`: checks what the server's start checks (lib/use-cases/startup.ts: every configuration problem at
 // once, the database within DATABASE_TIMEOUT_SECONDS, the keys against the database's check values)
 // and prints every problem before Next.js says Ready, exiting 1; then runs `next start` with the
 // same arguments and exits with it.
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { closeDatabase } from "../lib/data/connection";
-import { checkStart } from "../lib/startup";
+import { checkStart } from "../lib/use-cases/startup";
 
 try {
   await checkStart();

@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { blindIndex } from "../lib/crypto/fields";
-import { keyIdOf } from "../lib/env";
+import { keyIdOf } from "../lib/core/env";
 import { startTestBotApi, type TestBotApi } from "./support/bot-api";
 import { Client, EVERYTHING } from "./support/client";
 import { query } from "./support/inspect";

@@ -54,15 +54,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await (await import("../lib/db")).disconnect();
+  await (await import("../lib/data/db")).disconnect();
   await app?.stop();
   await app?.db.drop();
 });
 
 /** The same question answered the slow, obvious way: every row in JavaScript. */
 async function recount(): Promise<{ valuesChecked: number; withoutLiveConsent: Record<string, number> }> {
-  const { catalogue } = await import("../lib/catalogue");
-  const { FIELD_IDS } = await import("../lib/fields");
+  const { catalogue } = await import("../lib/domain/catalogue");
+  const { FIELD_IDS } = await import("../lib/domain/fields");
   const fields = await query<{ user_id: string; field: string }>(app, `SELECT user_id, field FROM user_fields`);
   const grants = new Set(
     (
@@ -119,7 +119,7 @@ describe("the no-live-consent check", () => {
         users[0]!,
       ]),
     ).toBe(1);
-    const { db } = await import("../lib/db");
+    const { db } = await import("../lib/data/db");
     const client = await db();
     for (const chunk of [1, 2, 3, 4, 7, 11, 12, 10_000]) {
       expect(await check.countStoredWithoutConsent(client, chunk), `chunk ${chunk}`).toEqual(expected);
@@ -127,7 +127,7 @@ describe("the no-live-consent check", () => {
   });
 
   it("stores a run with its time and counts only, and the report reads the newest finished, successful run", async () => {
-    const { db } = await import("../lib/db");
+    const { db } = await import("../lib/data/db");
     const client = await db();
     const before = Date.now();
     const run = await check.runConsentCheck();
@@ -169,7 +169,7 @@ describe("the no-live-consent check", () => {
   });
 
   it("is run by the report itself on a database that was never checked", async () => {
-    const { db } = await import("../lib/db");
+    const { db } = await import("../lib/data/db");
     const client = await db();
     await execute(app, `DELETE FROM job_runs WHERE job = 'consent_check'`);
     const { getMinimizationReport } = await import("../lib/data/report");

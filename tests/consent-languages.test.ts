@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHIPPED_PURPOSES } from "../lib/purposes";
+import { SHIPPED_PURPOSES } from "../lib/domain/purposes";
 import { Client, ONLY_ACCOUNT, signedPayload } from "./support/client";
 import { execute, query } from "./support/inspect";
 import { startApp, type TestApp } from "./support/server";

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHIPPED_PURPOSES } from "../lib/purposes";
+import { SHIPPED_PURPOSES } from "../lib/domain/purposes";
 import { Client, EVERYTHING, ONLY_ACCOUNT, signedPayload } from "./support/client";
 import { counterMismatches } from "./support/consistency";
 import { countRows, execute, query, rawDatabaseBytes } from "./support/inspect";

@@ -4,7 +4,7 @@
 // unknown reference, a person who did not agree, a person who agreed but shared no number and two
 // accounts that share a reference prefix; all refusals must send the same statements.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { userIdPrefixOf, accountReference } from "../lib/account-reference";
+import { userIdPrefixOf, accountReference } from "../lib/domain/account-reference";
 import { Client, ONLY_ACCOUNT } from "./support/client";
 import { secretsOf } from "./support/consistency";
 import { startApp, type TestApp } from "./support/server";
@@ -12,8 +12,8 @@ import { startApp, type TestApp } from "./support/server";
 const ADMIN_ID = "812900001";
 // lib/data/contact.ts asks db() for the client: while `watching` is set, it gets the recording view.
 const watching = vi.hoisted(() => ({ client: null as object | null }));
-vi.mock("../lib/db", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../lib/db")>();
+vi.mock("../lib/data/db", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../lib/data/db")>();
   return { ...real, db: async () => (watching.client ?? (await real.db())) as Awaited<ReturnType<typeof real.db>> };
 });
 let app: TestApp;
@@ -40,14 +40,14 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await (await import("../lib/db")).disconnect();
+  await (await import("../lib/data/db")).disconnect();
   await app?.stop();
   await app?.db.drop();
 });
 
 /** Every model call and raw statement the lookup makes, marked "tx:" inside a transaction. */
 async function statementsOf(prefix: string): Promise<{ trace: string[]; ok: boolean }> {
-  const { db } = await import("../lib/db");
+  const { db } = await import("../lib/data/db");
   const { lookUpPhoneForContact } = await import("../lib/data/contact");
   const client = await db();
   const trace: string[] = [];

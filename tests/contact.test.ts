@@ -4,7 +4,7 @@
 // refused; the audit row never holds the number; lookups are limited per admin; erasure leaves
 // nothing. Numbers come in through the real OpenID Connect phone path, against a local provider.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accountReference } from "../lib/account-reference";
+import { accountReference } from "../lib/domain/account-reference";
 import { Client, ONLY_ACCOUNT } from "./support/client";
 import { countRows, execute, query, rawDatabaseBytes } from "./support/inspect";
 import { startTestProvider, type TestProvider } from "./support/oidc-provider";

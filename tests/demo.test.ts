@@ -11,7 +11,7 @@ import { countRows } from "./support/inspect";
 import { startApp, type TestApp } from "./support/server";
 
 const DEMO = { DEMO_MODE: "1" };
-// The demo's admin persona (lib/demo-personas.ts); an admin only inside demo mode.
+// The demo's admin persona (lib/core/demo-personas.ts); an admin only inside demo mode.
 const DEMO_ADMIN_ID = "100000004";
 
 /** Starts a demo server that is expected to refuse to run; returns what it printed. */
@@ -76,7 +76,7 @@ describe("demo mode listens on loopback only", () => {
       expect(await asPersona("margaret")).toBe(200);
       expect(await asPersona("grace")).toBe(403);
       // Ada signed in a moment ago (the test above), maybe in this same second: her new payload
-      // must still be a new one, not a replay of the last (lib/demo.ts dates each after the last).
+      // must still be a new one, not a replay of the last (lib/demo/index.ts dates each after the last).
       expect(await asPersona("ada")).toBe(403);
     });
 

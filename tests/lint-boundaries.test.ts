@@ -48,7 +48,7 @@ describe("the import boundaries", () => {
     const allowed: [string, string][] = [
       ["app/(signed-in)/settings/probe.tsx", `import { getConsentOverview } from "@/lib/data/consents";`],
       ["app/(signed-in)/settings/probe.tsx", `export async function f() { return import("@/lib/data/./report"); }`],
-      ["app/probe.tsx", `import type { Db } from "@/lib/account";`],
+      ["app/probe.tsx", `import type { Db } from "@/lib/use-cases/account";`],
       ["lib/data/probe.ts", `export async function f() { const { db } = await import("../db"); return db; }`],
       ["lib/data/probe.ts", `import type { Pool } from "pg";\nexport type P = Pool;`],
     ];

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { declaredRemovals, migrate, MigrationError, type MigrationLogger } from "../lib/migrate";
+import { declaredRemovals, migrate, MigrationError, type MigrationLogger } from "../lib/data/migrate";
 import { freshDatabase, testDbKind, type TestDatabase } from "./support/databases";
 
 const kind = testDbKind();

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, expect, it } from "vitest";
-import { migrate } from "../lib/migrate";
+import { migrate } from "../lib/data/migrate";
 import { freshDatabase, testDbKind, type TestDatabase } from "./support/databases";
 
 const created: TestDatabase[] = [];

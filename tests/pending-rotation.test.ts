@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keyIdOf } from "../lib/env";
+import { keyIdOf } from "../lib/core/env";
 import { Client, ONLY_ACCOUNT, signedPayload } from "./support/client";
 import { query } from "./support/inspect";
 import { testSecrets } from "./support/secrets";

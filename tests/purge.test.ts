@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHIPPED_PURPOSES } from "../lib/purposes";
+import { SHIPPED_PURPOSES } from "../lib/domain/purposes";
 import { Client } from "./support/client";
 import { counterMismatches, secretsOf, storedState } from "./support/consistency";
 import { freshDatabase } from "./support/databases";
@@ -79,7 +79,7 @@ beforeAll(async () => {
   purge = await import("../lib/data/purge");
 });
 afterAll(async () => {
-  await (await import("../lib/db")).disconnect();
+  await (await import("../lib/data/db")).disconnect();
   await app?.stop();
   await app?.db.drop();
 });
@@ -170,7 +170,7 @@ describe("retention of field values", () => {
   it("a one-time purpose keeps only the outcome: its value is never stored, its consent record stays", async () => {
     const once = await signUp({ username_check: true });
     const kept = await signUp({ username_check: true, username: true });
-    // The storage gate does not count one-time purposes as covering a field (lib/catalogue.ts).
+    // The storage gate does not count one-time purposes as covering a field (lib/domain/catalogue.ts).
     expect(await fieldsOf(once.me.id)).toEqual(["telegram_id"]);
 
     const counts = await purge.purgeExpired(new Date());
@@ -314,7 +314,7 @@ describe("concurrent runs", () => {
     { timeout: 300_000 },
     async () => {
       const { createAccount } = await import("../lib/data/users");
-      const { db } = await import("../lib/db");
+      const { db } = await import("../lib/data/db");
       const make = async (n: number, decisions: Partial<typeof BASE>) => {
         const ids: string[] = [];
         for (let i = 0; i < n; i += 5) {

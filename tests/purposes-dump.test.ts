@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { LOCALES } from "@/lib/i18n/locales";
-import { loadCatalogueFile, SHIPPED_CATALOGUE } from "@/lib/purposes";
+import { loadCatalogueFile, SHIPPED_CATALOGUE } from "@/lib/domain/purposes";
 
 it("purposes:dump output loads as PURPOSES_FILE with the shipped versions", () => {
   const out = execFileSync("npm", ["run", "-s", "purposes:dump"], { encoding: "utf8" });

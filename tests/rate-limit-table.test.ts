@@ -4,7 +4,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, expect, it } from "vitest";
-import { migrate } from "../lib/migrate";
+import { migrate } from "../lib/data/migrate";
 import { Client, ONLY_ACCOUNT } from "./support/client";
 import { freshDatabase, testDbKind, type TestDatabase } from "./support/databases";
 import { query } from "./support/inspect";

@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await (await import("../lib/db")).disconnect();
+  await (await import("../lib/data/db")).disconnect();
   await app?.stop();
   await app?.db.drop();
 });
@@ -72,7 +72,7 @@ describe("an account's sign-in budget, through the app", () => {
 describe.runIf(onPostgres)("PostgreSQL: the budget in the sign-in's own statements", () => {
   type Direct = typeof import("../lib/data/sign-in/direct");
   let direct: Direct;
-  let limits: typeof import("../lib/rate-limit");
+  let limits: typeof import("../lib/data/rate-limit");
   let vault: typeof import("../lib/data/vault");
   let users: typeof import("../lib/data/users");
   let pool: pg.Pool;
@@ -80,7 +80,7 @@ describe.runIf(onPostgres)("PostgreSQL: the budget in the sign-in's own statemen
 
   beforeAll(async () => {
     direct = await import("../lib/data/sign-in/direct");
-    limits = await import("../lib/rate-limit");
+    limits = await import("../lib/data/rate-limit");
     vault = await import("../lib/data/vault");
     users = await import("../lib/data/users");
     pool = new pg.Pool({ connectionString: app.db.url, max: 2 });

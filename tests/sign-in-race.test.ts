@@ -49,7 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pool?.end();
-  await (await import("../lib/db")).disconnect();
+  await (await import("../lib/data/db")).disconnect();
   await app?.stop();
   await app?.db.drop();
 });

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
-import { requireUser } from "@/lib/session";
+import { requireUser } from "@/lib/web/session";
 
-// Comfort only: every page and action below checks the session again through lib/session.ts.
+// Comfort only: every page and action below checks the session again through lib/web/session.ts.
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   await requireUser();
   return children;

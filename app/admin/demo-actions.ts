@@ -5,8 +5,8 @@
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { formatCount } from "@/components/admin/activity-chart";
-import { serverAction } from "@/lib/action";
-import type { ActionResult, ActionState } from "@/lib/action-result";
+import { serverAction } from "@/lib/web/action";
+import type { ActionResult, ActionState } from "@/lib/web/action-result";
 import { publishCount } from "@/lib/data/report";
 import { fillDemoReport } from "@/lib/demo";
 

@@ -3,8 +3,8 @@ import { Fragment } from "react";
 import { ActivityChart, CollapsedActivityTable, formatCount } from "@/components/admin/activity-chart";
 import { DemoReportFiller } from "@/components/demo-report-filler";
 import { ACTIVITY_DAYS, ACTIVITY_WEEKS, viewMinimizationReport, type PurposeActivity } from "@/lib/data/report";
-import type { OwnRecord } from "@/lib/retention";
-import { requireAdmin } from "@/lib/session";
+import type { OwnRecord } from "@/lib/domain/retention";
+import { requireAdmin } from "@/lib/web/session";
 import "./report.css";
 
 export const metadata = { title: "Data-minimization report · Consent-first login" };

@@ -1,14 +1,14 @@
 "use server";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { saveDecisions } from "@/lib/account";
-import { serverAction } from "@/lib/action";
-import type { ActionResult, ActionState } from "@/lib/action-result";
-import { catalogue } from "@/lib/catalogue";
+import { saveDecisions } from "@/lib/use-cases/account";
+import { serverAction } from "@/lib/web/action";
+import type { ActionResult, ActionState } from "@/lib/web/action-result";
+import { catalogue } from "@/lib/domain/catalogue";
 import type { Decisions } from "@/lib/data/consents";
 import { currentLocale } from "@/lib/i18n/request-locale";
-import { PENDING_TTL_SECONDS } from "@/lib/session-cookie";
-import { clearPendingSignIn } from "@/lib/session";
+import { PENDING_TTL_SECONDS } from "@/lib/web/session-cookie";
+import { clearPendingSignIn } from "@/lib/web/session";
 
 /** Reads one decision per purpose shown on the form; unchecked boxes are refusals. */
 function decisionsFrom(form: FormData): Decisions {

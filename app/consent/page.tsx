@@ -5,14 +5,14 @@ import { ConsentForm } from "@/components/consent-form";
 import { ControllerNotice } from "@/components/controller-notice";
 import { SessionEnded } from "@/components/session-state";
 import { SubmitButton } from "@/components/submit-button";
-import { valuesSentBy } from "@/lib/account";
-import { catalogue } from "@/lib/catalogue";
+import { valuesSentBy } from "@/lib/use-cases/account";
+import { catalogue } from "@/lib/domain/catalogue";
 import { getConsentOverview } from "@/lib/data/consents";
-import { photoSource } from "@/lib/demo-personas";
-import { env } from "@/lib/env";
-import { PENDING_TTL_SECONDS } from "@/lib/session-cookie";
+import { photoSource } from "@/lib/core/demo-personas";
+import { env } from "@/lib/core/env";
+import { PENDING_TTL_SECONDS } from "@/lib/web/session-cookie";
 import { currentLocale } from "@/lib/i18n/request-locale";
-import { getPendingSignIn, getSession } from "@/lib/session";
+import { getPendingSignIn, getSession } from "@/lib/web/session";
 import { cancelSignIn, saveConsent } from "./actions";
 
 export async function generateMetadata() {

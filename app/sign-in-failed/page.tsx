@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { getSession } from "@/lib/session";
+import { getSession } from "@/lib/web/session";
 
 export async function generateMetadata() {
   const t = await getTranslations("errors");

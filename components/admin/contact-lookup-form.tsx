@@ -3,8 +3,8 @@
 // personal data enters the audit trail). The answer, a number or the one refusal, takes the focus,
 // so keyboard and screen-reader users land on it.
 import { useActionState, useEffect, useRef } from "react";
-import type { ActionState } from "@/lib/action-result";
-import { CONTACT_REASONS, type ContactReason } from "@/lib/contact-reasons";
+import type { ActionState } from "@/lib/web/action-result";
+import { CONTACT_REASONS, type ContactReason } from "@/lib/domain/contact-reasons";
 import { SubmitButton } from "../submit-button";
 
 type LookupData = { reference: string; e164: string; display: string; reason: string };

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { keyIdOf } from "../env";
+import { keyIdOf } from "../core/env";
 import {
   blindIndex,
   decrypt,

@@ -1,7 +1,7 @@
 import "server-only";
 // Security and account events: a closed vocabulary of resource.verb names, with no personal data.
 // Written in the same transaction as the change they record where there is one.
-import { db, type Db, type Tx } from "../db";
+import { db, type Db, type Tx } from "./db";
 import { executeSql, sqlTime, timeParam } from "./sql";
 
 export const AUDIT_EVENTS = [

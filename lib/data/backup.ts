@@ -17,9 +17,9 @@ import {
   rmSync,
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { db, disconnect } from "../db";
-import { env } from "../env";
-import { sqliteFilePath } from "../migrate";
+import { db, disconnect } from "./db";
+import { env } from "../core/env";
+import { sqliteFilePath } from "./migrate";
 import { replayErasureJournal, type ReplayResult } from "./erase";
 import { verifyKeyChecks } from "./key-checks";
 

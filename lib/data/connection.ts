@@ -1,9 +1,9 @@
 import "server-only";
 // The database's lifecycle for entry points outside lib/data (the server's start, the CLI scripts):
 // they open and close it through here, and never hold the client itself (docs/STYLE.md, "One data layer").
-import { db, disconnect, withinDatabaseTimeout } from "../db";
+import { db, disconnect, withinDatabaseTimeout } from "./db";
 
-export { DatabaseUnavailableError } from "../db";
+export { DatabaseUnavailableError } from "./db";
 
 /**
  * Connects, applies pending migrations and asks the database one question, all within

@@ -10,10 +10,10 @@ import "server-only";
 // it, so the purge cannot hide what the check would have found), by `npm run consent:check`, and
 // once from the report on a database that has never been checked. Its result is kept in job_runs
 // with the time it ran, and the report shows that time. See docs/decisions/005-admin-report-cost.md.
-import { catalogue } from "../catalogue";
-import { db, type Db } from "../db";
-import { env } from "../env";
-import { FIELD_IDS, type FieldId } from "../fields";
+import { catalogue } from "../domain/catalogue";
+import { db, type Db } from "./db";
+import { env } from "../core/env";
+import { FIELD_IDS, type FieldId } from "../domain/fields";
 import { queryRows, toCount } from "./sql";
 
 export const CONSENT_CHECK_JOB = "consent_check";

@@ -2,11 +2,11 @@ import "server-only";
 // Granting and withdrawing consent, per purpose. Every decision is a ledger record and an audit
 // event in the same transaction; withdrawing erases, in that transaction too, every field that no
 // other granted purpose still covers.
-import { catalogue, purposeById } from "../catalogue";
-import { db, checkpointAfterErasure, type Tx } from "../db";
-import type { FieldId } from "../fields";
+import { catalogue, purposeById } from "../domain/catalogue";
+import { db, checkpointAfterErasure, type Tx } from "./db";
+import type { FieldId } from "../domain/fields";
 import type { Locale } from "../i18n/locales";
-import { isCurrentDecision, purposeText, versionOf, type Purpose } from "../purposes";
+import { isCurrentDecision, purposeText, versionOf, type Purpose } from "../domain/purposes";
 import { recordAudit } from "./audit";
 import { appendToLedger, type Method } from "./ledger";
 import { lockLedger, withUserWriteLock, type LockedUser } from "./locks";

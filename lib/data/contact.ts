@@ -1,14 +1,14 @@
 import "server-only";
 // The phone_contact purpose at work: an admin looks up one person's number, by the account reference
-// the person quotes (lib/account-reference.ts) and a reason from a closed list; the person sees every
+// the person quotes (lib/domain/account-reference.ts) and a reason from a closed list; the person sees every
 // lookup on their settings page. A number is shown only while the person's consent to phone_contact,
 // on the purpose's current text, is granted: an older text promised the number was shown to nobody.
 // The audit row names the person by the random id, the reason by its code and the admin by their
 // random id: never the number. Erasure deletes the person's rows with their other audit events.
-import { purposeById } from "../catalogue";
-import { isContactReason, type ContactReason } from "../contact-reasons";
+import { purposeById } from "../domain/catalogue";
+import { isContactReason, type ContactReason } from "../domain/contact-reasons";
 import { decrypt, DecryptError } from "../crypto/fields";
-import { db, type Tx } from "../db";
+import { db, type Tx } from "./db";
 import { recordAudit } from "./audit";
 import { withUserWriteLock } from "./locks";
 import { allowsWriting } from "./storage-rule";

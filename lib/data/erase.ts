@@ -1,10 +1,10 @@
 import "server-only";
 // Erasure of a person, as one transaction: either the whole account is still there or none of its
 // personal data is. What survives holds nothing personal (docs/decisions/004-what-survives-erasure.md).
-import { purposeById } from "../catalogue";
-import { checkpointAfterErasure, db, type Tx } from "../db";
+import { purposeById } from "../domain/catalogue";
+import { checkpointAfterErasure, db, type Tx } from "./db";
 import { isLocale } from "../i18n/locales";
-import { versionOf } from "../purposes";
+import { versionOf } from "../domain/purposes";
 import { recordAudit } from "./audit";
 import { journaledErasures, journalErasure } from "./erasure-journal";
 import { appendToLedger, type Method } from "./ledger";

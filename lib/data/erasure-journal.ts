@@ -18,7 +18,7 @@ import {
   writeSync,
 } from "node:fs";
 import { dirname } from "node:path";
-import { env } from "../env";
+import { env } from "../core/env";
 
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
 

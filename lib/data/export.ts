@@ -1,12 +1,12 @@
 import "server-only";
 // Everything kept about a user, as the user may ask under GDPR Art. 15 and 20, and the consent
 // receipt (Kantara Consent Receipt v1.1 fields, which ISO/IEC 27560 builds on).
-import { db } from "../db";
-import { env } from "../env";
-import { DEMO_PHONE_SOURCE, FIELDS } from "../fields";
+import { db } from "./db";
+import { env } from "../core/env";
+import { DEMO_PHONE_SOURCE, FIELDS } from "../domain/fields";
 import { DEFAULT_LOCALE, isLocale, type Locale } from "../i18n/locales";
-import { purposeText, versionOf } from "../purposes";
-import { recordRetentions } from "../retention";
+import { purposeText, versionOf } from "../domain/purposes";
+import { recordRetentions } from "../domain/retention";
 import { getConsentOverview, type PurposeView } from "./consents";
 import { ledgerForSubject, meaningOfHistory, type Decision, type LedgerRecord } from "./ledger";
 

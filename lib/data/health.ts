@@ -1,6 +1,6 @@
 import "server-only";
-import { db, withinDatabaseTimeout } from "../db";
-import { env } from "../env";
+import { db, withinDatabaseTimeout } from "./db";
+import { env } from "../core/env";
 
 export async function checkHealth(): Promise<{ ok: boolean; databaseKind: string }> {
   try {

@@ -17,8 +17,8 @@ import "server-only";
 // configured blind-index keys (verifyAgainstData).
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { blindIndex, decrypt, DecryptError } from "../crypto/fields";
-import { db } from "../db";
-import { env, keyIdOf } from "../env";
+import { db } from "./db";
+import { env, keyIdOf } from "../core/env";
 import { dataKeyOf, fieldAad } from "./vault";
 
 export type KeyKind = "field" | "blind_index";

@@ -5,7 +5,7 @@ import "server-only";
 // concurrent writers line up instead of forking the chain. Records hold no personal data: the
 // subject is the random user id.
 import { createHash } from "node:crypto";
-import { db, type Db, type Tx } from "../db";
+import { db, type Db, type Tx } from "./db";
 import { insertMany } from "./sql";
 
 /**

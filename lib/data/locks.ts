@@ -17,7 +17,7 @@ import "server-only";
 // to what it read must move it. The
 // sign-in itself takes the same row lock in its own SQL (an UPDATE of the user row before any read
 // or write of their fields).
-import type { Tx } from "../db";
+import type { Tx } from "./db";
 
 declare const LOCKED: unique symbol;
 

@@ -2,8 +2,8 @@ import "server-only";
 // Single use of Login Widget payloads, enforced by a primary key in the database so it holds across
 // every app instance sharing it. Entries live as long as a payload could still be fresh. Also the
 // pruning of every short-lived sign-in row (used payloads, sessions, pending sign-ins).
-import { db } from "../db";
-import { env } from "../env";
+import { db } from "./db";
+import { env } from "../core/env";
 import { timeParam } from "./sql";
 
 export function claimExpiry(authDate: number): Date {

@@ -1,9 +1,9 @@
 import "server-only";
 // The shape of GET /api/me: purposes and the values stored under each. The settings page renders
 // the same overview (getConsentOverview) directly, so both show the same state.
-import type { FieldId } from "../fields";
+import type { FieldId } from "../domain/fields";
 import type { Locale } from "../i18n/locales";
-import { purposeText } from "../purposes";
+import { purposeText } from "../domain/purposes";
 import { getConsentOverview, type PurposeView } from "./consents";
 
 /** `locale`: the language the titles are given in (the request's). */

@@ -10,8 +10,8 @@ import "server-only";
 //   person's rows by the index under the current key, so a row indexed under the old key would
 //   outlive them (issue 25, item 2). The rotation also deletes such rows (lib/data/rotation.ts).
 import { randomBytes } from "node:crypto";
-import { db, type Tx } from "../db";
-import { env } from "../env";
+import { db, type Tx } from "./db";
+import { env } from "../core/env";
 
 export async function openPendingSignIn(telegramIdIndex: string, expiresAt: Date): Promise<string> {
   const id = randomBytes(24).toString("base64url");

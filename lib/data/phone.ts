@@ -4,10 +4,10 @@ import "server-only";
 // after a one-time deep link, and a contact a Mini App received from requestContact. Each way the number goes through writeFields (stored only while
 // a purpose that covers it is granted) and a one-time verification purpose keeps only "verified at".
 import { createHash, randomBytes } from "node:crypto";
-import { purposesUsing } from "../catalogue";
-import { db, type Tx } from "../db";
-import { env } from "../env";
-import { normalizePhone } from "../phone";
+import { purposesUsing } from "../domain/catalogue";
+import { db, type Tx } from "./db";
+import { env } from "../core/env";
+import { normalizePhone } from "../domain/phone";
 import { recordAudit } from "./audit";
 import { withUserWriteLock, type LockedUser } from "./locks";
 import { allowsWriting, grantedStatesOf } from "./storage-rule";

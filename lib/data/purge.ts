@@ -1,6 +1,6 @@
 import "server-only";
 // Storage limitation: erases what has outlived every purpose that covered it. Run by
-// `npm run purge` (cron) and by the app's own schedule (lib/startup.ts); see
+// `npm run purge` (cron) and by the app's own schedule (lib/use-cases/startup.ts); see
 // docs/decisions/008-retention-and-purge.md for the rules and for why concurrent runs are safe.
 //
 // Retention anchors, the same as the settings page shows (getConsentOverview):
@@ -13,11 +13,11 @@ import "server-only";
 //
 // Every batch re-checks its condition inside its own transaction (a conditional DELETE or UPDATE),
 // so a value is deleted, and its counter decremented, by exactly one of several concurrent runs.
-import { accountPurpose, catalogue } from "../catalogue";
-import { checkpointAfterErasure, db, type Tx } from "../db";
-import { env } from "../env";
-import { FIELD_IDS, type FieldId } from "../fields";
-import { retentionOf, type OwnRecord } from "../retention";
+import { accountPurpose, catalogue } from "../domain/catalogue";
+import { checkpointAfterErasure, db, type Tx } from "./db";
+import { env } from "../core/env";
+import { FIELD_IDS, type FieldId } from "../domain/fields";
+import { retentionOf, type OwnRecord } from "../domain/retention";
 import { recordAudit } from "./audit";
 import { eraseUserIn } from "./erase";
 import { lockLedger } from "./locks";
@@ -46,11 +46,11 @@ export type PurgeCounts = {
 const CONTACT_LOOKUP_EVENT = "contact.looked_up";
 
 /**
- * Our own records about people, deleted once older than their stated retention (lib/retention.ts):
+ * Our own records about people, deleted once older than their stated retention (lib/domain/retention.ts):
  * audit events (the contact lookups among them by their own period), and the sign-in's short-lived
  * rows once expired (they were pruned only by sign-ins, so an idle site kept them). Each DELETE is
  * its own condition, so concurrent runs delete each row once. Run right after purgeExpired, by the
- * schedule (lib/startup.ts) and by `npm run purge`; counts only, logged.
+ * schedule (lib/use-cases/startup.ts) and by `npm run purge`; counts only, logged.
  */
 export async function purgeOwnRecords(now: Date = new Date()): Promise<Partial<Record<OwnRecord, number>>> {
   const client = await db();

@@ -9,9 +9,9 @@ import "server-only";
 // its open batch (rolled back by the database), a rerun picks up what is left, and a data key
 // is never wrapped twice, even when two runs overlap.
 import { decrypt, DecryptError, wrapDataKey } from "../crypto/fields";
-import { db } from "../db";
-import { env } from "../env";
-import { FIELDS, type FieldId } from "../fields";
+import { db } from "./db";
+import { env } from "../core/env";
+import { FIELDS, type FieldId } from "../domain/fields";
 import { withUserWriteLock, type LockedUser } from "./locks";
 import { deletePendingSignInsOfOtherKeys } from "./pending-sign-ins";
 import { dataKeyOf, fieldAad, lookupIndex } from "./vault";

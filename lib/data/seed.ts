@@ -5,12 +5,12 @@ import "server-only";
 // counters and daily stats the report reads. Audit events are not generated: they only describe
 // sign-ins, and nothing the report counts comes from them.
 import { randomUUID } from "node:crypto";
-import { catalogue, purposeById } from "../catalogue";
+import { catalogue, purposeById } from "../domain/catalogue";
 import { encrypt, toBytes } from "../crypto/fields";
-import { db } from "../db";
-import { env } from "../env";
-import { FIELDS, type FieldId } from "../fields";
-import { versionOf } from "../purposes";
+import { db } from "./db";
+import { env } from "../core/env";
+import { FIELDS, type FieldId } from "../domain/fields";
+import { versionOf } from "../domain/purposes";
 import { executeSql, insertMany, queryRows, toCount } from "./sql";
 import { appendToLedger, type LedgerEntry, type Method } from "./ledger";
 import { bumpCounter, bumpDailyMany, counterName, utcDay, type DailyDelta } from "./stats";

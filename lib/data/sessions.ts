@@ -1,9 +1,9 @@
 import "server-only";
-// The session registry: one row per signed-in browser. lib/session.ts reads and deletes rows through
+// The session registry: one row per signed-in browser. lib/web/session.ts reads and deletes rows through
 // this module; rows are created here or, for a sign-in, by the sign-in's own statement
 // (lib/data/sign-in/direct.ts runs sessionInsertSql on the driver).
 import { randomBytes } from "node:crypto";
-import { db, type Db, type Tx } from "../db";
+import { db, type Db, type Tx } from "./db";
 import { pruneExpiredLoginState } from "./login-replay";
 import { executeSql, sqlTime, timeParam } from "./sql";
 

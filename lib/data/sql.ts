@@ -4,8 +4,8 @@ import "server-only";
 // its cost per statement mattered: the rows every sign-in writes (docs/decisions/009), also run on
 // the driver by lib/data/sign-in/ through preparedOn.
 import type BetterSqlite3 from "better-sqlite3";
-import type { Db, Tx } from "../db";
-import { env } from "../env";
+import type { Db, Tx } from "./db";
+import { env } from "../core/env";
 
 /** `?` placeholders as the configured database wants them. */
 export function dialect(sql: string): string {

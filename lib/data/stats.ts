@@ -1,7 +1,7 @@
 import "server-only";
 // Counters the admin report reads instead of scanning users. Each is changed in the same
 // transaction as the change it counts; tests compare them with a full recount.
-import type { Tx } from "../db";
+import type { Tx } from "./db";
 import { executeSql } from "./sql";
 
 export const counterName = {

@@ -1,11 +1,11 @@
 // The two rules on the shipped catalogue: a grant on an older text keeps a value but lets no new
 // one be written; a refusal or a one-time purpose does neither.
 import { describe, expect, it, vi } from "vitest";
-import { SHIPPED_CATALOGUE } from "../purposes";
+import { SHIPPED_CATALOGUE } from "../domain/purposes";
 
 // The catalogue in force is the shipped one; reading it must not need a configured environment.
-vi.mock("../catalogue", async () => {
-  const actual = await vi.importActual<typeof import("../catalogue")>("../catalogue");
+vi.mock("../domain/catalogue", async () => {
+  const actual = await vi.importActual<typeof import("../domain/catalogue")>("../domain/catalogue");
   return { ...actual, catalogue: () => SHIPPED_CATALOGUE };
 });
 

@@ -9,9 +9,9 @@
 // A one-time purpose never covers storing a value (it keeps only the outcome), so neither rule lets
 // it keep one. lib/data/consent-check.ts re-states the keeping rule in SQL on purpose: it is the
 // independent check of this module's callers, and sharing their code would share their bugs.
-import { fieldsCoveredBy, purposeById } from "../catalogue";
-import type { FieldId } from "../fields";
-import { isCurrentDecision, type Purpose } from "../purposes";
+import { fieldsCoveredBy, purposeById } from "../domain/catalogue";
+import type { FieldId } from "../domain/fields";
+import { isCurrentDecision, type Purpose } from "../domain/purposes";
 
 /** A decision as stored (consent_states): enough to apply either rule. */
 export type ConsentStateRow = { purposeId: string; purposeVersion: string; locale: string; granted: boolean };

@@ -3,10 +3,10 @@ import "server-only";
 // every session of a user, and whether a user has purposes to decide. The sign-in of a returning
 // user is lib/data/sign-in/.
 import { randomUUID } from "node:crypto";
-import { accountPurpose, catalogue } from "../catalogue";
-import { db, type Tx } from "../db";
+import { accountPurpose, catalogue } from "../domain/catalogue";
+import { db, type Tx } from "./db";
 import type { Locale } from "../i18n/locales";
-import { isCurrentDecision } from "../purposes";
+import { isCurrentDecision } from "../domain/purposes";
 import type { TelegramProfile } from "../telegram/widget";
 import { recordAudit } from "./audit";
 import { applyDecisions, type Decisions } from "./consents";

@@ -21,9 +21,9 @@ import {
   unwrapDataKey,
   wrapDataKey,
 } from "../crypto/fields";
-import type { Tx } from "../db";
-import { env } from "../env";
-import { FIELDS, isFieldId, type FieldId } from "../fields";
+import type { Tx } from "./db";
+import { env } from "../core/env";
+import { FIELDS, isFieldId, type FieldId } from "../domain/fields";
 import { withUserWriteLock, type LockedUser } from "./locks";
 import { queryRows, sqlTime, timeParam } from "./sql";
 import { fieldsKeptUnder, fieldsWritableUnder, grantedStatesOf } from "./storage-rule";

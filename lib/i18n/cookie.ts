@@ -2,7 +2,7 @@
 // so a language set either way is the same cookie. A year: a preference the person made (or
 // Telegram's language, until they make one), kept until they choose another. httpOnly: only the
 // server reads it. Secure wherever the site is served over HTTPS.
-import { env } from "../env";
+import { env } from "../core/env";
 import { LOCALE_COOKIE_MAX_AGE, offeredLocale } from "./negotiate";
 
 export function localeCookieOptions() {

@@ -1,5 +1,5 @@
 // The languages the product speaks. Adding one means: its messages under messages/<locale>/, its
-// purpose texts in the shipped catalogue (lib/purposes.ts), and its name below. Everything else
+// purpose texts in the shipped catalogue (lib/domain/purposes.ts), and its name below. Everything else
 // (the switcher, Accept-Language matching, the catalogue check, the tests) reads this list.
 export const LOCALES = ["en", "ru", "es", "fa"] as const;
 export type Locale = (typeof LOCALES)[number];

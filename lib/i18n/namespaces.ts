@@ -9,7 +9,7 @@ export const NAMESPACES = [
   "errors", // 404, 403, error boundary, sign-in failures
   "bot", // the Telegram bot's replies
   "demo",
-  "codes", // the error catalogue (lib/errors.ts): what a refusal says, per code
+  "codes", // the error catalogue (lib/web/errors.ts): what a refusal says, per code
 ] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 

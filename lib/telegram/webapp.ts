@@ -19,11 +19,8 @@ import { z } from "zod";
 import { PROFILE_FIELDS } from "./profile-fields";
 import type { TelegramProfile } from "./widget";
 
-/** Telegram's published Ed25519 keys for init data signatures (core.telegram.org/bots/webapps). */
-export const TELEGRAM_WEBAPP_PUBLIC_KEYS = {
-  production: "e7bf03a2fa4602af4580703d88dda5bb59f32ed8b02a56c187fe7d34caed242d",
-  test: "40055058a4ee38156a06562e52eece92a771bcd8346a8c4615cb7376eddf72ec",
-} as const;
+// Telegram's published keys live with the configuration that picks one (TELEGRAM_ENVIRONMENT).
+export { TELEGRAM_WEBAPP_PUBLIC_KEYS } from "../core/env";
 
 const MAX_TELEGRAM_ID = (1n << 53n) - 1n;
 /** Telegram's init data is well under a kilobyte; the route's body limit is the outer bound. */

@@ -5,14 +5,14 @@
 // longer runs), the admin report and the erasure of one person (best of --runs). Prints one JSON
 // line; counts and timings only.
 import { execFileSync } from "node:child_process";
-import { db, disconnect } from "../../lib/db";
+import { db, disconnect } from "../../lib/data/db";
 import { runConsentCheck } from "../../lib/data/consent-check";
 import { eraseUser } from "../../lib/data/erase";
 import { purgeExpired } from "../../lib/data/purge";
 import { getMinimizationReport } from "../../lib/data/report";
 import { copySyntheticPeople } from "../../lib/data/seed";
 import { executeSql, queryRows, toCount } from "../../lib/data/sql";
-import { env } from "../../lib/env";
+import { env } from "../../lib/core/env";
 import { timeRuns } from "./timing";
 
 function arg(name: string, fallback: string): string {

@@ -5,13 +5,13 @@
 // and adds one synthetic person who granted every purpose and shared a phone number, whose settings,
 // export and receipt pages the benchmark then reads. Prints one JSON line; counts only.
 import { execFileSync } from "node:child_process";
-import { disconnect } from "../../lib/db";
-import { catalogue } from "../../lib/catalogue";
+import { disconnect } from "../../lib/data/db";
+import { catalogue } from "../../lib/domain/catalogue";
 import { purgeExpired } from "../../lib/data/purge";
 import { insertSyntheticPeople } from "../../lib/data/seed";
 import { executeSql, queryRows } from "../../lib/data/sql";
-import { db } from "../../lib/db";
-import { env } from "../../lib/env";
+import { db } from "../../lib/data/db";
+import { env } from "../../lib/core/env";
 
 function arg(name: string): string {
   const i = process.argv.indexOf(`--${name}`);

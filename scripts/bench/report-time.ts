@@ -2,7 +2,7 @@
 // (after a seed): the whole report, the no-live-consent check (linear; run beside the purge, not
 // by the report) and the retention check, whose cost follows the number of overdue values.
 // Prints timings only.
-import { db, disconnect } from "../../lib/db";
+import { db, disconnect } from "../../lib/data/db";
 import { countStoredWithoutConsent } from "../../lib/data/consent-check";
 import { countPastRetention, getMinimizationReport } from "../../lib/data/report";
 import { timeRuns } from "./timing";

@@ -37,7 +37,7 @@ try {
     RATE_LIMIT_FACTOR: "1000",
   });
   const direct = await import("../../lib/data/sign-in/direct");
-  const limits = await import("../../lib/rate-limit");
+  const limits = await import("../../lib/data/rate-limit");
   const vault = await import("../../lib/data/vault");
   const users = await import("../../lib/data/users");
   const pool = new pg.Pool({ connectionString: app.db.url, max: CONCURRENCY });
@@ -116,7 +116,7 @@ try {
       .join(" ")}`,
   );
   await pool.end();
-  await (await import("../../lib/db")).disconnect();
+  await (await import("../../lib/data/db")).disconnect();
 } finally {
   await app.stop();
   await app.db.drop();

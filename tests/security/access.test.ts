@@ -240,7 +240,7 @@ describe("account pages, in every request variant", () => {
         for (const id of identities()) {
           const client = await id.client();
           // "You are signed out" is for a caller whose session cookie no longer opens a session;
-          // one who sent none is asked to sign in (lib/session.ts requireUser).
+          // one who sent none is asked to sign in (lib/web/session.ts requireUser).
           const sentSession = client.cookies.has(SESSION_COOKIE);
           const res = await requestFollowing(client, "GET", variant.path, { headers: variant.headers });
           const body = await res.text();

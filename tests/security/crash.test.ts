@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, expect, it } from "vitest";
-import { SHIPPED_CATALOGUE } from "../../lib/purposes";
+import { SHIPPED_CATALOGUE } from "../../lib/domain/purposes";
 import { Client, signedPayload } from "../support/client";
 import { freshDatabase, type TestDatabase } from "../support/databases";
 import { testSecrets } from "../support/secrets";

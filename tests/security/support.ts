@@ -76,7 +76,7 @@ export function recordFigure(name: string, value: number, note = ""): void {
   );
 }
 
-/** iron-session's password map as lib/session-cookie.ts builds it for a single secret. */
+/** iron-session's password map as lib/web/session-cookie.ts builds it for a single secret. */
 export function sealWith(secret: string, data: unknown, ttlSeconds = 3600): Promise<string> {
   return sealData(data as Record<string, unknown>, { password: { "1": secret }, ttl: ttlSeconds });
 }

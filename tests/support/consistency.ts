@@ -1,6 +1,6 @@
 // Checks that hold whatever happened before: the counters the admin report reads equal a full
 // recount of the tables they summarise.
-import { FIELD_IDS } from "../../lib/fields";
+import { FIELD_IDS } from "../../lib/domain/fields";
 import { query } from "./inspect";
 import type { TestApp } from "./server";
 

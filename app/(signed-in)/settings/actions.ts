@@ -1,14 +1,14 @@
 "use server";
 import { refresh } from "next/cache";
 import { getFormatter, getTranslations } from "next-intl/server";
-import { createPhoneBotLink, saveDecisions } from "@/lib/account";
-import { serverAction } from "@/lib/action";
-import type { ActionResult, ActionState } from "@/lib/action-result";
-import { purposeById } from "@/lib/catalogue";
-import { env } from "@/lib/env";
+import { createPhoneBotLink, saveDecisions } from "@/lib/use-cases/account";
+import { serverAction } from "@/lib/web/action";
+import type { ActionResult, ActionState } from "@/lib/web/action-result";
+import { purposeById } from "@/lib/domain/catalogue";
+import { env } from "@/lib/core/env";
 import { isLocale } from "@/lib/i18n/locales";
 import { currentLocale } from "@/lib/i18n/request-locale";
-import { purposeText } from "@/lib/purposes";
+import { purposeText } from "@/lib/domain/purposes";
 
 // "Log out on every device" and "Delete my data" are plain forms posting to route handlers
 // (/api/auth/logout?everywhere=1, /api/me/delete): only a route handler's answer can carry

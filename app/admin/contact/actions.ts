@@ -1,7 +1,7 @@
 "use server";
-import { serverAction } from "@/lib/action";
-import type { ActionResult, ActionState } from "@/lib/action-result";
-import { lookUpContact } from "@/lib/contact";
+import { serverAction } from "@/lib/web/action";
+import type { ActionResult, ActionState } from "@/lib/web/action-result";
+import { lookUpContact } from "@/lib/use-cases/contact";
 
 export type ContactLookupData = { reference: string; e164: string; display: string; reason: string };
 

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { ContactLookupForm } from "@/components/admin/contact-lookup-form";
-import { requireAdmin } from "@/lib/session";
+import { requireAdmin } from "@/lib/web/session";
 import { lookUpContactAction } from "./actions";
 
 export const metadata = { title: "Contact a person by phone · Consent-first login" };

@@ -1,4 +1,4 @@
-import { apiError, json, route } from "@/lib/http";
+import { apiError, json, route } from "@/lib/web/http";
 import { checkHealth } from "@/lib/data/health";
 
 export const dynamic = "force-dynamic";

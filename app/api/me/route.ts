@@ -1,9 +1,9 @@
-import { deleteMyAccount } from "@/lib/account";
+import { deleteMyAccount } from "@/lib/use-cases/account";
 import { describeMe } from "@/lib/data/me";
-import { apiError, ERASED_HEADERS, json, route } from "@/lib/http";
+import { apiError, ERASED_HEADERS, json, route } from "@/lib/web/http";
 import { currentLocale } from "@/lib/i18n/request-locale";
-import { consume } from "@/lib/rate-limit";
-import { getSession } from "@/lib/session";
+import { consume } from "@/lib/data/rate-limit";
+import { getSession } from "@/lib/web/session";
 
 export const dynamic = "force-dynamic";
 

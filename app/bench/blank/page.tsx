@@ -2,7 +2,7 @@
 // so what it loads is what every page pays for Next.js, React and the root layout.
 import { notFound } from "next/navigation";
 import { connection } from "next/server";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 
 export default async function BlankPage() {
   await connection();

@@ -2,8 +2,8 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { serverAction } from "@/lib/action";
-import type { ActionResult, ActionState } from "@/lib/action-result";
+import { serverAction } from "@/lib/web/action";
+import type { ActionResult, ActionState } from "@/lib/web/action-result";
 import { shareDemoPhone } from "@/lib/demo";
 
 /** The simulated sharing; on success the settings page shows what was kept, as after a real share. */

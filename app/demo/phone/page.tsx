@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { DemoPhoneShareForm } from "@/components/demo-phone-share";
 import { demoPersonaOf, demoPhoneDisplay, demoPhoneSharingAvailable } from "@/lib/demo";
-import { requireUser } from "@/lib/session";
+import { requireUser } from "@/lib/web/session";
 import { shareDemoPhoneAction } from "./actions";
 
 export async function generateMetadata() {

@@ -1,7 +1,7 @@
 import "server-only";
 // Who looked at the report: audit rows with the channel, never its content. Refusals are recorded
-// by the admin check (checkAdmin in lib/session.ts).
-import { db } from "../../db";
+// by the admin check (checkAdmin in lib/web/session.ts).
+import { db } from "../db";
 import { recordAudit } from "../audit";
 import type { ReportChannel } from "./types";
 

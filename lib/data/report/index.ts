@@ -1,13 +1,13 @@
 import "server-only";
 // The data-minimization report for admins: what is stored, under which purpose, whether anything is
 // kept without a live consent or past its retention, deletions and key rotation. Numbers only.
-// The entry point app/ and lib/admin.ts import: queries.ts reads the exact counts, suppression.ts
+// The entry point app/ and lib/use-cases/admin.ts import: queries.ts reads the exact counts, suppression.ts
 // decides what of them is published, csv.ts writes the CSV and audit.ts records who looked.
-import { catalogue } from "../../catalogue";
-import { env } from "../../env";
-import { purposeText, versionOf } from "../../purposes";
-import { recordRetentions } from "../../retention";
-import { FIELD_IDS, FIELDS } from "../../fields";
+import { catalogue } from "../../domain/catalogue";
+import { env } from "../../core/env";
+import { purposeText, versionOf } from "../../domain/purposes";
+import { recordRetentions } from "../../domain/retention";
+import { FIELD_IDS, FIELDS } from "../../domain/fields";
 import type { ConsentCheckResult } from "../consent-check";
 import { nextPurgeTime } from "../purge";
 import { recordReportView } from "./audit";

@@ -7,10 +7,10 @@ import "server-only";
 // result of the "stored without live consent" check, which must not trust the code or the
 // counters it audits and so looks at every stored value: it runs beside the purge, not here
 // (lib/data/consent-check.ts). See docs/decisions/005-admin-report-cost.md.
-import { catalogue } from "../../catalogue";
-import { db, type Db, type Tx } from "../../db";
-import { env } from "../../env";
-import { FIELD_IDS } from "../../fields";
+import { catalogue } from "../../domain/catalogue";
+import { db, type Db, type Tx } from "../db";
+import { env } from "../../core/env";
+import { FIELD_IDS } from "../../domain/fields";
 import { LEDGER_VERIFY_JOB } from "../ledger";
 import { lastConsentCheck, runConsentCheck, type ConsentCheckResult } from "../consent-check";
 import { queryRows, sqlTime, timeParam, toCount } from "../sql";

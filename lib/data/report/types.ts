@@ -1,6 +1,6 @@
 // The report's shape as admins, scripts and the page read it (the JSON contract of GET /api/admin/report).
-import type { FieldId } from "../../fields";
-import type { RecordRetention } from "../../retention";
+import type { FieldId } from "../../domain/fields";
+import type { RecordRetention } from "../../domain/retention";
 
 export const FEWER_THAN_5 = "fewer than 5" as const;
 /** A count as shown to admins: 1 to 4 could single out a person, so it is never shown exactly. */
@@ -93,6 +93,6 @@ export type MinimizationReport = {
     problems: Count;
     ok: boolean;
   } | null;
-  /** How long our own records about people are kept before the purge deletes them (lib/retention.ts). */
+  /** How long our own records about people are kept before the purge deletes them (lib/domain/retention.ts). */
   recordsKept: RecordRetention[];
 };

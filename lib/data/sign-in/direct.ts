@@ -15,7 +15,7 @@ import "server-only";
 //   commits first, with the read: signInOnPostgres says why that is safe);
 // - on PostgreSQL the account's sign-in budget is checked before the claim (a used-up budget claims
 //   nothing) and spent by the claim only, in the claim's statement, on the row rate-limiter-flexible
-//   keeps for it (lib/rate-limit.ts owns that SQL).
+//   keeps for it (lib/data/rate-limit.ts owns that SQL).
 // The payload claim, session row, audit row, counters and field upsert come as SQL text from the
 // module that owns each table (which runs the same text through Prisma, except the claim, which only
 // the sign-in makes), so the two paths cannot drift; the statements only the sign-in runs (locking
@@ -24,13 +24,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { createHash } from "node:crypto";
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import { auditInsertSql, auditParams } from "../audit";
-import {
-  budgetSpendParams,
-  budgetSpendSql,
-  budgetUsedUpParams,
-  budgetUsedUpSql,
-  type BudgetRow,
-} from "../../rate-limit";
+import { budgetSpendParams, budgetSpendSql, budgetUsedUpParams, budgetUsedUpSql, type BudgetRow } from "../rate-limit";
 import { claimSql } from "../login-replay";
 import { newSessionId, sessionInsertSql } from "../sessions";
 import { dialect, preparedOn, sqlTime, timeParam } from "../sql";

@@ -20,7 +20,7 @@ import "server-only";
 // Prisma's $transaction, which waits for it; otherwise the group runs BEGIN IMMEDIATE … COMMIT
 // itself without yielding, so no Prisma statement can land inside it.
 import type BetterSqlite3 from "better-sqlite3";
-import { db, driver } from "../../db";
+import { db, driver } from "../db";
 import { preparedOn } from "../sql";
 
 type Job = {

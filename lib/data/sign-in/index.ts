@@ -1,10 +1,10 @@
 import "server-only";
 // The sign-in of a Telegram identity (Login Widget or OpenID Connect), the one hot path that runs on
 // the database driver under Prisma instead of through it (docs/decisions/009-sign-in-cost.md). This
-// folder is the only code that uses lib/db.ts's driver(): direct.ts holds the statements and what
+// folder is the only code that uses lib/data/db.ts's driver(): direct.ts holds the statements and what
 // they keep, group-commit.ts the shared SQLite commit.
-import { driver } from "../../db";
-import { budgetRefusal, budgetRow, isBlocked, spend, type LimitName } from "../../rate-limit";
+import { driver } from "../db";
+import { budgetRefusal, budgetRow, isBlocked, spend, type LimitName } from "../rate-limit";
 import type { TelegramProfile } from "../../telegram/widget";
 import { claimExpiry, pruneExpiredLoginState } from "../login-replay";
 import { needsDecision, profileValues } from "../users";

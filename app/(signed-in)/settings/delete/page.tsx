@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { requireUser } from "@/lib/session";
+import { requireUser } from "@/lib/web/session";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations("settings.delete");

@@ -4,12 +4,12 @@ import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { FieldValue } from "@/components/field-value";
 import { PrintButton } from "@/components/print-button";
-import { exportMyData } from "@/lib/account";
-import { env } from "@/lib/env";
-import { DEMO_PHONE_SOURCE, FIELDS, isFieldId } from "@/lib/fields";
+import { exportMyData } from "@/lib/use-cases/account";
+import { env } from "@/lib/core/env";
+import { DEMO_PHONE_SOURCE, FIELDS, isFieldId } from "@/lib/domain/fields";
 import { isLocale, textDirection } from "@/lib/i18n/locales";
 import { currentLocale } from "@/lib/i18n/request-locale";
-import { requireUser } from "@/lib/session";
+import { requireUser } from "@/lib/web/session";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations("records.export");

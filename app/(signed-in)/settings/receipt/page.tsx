@@ -3,12 +3,12 @@ import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { PrintButton } from "@/components/print-button";
-import { purposeById } from "@/lib/catalogue";
+import { purposeById } from "@/lib/domain/catalogue";
 import { consentReceipt } from "@/lib/data/export";
-import { env } from "@/lib/env";
+import { env } from "@/lib/core/env";
 import { LOCALE_NAMES, textDirection } from "@/lib/i18n/locales";
 import { currentLocale } from "@/lib/i18n/request-locale";
-import { requireUser } from "@/lib/session";
+import { requireUser } from "@/lib/web/session";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations("records.receipt");

@@ -1,6 +1,6 @@
-import { adminRoute } from "@/lib/admin";
-import { lookUpContact } from "@/lib/contact";
-import { json, jsonError, readJsonObject, route } from "@/lib/http";
+import { adminRoute } from "@/lib/use-cases/admin";
+import { lookUpContact } from "@/lib/use-cases/contact";
+import { json, jsonError, readJsonObject, route } from "@/lib/web/http";
 
 export const dynamic = "force-dynamic";
 

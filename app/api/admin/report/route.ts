@@ -1,5 +1,5 @@
-import { adminReportResponse } from "@/lib/admin";
-import { route } from "@/lib/http";
+import { adminReportResponse } from "@/lib/use-cases/admin";
+import { route } from "@/lib/web/http";
 
 export const dynamic = "force-dynamic";
 

@@ -1,9 +1,9 @@
 import { cookies } from "next/headers";
 import { NextResponse } from "next/server";
-import { logOut } from "@/lib/account";
+import { logOut } from "@/lib/use-cases/account";
 import { keepingLanguage } from "@/lib/i18n/cookie";
 import { LOCALE_COOKIE } from "@/lib/i18n/negotiate";
-import { json, LOGGED_OUT_HEADERS, NO_STORE, route } from "@/lib/http";
+import { json, LOGGED_OUT_HEADERS, NO_STORE, route } from "@/lib/web/http";
 
 // Also the target of the plain HTML logout forms: those get a 303 to the start page.
 export const POST = route(async (req, { requestId }) => {

@@ -1,6 +1,6 @@
-import { signInWithWidgetPayload } from "@/lib/auth";
-import { json, jsonError, readJsonObject, route } from "@/lib/http";
-import { clientAddress } from "@/lib/rate-limit";
+import { signInWithWidgetPayload } from "@/lib/use-cases/auth";
+import { json, jsonError, readJsonObject, route } from "@/lib/web/http";
+import { clientAddress } from "@/lib/data/rate-limit";
 
 export const POST = route(async (req, { requestId }) => {
   const body = await readJsonObject(req, 4096);

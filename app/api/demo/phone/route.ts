@@ -1,6 +1,6 @@
 import { demoRefusal, shareDemoPhone } from "@/lib/demo";
-import { apiError, json, jsonError, route } from "@/lib/http";
-import { getSession } from "@/lib/session";
+import { apiError, json, jsonError, route } from "@/lib/web/http";
+import { getSession } from "@/lib/web/session";
 
 /** POST (demo mode only): the simulated phone sharing of /demo/phone, for scripts. 404 outside demo mode. */
 export const POST = route(async (req) => {

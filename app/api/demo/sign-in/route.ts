@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEMO_PERSONAS, demoPayload, demoRefusal } from "@/lib/demo";
-import { json, jsonError, readJsonObject, route } from "@/lib/http";
+import { json, jsonError, readJsonObject, route } from "@/lib/web/http";
 
 // Demo mode only: returns a Login Widget payload signed with the demo bot token, which the page
 // then posts to /api/auth/telegram so the real verification runs. 404 outside demo mode, 403 for a

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { saveDecisions } from "@/lib/account";
-import { apiError, json, jsonError, readJsonObject, route } from "@/lib/http";
+import { saveDecisions } from "@/lib/use-cases/account";
+import { apiError, json, jsonError, readJsonObject, route } from "@/lib/web/http";
 import { currentLocale } from "@/lib/i18n/request-locale";
 
 const Body = z.strictObject({

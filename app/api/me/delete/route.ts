@@ -1,12 +1,12 @@
 import { cookies } from "next/headers";
 import { NextResponse } from "next/server";
-import { deleteMyAccount } from "@/lib/account";
-import { env } from "@/lib/env";
+import { deleteMyAccount } from "@/lib/use-cases/account";
+import { env } from "@/lib/core/env";
 import { keepingLanguage } from "@/lib/i18n/cookie";
 import { LOCALE_COOKIE } from "@/lib/i18n/negotiate";
-import { apiError, ERASED_HEADERS, json, NO_STORE, route } from "@/lib/http";
-import { consume } from "@/lib/rate-limit";
-import { getSession } from "@/lib/session";
+import { apiError, ERASED_HEADERS, json, NO_STORE, route } from "@/lib/web/http";
+import { consume } from "@/lib/data/rate-limit";
+import { getSession } from "@/lib/web/session";
 
 // The delete page's form (HTML forms cannot send DELETE): the same erasure as DELETE /api/me. A
 // route handler rather than a server action so the answer can carry Clear-Site-Data, which a

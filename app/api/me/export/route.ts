@@ -1,8 +1,8 @@
-import { exportMyData } from "@/lib/account";
+import { exportMyData } from "@/lib/use-cases/account";
 import { currentLocale } from "@/lib/i18n/request-locale";
-import { apiError, json, route } from "@/lib/http";
-import { consume } from "@/lib/rate-limit";
-import { getSession } from "@/lib/session";
+import { apiError, json, route } from "@/lib/web/http";
+import { consume } from "@/lib/data/rate-limit";
+import { getSession } from "@/lib/web/session";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 import { consentReceipt } from "@/lib/data/export";
-import { apiError, json, route } from "@/lib/http";
+import { apiError, json, route } from "@/lib/web/http";
 import { currentLocale } from "@/lib/i18n/request-locale";
-import { consume } from "@/lib/rate-limit";
-import { getSession } from "@/lib/session";
+import { consume } from "@/lib/data/rate-limit";
+import { getSession } from "@/lib/web/session";
 
 export const dynamic = "force-dynamic";
 

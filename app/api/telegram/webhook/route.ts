@@ -1,6 +1,6 @@
-import { apiError, json, readJsonObject, route } from "@/lib/http";
-import { securityEvent } from "@/lib/log";
-import { handleBotUpdate, webhookSecretMatches } from "@/lib/telegram/bot";
+import { apiError, json, readJsonObject, route } from "@/lib/web/http";
+import { securityEvent } from "@/lib/core/log";
+import { handleBotUpdate, webhookSecretMatches } from "@/lib/use-cases/bot";
 
 // Telegram's servers call this, so there is no Origin to check: the secret token header set with
 // setWebhook (npm run bot:webhook) is the authentication.

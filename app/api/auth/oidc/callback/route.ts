@@ -1,11 +1,11 @@
 import { cookies } from "next/headers";
 import { NextResponse } from "next/server";
-import { finishOidc } from "@/lib/auth";
-import { env } from "@/lib/env";
+import { finishOidc } from "@/lib/use-cases/auth";
+import { env } from "@/lib/core/env";
 import { localeCookieOptions } from "@/lib/i18n/cookie";
 import { LOCALE_COOKIE, offeredLocale } from "@/lib/i18n/negotiate";
-import { jsonError, NO_STORE, route } from "@/lib/http";
-import { clientAddress, consume } from "@/lib/rate-limit";
+import { jsonError, NO_STORE, route } from "@/lib/web/http";
+import { clientAddress, consume } from "@/lib/data/rate-limit";
 
 /** A refusal seen by a person: a page that says what happened (a closed set of reasons, nothing else in the URL). */
 const PAGE_REASON = { 400: "restart", 401: "not-confirmed", 409: "taken", 503: "unavailable" } as const;

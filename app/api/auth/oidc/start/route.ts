@@ -1,8 +1,8 @@
 import { NextResponse } from "next/server";
-import { startOidc } from "@/lib/auth";
-import { apiError, jsonError, NO_STORE, route } from "@/lib/http";
-import { securityEvent } from "@/lib/log";
-import { clientAddress, consume } from "@/lib/rate-limit";
+import { startOidc } from "@/lib/use-cases/auth";
+import { apiError, jsonError, NO_STORE, route } from "@/lib/web/http";
+import { securityEvent } from "@/lib/core/log";
+import { clientAddress, consume } from "@/lib/data/rate-limit";
 
 // A plain link, not a form: a form's redirect to Telegram would need form-action in the CSP.
 // Another site may not start a flow in the user's name (its navigations say cross-site).

@@ -1,10 +1,10 @@
 import { cookies } from "next/headers";
-import { signInWithWebAppData } from "@/lib/auth";
-import { env } from "@/lib/env";
+import { signInWithWebAppData } from "@/lib/use-cases/auth";
+import { env } from "@/lib/core/env";
 import { localeCookieOptions } from "@/lib/i18n/cookie";
 import { LOCALE_COOKIE, offeredLocale } from "@/lib/i18n/negotiate";
-import { json, jsonError, readJsonObject, route } from "@/lib/http";
-import { clientAddress } from "@/lib/rate-limit";
+import { json, jsonError, readJsonObject, route } from "@/lib/web/http";
+import { clientAddress } from "@/lib/data/rate-limit";
 
 // The Mini App's sign-in: {"initData": "<Telegram.WebApp.initData>"}, answered like the widget's.
 export const POST = route(async (req, { requestId }) => {

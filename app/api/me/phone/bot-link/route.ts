@@ -1,6 +1,6 @@
-import { createPhoneBotLink } from "@/lib/account";
-import { apiError, json, jsonError, route } from "@/lib/http";
-import { getSession } from "@/lib/session";
+import { createPhoneBotLink } from "@/lib/use-cases/account";
+import { apiError, json, jsonError, route } from "@/lib/web/http";
+import { getSession } from "@/lib/web/session";
 
 /** POST: a one-time t.me deep link that lets the bot ask for the user's own contact. */
 export const POST = route(async () => {

@@ -1,5 +1,5 @@
-import { saveMiniAppContact } from "@/lib/auth";
-import { json, jsonError, readJsonObject, route } from "@/lib/http";
+import { saveMiniAppContact } from "@/lib/use-cases/auth";
+import { json, jsonError, readJsonObject, route } from "@/lib/web/http";
 
 /** POST {"contact": "<requestContact's signed response>"}: the signed-in person's own number, under consent. */
 export const POST = route(async (req, { requestId }) => {

@@ -1,4 +1,4 @@
-// The demo's fictional people, as plain data (lib/env.ts reads the admin's id, so nothing here may
+// The demo's fictional people, as plain data (lib/core/env.ts reads the admin's id, so nothing here may
 // import server code). Each persona has a different set of Telegram profile fields, so the consent
 // and settings pages show what happens when Telegram sends a field and when it does not.
 export const DEMO_PERSONAS = {
@@ -41,7 +41,7 @@ export function photoSource(url: string, demo: boolean): string {
   return (demo && DEMO_PHOTOS.get(url)) || url;
 }
 
-/** Admin only while DEMO_MODE is on (lib/env.ts); ADMIN_TELEGRAM_IDS is not read in demo mode. */
+/** Admin only while DEMO_MODE is on (lib/core/env.ts); ADMIN_TELEGRAM_IDS is not read in demo mode. */
 export const DEMO_ADMIN_PERSONA: DemoPersona = "margaret";
 
 // Fictional numbers: Australia's ACMA reserves 0491 570 006-010 for drama and documentation, and

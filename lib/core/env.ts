@@ -7,8 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { DEMO_ADMIN_PERSONA, DEMO_PERSONAS } from "./demo-personas";
-import { TELEGRAM_WEBAPP_PUBLIC_KEYS } from "./telegram/webapp";
-import { DEFAULT_LOCALE, LOCALES, type Locale } from "./i18n/locales";
+import { DEFAULT_LOCALE, LOCALES, type Locale } from "../i18n/locales";
 
 const base64Key = z
   .string()
@@ -99,14 +98,14 @@ const RawEnv = z.object({
   SESSION_ABSOLUTE_HOURS: positiveInt(12),
   PURPOSES_FILE: z.string().optional(),
   PURGE_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(60),
-  // How long our own records about people are kept (lib/retention.ts): the audit log of sign-ins,
+  // How long our own records about people are kept (lib/domain/retention.ts): the audit log of sign-ins,
   // consent changes and the like, and the log of admins' lookups of a person's number.
   AUDIT_RETENTION_DAYS: positiveInt(90),
   CONTACT_LOOKUP_RETENTION_DAYS: positiveInt(365),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Only behind a proxy you run: the last X-Forwarded-For hop (the one it appended) is the client.
   TRUST_PROXY: flag,
-  // Multiplies every rate limit (lib/rate-limit.ts); tests raise it so that suites sharing one
+  // Multiplies every rate limit (lib/data/rate-limit.ts); tests raise it so that suites sharing one
   // loopback address do not throttle each other. 1 in production.
   RATE_LIMIT_FACTOR: z.coerce.number().positive().max(100_000).default(1),
   DATA_DIR: z.string().default("data"),
@@ -238,6 +237,15 @@ function controllerOf(raw: { CONTROLLER_NAME?: string; CONTROLLER_CONTACT?: stri
     contactSet: contact !== null,
   };
 }
+
+/**
+ * Telegram's published Ed25519 keys for Mini App init data signatures (core.telegram.org/bots/webapps):
+ * TELEGRAM_ENVIRONMENT picks one, TELEGRAM_WEBAPP_PUBLIC_KEY replaces it.
+ */
+export const TELEGRAM_WEBAPP_PUBLIC_KEYS = {
+  production: "e7bf03a2fa4602af4580703d88dda5bb59f32ed8b02a56c187fe7d34caed242d",
+  test: "40055058a4ee38156a06562e52eece92a771bcd8346a8c4615cb7376eddf72ec",
+} as const;
 
 const REQUIRED_IN_PRODUCTION = [
   "APP_ORIGIN",

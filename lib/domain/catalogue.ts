@@ -1,5 +1,5 @@
 // The catalogue in force: the operator's PURPOSES_FILE when set, else the shipped one. Read once.
-import { env } from "./env";
+import { env } from "../core/env";
 import type { FieldId } from "./fields";
 import { loadCatalogueFile, SHIPPED_CATALOGUE, type Purpose } from "./purposes";
 

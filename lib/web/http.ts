@@ -3,10 +3,10 @@
 import { randomUUID } from "node:crypto";
 import { headers } from "next/headers";
 import { NextResponse } from "next/server";
-import { env } from "./env";
+import { env } from "../core/env";
 import { ERROR_STATUS, errorMessage, type ErrorCode, type ErrorValues } from "./errors";
-import { log, securityEvent } from "./log";
-import { RateLimitedError } from "./rate-limit";
+import { log, securityEvent } from "../core/log";
+import { RateLimitedError } from "../data/rate-limit";
 
 export const NO_STORE = { "Cache-Control": "no-store, max-age=0", Pragma: "no-cache" } as const;
 
@@ -38,7 +38,7 @@ export async function currentRequestId(): Promise<string> {
 }
 
 /** The contract's 429: the error shape, Retry-After, and a security event (no key, no address). */
-/** A refusal from the error catalogue (lib/errors.ts): its status and its English sentence. */
+/** A refusal from the error catalogue (lib/web/errors.ts): its status and its English sentence. */
 export function apiError(code: ErrorCode, values?: ErrorValues, headers: Record<string, string> = {}): NextResponse {
   return jsonError(ERROR_STATUS[code], errorMessage(code, values), headers);
 }

@@ -1,8 +1,8 @@
 // What a purpose says, per language, and which version of it a decision was made on. Free of
-// Node's modules (the catalogue itself, lib/purposes.ts, hashes and reads files), so client
+// Node's modules (the catalogue itself, lib/domain/purposes.ts, hashes and reads files), so client
 // components (the consent form) can show a purpose's text.
 import type { FieldId } from "./fields";
-import { isLocale, type Locale } from "./i18n/locales";
+import { isLocale, type Locale } from "../i18n/locales";
 
 /** What a person reads about a purpose, in one language. */
 export type PurposeText = {

@@ -1,18 +1,25 @@
 import "server-only";
 // The sign-in use case behind POST /api/auth/telegram: parse → verify → single use → find or hold
 // the user → session. Every refusal of a well-formed payload looks the same to the caller.
-import { env } from "./env";
-import { claimContact } from "./data/login-replay";
-import { phoneUse, savePhoneFromTelegram } from "./data/phone";
-import { signInWithTelegram, type SignInOutcome } from "./data/sign-in";
-import { telegramIdIndexes } from "./data/vault";
-import { securityEvent } from "./log";
-import { consume, isBlocked } from "./rate-limit";
-import { getSession, newSessionExpiry, setOidcFlow, setPendingSignIn, startSession, takeOidcFlow } from "./session";
-import { nowSeconds } from "./session-cookie";
-import { authorizationUrl, exchangeAndVerify, newFlowSecrets, sameState } from "./telegram/oidc";
-import { verifyWebAppContact, verifyWebAppInitData } from "./telegram/webapp";
-import { verifyWidgetPayload, type TelegramProfile } from "./telegram/widget";
+import { env } from "../core/env";
+import { claimContact } from "../data/login-replay";
+import { phoneUse, savePhoneFromTelegram } from "../data/phone";
+import { signInWithTelegram, type SignInOutcome } from "../data/sign-in";
+import { telegramIdIndexes } from "../data/vault";
+import { securityEvent } from "../core/log";
+import { consume, isBlocked } from "../data/rate-limit";
+import {
+  getSession,
+  newSessionExpiry,
+  setOidcFlow,
+  setPendingSignIn,
+  startSession,
+  takeOidcFlow,
+} from "../web/session";
+import { nowSeconds } from "../web/session-cookie";
+import { authorizationUrl, exchangeAndVerify, newFlowSecrets, sameState } from "../telegram/oidc";
+import { verifyWebAppContact, verifyWebAppInitData } from "../telegram/webapp";
+import { verifyWidgetPayload, type TelegramProfile } from "../telegram/widget";
 
 export const UNAUTHORIZED_MESSAGE =
   "Telegram could not confirm this sign-in. Please press the Telegram button and try again.";
@@ -29,7 +36,7 @@ export type SignInResult =
  * address may be forged, so it only throttles refusals. A sign-in counts against the Telegram
  * account that Telegram signed for, and only once its payload won the single-use claim: a replayed
  * copy of a used payload never spends its owner's budget. A RateLimitedError thrown here becomes the
- * contract's 429 in lib/http.ts.
+ * contract's 429 in lib/web/http.ts.
  */
 export async function signInWithWidgetPayload(
   body: unknown,

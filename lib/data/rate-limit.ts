@@ -5,7 +5,7 @@ import "server-only";
 // way it is: docs/decisions/007-rate-limits-and-client-address.md.
 import { createHmac } from "node:crypto";
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
-import { env } from "./env";
+import { env } from "../core/env";
 
 export const RATE_LIMITS = {
   /** Every sign-in attempt per client address; applied only behind a trusted proxy (TRUST_PROXY). */

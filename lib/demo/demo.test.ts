@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isLoopbackAddress } from "./demo";
-import { DEMO_PERSONAS, demoPersonaProfile, type DemoPersona } from "./demo-personas";
+import { isLoopbackAddress } from "./index";
+import { DEMO_PERSONAS, demoPersonaProfile, type DemoPersona } from "../core/demo-personas";
 
 describe("isLoopbackAddress", () => {
   it("accepts only loopback, in every spelling a socket or a proxy header gives it", () => {

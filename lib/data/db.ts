@@ -10,8 +10,8 @@ import "server-only";
 import type BetterSqlite3 from "better-sqlite3";
 import type { Pool } from "pg";
 import type { PrismaClient } from "@/prisma/generated/sqlite/client/client";
-import { env } from "./env";
-import { log } from "./log";
+import { env } from "../core/env";
+import { log } from "../core/log";
 import { migrate, sqliteFilePath } from "./migrate";
 
 export type Db = PrismaClient;
@@ -114,7 +114,7 @@ async function connect(): Promise<Db> {
       const connected = await factory.connect();
       const handle = (connected as unknown as { client?: unknown }).client;
       if (!(handle instanceof Database))
-        throw new Error("The SQLite adapter no longer exposes its better-sqlite3 connection (lib/db.ts).");
+        throw new Error("The SQLite adapter no longer exposes its better-sqlite3 connection (lib/data/db.ts).");
       connection = handle;
       return connected;
     },

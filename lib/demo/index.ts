@@ -1,16 +1,16 @@
 import "server-only";
-// Demo mode: fictional people (lib/demo-personas.ts) signed in with the demo bot token that
-// lib/env.ts generates, a report filled with synthetic people, and a simulated phone sharing. Demo
-// mode signs its own logins, so it must only ever serve the machine it runs on: lib/env.ts refuses
+// Demo mode: fictional people (lib/core/demo-personas.ts) signed in with the demo bot token that
+// lib/core/env.ts generates, a report filled with synthetic people, and a simulated phone sharing. Demo
+// mode signs its own logins, so it must only ever serve the machine it runs on: lib/core/env.ts refuses
 // it on PostgreSQL, off a loopback APP_ORIGIN or beside a real bot token; startup refuses it unless
 // the server listens on loopback alone; and each demo request refuses one that a proxy forwarded.
 import { isIP, Server } from "node:net";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import { runConsentCheck } from "./data/consent-check";
-import { savePhoneFromTelegram, type SavePhoneResult } from "./data/phone";
-import { countSyntheticPeople, seedSyntheticPeople } from "./data/seed";
-import type { SessionUser } from "./data/sessions";
-import { telegramIdIndex } from "./data/vault";
+import { runConsentCheck } from "../data/consent-check";
+import { savePhoneFromTelegram, type SavePhoneResult } from "../data/phone";
+import { countSyntheticPeople, seedSyntheticPeople } from "../data/seed";
+import type { SessionUser } from "../data/sessions";
+import { telegramIdIndex } from "../data/vault";
 import {
   DEMO_ADMIN_PERSONA,
   DEMO_PERSONAS,
@@ -18,10 +18,10 @@ import {
   demoPersonaProfile,
   type DemoPersona,
   type DemoPersonaProfile,
-} from "./demo-personas";
-import { ConfigError, env } from "./env";
-import { nowSeconds } from "./session-cookie";
-import { signWidgetPayload } from "./telegram/widget";
+} from "../core/demo-personas";
+import { ConfigError, env } from "../core/env";
+import { nowSeconds } from "../web/session-cookie";
+import { signWidgetPayload } from "../telegram/widget";
 
 export { DEMO_ADMIN_PERSONA, DEMO_PERSONAS, DEMO_PHONES, type DemoPersona };
 

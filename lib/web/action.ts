@@ -11,10 +11,10 @@ import "server-only";
 // Bugs are thrown on, to app/error.tsx; Next's redirect and forbidden pass through untouched.
 import { getTranslations } from "next-intl/server";
 import type { ActionResult } from "./action-result";
-import type { SessionUser } from "./data/sessions";
+import type { SessionUser } from "../data/sessions";
 import { currentRequestId } from "./http";
-import { securityEvent } from "./log";
-import { RateLimitedError } from "./rate-limit";
+import { securityEvent } from "../core/log";
+import { RateLimitedError } from "../data/rate-limit";
 import { requireAdmin, requireUser } from "./session";
 
 type Caller = "user" | "admin" | "anyone";

@@ -1,5 +1,5 @@
-// The cookie half of lib/session.ts, without the database, so proxy.ts can refresh the idle clock
-// without pulling in Prisma. lib/session.ts and proxy.ts use its cookies; lib/auth.ts and lib/demo.ts
+// The cookie half of lib/web/session.ts, without the database, so proxy.ts can refresh the idle clock
+// without pulling in Prisma. lib/web/session.ts and proxy.ts use its cookies; lib/use-cases/auth.ts and lib/demo/index.ts
 // take its clock (nowSeconds), and the consent page and its action the pending sign-in's lifetime.
 //
 // The session cookie holds only the session row's id, the random user id, the session version it was
@@ -8,8 +8,8 @@
 // naming it (a random id, the keyed blind index of the Telegram id, an expiry) until the person
 // approves, so that the cookie can be used once and voided (lib/data/pending-sign-ins.ts).
 import { unsealData } from "iron-session";
-import { sealIron } from "./crypto/iron-seal";
-import { env } from "./env";
+import { sealIron } from "../crypto/iron-seal";
+import { env } from "../core/env";
 
 export type SessionData = { sid: string; uid: string; sv: number; iat: number; lat: number };
 /** `pid` names the server-side record (lib/data/pending-sign-ins.ts) that makes the cookie single use. */
@@ -24,7 +24,7 @@ export type OidcFlowData = {
   exp: number;
 };
 
-export const PENDING_TTL_SECONDS = 10 * 60;
+export { PENDING_TTL_SECONDS } from "../domain/retention";
 /** Long enough to confirm in the Telegram app, short enough that a stolen cookie soon expires. */
 export const OIDC_FLOW_TTL_SECONDS = 10 * 60;
 /** The idle clock is refreshed at most this often, so every request does not set a cookie. */

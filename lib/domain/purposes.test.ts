@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LOCALES } from "./i18n/locales";
+import { LOCALES } from "../i18n/locales";
 import {
   isCurrentDecision,
   loadCatalogueFile,

@@ -3,7 +3,7 @@
 // API answers in English (its readers are scripts and their authors), a page in the person's language
 // (getTranslations("codes")).
 import { createTranslator } from "next-intl";
-import codes from "../messages/en/codes.json";
+import codes from "../../messages/en/codes.json";
 
 export const ERROR_STATUS = {
   signedOut: 401,

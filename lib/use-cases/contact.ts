@@ -3,11 +3,16 @@ import "server-only";
 // per-admin limit and the number formatted for a person to dial. The lookup itself, its consent
 // check and its audit row: lib/data/contact.ts.
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import { accountReference, userIdPrefixOf } from "./account-reference";
-import { CONTACT_REASONS, isContactReason, type ContactReason } from "./contact-reasons";
-import { CONTACT_PURPOSE_ID, listContactLookups, lookUpPhoneForContact, type ContactLookupEntry } from "./data/contact";
-import type { SessionUser } from "./data/sessions";
-import { consume, RateLimitedError } from "./rate-limit";
+import { accountReference, userIdPrefixOf } from "../domain/account-reference";
+import { CONTACT_REASONS, isContactReason, type ContactReason } from "../domain/contact-reasons";
+import {
+  CONTACT_PURPOSE_ID,
+  listContactLookups,
+  lookUpPhoneForContact,
+  type ContactLookupEntry,
+} from "../data/contact";
+import type { SessionUser } from "../data/sessions";
+import { consume, RateLimitedError } from "../data/rate-limit";
 
 export { accountReference, CONTACT_PURPOSE_ID, CONTACT_REASONS, type ContactLookupEntry, type ContactReason };
 

@@ -24,7 +24,7 @@ import { promisify } from "node:util";
 export type Kind = "sqlite" | "postgres";
 export type Migration = { name: string; sql: string; checksum: string; removesRows: string[] };
 
-/** Where the migrator reports; lib/log.ts's logger fits. No personal data is ever passed. */
+/** Where the migrator reports; lib/core/log.ts's logger fits. No personal data is ever passed. */
 export type MigrationLogger = {
   info: (obj: Record<string, unknown>, msg: string) => void;
   warn: (obj: Record<string, unknown>, msg: string) => void;

@@ -1,10 +1,15 @@
 // How long we keep our own records about people (issue 25, item 7), as distinct from the values
-// they consented to (each purpose's retentionDays, lib/purposes.ts). One list, read by the purge
+// they consented to (each purpose's retentionDays, lib/domain/purposes.ts). One list, read by the purge
 // (lib/data/purge.ts), the admin report, the consent and settings pages and the export, so what is
 // said is what is done. Every record here is deleted on the purge schedule once older than this;
 // erasure deletes a person's records at once, whatever their age.
-import { env } from "./env";
-import { PENDING_TTL_SECONDS } from "./session-cookie";
+import { env } from "../core/env";
+
+/**
+ * How long a first sign-in may wait on the consent page: the pending cookie's lifetime and its row's
+ * (lib/web/session-cookie.ts seals it with this).
+ */
+export const PENDING_TTL_SECONDS = 10 * 60;
 
 export type OwnRecord = "audit_events" | "contact_lookups" | "sessions" | "used_login_payloads" | "pending_sign_ins";
 

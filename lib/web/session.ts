@@ -6,14 +6,14 @@ import "server-only";
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
-import { env } from "./env";
-import { recordEvent } from "./data/audit";
-import { closePendingSignIn, isPendingSignInOpen, openPendingSignIn } from "./data/pending-sign-ins";
-import { createSessionRow, deleteSessionRow, findSessionUser, type SessionUser } from "./data/sessions";
-import { telegramIdIndex, telegramIdIndexes } from "./data/vault";
+import { env } from "../core/env";
+import { recordEvent } from "../data/audit";
+import { closePendingSignIn, isPendingSignInOpen, openPendingSignIn } from "../data/pending-sign-ins";
+import { createSessionRow, deleteSessionRow, findSessionUser, type SessionUser } from "../data/sessions";
+import { telegramIdIndex, telegramIdIndexes } from "../data/vault";
 import { currentRequestId } from "./http";
-import { securityEvent } from "./log";
-import { withinLimit } from "./rate-limit";
+import { securityEvent } from "../core/log";
+import { withinLimit } from "../data/rate-limit";
 import {
   cookieOptions,
   nowSeconds,
@@ -29,7 +29,7 @@ import {
   sessionCookieName,
   sessionTtl,
 } from "./session-cookie";
-import type { TelegramProfile } from "./telegram/widget";
+import type { TelegramProfile } from "../telegram/widget";
 
 export type { SessionUser };
 
@@ -71,7 +71,7 @@ export function isAdmin(user: SessionUser): boolean {
 export type AdminCheck = { ok: true; user: SessionUser } | { ok: false; signedIn: boolean };
 
 /**
- * The one admin check, behind requireAdmin (pages, actions) and adminRoute (lib/admin.ts, the
+ * The one admin check, behind requireAdmin (pages, actions) and adminRoute (lib/use-cases/admin.ts, the
  * admin API), checked again on every request. A refused signed-in user is recorded in the audit log,
  * bounded per user (refusals past the limit are not recorded); a signed-out request is only logged,
  * so anonymous traffic cannot grow the database. `channel.audit` is what the audit row says,

@@ -1,17 +1,17 @@
 import "server-only";
-import { catalogue } from "./catalogue";
-import { runConsentCheck } from "./data/consent-check";
-import { openDatabase } from "./data/connection";
-import { replayErasureJournal, type ReplayResult } from "./data/erase";
-import { verifyKeyChecks, type KeyCheckOutcome } from "./data/key-checks";
-import { describePurgeError, purgeExpired, purgeIsDue, purgeOwnRecords } from "./data/purge";
-import { assertDemoListensOnLoopback } from "./demo";
-import { env } from "./env";
-import { log } from "./log";
+import { catalogue } from "../domain/catalogue";
+import { runConsentCheck } from "../data/consent-check";
+import { openDatabase } from "../data/connection";
+import { replayErasureJournal, type ReplayResult } from "../data/erase";
+import { verifyKeyChecks, type KeyCheckOutcome } from "../data/key-checks";
+import { describePurgeError, purgeExpired, purgeIsDue, purgeOwnRecords } from "../data/purge";
+import { assertDemoListensOnLoopback } from "../demo";
+import { env } from "../core/env";
+import { log } from "../core/log";
 
 /**
  * Everything that would make the running app go silently wrong, checked before it serves anyone:
- * the configuration (every problem at once, lib/env.ts), the purpose catalogue, the database
+ * the configuration (every problem at once, lib/core/env.ts), the purpose catalogue, the database
  * (reachable and answering within DATABASE_TIMEOUT_SECONDS, migrated) and the keys against the stored
  * check values (lib/data/key-checks.ts). Then the erasure journal is replayed, so that a database
  * restored from an older copy does not serve an erased account again (lib/data/erasure-journal.ts).
@@ -85,7 +85,7 @@ function schedulePurge(): void {
         { event: "purge.completed", accounts: counts.accountsErased, fields: counts.fieldsErased },
         "purge completed",
       );
-      // Our own records about people past their stated retention (lib/retention.ts): counts only.
+      // Our own records about people past their stated retention (lib/domain/retention.ts): counts only.
       log().info({ event: "records.purged", ...(await purgeOwnRecords()) }, "records past retention deleted");
     } catch (e) {
       log().error({ event: "purge.failed", error: describePurgeError(e) }, "purge failed");

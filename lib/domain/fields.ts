@@ -1,5 +1,5 @@
 // The closed set of personal fields the app can ever hold, with where each comes from. Purposes
-// (lib/purposes.ts) may only name fields from here, so an operator's catalogue cannot invent a
+// (lib/domain/purposes.ts) may only name fields from here, so an operator's catalogue cannot invent a
 // field the storage layer does not know how to protect.
 export const FIELDS = {
   telegram_id: { label: "Telegram user id", source: "Telegram login", lookup: true },

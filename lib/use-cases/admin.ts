@@ -1,11 +1,11 @@
 import "server-only";
 // The admin API's side of the admin check, and the report's two download formats. Pages and
-// actions use requireAdmin() from lib/session.ts; route handlers answer 401/403 as JSON instead.
-import type { SessionUser } from "./data/sessions";
-import { reportToCsv, viewMinimizationReport } from "./data/report";
-import type { ErrorCode } from "./errors";
-import { apiError, json, NO_STORE } from "./http";
-import { checkAdmin } from "./session";
+// actions use requireAdmin() from lib/web/session.ts; route handlers answer 401/403 as JSON instead.
+import type { SessionUser } from "../data/sessions";
+import { reportToCsv, viewMinimizationReport } from "../data/report";
+import type { ErrorCode } from "../web/errors";
+import { apiError, json, NO_STORE } from "../web/http";
+import { checkAdmin } from "../web/session";
 
 /**
  * checkAdmin for a route handler: the admin, or the contract's answer for everyone else (401 signed

@@ -1,19 +1,19 @@
 import "server-only";
 // Account use cases that need the session as well as the data layer; shared by pages, actions and
 // the /api/me routes so that both paths run the same code.
-import { accountPurpose } from "./catalogue";
-import { recordEvent } from "./data/audit";
-import { checkDecisions, setConsents, type AppliedDecisions, type Decisions } from "./data/consents";
-import { eraseUser } from "./data/erase";
-import { demoPhoneSharingAvailable } from "./demo";
-import { exportUserData } from "./data/export";
-import { createBotLink, phoneUse } from "./data/phone";
-import { env } from "./env";
-import { bumpSessionVersion, createAccountFromPending, userNeedsConsent } from "./data/users";
-import type { FieldId } from "./fields";
-import { isLocale, type Locale } from "./i18n/locales";
-import { securityEvent } from "./log";
-import { consume } from "./rate-limit";
+import { accountPurpose } from "../domain/catalogue";
+import { recordEvent } from "../data/audit";
+import { checkDecisions, setConsents, type AppliedDecisions, type Decisions } from "../data/consents";
+import { eraseUser } from "../data/erase";
+import { demoPhoneSharingAvailable } from "../demo";
+import { exportUserData } from "../data/export";
+import { createBotLink, phoneUse } from "../data/phone";
+import { env } from "../core/env";
+import { bumpSessionVersion, createAccountFromPending, userNeedsConsent } from "../data/users";
+import type { FieldId } from "../domain/fields";
+import { isLocale, type Locale } from "../i18n/locales";
+import { securityEvent } from "../core/log";
+import { consume } from "../data/rate-limit";
 import {
   clearPendingSignIn,
   endSession,
@@ -21,8 +21,8 @@ import {
   getSession,
   startSession,
   type PendingSignIn,
-} from "./session";
-import type { TelegramProfile } from "./telegram/widget";
+} from "../web/session";
+import type { TelegramProfile } from "../telegram/widget";
 
 /**
  * Creates the account of a pending first sign-in and signs the user in. The required purpose must
@@ -139,7 +139,7 @@ export function phoneShareWays(): PhoneShareWay[] {
   if (botUsername && botToken && webhookSecret) ways.push({ kind: "bot" });
   // Telegram signs a Mini App's contact with the bot token only (lib/telegram/webapp.ts).
   if (botToken) ways.push({ kind: "miniapp" });
-  // The demo has no Telegram to share with: its simulated step runs the real save (lib/demo.ts).
+  // The demo has no Telegram to share with: its simulated step runs the real save (lib/demo/index.ts).
   if (demoPhoneSharingAvailable()) ways.push({ kind: "demo", href: "/demo/phone" });
   return ways;
 }

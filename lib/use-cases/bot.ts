@@ -6,12 +6,12 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { createTranslator } from "next-intl";
 import { z } from "zod";
 import { acceptBotContact, claimBotLink } from "../data/phone";
-import { env } from "../env";
+import { env } from "../core/env";
 import { DEFAULT_LOCALE, type Locale } from "../i18n/locales";
 import { loadMessages } from "../i18n/messages";
 import { offeredLocale } from "../i18n/negotiate";
-import { log, securityEvent } from "../log";
-import { withinLimit } from "../rate-limit";
+import { log, securityEvent } from "../core/log";
+import { withinLimit } from "../data/rate-limit";
 
 /** Constant-time comparison of the X-Telegram-Bot-Api-Secret-Token header with the configured secret. */
 export function webhookSecretMatches(given: string | null): boolean {
