@@ -11,8 +11,9 @@ export default defineConfig({
   },
   test: {
     include: ["lib/**/*.test.ts", "tests/**/*.test.ts"],
-    // The adversarial suite is its own run: `npm run test:security` (vitest.security.config.ts).
-    exclude: ["tests/security/**", "node_modules/**"],
+    // The adversarial suite is its own run: `npm run test:security` (vitest.security.config.ts), and
+    // so are the image and compose tests: `npm run test:container` (vitest.container.config.ts).
+    exclude: ["tests/security/**", "tests/container/**", "node_modules/**"],
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 180_000,
