@@ -29,6 +29,13 @@ RUN NEXT_OUTPUT=standalone npx next build \
  && npx esbuild scripts/db-migrate.ts --bundle --platform=node --format=esm --target=node20 \
       --conditions=react-server --external:better-sqlite3 --external:pg \
       --outfile=.next/standalone/migrate.mjs --log-level=warning
+# What the trace copies whole but nothing here loads (about 60 MB): Prisma's query engines of the old
+# library engine and its compilers for the databases the app does not speak, and sharp, which only
+# next/image would use (the app has none). The container tests run both databases on what is left.
+RUN cd .next/standalone/node_modules \
+ && rm -rf @img sharp \
+ && find @prisma/client/runtime \( -name 'query_engine_bg.*' -o -name '*.mysql.*' -o -name '*.sqlserver.*' \
+      -o -name '*.cockroachdb.*' -o -name '*.d.ts' -o -name '*.d.mts' \) -delete
 
 # ── Run: only the traced server files, the migrations and the entrypoint.
 FROM ${NODE_IMAGE} AS run

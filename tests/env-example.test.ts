@@ -6,7 +6,10 @@ import { describe, expect, it } from "vitest";
 
 const parsed = (() => {
   const source = readFileSync("lib/env.ts", "utf8");
-  const body = source.slice(source.indexOf("const RawEnv = z.object({"), source.indexOf("\n});", source.indexOf("const RawEnv")));
+  const body = source.slice(
+    source.indexOf("const RawEnv = z.object({"),
+    source.indexOf("\n});", source.indexOf("const RawEnv")),
+  );
   return [...body.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
 })();
 

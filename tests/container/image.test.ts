@@ -36,7 +36,13 @@ function envFile(db: TestDatabase, port: number, extra: Record<string, string> =
     ...extra,
   };
   const file = join(db.dir, "container.env");
-  writeFileSync(file, Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join(""), { mode: 0o600 });
+  writeFileSync(
+    file,
+    Object.entries(vars)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(""),
+    { mode: 0o600 },
+  );
   chmodSync(file, 0o600);
   return file;
 }
@@ -113,7 +119,16 @@ describe("against PostgreSQL on 127.0.0.1", () => {
     };
     expect((await tables()).migrated).toBe(false);
 
-    const migrate = await run("podman", ["run", "--rm", "--network=host", "--env-file", env, "--read-only", IMAGE, "migrate"]);
+    const migrate = await run("podman", [
+      "run",
+      "--rm",
+      "--network=host",
+      "--env-file",
+      env,
+      "--read-only",
+      IMAGE,
+      "migrate",
+    ]);
     expect(migrate.stderr + migrate.stdout).toMatch(/applied \d+ migration\(s\)/);
     expect(migrate.code).toBe(0);
     expect(await tables()).toEqual({ migrated: true, users: 0 });

@@ -26,7 +26,9 @@ export async function firstVisit(origin: string): Promise<Journey> {
   const me = (await (await c.get("/api/me")).json()) as { id: string; purposes: Record<string, { granted: boolean }> };
   expect(me.purposes.display_name!.granted).toBe(true);
   const data = await exported(c);
-  expect(data.purposes.find((p) => p.id === "display_name")!.stored).toMatchObject({ first_name: { value: "Container" } });
+  expect(data.purposes.find((p) => p.id === "display_name")!.stored).toMatchObject({
+    first_name: { value: "Container" },
+  });
 
   const leaver = new Client(origin);
   await leaver.signIn({ id: telegramId(), first_name: "Leaver" });
@@ -43,5 +45,7 @@ export async function afterRestart(origin: string, journey: Journey): Promise<vo
   const me = (await (await c.get("/api/me")).json()) as { id: string };
   expect(me.id).toBe(journey.keeperId);
   const data = await exported(c);
-  expect(data.purposes.find((p) => p.id === "display_name")!.stored).toMatchObject({ first_name: { value: "Container" } });
+  expect(data.purposes.find((p) => p.id === "display_name")!.stored).toMatchObject({
+    first_name: { value: "Container" },
+  });
 }
