@@ -40,7 +40,17 @@ const composeRun = (...args: string[]) =>
   });
 
 afterAll(async () => {
-  if (dir) await composeRun("down", "-v");
+  if (!dir) return;
+  // The anonymous volumes of the image's VOLUME, which `down -v` leaves behind (it removes pgdata).
+  const ids = (await run("podman", ["ps", "-a", "-q", "--filter", `label=io.podman.compose.project=${project}`])).stdout
+    .split("\n")
+    .filter(Boolean);
+  const mounts = ids.length
+    ? await run("podman", ["inspect", "--format", "{{range .Mounts}}{{.Name}} {{end}}", ...ids])
+    : { stdout: "" };
+  await composeRun("down", "-v");
+  for (const volume of new Set(mounts.stdout.split(/\s+/).filter(Boolean)))
+    await run("podman", ["volume", "rm", "-f", volume]);
 });
 
 it("brings up PostgreSQL, the migration step and two instances, and serves a journey", async () => {

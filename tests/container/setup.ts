@@ -13,8 +13,11 @@ async function step(label: string, cmd: string, args: string[]): Promise<void> {
 
 export default async function setup() {
   pruneOldTestRuns();
-  await step("base image (node:20-bookworm-slim)", "bash", ["scripts/container/base-image.sh"]);
-  await step("postgres image (postgres:15-bookworm)", "bash", ["scripts/container/postgres-image.sh"]);
+  // Side by side: each is mostly a download from the Debian mirror.
+  await Promise.all([
+    step("base image (node:20-bookworm-slim)", "bash", ["scripts/container/base-image.sh"]),
+    step("postgres image (postgres:15-bookworm)", "bash", ["scripts/container/postgres-image.sh"]),
+  ]);
   // --pull=never: the base is the local stand-in (or an image pulled before); --format docker keeps
   // the HEALTHCHECK, which the OCI format has no field for.
   await step("podman build", "podman", [
