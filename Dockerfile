@@ -1,7 +1,8 @@
 # The app's image: Next's standalone server on Node 20, run as the unprivileged user "node".
 #   build:    docker build -t consent-login .
-#   migrate:  docker run --rm --env-file .env consent-login migrate
-#   serve:    docker run --env-file .env -p 127.0.0.1:3000:3000 -v consent-data:/app/data consent-login
+#   migrate:  docker run --rm --env-file .env -v consent-data:/app/data consent-login migrate
+#   serve:    docker run -d --env-file .env -v consent-data:/app/data -p 127.0.0.1:3000:3000 consent-login
+# (The volume holds the SQLite database; with DATABASE_URL=postgresql://… it holds nothing yet.)
 # No secret is read at build time: every one comes from the environment of the running container.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
