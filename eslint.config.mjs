@@ -59,6 +59,8 @@ const config = [
       ".security-figures/**",
       "next-env.d.ts",
       "bench/peers/**",
+      // Telegram's own script, copied byte for byte (scripts/telegram-web-app.mjs).
+      "public/telegram-web-app.js",
     ],
   },
   ...nextVitals,

@@ -5,6 +5,7 @@ import { getLocale, getMessages, getTranslations } from "next-intl/server";
 import { Suspense, type ReactNode } from "react";
 import { FocusHeading } from "@/components/focus-heading";
 import { LanguageSwitcher } from "@/components/language-switcher";
+import { MiniAppBridge } from "@/components/mini-app";
 import { SessionStateProvider } from "@/components/session-state";
 import { env } from "@/lib/env";
 import { isLocale, DEFAULT_LOCALE, textDirection } from "@/lib/i18n/locales";
@@ -59,6 +60,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <SessionStateProvider signedIn={user !== null}>{children}</SessionStateProvider>
           </main>
           <FocusHeading />
+          <MiniAppBridge />
           <footer className="site">{t("footer")}</footer>
         </NextIntlClientProvider>
       </body>

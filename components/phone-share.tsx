@@ -3,6 +3,7 @@ import { useTranslations } from "next-intl";
 import type { PhoneShareWay } from "@/lib/account";
 import type { ActionState } from "@/lib/action-result";
 import { BotLinkButton } from "./bot-link-button";
+import { MiniAppContactButton } from "./mini-app-contact";
 
 /** After a phone purpose is granted: the ways this site can receive the number, or a plain "none". */
 export function PhoneShare({
@@ -13,8 +14,15 @@ export function PhoneShare({
   botLinkAction: (prev: ActionState<{ link: string }>) => Promise<ActionState<{ link: string }>>;
 }) {
   const t = useTranslations("settings.phoneShare");
-  if (ways.length === 0) {
-    return <p className="notice">{t("noWay")}</p>;
+  const noWay = <p className="notice">{t("noWay")}</p>;
+  if (ways.length === 0) return noWay;
+  if (ways.every((w) => w.kind === "miniapp")) {
+    // Only the Mini App's one tap: outside Telegram this site has no way to receive the number.
+    return (
+      <MiniAppContactButton outside={noWay}>
+        <p>{t("telegram")}</p>
+      </MiniAppContactButton>
+    );
   }
   return (
     <div className="notice">
@@ -35,6 +43,8 @@ export function PhoneShare({
               </Link>
             );
           }
+          // Shown only inside a Mini App (the component checks): elsewhere there is no requestContact.
+          if (way.kind === "miniapp") return <MiniAppContactButton key={way.kind} />;
           return <BotLinkButton key={way.kind} action={botLinkAction} />;
         })}
       </div>

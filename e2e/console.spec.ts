@@ -50,6 +50,7 @@ test("signed out: the start page, a missing page, the pages that need a session"
     "/consent",
     "/?cancelled=1",
     "/sign-in-failed?reason=restart",
+    "/tg",
   ]) {
     await visit(page, `${app.origin}${path}`, problems);
   }

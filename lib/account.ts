@@ -129,13 +129,16 @@ export function valuesSentBy(profile: TelegramProfile): Partial<Record<FieldId, 
  * The ways this site can receive a phone number from Telegram, in the order the page offers them.
  * A list, so that another way (the demo's simulated share) is one more entry.
  */
-export type PhoneShareWay = { kind: "oidc"; href: string } | { kind: "bot" } | { kind: "demo"; href: string };
+export type PhoneShareWay =
+  { kind: "oidc"; href: string } | { kind: "bot" } | { kind: "miniapp" } | { kind: "demo"; href: string };
 
 export function phoneShareWays(): PhoneShareWay[] {
   const { oidc, botUsername, botToken, webhookSecret } = env();
   const ways: PhoneShareWay[] = [];
   if (oidc) ways.push({ kind: "oidc", href: "/api/auth/oidc/start?intent=phone" });
   if (botUsername && botToken && webhookSecret) ways.push({ kind: "bot" });
+  // Telegram signs a Mini App's contact with the bot token only (lib/telegram/webapp.ts).
+  if (botToken) ways.push({ kind: "miniapp" });
   // The demo has no Telegram to share with: its simulated step runs the real save (lib/demo.ts).
   if (demoPhoneSharingAvailable()) ways.push({ kind: "demo", href: "/demo/phone" });
   return ways;

@@ -2,6 +2,7 @@ import "server-only";
 // The sign-in use case behind POST /api/auth/telegram: parse → verify → single use → find or hold
 // the user → session. Every refusal of a well-formed payload looks the same to the caller.
 import { env } from "./env";
+import { claimContact } from "./data/login-replay";
 import { phoneUse, savePhoneFromTelegram } from "./data/phone";
 import { signInWithTelegram, type SignInOutcome } from "./data/sign-in";
 import { telegramIdIndexes } from "./data/vault";
@@ -10,6 +11,7 @@ import { consume, isBlocked } from "./rate-limit";
 import { getSession, newSessionExpiry, setOidcFlow, setPendingSignIn, startSession, takeOidcFlow } from "./session";
 import { nowSeconds } from "./session-cookie";
 import { authorizationUrl, exchangeAndVerify, newFlowSecrets, sameState } from "./telegram/oidc";
+import { verifyWebAppContact, verifyWebAppInitData } from "./telegram/webapp";
 import { verifyWidgetPayload, type TelegramProfile } from "./telegram/widget";
 
 export const UNAUTHORIZED_MESSAGE =
@@ -41,17 +43,76 @@ export async function signInWithWidgetPayload(
       status: 503,
       message: "Telegram sign-in is not configured on this server (TELEGRAM_BOT_TOKEN).",
     };
+  return signInVerified(requestId, client, () =>
+    verifyWidgetPayload(body, {
+      botToken,
+      nowSeconds: nowSeconds(),
+      maxAgeSeconds: authMaxAgeSeconds,
+      futureSkewSeconds: authFutureSkewSeconds,
+    }),
+  );
+}
+
+/** The Mini App's keys and window, or null when neither the bot token nor the bot id is configured. */
+function webAppOptions() {
+  const { botToken, botId, webAppPublicKeyHex, authMaxAgeSeconds, authFutureSkewSeconds } = env();
+  if (!botToken && !botId) return null;
+  return {
+    botToken,
+    botId,
+    publicKeyHex: webAppPublicKeyHex,
+    nowSeconds: nowSeconds(),
+    maxAgeSeconds: authMaxAgeSeconds,
+    futureSkewSeconds: authFutureSkewSeconds,
+  };
+}
+
+/**
+ * POST /api/auth/telegram/webapp: a Mini App's init data, under the widget's rules (the same limits,
+ * single use, refusals and ending). `locale`: the person's Telegram language_code, for the pages.
+ */
+export async function signInWithWebAppData(
+  body: Record<string, unknown>,
+  requestId: string,
+  client: { address: string; trusted: boolean },
+): Promise<SignInResult & { locale?: string }> {
+  const opts = webAppOptions();
+  if (!opts)
+    return {
+      ok: false,
+      status: 503,
+      message: "Telegram Mini App sign-in is not configured on this server (TELEGRAM_BOT_TOKEN or TELEGRAM_BOT_ID).",
+    };
+  const keys = Object.keys(body);
+  const input = keys.length === 1 && keys[0] === "initData" ? body.initData : undefined;
+  let locale: string | undefined;
+  const result = await signInVerified(requestId, client, async () => {
+    if (input === undefined)
+      return { ok: false, kind: "malformed", message: 'Malformed init data (the body must be {"initData": "..."})' };
+    const verified = verifyWebAppInitData(input, opts);
+    if (verified.ok) locale = verified.languageCode;
+    return verified;
+  });
+  return result.ok && locale ? { ...result, locale } : result;
+}
+
+type Verified =
+  | { ok: true; profile: TelegramProfile; authDate: number; replayKey: string }
+  | { ok: false; kind: "malformed"; message: string }
+  | { ok: false; kind: "unauthorized" };
+
+/** Limits → verification → single-use claim → ending, shared by the widget and the Mini App. */
+async function signInVerified(
+  requestId: string,
+  client: { address: string; trusted: boolean },
+  verify: () => Promise<Verified> | Verified,
+): Promise<SignInResult> {
   if (client.trusted) {
     await consume("loginAddress", client.address);
     const blocked = await isBlocked("loginRefused", client.address);
     if (blocked) throw blocked;
   }
-  const verified = await verifyWidgetPayload(body, {
-    botToken,
-    nowSeconds: nowSeconds(),
-    maxAgeSeconds: authMaxAgeSeconds,
-    futureSkewSeconds: authFutureSkewSeconds,
-  });
+  const verified = await verify();
   if (!verified.ok) {
     securityEvent(verified.kind === "malformed" ? "auth.malformed" : "auth.refused", requestId);
     await consume("loginRefused", client.address);
@@ -76,6 +137,75 @@ export async function signInWithWidgetPayload(
     return { ok: false, status: 401, message: UNAUTHORIZED_MESSAGE };
   }
   return { ok: true, next: await endSignIn(outcome, verified.profile, requestId) };
+}
+
+export type MiniAppContactResult =
+  | { ok: true; stored: boolean; verified: boolean }
+  | { ok: false; status: 400 | 401 | 403 | 409 | 503; message: string };
+
+/**
+ * POST /api/me/phone/miniapp-contact: the answer of Telegram.WebApp.requestContact, signed by Telegram
+ * like init data. Only the signed-in person's own number, only under a granted purpose, each answer
+ * once; then the same save as the other phone paths.
+ */
+export async function saveMiniAppContact(
+  body: Record<string, unknown>,
+  requestId: string,
+): Promise<MiniAppContactResult> {
+  const user = await getSession();
+  if (!user)
+    return { ok: false, status: 401, message: "Sign in first, then share your phone number from the settings page." };
+  const opts = webAppOptions();
+  if (!opts?.botToken)
+    return {
+      ok: false,
+      status: 503,
+      // Telegram signs a contact with the bot's key only: no Ed25519 signature to check without it.
+      message: "Sharing a phone number in the Mini App is not configured on this server (TELEGRAM_BOT_TOKEN).",
+    };
+  const use = await phoneUse(user.id);
+  if (!use.store && !use.verify)
+    return {
+      ok: false,
+      status: 403,
+      message:
+        "Turn on a purpose that uses your phone number on the settings page first; until then we never ask Telegram for it.",
+    };
+  const keys = Object.keys(body);
+  const input = keys.length === 1 && keys[0] === "contact" ? body.contact : undefined;
+  const verified =
+    input === undefined
+      ? ({ ok: false, kind: "malformed", message: 'Malformed contact (the body must be {"contact": "..."})' } as const)
+      : verifyWebAppContact(input, { ...opts, botId: null });
+  if (!verified.ok) {
+    securityEvent("phone.refused", requestId, { reason: verified.kind });
+    return verified.kind === "malformed"
+      ? { ok: false, status: 400, message: verified.message }
+      : { ok: false, status: 401, message: "Telegram could not confirm this phone number, so nothing was stored." };
+  }
+  if (!telegramIdIndexes(verified.telegramId).includes(user.telegramIdIndex)) {
+    securityEvent("phone.refused", requestId, { reason: "other_account" });
+    return {
+      ok: false,
+      status: 401,
+      message: "This is not the phone number of the Telegram account signed in here, so nothing was stored.",
+    };
+  }
+  if (!(await claimContact(verified.replayKey, verified.authDate))) {
+    securityEvent("phone.refused", requestId, { reason: "replay" });
+    return { ok: false, status: 401, message: "Telegram could not confirm this phone number, so nothing was stored." };
+  }
+  const saved = await savePhoneFromTelegram(user.id, verified.phoneNumber, "miniapp");
+  if (!saved.ok) {
+    securityEvent("phone.refused", requestId, { reason: saved.reason });
+    return {
+      ok: false,
+      status: saved.reason === "taken" ? 409 : saved.reason === "no_consent" ? 403 : 400,
+      message: saved.message,
+    };
+  }
+  securityEvent("phone.stored", requestId, { stored: saved.stored, verified: saved.verified, via: "miniapp" });
+  return { ok: true, stored: saved.stored, verified: saved.verified };
 }
 
 /**

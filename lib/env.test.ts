@@ -37,6 +37,24 @@ describe("configuration", () => {
     expect(env.botId).toBe("123456");
   });
 
+  it("Mini App keys: the bot id from the token or TELEGRAM_BOT_ID, Telegram's key per environment", () => {
+    const env = buildEnv(production);
+    expect(env.webAppPublicKeyHex).toBe("e7bf03a2fa4602af4580703d88dda5bb59f32ed8b02a56c187fe7d34caed242d");
+    expect(buildEnv({ ...production, TELEGRAM_ENVIRONMENT: "test" }).webAppPublicKeyHex).toBe(
+      "40055058a4ee38156a06562e52eece92a771bcd8346a8c4615cb7376eddf72ec",
+    );
+    expect(buildEnv({ ...production, TELEGRAM_WEBAPP_PUBLIC_KEY: "ab".repeat(32) }).webAppPublicKeyHex).toBe(
+      "ab".repeat(32),
+    );
+    // Only the bot id: enough in production for a deployment that runs the Mini App alone.
+    const idOnly = buildEnv({ ...production, TELEGRAM_BOT_TOKEN: undefined, TELEGRAM_BOT_ID: "7342037359" });
+    expect(idOnly.botToken).toBeNull();
+    expect(idOnly.botId).toBe("7342037359");
+    expect(messageOf({ ...production, TELEGRAM_BOT_ID: "654321" })).toContain("TELEGRAM_BOT_ID: does not match");
+    expect(messageOf({ ...production, TELEGRAM_ENVIRONMENT: "staging" })).toContain("TELEGRAM_ENVIRONMENT");
+    expect(messageOf({ ...production, TELEGRAM_WEBAPP_PUBLIC_KEY: "xyz" })).toContain("TELEGRAM_WEBAPP_PUBLIC_KEY");
+  });
+
   it("names every missing production secret", () => {
     const { SESSION_SECRET: _s, BLIND_INDEX_KEY: _b, ...rest } = production;
     const msg = messageOf(rest);

@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { DEMO_ADMIN_PERSONA, DEMO_PERSONAS } from "./demo-personas";
+import { TELEGRAM_WEBAPP_PUBLIC_KEYS } from "./telegram/webapp";
 import { DEFAULT_LOCALE, LOCALES, type Locale } from "./i18n/locales";
 
 const base64Key = z
@@ -40,6 +41,22 @@ const RawEnv = z.object({
   TELEGRAM_BOT_TOKEN: z
     .string()
     .regex(/^[0-9]{1,20}:[A-Za-z0-9_-]{20,}$/, "must look like 123456:ABC-DEF... as given by BotFather")
+    .optional(),
+  // Mini Apps (POST /api/auth/telegram/webapp): the bot's numeric id, for a deployment that checks
+  // Telegram's Ed25519 signature of init data without holding the bot token. With a token it is
+  // read from the token and, if also set, must agree with it.
+  TELEGRAM_BOT_ID: z
+    .string()
+    .regex(/^[1-9][0-9]{0,19}$/, "must be the bot's numeric id (the digits before : in its token)")
+    .optional(),
+  // Which of Telegram's published Ed25519 keys signs init data: the production servers' or the test
+  // environment's. One at a time: user ids of the two environments are separate namespaces.
+  TELEGRAM_ENVIRONMENT: z.enum(["production", "test"]).default("production"),
+  // Replaces Telegram's published key (64 hex characters): for test servers that sign their own
+  // init data, or should Telegram publish a new key before this code knows it.
+  TELEGRAM_WEBAPP_PUBLIC_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "must be an Ed25519 public key as 64 lowercase hex characters")
     .optional(),
   TELEGRAM_BOT_USERNAME: z
     .string()
@@ -227,6 +244,9 @@ export function buildEnv(source: Record<string, string | undefined>) {
     problems.push("  DEMO_MODE: refusing to sign demo logins while a real TELEGRAM_BOT_TOKEN is set");
   }
 
+  if (raw.TELEGRAM_BOT_ID && raw.TELEGRAM_BOT_TOKEN && raw.TELEGRAM_BOT_TOKEN.split(":")[0] !== raw.TELEGRAM_BOT_ID) {
+    problems.push("  TELEGRAM_BOT_ID: does not match the id in TELEGRAM_BOT_TOKEN (the digits before :)");
+  }
   if (raw.TELEGRAM_OIDC_CLIENT_ID && !raw.TELEGRAM_OIDC_CLIENT_SECRET) {
     problems.push("  TELEGRAM_OIDC_CLIENT_SECRET: required when TELEGRAM_OIDC_CLIENT_ID is set");
   }
@@ -250,6 +270,8 @@ export function buildEnv(source: Record<string, string | undefined>) {
       "CONTROLLER_CONTACT",
       "PRIVACY_POLICY_URL",
     ] as const) {
+      // A deployment that only runs the Mini App may check Telegram's signature with the bot id alone.
+      if (name === "TELEGRAM_BOT_TOKEN" && raw.TELEGRAM_BOT_ID) continue;
       if (!raw[name]) problems.push(`  ${name}: required in production`);
     }
   }
@@ -289,7 +311,8 @@ export function buildEnv(source: Record<string, string | undefined>) {
     port: raw.PORT,
     appOrigin: raw.APP_ORIGIN ?? `http://localhost:${raw.PORT}`,
     botToken,
-    botId: botToken ? botToken.split(":")[0]! : null,
+    botId: botToken ? botToken.split(":")[0]! : (raw.TELEGRAM_BOT_ID ?? null),
+    webAppPublicKeyHex: raw.TELEGRAM_WEBAPP_PUBLIC_KEY ?? TELEGRAM_WEBAPP_PUBLIC_KEYS[raw.TELEGRAM_ENVIRONMENT],
     botUsername: demo ? "demo_login_bot" : (raw.TELEGRAM_BOT_USERNAME ?? null),
     sessionSecrets: [
       raw.SESSION_SECRET ?? local!.session,

@@ -5,6 +5,7 @@ import "server-only";
 // everywhere" delete or bump it).
 import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
+import { cache } from "react";
 import { env } from "./env";
 import { recordEvent } from "./data/audit";
 import { closePendingSignIn, isPendingSignInOpen, openPendingSignIn } from "./data/pending-sign-ins";
@@ -42,12 +43,18 @@ function expire(store: CookieStore, name: string): void {
   store.set(name, "", { ...cookieOptions(0), maxAge: 0 });
 }
 
-export async function getSession(): Promise<SessionUser | null> {
+/**
+ * Once per rendered request: the root layout, the signed-in layout, the page and its metadata all
+ * ask, and each would otherwise unseal the cookie and read the session row and its user again.
+ * React's cache() lives as long as one render, so every page render still checks afresh; route
+ * handlers and server actions run outside a render and get no memo at all (each call checks).
+ */
+export const getSession = cache(async (): Promise<SessionUser | null> => {
   const store = await cookies();
   const data = await readSessionCookie(store.get(sessionCookieName())?.value);
   if (!data) return null;
   return findSessionUser(data.sid, data.uid, data.sv);
-}
+});
 
 /** For pages and server actions: the signed-in user, or a redirect to the start page. */
 export async function requireUser(): Promise<SessionUser> {

@@ -94,6 +94,18 @@ test("signed-out pages", async ({ app, page }) => {
   }
 });
 
+test("the Mini App's entry outside Telegram: Telegram's script loads under the CSP, the page says where it works", async ({
+  app,
+  page,
+}) => {
+  const violations = await watchCsp(page);
+  for (const size of WIDTHS) {
+    await page.setViewportSize(size);
+    await check(page, `${app.origin}/tg`, violations);
+    await expect(page.getByTestId("miniapp-status")).toHaveAttribute("data-state", "outside");
+  }
+});
+
 test("the consent page of a first sign-in", async ({ app, page }) => {
   const violations = await watchCsp(page);
   await page.goto(app.origin);

@@ -41,3 +41,21 @@ export async function pruneExpiredLoginState(now = new Date()): Promise<void> {
   await client.session.deleteMany({ where: { expiresAt: { lt: now } } });
   await client.pendingSignIn.deleteMany({ where: { expiresAt: { lt: now } } });
 }
+
+/**
+ * Single use of a Mini App contact (Telegram.WebApp.requestContact's signed answer), in the same
+ * table as sign-in payloads: its digest is prefixed apart from theirs (lib/telegram/webapp.ts).
+ * True when this call claimed it; false when it was used before.
+ */
+export async function claimContact(replayKey: string, authDate: number): Promise<boolean> {
+  const client = await db();
+  const digest = `contact:${replayKey}`;
+  try {
+    await client.usedLoginPayload.create({ data: { digest, expiresAt: claimExpiry(authDate) } });
+    return true;
+  } catch (e) {
+    // P2002: the primary key already holds it (a racing copy waits for the first one's commit).
+    if ((e as { code?: string }).code === "P2002") return false;
+    throw e;
+  }
+}

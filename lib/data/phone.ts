@@ -1,7 +1,7 @@
 import "server-only";
-// Phone numbers from Telegram, only after consent. Two sources reach this module: the phone_number
-// claim of an OpenID Connect login that asked for the phone scope, and a contact shared with the
-// bot after a one-time deep link. Either way the number goes through writeFields (stored only while
+// Phone numbers from Telegram, only after consent. Three sources reach this module: the phone_number
+// claim of an OpenID Connect login that asked for the phone scope, a contact shared with the bot
+// after a one-time deep link, and a contact a Mini App received from requestContact. Each way the number goes through writeFields (stored only while
 // a purpose that covers it is granted) and a one-time verification purpose keeps only "verified at".
 import { createHash, randomBytes } from "node:crypto";
 import { purposesUsing } from "../catalogue";
@@ -45,7 +45,7 @@ export type SavePhoneResult =
 export async function savePhoneFromTelegram(
   userId: string,
   raw: unknown,
-  method: "oidc" | "bot",
+  method: "oidc" | "bot" | "miniapp",
 ): Promise<SavePhoneResult> {
   const normalized = normalizePhone(raw);
   const client = await db();
@@ -81,7 +81,11 @@ export async function savePhoneFromTelegram(
  * The save under the user's row lock, taken before the purposes are read: a withdrawal committing
  * between reading them and writing would otherwise still leave a "verified at" (docs/decisions/006).
  */
-async function savePhoneLocked(locked: LockedUser, e164: string, method: "oidc" | "bot"): Promise<SavePhoneResult> {
+async function savePhoneLocked(
+  locked: LockedUser,
+  e164: string,
+  method: "oidc" | "bot" | "miniapp",
+): Promise<SavePhoneResult> {
   const { tx, userId } = locked;
   const index = lookupIndex("phone_number", e164);
   // Another account's copy may still carry the previous blind-index key's index mid-rotation.

@@ -1,17 +1,20 @@
-// `npm run bench [-- --quick] [--db sqlite,postgres] [--sizes 10000,100000,1000000] [--only data|signin|peers] [--out DIR]`
+// `npm run bench [-- --quick] [--db sqlite,postgres] [--sizes 10000,100000,1000000] [--only data|signin|pages|peers] [--pages] [--out DIR]`
 // Every figure is a ratio against a reference measured in the same run on the same machine: these
 // machines are shared and noisy, so absolute times alone would say little. Loopback only; every
 // measurement has a fixed duration or count and stops by itself. Writes BENCHMARKS.md and
 // bench-results.json (into --out, default the working directory). Prints no personal data: the
 // people are synthetic and only counts and timings are reported.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { freshDatabase, type TestDbKind } from "../../tests/support/databases";
 import { startApp, type TestApp } from "../../tests/support/server";
 import { measureHmac } from "./hmac";
 import { cpuSecondsOf, createReturningUsers, load, memoryOf, payloadPool, type LoadResult } from "./load";
+import { measurePageLoad, pageFigures } from "./page-load";
 import { measurePages } from "./pages";
 import { writeReport, type Figure, type PeersRun, type Run } from "./output";
 import { measurePeers } from "./peers-run";
@@ -25,15 +28,21 @@ const kinds = (arg("db") ?? "sqlite,postgres").split(",") as TestDbKind[];
 const sizes = arg("sizes") ?? (quick ? "200,400" : "10000,100000,1000000");
 // One part alone, e.g. after changing the report: "data" (report, check, erasure) or "signin"
 // (everything that needs the app server: sign-in load, pages, memory, two instances, HMAC), or
+// "pages" (every page a person or an admin reaches against the blank page; `--pages` says the same), or
 // "peers" (our sign-in beside Auth.js and Better Auth, speed and privacy; installs and builds them).
-const only = arg("only");
-if (only !== undefined && only !== "data" && only !== "signin" && only !== "peers")
-  throw new Error("--only takes data, signin or peers");
+const only = process.argv.includes("--pages") ? "pages" : arg("only");
+if (only !== undefined && only !== "data" && only !== "signin" && only !== "pages" && only !== "peers")
+  throw new Error("--only takes data, signin, pages or peers");
+// Internal: one database's sign-in or pages part, run by the parent in a process of its own (see
+// inChild), writing its figures to this file instead of the report.
+const child = arg("child");
 const outDir = arg("out") ?? ".";
 // Seconds per load phase, connections, returning users.
 const SECONDS = quick ? 1 : 10;
 const CONNECTIONS = quick ? 4 : 16;
 const USERS = quick ? 5 : 100;
+// People in the database the pages are measured on (the admin report's size).
+const PAGE_PEOPLE = quick ? 200 : 10_000;
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
 
 const figures: Figure[] = [];
@@ -46,6 +55,7 @@ const BENCH_ENV = { BENCH_ROUTES: "1", LOG_LEVEL: "warn", AUTH_MAX_AGE_SECONDS: 
 async function signInLoad(kind: TestDbKind, app: TestApp): Promise<LoadResult> {
   const url = app.url;
   const ids = await createReturningUsers(url, USERS, 7_000_000_000 + Math.floor(Math.random() * 1e9));
+  await settle(app);
   // Enough payloads for every sign-in phase at a generous rate; signing happens before the clock runs.
   const bodies = payloadPool(ids, quick ? 4000 : 60_000);
   let used = 100;
@@ -55,7 +65,8 @@ async function signInLoad(kind: TestDbKind, app: TestApp): Promise<LoadResult> {
   // The bare route never reads its body: one payload shape, sent round and round.
   const bare = { ...base, path: "/api/bench/bare", bodies: bodies.slice(0, 100), reuse: true };
   await load({ ...bare, seconds: 1 }); // warm-up
-  await load({ ...base, path: "/api/auth/telegram", bodies: take(budget), seconds: 1 });
+  // Three seconds of sign-ins: the server's JIT and the database's caches settle before the clock runs.
+  await load({ ...base, path: "/api/auth/telegram", bodies: take(budget), seconds: quick ? 1 : 3 });
   const idle = memoryOf(app.process.pid!);
   const pid = app.process.pid!;
   let cpu = cpuSecondsOf(pid);
@@ -115,6 +126,27 @@ async function signInLoad(kind: TestDbKind, app: TestApp): Promise<LoadResult> {
     },
   );
   return signInMax;
+}
+
+/**
+ * Before the clock runs, the same starting state whatever ran before: on PostgreSQL, planner
+ * statistics for the tables the sign-in reads (this machine's server runs with autovacuum off, so a
+ * fresh database's tables are never analyzed otherwise) and a checkpoint, so no write-back of the
+ * setup's pages falls into the measurement; on both, the OS's dirty pages written to disk (the
+ * SQLite half writes gigabytes with synchronous=FULL, and PostgreSQL's commits wait on fsync behind them).
+ */
+async function settle(app: TestApp): Promise<void> {
+  if (app.db.kind === "postgres") {
+    const client = new pg.Client({ connectionString: app.db.url });
+    await client.connect();
+    try {
+      await client.query("VACUUM ANALYZE");
+      await client.query("CHECKPOINT");
+    } finally {
+      await client.end();
+    }
+  }
+  execFileSync("sync");
 }
 
 async function twoInstances(app: TestApp): Promise<void> {
@@ -210,6 +242,50 @@ function dataScale(kind: TestDbKind, url: string, dir: string): void {
 }
 
 const started = Date.now();
+if (child !== undefined) {
+  // One database's part in a process of its own: nothing of another part (the other database's
+  // pool, server, heap of signed payloads, JIT state) is in this process or its event loop.
+  const kind = kinds[0]!;
+  if (only === "pages") await pagesPart(kind);
+  else await appFigures(kind);
+  writeFileSync(child, JSON.stringify({ figures, raw }));
+  process.exit(0);
+}
+
+/**
+ * Runs one database's sign-in or pages part in a child process of this script and takes its figures.
+ * The PostgreSQL sign-in ratio moved from run to run (docs/measurements/pages-cost-log.md): each
+ * half now starts from the same state whatever ran before it in this process.
+ */
+function inChild(kind: TestDbKind, part: "signin" | "pages", extra: string[] = []): void {
+  const dir = mkdtempSync(join(tmpdir(), "bench-"));
+  const file = join(dir, "part.json");
+  try {
+    execFileSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "scripts/bench/run.ts",
+        "--child",
+        file,
+        "--db",
+        kind,
+        "--only",
+        part,
+        ...(quick ? ["--quick"] : []),
+        ...extra,
+      ],
+      { stdio: ["ignore", "inherit", "inherit"], env: process.env },
+    );
+    const got = JSON.parse(readFileSync(file, "utf8")) as { figures: Figure[]; raw: Record<string, unknown> };
+    figures.push(...got.figures);
+    Object.assign(raw, got.raw);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 let peers: PeersRun | undefined;
 // The peers are installed and built on first use (minutes): the full run measures them, but its quick
 // mode, which `npm test` runs as a smoke test, leaves them out unless asked for by name.
@@ -242,7 +318,7 @@ if (only === "peers") {
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   process.exit(0);
 }
-if (only !== "data") {
+if (only === undefined || only === "signin") {
   log(`HMAC micro-benchmark`);
   const hmac = await measureHmac(quick ? 100 : 1000);
   raw.hmac = hmac;
@@ -255,8 +331,9 @@ if (only !== "data") {
 }
 
 for (const kind of kinds) {
-  if (only !== "data") await appFigures(kind);
-  if (only === "signin") continue;
+  if (only === undefined || only === "signin") inChild(kind, "signin", kind === kinds[0] ? ["--first-load-js"] : []);
+  if (only === undefined || only === "pages") inChild(kind, "pages");
+  if (only === "signin" || only === "pages") continue;
   log(`${kind}: admin report and erasure at ${sizes} users`);
   const db = await freshDatabase(`benchdata${kind}`, kind);
   try {
@@ -273,7 +350,8 @@ async function appFigures(kind: TestDbKind): Promise<void> {
     log(`${kind}: first-load JavaScript`);
     const pages = await measurePages(app.url, String(6_000_000_000 + Math.floor(Math.random() * 1e9)));
     raw[`${kind}.pages`] = pages;
-    if (kind === kinds[0]) {
+    // The bytes are the same on both databases: the parent asks the first database's child for them.
+    if (process.argv.includes("--first-load-js")) {
       for (const page of ["home", "consent", "settings"] as const) {
         figures.push({
           db: "-",
@@ -285,7 +363,9 @@ async function appFigures(kind: TestDbKind): Promise<void> {
     }
     log(`${kind}: sign-in load`);
     const signInMax = await signInLoad(kind, app);
-    const hmac = raw.hmac as Awaited<ReturnType<typeof measureHmac>>;
+    // The child measures the HMAC itself, in its own process: the share below divides by it.
+    const hmac =
+      (raw.hmac as Awaited<ReturnType<typeof measureHmac>> | undefined) ?? (await measureHmac(quick ? 100 : 1000));
     figures.push({
       db: kind,
       figure: "Share of one sign-in spent in verifyWidgetPayload (time per verify / time per sign-in at saturation)",
@@ -300,6 +380,17 @@ async function appFigures(kind: TestDbKind): Promise<void> {
     await app.stop();
   }
   await app.db.drop();
+}
+
+async function pagesPart(kind: TestDbKind): Promise<void> {
+  const run = await measurePageLoad(
+    kind,
+    // Two seconds in quick mode: a page's first answers on a busy machine can take most of one.
+    { seconds: quick ? 2 : SECONDS, connections: CONNECTIONS, people: PAGE_PEOPLE, env: BENCH_ENV },
+    log,
+  );
+  raw[`${kind}.pageLoad`] = run;
+  figures.push(...pageFigures(run));
 }
 
 const machine = {

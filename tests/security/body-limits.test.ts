@@ -101,6 +101,7 @@ const TWENTY_MB = 20 * 1024 * 1024;
 describe("bodies larger than any route accepts", () => {
   for (const [method, path, extra] of [
     ["POST", "/api/auth/telegram", []],
+    ["POST", "/api/auth/telegram/webapp", []],
     ["PUT", "/api/me/consents", []],
     ["POST", "/api/telegram/webhook", [`X-Telegram-Bot-Api-Secret-Token: ${WEBHOOK_SECRET}`]],
   ] as const) {

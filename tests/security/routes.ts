@@ -26,6 +26,14 @@ export type PageRoute = { path: string; access: Access; personal: boolean };
 export const API_ROUTES: ApiRoute[] = [
   { method: "GET", path: "/api/health", access: "public", personal: false },
   { method: "POST", path: "/api/auth/telegram", access: "public", personal: false },
+  // A Mini App's sign-in (Telegram.WebApp.initData), answered like the widget's.
+  {
+    method: "POST",
+    path: "/api/auth/telegram/webapp",
+    access: "public",
+    personal: false,
+    body: () => ({ initData: "auth_date=1&hash=" + "0".repeat(64) }),
+  },
   { method: "POST", path: "/api/auth/logout", access: "public", personal: false, clearsSiteData: true },
   { method: "POST", path: "/api/demo/sign-in", access: "public", personal: false, body: () => ({ persona: "ada" }) },
   // Demo mode only (the simulated phone sharing): 404 on these servers, like the demo sign-in.
@@ -44,6 +52,14 @@ export const API_ROUTES: ApiRoute[] = [
   { method: "GET", path: "/api/me/receipt", access: "user", personal: true },
   // A one-time t.me deep link for the bot to ask for the user's own contact (phone purposes only).
   { method: "POST", path: "/api/me/phone/bot-link", access: "user", personal: true },
+  // The Mini App's requestContact answer, signed by Telegram (phone purposes only).
+  {
+    method: "POST",
+    path: "/api/me/phone/miniapp-contact",
+    access: "user",
+    personal: true,
+    body: () => ({ contact: "auth_date=1&contact=%7B%7D&hash=" + "0".repeat(64) }),
+  },
   // Aggregates only, never a personal value; refused to everyone but the configured admins.
   { method: "GET", path: "/api/admin/report", access: "admin", personal: false },
   { method: "GET", path: "/api/admin/report?format=csv", access: "admin", personal: false },
@@ -79,6 +95,8 @@ export const API_ROUTES: ApiRoute[] = [
 
 export const PAGES: PageRoute[] = [
   { path: "/", access: "public", personal: false },
+  // The Mini App's entry: signs in from Telegram.WebApp.initData in the browser.
+  { path: "/tg", access: "public", personal: false },
   { path: "/consent", access: "pending", personal: false },
   { path: "/settings", access: "user", personal: true },
   { path: "/settings/delete", access: "user", personal: false },

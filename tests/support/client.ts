@@ -1,8 +1,9 @@
 // A tiny HTTP client with a cookie jar, speaking the contract the way a browser on the app's own
 // origin would (Origin header on unsafe requests).
 import { Agent, fetch } from "undici";
+import { signWebAppData } from "../../lib/telegram/webapp";
 import { signWidgetPayload } from "../../lib/telegram/widget";
-import { TEST_BOT_TOKEN } from "./secrets";
+import { TEST_BOT_TOKEN, TEST_WEBAPP_KEYS } from "./secrets";
 
 export type Profile = { id: string; first_name?: string; last_name?: string; username?: string; photo_url?: string };
 
@@ -102,4 +103,57 @@ export class Client {
     }
     return body;
   }
+}
+
+/**
+ * Init data as Telegram hands it to a Mini App (Telegram.WebApp.initData), for the test bot: signed
+ * with its token (hash) and, unless `proofs` says otherwise, with the test stand-in of Telegram's
+ * Ed25519 key (signature). The auth_date steps back like signedPayload's, so each is distinct.
+ */
+export function signedInitData(
+  profile: Profile & { language_code?: string },
+  opts: {
+    authDate?: number;
+    token?: string;
+    botId?: string;
+    proofs?: "both" | "hash" | "signature";
+    extra?: Record<string, string>;
+  } = {},
+): string {
+  const widget = signedPayload({ id: profile.id }, { authDate: opts.authDate });
+  const user: Record<string, unknown> = { id: Number(profile.id) };
+  for (const [k, v] of Object.entries(profile)) if (k !== "id" && v !== undefined) user[k] = v;
+  user.allows_write_to_pm = true;
+  const fields = {
+    query_id: `AAH${profile.id}`,
+    user: JSON.stringify(user),
+    auth_date: widget.auth_date!,
+    ...opts.extra,
+  };
+  const token = opts.token ?? TEST_BOT_TOKEN;
+  const proofs = opts.proofs ?? "both";
+  const signed = signWebAppData(fields, {
+    ...(proofs !== "signature" ? { botToken: token } : {}),
+    ...(proofs !== "hash"
+      ? { ed25519: { botId: opts.botId ?? token.split(":")[0]!, privateKey: TEST_WEBAPP_KEYS.privateKey } }
+      : {}),
+  });
+  if (proofs !== "signature") return signed;
+  // Telegram always sends a hash; with only the bot id it cannot be checked, so any will do here.
+  return `${signed}&hash=${"0".repeat(64)}`;
+}
+
+/** The signed answer of Telegram.WebApp.requestContact for a Telegram user. */
+export function signedContact(
+  userId: string,
+  phoneNumber: string,
+  opts: { token?: string; authDate?: number } = {},
+): string {
+  return signWebAppData(
+    {
+      contact: JSON.stringify({ user_id: Number(userId), phone_number: phoneNumber, first_name: "Contact" }),
+      auth_date: String(opts.authDate ?? Math.floor(Date.now() / 1000)),
+    },
+    { botToken: opts.token ?? TEST_BOT_TOKEN },
+  );
 }

@@ -1,0 +1,229 @@
+// The pages a person or an admin reaches, against /bench/blank (a page of the same app and root
+// layout with nothing of its own), on a production build and a fresh database seeded with synthetic
+// people: throughput at saturation, p99 at one fixed rate common to every page, HTML and RSC payload
+// bytes, and the server's CPU per request. Every request is a GET with the cookies a browser would send.
+import { execFileSync } from "node:child_process";
+import autocannon from "autocannon";
+import { Client, ONLY_ACCOUNT, signedPayload } from "../../tests/support/client";
+import { freshDatabase, type TestDbKind } from "../../tests/support/databases";
+import { startApp, type TestApp } from "../../tests/support/server";
+import { cpuSecondsOf, type LoadResult } from "./load";
+import type { Figure } from "./output";
+
+export const PAGES = ["blank", "home", "consent", "settings", "export", "receipt", "admin"] as const;
+export type PageName = (typeof PAGES)[number];
+
+export const PATHS: Record<PageName, string> = {
+  blank: "/bench/blank",
+  home: "/",
+  consent: "/consent",
+  settings: "/settings",
+  export: "/settings/export",
+  receipt: "/settings/receipt",
+  admin: "/admin",
+};
+const WHAT: Record<PageName, string> = {
+  blank: "blank page",
+  home: "home page (signed out)",
+  consent: "consent page of a pending sign-in",
+  settings: "settings page (every purpose granted, a phone)",
+  export: "printable export",
+  receipt: "printable consent receipt",
+  admin: "admin report",
+};
+
+export type PageResult = {
+  path: string;
+  htmlBytes: number;
+  rscBytes: number;
+  max: LoadResult;
+  cpuMsPerRequest: number;
+  fixed: LoadResult;
+};
+export type PagesRun = {
+  kind: TestDbKind;
+  people: number;
+  rate: number;
+  seedSeconds: number;
+  pages: Record<PageName, PageResult>;
+};
+
+type Options = {
+  seconds: number;
+  connections: number;
+  people: number;
+  env: Record<string, string>;
+  /** Flags for the server's node process (scripts/bench/page-cost.ts profiles with them). */
+  nodeArgs?: string[];
+};
+
+/** GET `path` with these headers (cookies), as fast as answered or at `rate` requests per second. */
+async function loadGet(url: string, path: string, headers: Record<string, string>, o: Options, rate?: number) {
+  const result = await autocannon({
+    url,
+    connections: o.connections,
+    duration: o.seconds,
+    ...(rate ? { overallRate: Math.max(1, Math.round(rate)) } : {}),
+    timeout: 30,
+    requests: [{ method: "GET", path, headers }],
+  });
+  const ok = result["2xx"];
+  return {
+    rps: ok / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    ok,
+    failed: result.non2xx + result.errors,
+    seconds: result.duration,
+  } satisfies LoadResult;
+}
+
+async function bytesOf(client: Client, path: string, rsc: boolean): Promise<number> {
+  const headers = rsc ? { RSC: "1" } : undefined;
+  let res = await client.request("GET", path, { headers });
+  // The router's request: the server first redirects it to its cache-busting `_rsc` address.
+  if (rsc && res.status === 307) res = await client.request("GET", res.headers.get("location")!, { headers });
+  if (res.status !== 200) throw new Error(`${path}${rsc ? " (RSC)" : ""} answered ${res.status}`);
+  return Buffer.from(await res.arrayBuffer()).length;
+}
+
+/** Starts an app on a fresh database, seeds it and signs the three visitors in; the caller stops it. */
+export async function preparePages(kind: TestDbKind, o: Options) {
+  const base = 5_000_000_000 + Math.floor(Math.random() * 1e9) * 4;
+  const ids = { person: String(base), admin: String(base + 1), pending: String(base + 2) };
+  const app = await startApp({
+    label: `benchpages${kind}`,
+    db: await freshDatabase(`benchpages${kind}`, kind),
+    env: { ...o.env, ADMIN_TELEGRAM_IDS: ids.admin },
+    ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
+  });
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--conditions=react-server",
+      "--import",
+      "tsx",
+      "scripts/bench/page-people.ts",
+      "--users",
+      String(o.people),
+      "--person",
+      ids.person,
+    ],
+    {
+      env: { ...app.env, NODE_ENV: "development", LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "inherit"],
+      encoding: "utf8",
+    },
+  );
+  const seeded = JSON.parse(out.trim().split("\n").at(-1)!) as { seedSeconds: number };
+  execFileSync("sync");
+  const anonymous = new Client(app.url);
+  // A returning person (the seeded one): the widget's sign-in gives the session cookie.
+  const person = new Client(app.url);
+  const signedIn = await person.request("POST", "/api/auth/telegram", {
+    json: signedPayload({ id: ids.person, first_name: "Bench", last_name: "Pages", username: "bench_pages" }),
+  });
+  if (signedIn.status !== 200) throw new Error(`the page benchmark's person could not sign in (${signedIn.status})`);
+  const admin = new Client(app.url);
+  await admin.signIn({ id: ids.admin }, ONLY_ACCOUNT);
+  // A first sign-in waiting on the consent page: its pending cookie stays open while nobody decides.
+  const pending = new Client(app.url);
+  const started = await pending.request("POST", "/api/auth/telegram", { json: signedPayload({ id: ids.pending }) });
+  if (started.status !== 200) throw new Error(`the pending sign-in answered ${started.status}`);
+  const visitor: Record<PageName, Client> = {
+    blank: anonymous,
+    home: anonymous,
+    consent: pending,
+    settings: person,
+    export: person,
+    receipt: person,
+    admin,
+  };
+  return { app, visitor, seedSeconds: seeded.seedSeconds };
+}
+
+export async function measurePageLoad(kind: TestDbKind, o: Options, log: (s: string) => void): Promise<PagesRun> {
+  log(`${kind}: pages: seeding ${o.people} people and starting the app`);
+  const { app, visitor, seedSeconds } = await preparePages(kind, o);
+  try {
+    return await measureOn(app, kind, visitor, seedSeconds, o, log);
+  } finally {
+    await app.stop();
+    await app.db.drop();
+  }
+}
+
+async function measureOn(
+  app: TestApp,
+  kind: TestDbKind,
+  visitor: Record<PageName, Client>,
+  seedSeconds: number,
+  o: Options,
+  log: (s: string) => void,
+): Promise<PagesRun> {
+  const pid = app.process.pid!;
+  const headers = (p: PageName): Record<string, string> =>
+    visitor[p].cookies.size ? { cookie: visitor[p].cookieHeader() } : {};
+  const bytes = {} as Record<PageName, { html: number; rsc: number }>;
+  for (const p of PAGES)
+    bytes[p] = { html: await bytesOf(visitor[p], PATHS[p], false), rsc: await bytesOf(visitor[p], PATHS[p], true) };
+  // Warm-up: every page compiled, connected and cached as after a while in production.
+  for (const p of PAGES) await loadGet(app.url, PATHS[p], headers(p), { ...o, seconds: 1 });
+  log(`${kind}: pages: saturation`);
+  const max = {} as Record<PageName, { r: LoadResult; cpuMs: number }>;
+  for (const p of PAGES) {
+    const cpu = cpuSecondsOf(pid);
+    const r = await loadGet(app.url, PATHS[p], headers(p), o);
+    max[p] = { r, cpuMs: ((cpuSecondsOf(pid) - cpu) * 1000) / Math.max(1, r.ok) };
+  }
+  // One rate for every page, low enough that a page at half the blank page's throughput still has
+  // headroom (60% of its own maximum), so the p99s compare answers, not queues of different lengths.
+  const rate = 0.3 * max.blank.r.rps;
+  log(`${kind}: pages: at a fixed ${rate.toFixed(0)} req/s`);
+  const pages = {} as Record<PageName, PageResult>;
+  for (const p of PAGES) {
+    const fixed = await loadGet(app.url, PATHS[p], headers(p), o, rate);
+    pages[p] = {
+      path: PATHS[p],
+      htmlBytes: bytes[p].html,
+      rscBytes: bytes[p].rsc,
+      max: max[p].r,
+      cpuMsPerRequest: max[p].cpuMs,
+      fixed,
+    };
+  }
+  const failed = PAGES.reduce((n, p) => n + pages[p].max.failed + pages[p].fixed.failed, 0);
+  if (failed) log(`${kind}: pages: ${failed} requests failed or answered non-2xx`);
+  return { kind, people: o.people, rate, seedSeconds, pages };
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+export function pageFigures(run: PagesRun): Figure[] {
+  const blank = run.pages.blank;
+  const figures: Figure[] = [];
+  for (const p of PAGES.filter((p) => p !== "blank")) {
+    const r = run.pages[p];
+    const name = p === "admin" ? `${WHAT[p]} at ${run.people.toLocaleString("en")} people` : WHAT[p];
+    // The signed-in pages and the admin report carry the issue's targets; the signed-out home page is measured alongside.
+    const targeted = p !== "home";
+    figures.push(
+      {
+        db: run.kind,
+        figure: `Page: ${name}, throughput at saturation / blank page`,
+        value: ratio(r.max.rps, blank.max.rps),
+        reference: `blank ${blank.max.rps.toFixed(0)} req/s, ${p} ${r.max.rps.toFixed(0)} req/s (${r.path}); server CPU ${r.cpuMsPerRequest.toFixed(2)} ms per request against ${blank.cpuMsPerRequest.toFixed(2)} (${ratio(r.cpuMsPerRequest, blank.cpuMsPerRequest).toFixed(2)}×)`,
+        ...(targeted ? { target: ">= 0.50" } : {}),
+      },
+      {
+        db: run.kind,
+        figure: `Page: ${name}, p99 / blank page p99, same fixed ${run.rate.toFixed(0)} req/s`,
+        value: ratio(r.fixed.p99Ms, blank.fixed.p99Ms),
+        reference: `blank p99 ${blank.fixed.p99Ms} ms, ${p} p99 ${r.fixed.p99Ms} ms (${r.fixed.rps.toFixed(0)} req/s delivered); HTML ${kb(r.htmlBytes)} (blank ${kb(blank.htmlBytes)}), RSC payload ${kb(r.rscBytes)} (blank ${kb(blank.rscBytes)})`,
+        ...(targeted ? { target: "<= 2.00" } : {}),
+      },
+    );
+  }
+  return figures;
+}
