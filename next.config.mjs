@@ -8,6 +8,9 @@ const nextConfig = {
   // neither the URL's internal parameters nor data routes, so it needs no normalized URL.
   skipProxyUrlNormalize: true,
   reactStrictMode: true,
+  // The container build (Dockerfile) sets NEXT_OUTPUT=standalone: a server.js with only the files it
+  // traces. Not by default, because `next start` (npm start, the tests) warns on a standalone build.
+  ...(process.env.NEXT_OUTPUT === "standalone" && { output: "standalone" }),
   experimental: {
     // forbidden() for the admin segment.
     authInterrupts: true,

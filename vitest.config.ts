@@ -7,7 +7,8 @@ import { defineConfig } from "vitest/config";
 // - "integration": tests/ against the production build on fresh databases, one file at a time (each
 //   starts its own server; two at once on a small machine only slow each other down).
 // `npx vitest run` runs both; `--project unit` or a file path picks. The adversarial suite is its
-// own run (`npm run test:security`, vitest.security.config.ts), and the bench's smoke test belongs to
+// own run (`npm run test:security`, vitest.security.config.ts), so is the image's
+// (`npm run test:container`, vitest.container.config.ts), and the bench's smoke test belongs to
 // `npm run bench -- --smoke` (vitest.bench.config.ts).
 export const shared = {
   resolve: {
@@ -26,7 +27,8 @@ export const shared = {
 
 export const integration = {
   include: ["tests/**/*.test.ts"],
-  exclude: ["tests/security/**", "tests/bench-smoke.test.ts", "node_modules/**"],
+  // tests/container/ is `npm run test:container`'s (vitest.container.config.ts): it builds an image.
+  exclude: ["tests/security/**", "tests/container/**", "node_modules/**"],
   fileParallelism: false,
   globalSetup: ["tests/support/global-setup.ts"],
 };

@@ -1,0 +1,17 @@
+import { defineConfig } from "vitest/config";
+import base from "./vitest.config";
+
+// `npm run test:container`: builds the Dockerfile with Podman (tests/container/setup.ts), then runs
+// the image and the compose file. Needs root and Podman; .ci/run says when it cannot run here.
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: ["tests/container/*.test.ts"],
+    exclude: ["node_modules/**"],
+    globalSetup: ["tests/container/setup.ts"],
+    testTimeout: 300_000,
+    // The first build on a new machine: two Debian bases, the dependencies, the production build.
+    hookTimeout: 1_800_000,
+  },
+});
