@@ -6,8 +6,10 @@ export default defineConfig({
   testDir: "e2e",
   // The security suite's browser checks run with `npm run test:security` (playwright.security.config.ts).
   testIgnore: ["security/**"],
+  // Two spec files at once (each starts its own server on its own database); the page matrix
+  // (e2e/matrix.spec.ts) also spreads its states over both workers.
   fullyParallel: false,
-  workers: 1,
+  workers: 2,
   timeout: 60_000,
   retries: 0,
   reporter: [["list"]],
