@@ -245,7 +245,7 @@ export async function checkLedgerConsistency(): Promise<LedgerConsistency> {
     SELECT COUNT(*) AS states,
       SUM(CASE WHEN l.subject_id IS NULL THEN 1 ELSE 0 END) AS without_record,
       SUM(CASE WHEN l.subject_id IS NOT NULL AND (
-            l.decision <> CASE WHEN s.granted THEN 'granted' ELSE 'withdrawn' END
+            (s.granted AND l.decision <> 'granted') OR (NOT s.granted AND l.decision = 'granted')
             OR l.purpose_version <> s.purpose_version OR l.locale <> s.locale) THEN 1 ELSE 0 END) AS disagreeing
     FROM consent_states s
     LEFT JOIN latest l ON l.subject_id = s.user_id AND l.purpose_id = s.purpose_id`);
