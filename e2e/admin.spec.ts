@@ -15,7 +15,7 @@ const test = testWithApp({ label: "e2e-admin", env: { ADMIN_TELEGRAM_IDS: ADMIN_
 // ledger check, the records we keep about people and for how long): 3,173 px and 5,172 px measured
 // with them, so the bounds grew by what they take, about 420 px at 1280 and 400 at 390.
 const VIEWPORTS = [
-  { name: "desktop", width: 1280, height: 800, maxPageHeight: 3_200 },
+  { name: "desktop", width: 1280, height: 800, maxPageHeight: 3_400 },
   { name: "phone", width: 390, height: 844, maxPageHeight: 5_600 },
 ] as const;
 
