@@ -2,7 +2,7 @@
 // says how the report rounds it, a kept number reads the same to the person and to the admin, the
 // personas' pictures come from the app (no broken image, no request out), and without JavaScript
 // the sign-in buttons say why they cannot work.
-import { query } from "../tests/support/inspect";
+import { query, rawDatabaseBytes } from "../tests/support/inspect";
 import { demoSignIn, expect, testWithDemo } from "./fixtures";
 
 // As the demo runs for anyone who starts it: no controller configured, so its placeholders show.
@@ -113,4 +113,34 @@ test("item 14: Persian says the placeholder controller in Persian, the setting's
   }
   await page.goto(`${demo.origin}/settings`);
   await expect(page.locator("main bdi[dir=ltr]", { hasText: "PRIVACY_POLICY_URL" })).toHaveCount(1);
+});
+
+test("'only the date': the phone check keeps the date it passed and never the number, on the page and on disk", async ({
+  demo,
+  page,
+}) => {
+  await demoSignIn(page, demo, "Grace");
+  const userId = await page.evaluate(async () => ((await (await fetch("/api/me")).json()) as { id: string }).id);
+  const verify = page.getByRole("region", { name: "Confirm you have a phone number" });
+  await verify.getByRole("button", { name: "Grant “Confirm you have a phone number”" }).click();
+  await expect(verify.getByRole("status")).toContainText("Granted");
+  await page.getByRole("link", { name: "Share a demo phone number (simulated)" }).click();
+  await page.getByRole("button", { name: "Share +61 491 570 007 (simulated)" }).click();
+  await expect(page.getByText("We noted the date only, not the number.")).toBeVisible();
+  await expect(verify).toContainText(/Verified on/);
+  await expect(verify).not.toContainText("491 570 007");
+
+  // On disk: the date of the check, and no number, neither as a field nor anywhere in the file.
+  const outcomes = await query<{ at: unknown }>(
+    demo,
+    `SELECT at FROM purpose_outcomes WHERE user_id = '${userId}' AND purpose_id = 'phone_verification'`,
+  );
+  expect(outcomes).toHaveLength(1);
+  const at = outcomes[0]!.at;
+  const checkedAt = at instanceof Date ? at : /^\d+$/.test(String(at)) ? new Date(Number(at)) : new Date(String(at));
+  expect(Math.abs(Date.now() - checkedAt.getTime())).toBeLessThan(86_400_000);
+  const fields = await query<{ field: string }>(demo, `SELECT field FROM user_fields WHERE user_id = '${userId}'`);
+  expect(fields.map((f) => f.field)).not.toContain("phone_number");
+  const raw = await rawDatabaseBytes(demo);
+  for (const spelling of ["+61491570007", "61491570007", "491570007"]) expect(raw.includes(spelling)).toBe(false);
 });

@@ -13,7 +13,7 @@
 //   "Values are encrypted with AES-256-GCM" / "encrypted at rest" . below (no value in the file in clear)
 //   "what remains holds nothing that identifies you" (delete) ..... below
 //   "Verified on <date>. Nothing else is kept." / "Checked on <date>; nothing else is kept." /
-//   "We noted the date only, not the number." ..................... promises-demo.spec.ts (only the date)
+//   "We noted the date only, not the number." ..................... promises-demo.spec.ts ('only the date')
 //   "Your phone number … is saved, encrypted." .................... demo.spec.ts, phone.spec.ts item 13
 // The delete page's sentence about backups belongs to the backup work and is not checked here.
 import { execFileSync } from "node:child_process";
