@@ -46,7 +46,10 @@ type Report = {
     activeConsents: number | string;
     activePercent: number | null;
     awaitingReconsent: number | string;
-    activity: { days: { period: string; granted: unknown; withdrawn: unknown }[] };
+    activity: {
+      days: { period: string; granted: unknown; withdrawn: unknown }[];
+      weeks: { period: string; granted: unknown; withdrawn: unknown }[];
+    };
   }[];
   activity: {
     days: { period: string; granted: unknown; withdrawn: unknown }[];
@@ -92,6 +95,14 @@ function checkConsents(): string {
   const out = npmRun("consent:check");
   expect(out).toMatch(/^consent check: \d+ stored values checked, \d+ without a live consent/m);
   return out;
+}
+
+/** ISO 8601 week of a UTC day, written here again so the recount does not use the report's own code. */
+function weekOf(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  const thursday = new Date(d.getTime() + (3 - ((d.getUTCDay() + 6) % 7)) * 86_400_000);
+  const week = 1 + Math.floor((thursday.getTime() - Date.UTC(thursday.getUTCFullYear(), 0, 1)) / 86_400_000 / 7);
+  return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
 }
 
 async function meId(c: Client): Promise<string> {
@@ -309,18 +320,15 @@ describe("the numbers", () => {
       expect(f.pastRetention).toBe(0);
     }
     expect(r.unknownFieldsStored).toBe(0);
-    // Today: 13 accounts + 6 names + 5 usernames + 2 photos granted; 5 accounts withdrawn by erasure.
-    const today = r.activity.days.at(-1)!;
-    expect(today.period).toBe(new Date().toISOString().slice(0, 10));
-    expect([today.granted, today.withdrawn]).toEqual([30, 10]);
-    expect([r.activity.weeks.at(-1)!.granted, r.activity.weeks.at(-1)!.withdrawn]).toEqual([30, 10]);
-    expect(purpose(r, "display_name").activity.days.at(-1)!.granted).toBe(10);
-    expect(purpose(r, "profile_photo").activity.days.at(-1)!.granted).toBe("fewer than 5");
-    expect(r.erasures.total).toBe(10);
-    expect(r.erasures.months.at(-1)!.erased).toBe(10);
-    expect(r.erasures.weeks.at(-1)!.erased).toBe(10);
-    // Erasures add up across weeks and months: a month without any is "fewer than 5", not 0.
-    expect(r.erasures.months.at(-2)!.erased).toBe("fewer than 5");
+    // Everything above happened today, and activity is published for closed periods only (docs/decisions/010):
+    // today's 13 account grants, 6 names, 5 usernames, 2 photos and 5 erasures show from tomorrow on.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect(r.activity.days.at(-1)!.period).toBe(yesterday);
+    for (const a of [r.activity, ...r.purposes.map((p) => p.activity)])
+      for (const x of [...a.days, ...a.weeks]) expect([x.granted, x.withdrawn], x.period).toEqual([0, 0]);
+    expect(r.erasures.total).toBe(0);
+    expect(r.erasures.months.at(-1)!.period).not.toBe(new Date().toISOString().slice(0, 7));
+    expect([...r.erasures.months, ...r.erasures.weeks].every((x) => x.erased === 0)).toBe(true);
     expect(r.retention.pastRetentionTotal).toBe(0);
     expect(r.retention.dormantAccounts).toBe(0);
     expect(r.keys).toMatchObject({ currentPercent: 100, usersOnOlderKeys: 0 });
@@ -541,11 +549,54 @@ describe("at scale, with synthetic people", () => {
     expect(checkConsents()).toMatch(/, 0 without a live consent,/);
     const r = await report();
     expect(r.consentCheck.valuesChecked).toBe(publishCount(await n(`SELECT COUNT(*) AS n FROM user_fields`)));
-    expect(r.users).toBe(publishCount(users));
+    // The report leaves the admin's own account out of its live counts (docs/decisions/010).
+    const adminId = await meId(admin);
+    expect(r.users).toBe(publishCount(users - 1));
     for (const f of r.fields) {
-      expect(f.stored, f.field).toBe(publishCount(stored.get(f.field)!));
+      const own = await n(`SELECT COUNT(*) AS n FROM user_fields WHERE field = $1 AND user_id = $2`, [
+        f.field,
+        adminId,
+      ]);
+      expect(f.stored, f.field).toBe(publishCount(stored.get(f.field)! - own));
       expect(f.withoutLiveConsent, f.field).toBe(0);
     }
+    // Activity: distinct people per purpose (and on any purpose) per closed UTC day and ISO week,
+    // recounted from the ledger rows; a series is one group, so a 0 reads "fewer than 5" unless the
+    // whole series is 0.
+    const today = new Date().toISOString().slice(0, 10);
+    const records = await query<{ subject_id: string; purpose_id: string; decision: string; at: string | Date }>(
+      app,
+      `SELECT subject_id, purpose_id, decision, at FROM consent_records`,
+    );
+    const people = new Map<string, Set<string>>();
+    for (const rec of records) {
+      const at = typeof rec.at === "string" && /^\d+$/.test(rec.at) ? Number(rec.at) : rec.at;
+      const day = new Date(at).toISOString().slice(0, 10);
+      if (day >= today) continue;
+      for (const scope of [rec.purpose_id, "*"])
+        for (const period of [day, weekOf(day)]) {
+          const k = `${scope}|${rec.decision}|${period}`;
+          people.set(k, (people.get(k) ?? new Set()).add(rec.subject_id));
+        }
+    }
+    let nonZero = 0;
+    for (const [scope, a] of [["*", r.activity], ...r.purposes.map((p) => [p.id, p.activity] as const)] as const) {
+      for (const m of ["granted", "withdrawn"] as const) {
+        const cells = [...a.days, ...a.weeks].map((x) => ({
+          period: x.period,
+          shown: x[m],
+          exact: people.get(`${scope}|${m}|${x.period}`)?.size ?? 0,
+        }));
+        const allZero = cells.every((c) => c.exact === 0);
+        for (const c of cells) {
+          if (c.exact > 0) nonZero += 1;
+          expect(c.shown, `${scope} ${m} ${c.period}`).toBe(
+            allZero ? 0 : c.exact < 5 ? "fewer than 5" : publishCount(c.exact),
+          );
+        }
+      }
+    }
+    expect(nonZero).toBeGreaterThan(20);
     // Synthetic histories reach back a year, and no purge has run: profile photo links (90 days)
     // are overdue exactly where the last sign-in is older than that.
     const overdue = await n(

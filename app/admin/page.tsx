@@ -81,7 +81,9 @@ export default async function AdminReportPage() {
         shown as “fewer than 5”. In figures that add up to each other (activity over time, erasures, values past
         retention) a 0 is shown as “fewer than 5” too, unless the whole series is 0. Totals are rounded on their own and
         shares are worked out from the rounded counts, so no figure, and no sum or difference of figures, singles anyone
-        out.
+        out. Activity counts people, not decisions, and only for days, weeks and months that have ended, and the admins’
+        own accounts are left out of the counts of accounts, consents and stored values, so nothing an admin does on
+        their own account changes a figure here.
       </p>
       <p className="row">
         <a className="button secondary" href="/api/admin/report" download>

@@ -14,8 +14,9 @@ import { FIELD_IDS } from "../../domain/fields";
 import { LEDGER_VERIFY_JOB } from "../ledger";
 import { lastConsentCheck, runConsentCheck, type ConsentCheckResult } from "../consent-check";
 import { queryRows, sqlTime, timeParam, toCount } from "../sql";
-import { counterName } from "../stats";
+import { counterName, utcDay } from "../stats";
 import { firstDayOfLastWeeks, isoWeek, lastDays, lastMonths, lastWeeks } from "./periods";
+import { telegramIdIndexes } from "../vault";
 import { ACTIVITY_DAYS, ACTIVITY_WEEKS, ERASURE_MONTHS } from "./types";
 
 const DAY_MS = 86_400_000;
@@ -142,40 +143,128 @@ export async function countOtherThan(
   return total;
 }
 
-/** Exact grants, withdrawals and erasures per day, ISO week and month, over the periods the report shows. */
+/**
+ * Exact activity over the CLOSED periods the report shows (docs/decisions/010, "The report's own
+ * reader"): grants and withdrawals count distinct people per purpose and period, read from the
+ * consent ledger, which is append-only and stamped with the time of writing, so a period that has
+ * ended can no longer change, whatever anyone (the admin reading the report included) does now.
+ * Erasures are one per person already and come from the daily stats, also for closed periods only.
+ */
 export type ActivityFacts = {
   days: string[];
   weeks: string[];
   months: string[];
-  /** `${scope}|${metric}|${period}`, scope a purpose id or "*" (all purposes; "*" only for erased). */
+  /** Scope a purpose id or "*" (people with that decision on any purpose; "*" only for erased). */
   count: (scope: string, metric: "granted" | "withdrawn" | "erased", period: string) => number;
+  /** Erasures on or after the first open day (today, UTC): left out of the published total. */
+  erasedInOpenPeriod: number;
 };
 
+/** The last closed day (yesterday, UTC), the last closed ISO week and the last closed month. */
+export function closedPeriodsBefore(now: Date): { lastDay: Date; lastWeekDay: Date; lastMonthDay: Date } {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const monday = today - ((now.getUTCDay() + 6) % 7) * DAY_MS;
+  const firstOfMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+  return {
+    lastDay: new Date(today - DAY_MS),
+    lastWeekDay: new Date(monday - DAY_MS),
+    lastMonthDay: new Date(firstOfMonth - DAY_MS),
+  };
+}
+
 export async function readActivity(client: Db | Tx, now: Date): Promise<ActivityFacts> {
-  const days = lastDays(now, ACTIVITY_DAYS);
-  const weeks = lastWeeks(now, ACTIVITY_WEEKS);
-  const months = lastMonths(now, ERASURE_MONTHS);
-  // The earliest day any period shown needs: the Monday of the first week, or the first month.
-  const firstWeekDay = firstDayOfLastWeeks(now, ACTIVITY_WEEKS);
-  // Raw rows: a few thousand at most (days x purposes), but Prisma's row mapping was the slowest part.
-  const rows = (
-    await queryRows<{ day: string; metric: string; key: string; value: unknown }>(
-      client,
-      `SELECT day, metric, "key" AS key, value FROM daily_stats WHERE (metric = 'granted' OR metric = 'withdrawn') AND day >= ?
-       UNION ALL SELECT day, metric, "key" AS key, value FROM daily_stats WHERE metric = 'erased' AND day >= ?`,
-      [[firstWeekDay, days[0]!].sort()[0]!, `${months[0]}-01`],
+  const closed = closedPeriodsBefore(now);
+  const days = lastDays(closed.lastDay, ACTIVITY_DAYS);
+  const weeks = lastWeeks(closed.lastWeekDay, ACTIVITY_WEEKS);
+  const months = lastMonths(closed.lastMonthDay, ERASURE_MONTHS);
+  const today = utcDay(now);
+  const firstWeekDay = firstDayOfLastWeeks(closed.lastWeekDay, ACTIVITY_WEEKS);
+  const from = [firstWeekDay, days[0]!].sort()[0]!;
+  // Ledger records of the window: the activity of about 12 weeks, not the whole ledger. One range
+  // scan of consent_records(purpose_id, at) per purpose; a scan on `at` alone has no index to use.
+  const window = { gte: new Date(`${from}T00:00:00Z`), lt: new Date(`${today}T00:00:00Z`) };
+  const records = (
+    await Promise.all(
+      catalogue().map((p) =>
+        client.consentRecord.findMany({
+          where: { purposeId: p.id, at: window },
+          select: { subjectId: true, purposeId: true, decision: true, at: true },
+        }),
+      ),
     )
-  ).map((r) => ({ ...r, value: toCount(r.value) }));
-  const tally: Tally = new Map();
-  for (const r of rows) {
-    const scope = r.metric === "erased" ? "*" : r.key;
-    for (const s of r.metric === "erased" ? [scope] : [scope, "*"]) {
-      add(tally, `${s}|${r.metric}|${r.day}`, r.value);
-      add(tally, `${s}|${r.metric}|${isoWeek(r.day)}`, r.value);
-      add(tally, `${s}|${r.metric}|${r.day.slice(0, 7)}`, r.value);
+  ).flat();
+  const people = new Map<string, Set<string>>();
+  const see = (k: string, subject: string) => {
+    let s = people.get(k);
+    if (!s) people.set(k, (s = new Set()));
+    s.add(subject);
+  };
+  for (const r of records) {
+    if (r.decision !== "granted" && r.decision !== "withdrawn") continue;
+    const day = utcDay(r.at);
+    for (const scope of [r.purposeId, "*"]) {
+      see(`${scope}|${r.decision}|${day}`, r.subjectId);
+      see(`${scope}|${r.decision}|${isoWeek(day)}`, r.subjectId);
     }
   }
-  return { days, weeks, months, count: (scope, metric, period) => tally.get(`${scope}|${metric}|${period}`) ?? 0 };
+  const erased = (
+    await queryRows<{ day: string; value: unknown }>(
+      client,
+      `SELECT day, value FROM daily_stats WHERE metric = 'erased' AND day >= ?`,
+      [`${months[0]}-01`],
+    )
+  ).map((r) => ({ day: r.day, value: toCount(r.value) }));
+  const erasures: Tally = new Map();
+  let erasedInOpenPeriod = 0;
+  for (const r of erased) {
+    if (r.day >= today) {
+      erasedInOpenPeriod += r.value;
+      continue;
+    }
+    add(erasures, isoWeek(r.day), r.value);
+    add(erasures, r.day.slice(0, 7), r.value);
+  }
+  // Only closed periods are published: a week or month that is still open reads as absent (0).
+  const closedWeeks = new Set(weeks);
+  const closedMonths = new Set(months);
+  return {
+    days,
+    weeks,
+    months,
+    erasedInOpenPeriod,
+    count: (scope, metric, period) => {
+      if (metric === "erased")
+        return closedWeeks.has(period) || closedMonths.has(period) ? (erasures.get(period) ?? 0) : 0;
+      return people.get(`${scope}|${metric}|${period}`)?.size ?? 0;
+    },
+  };
+}
+
+/**
+ * The admins' own live records: their accounts, granted purposes and stored values. The report
+ * leaves them out of its live counts, so an admin who grants, withdraws, erases or signs up again
+ * on their own account cannot move a published figure to difference the others out of it
+ * (docs/decisions/010). Admins are recognised the way the admin check does (isAdmin in
+ * lib/web/session.ts): by the blind index of a Telegram id in ADMIN_TELEGRAM_IDS.
+ */
+export type AdminOwn = { accounts: number; granted: Tally; stored: Tally };
+
+export async function readAdminOwn(client: Db | Tx): Promise<AdminOwn> {
+  const indexes = env().adminTelegramIds.flatMap((id) => telegramIdIndexes(id));
+  const own: AdminOwn = { accounts: 0, granted: new Map(), stored: new Map() };
+  if (indexes.length === 0) return own;
+  const admins = await client.user.findMany({ where: { telegramIdIndex: { in: indexes } }, select: { id: true } });
+  own.accounts = admins.length;
+  if (admins.length === 0) return own;
+  const ids = admins.map((a) => a.id);
+  for (const c of await client.consentState.findMany({
+    where: { userId: { in: ids }, granted: true },
+    select: { purposeId: true },
+  }))
+    add(own.granted, c.purposeId, 1);
+  for (const f of await client.userField.findMany({ where: { userId: { in: ids } }, select: { field: true } }))
+    add(own.stored, f.field, 1);
+  return own;
 }
 
 export type PurgeFacts = { startedAt: Date; finishedAt: Date | null; counts: Record<string, number> };
@@ -250,13 +339,14 @@ export type ReportFacts = {
 };
 
 export async function readFacts(client: Db | Tx, now: Date): Promise<ReportFacts> {
-  const [counter, unknownFields, retention, activity, lastPurge, lastLedgerCheck] = await Promise.all([
+  const [counter, unknownFields, retention, activity, lastPurge, lastLedgerCheck, own] = await Promise.all([
     readCounters(client),
     countUnknownFields(client),
     countPastRetention(client, now),
     readActivity(client, now),
     readLastPurge(client),
     readLastLedgerCheck(client),
+    readAdminOwn(client),
   ]);
   // A decision is current when its version is the current one of the language it was made in: per
   // language, two range scans of (purpose_id, locale, purpose_version) around that version, and one
@@ -283,12 +373,14 @@ export async function readFacts(client: Db | Tx, now: Date): Promise<ReportFacts
   }
   const usersOnOlderKeys = await countOtherThan(client, "users", "wrap_key_id", env().masterKeys[0]!.id, "1 = 1", []);
   return {
-    users: counter(counterName.users),
+    // The live counts below leave the admins' own accounts out (readAdminOwn); the erasures total
+    // leaves out the open day, like the activity it adds up to.
+    users: Math.max(0, counter(counterName.users) - own.accounts),
     droppedWrites: counter(counterName.droppedWrites),
     unknownFields,
-    erasures: counter(counterName.erasures),
-    purposeActive: (id) => counter(counterName.purposeActive(id)),
-    fieldStored: (field) => counter(counterName.fieldStored(field)),
+    erasures: Math.max(0, counter(counterName.erasures) - activity.erasedInOpenPeriod),
+    purposeActive: (id) => Math.max(0, counter(counterName.purposeActive(id)) - (own.granted.get(id) ?? 0)),
+    fieldStored: (field) => Math.max(0, counter(counterName.fieldStored(field)) - (own.stored.get(field) ?? 0)),
     awaitingReconsent,
     pastRetention: retention.perField,
     dormantAccounts: retention.dormantAccounts,
