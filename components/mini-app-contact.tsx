@@ -47,7 +47,9 @@ export function MiniAppContactButton({ outside, children }: { outside?: ReactNod
       const body = (await res.json().catch(() => ({}))) as { stored?: boolean; error?: string };
       if (!res.ok) return setState({ kind: "failed", reason: body.error ?? "" });
       setState({ kind: "saved", verifiedOnly: !body.stored });
-      router.refresh();
+      // The settings page says it, as for every other way of sharing: once the number is kept this
+      // button moves to the card's "replace" offer (a new element), so a message kept here would go.
+      router.replace(`/settings?phone=${body.stored ? "saved" : "verified"}`);
     });
   };
 
