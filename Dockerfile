@@ -24,11 +24,14 @@ RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
 # ── Build: the standalone server, and the migrator bundled into one file that needs only the
 # database drivers the server carries (no tsx, no dev dependencies at run time).
+# The banner gives the ES module bundle a require(): CommonJS packages it carries (pino, through the
+# migrator's log of each migration) load Node's built-ins with it.
 FROM deps AS build
 COPY . .
 RUN NEXT_OUTPUT=standalone npx next build \
  && npx esbuild scripts/db-migrate.ts --bundle --platform=node --format=esm --target=node20 \
       --conditions=react-server --external:better-sqlite3 --external:pg \
+      "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" \
       --outfile=.next/standalone/migrate.mjs --log-level=warning
 # What the trace copies whole but nothing here loads (about 60 MB): Prisma's query engines of the old
 # library engine and its compilers for the databases the app does not speak, and sharp, which only
