@@ -21,7 +21,7 @@ describe(`start refusals [${testDbKind()}]`, () => {
     const r = await startExpectingExit({
       label: "start-config",
       viaNpmStart: true,
-      omit: ["SESSION_SECRET", "CONTROLLER_NAME"],
+      unset: ["SESSION_SECRET", "CONTROLLER_NAME"],
       env: { FIELD_ENCRYPTION_KEY: "short", PORT: "99999", DATABASE_TIMEOUT_SECONDS: "0" },
     });
     expect(r.code).toBe(1);

@@ -71,11 +71,13 @@ export type StartOptions = {
   unset?: string[];
 };
 
-export async function startApp(opts: StartOptions): Promise<TestApp> {
-  assertBuilt();
-  const db = opts.db ?? (await freshDatabase(opts.label));
-  const port = await freePort();
-  const origin = `http://localhost:${port}`;
+/**
+ * The environment a test server starts with: this process's (less the test runner's own settings),
+ * production mode on the suite's database and port, the controller production requires, the test
+ * secrets, then the suite's own settings; `unset` names what it must start without. The demo is on
+ * only when the suite asks for it, never inherited.
+ */
+function serverEnv(opts: StartOptions, db: TestDatabase, port: number, origin: string): Record<string, string> {
   const env: Record<string, string> = {
     ...(Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !k.startsWith("TEST_") && k !== "NODE_OPTIONS"),
@@ -101,6 +103,15 @@ export async function startApp(opts: StartOptions): Promise<TestApp> {
   delete env.DEMO_MODE;
   if (opts.env?.DEMO_MODE) env.DEMO_MODE = opts.env.DEMO_MODE;
   for (const name of opts.unset ?? []) delete env[name];
+  return env;
+}
+
+export async function startApp(opts: StartOptions): Promise<TestApp> {
+  assertBuilt();
+  const db = opts.db ?? (await freshDatabase(opts.label));
+  const port = await freePort();
+  const origin = `http://localhost:${port}`;
+  const env = serverEnv(opts, db, port, origin);
   if (env.DEMO_MODE) delete env.TELEGRAM_BOT_TOKEN;
   const logFile = join(db.dir, `server-${port}.log`);
   const out = createWriteStream(logFile);
@@ -145,32 +156,13 @@ export type ExitedStart = { code: number | null; output: string; seconds: number
  * before `next start`, scripts/start.ts) instead of `next start` itself.
  */
 export async function startExpectingExit(
-  opts: StartOptions & { viaNpmStart?: boolean; timeoutMs?: number; omit?: string[] },
+  opts: StartOptions & { viaNpmStart?: boolean; timeoutMs?: number },
 ): Promise<ExitedStart> {
   assertBuilt();
   const db = opts.db ?? (await freshDatabase(opts.label));
   const port = await freePort();
   const origin = `http://localhost:${port}`;
-  const env: Record<string, string> = {
-    ...(Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !k.startsWith("TEST_") && k !== "NODE_OPTIONS"),
-    ) as Record<string, string>),
-    NODE_ENV: "production",
-    PORT: String(port),
-    APP_ORIGIN: origin,
-    DATABASE_URL: db.url,
-    DATA_DIR: db.dir,
-    PURGE_INTERVAL_MINUTES: "0",
-    NEXT_TELEMETRY_DISABLED: "1",
-    CONTROLLER_NAME: "Test Controller Ltd",
-    CONTROLLER_CONTACT: "privacy@controller.test",
-    PRIVACY_POLICY_URL: "https://controller.test/privacy",
-    ...(opts.secrets ?? testSecrets()),
-    ...opts.env,
-  };
-  delete env.VITEST;
-  delete env.DEMO_MODE;
-  for (const name of opts.omit ?? []) delete env[name];
+  const env = serverEnv(opts, db, port, origin);
   const args = opts.viaNpmStart
     ? ["run", "-s", "start", "--", "-p", String(port), "-H", "localhost"]
     : [resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "localhost"];
