@@ -75,11 +75,7 @@ async function decide(
     const before = current.get(purposeId);
     // The same answer on a text still in force (in the language it was given in) changes nothing.
     if (before && before.granted === granted && isCurrentDecision(purpose, before)) continue;
-    await tx.consentState.upsert({
-      where: { userId_purposeId: { userId, purposeId } },
-      create: { userId, purposeId, granted, purposeVersion: version, locale: shown, decidedAt: now },
-      update: { granted, purposeVersion: version, locale: shown, decidedAt: now },
-    });
+    await user.setConsent(purposeId, { granted, purposeVersion: version, locale: shown, decidedAt: now });
     const wasGranted = before?.granted ?? false;
     if (wasGranted !== granted) {
       await bumpCounter(tx, counterName.purposeActive(purposeId), granted ? 1 : -1);
@@ -108,7 +104,7 @@ async function decide(
   await appendToLedger(tx, ledger);
   // A one-time purpose keeps only its outcome (when it happened): withdrawing it removes that too.
   const withdrawn = changed.filter((c) => !c.granted).map((c) => c.purposeId);
-  if (withdrawn.length) await tx.purposeOutcome.deleteMany({ where: { userId, purposeId: { in: withdrawn } } });
+  await user.deleteOutcomes(withdrawn);
   const erased = await eraseUncoveredFields(user);
   return { changed, erased };
 }

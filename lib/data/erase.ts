@@ -28,7 +28,8 @@ export async function eraseUserIn(
   return erased;
 }
 
-async function eraseLocked({ tx, userId }: LockedUser, method: Extract<Method, "erasure" | "purge">): Promise<boolean> {
+async function eraseLocked(locked: LockedUser, method: Extract<Method, "erasure" | "purge">): Promise<boolean> {
+  const { tx, userId } = locked;
   const user = await tx.user.findUnique({
     where: { id: userId },
     include: { consents: true, fields: { select: { field: true } } },
@@ -73,7 +74,7 @@ async function eraseLocked({ tx, userId }: LockedUser, method: Extract<Method, "
   // Deleting the row removes, by cascade, every field ciphertext and blind index, every consent
   // state, the wrapped data key (so any copy of the ciphertext elsewhere is unreadable) and the
   // session version (so every session of the user ends at its next request).
-  await tx.user.delete({ where: { id: userId } });
+  await locked.deleteUser();
   await recordAudit(tx, "user.erased", null, { method });
   return true;
 }

@@ -11,7 +11,7 @@ import { normalizePhone } from "../domain/phone";
 import { recordAudit } from "./audit";
 import { withUserWriteLock, type LockedUser } from "./locks";
 import { allowsWriting, grantedStatesOf } from "./storage-rule";
-import { dataKeyOf, lookupIndex, lookupIndexes, telegramIdIndexes, writeFields } from "./vault";
+import { dataKeyOf, lookupIndex, lookupIndexes, telegramIdIndexes, writeFieldsLocked } from "./vault";
 
 export const BOT_LINK_TTL_SECONDS = 10 * 60;
 
@@ -105,23 +105,16 @@ async function savePhoneLocked(
     }
   }
   const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
-  // writeFields is the storage gate: with only the one-time purpose granted it drops the number.
-  const { written } = await writeFields(tx, { id: userId, dataKey: dataKeyOf(user) }, { phone_number: e164 });
+  // The storage gate: with only the one-time purpose granted it drops the number.
+  const { written } = await writeFieldsLocked(locked, dataKeyOf(user), { phone_number: e164 });
   const stored = written.includes("phone_number");
   if (stored) {
-    await tx.userField.update({
-      where: { userId_field: { userId, field: "phone_number" } },
-      data: { uniqueIndex: unique ? index : null },
-    });
+    await locked.setFieldIndexes("phone_number", { uniqueIndex: unique ? index : null });
     await recordAudit(tx, "phone.stored", userId, { method });
   }
   const now = new Date();
   for (const purposeId of use.verifyPurposes) {
-    await tx.purposeOutcome.upsert({
-      where: { userId_purposeId: { userId, purposeId } },
-      create: { userId, purposeId, at: now },
-      update: { at: now },
-    });
+    await locked.recordOutcome(purposeId, now);
   }
   if (use.verify) await recordAudit(tx, "phone.verified", userId, { method });
   return { ok: true, stored, verified: use.verify };

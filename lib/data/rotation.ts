@@ -233,14 +233,11 @@ async function reindexUser(locked: LockedUser, currentId: string): Promise<"rein
   if (telegramId === undefined) return "unreadable";
   for (const f of fields) {
     const index = lookupIndex(f.field as FieldId, values.get(f.field as FieldId)!);
-    await tx.userField.update({
-      where: { userId_field: { userId: id, field: f.field } },
-      data: { blindIndex: index, ...(f.uniqueIndex !== null ? { uniqueIndex: index } : {}) },
+    await locked.setFieldIndexes(f.field, {
+      blindIndex: index,
+      ...(f.uniqueIndex !== null ? { uniqueIndex: index } : {}),
     });
   }
-  await tx.user.update({
-    where: { id },
-    data: { telegramIdIndex: lookupIndex("telegram_id", telegramId), indexKeyId: currentId },
-  });
+  await locked.setUserIndex(lookupIndex("telegram_id", telegramId), currentId);
   return "reindexed";
 }

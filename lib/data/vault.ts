@@ -5,7 +5,7 @@ import "server-only";
 // dropped and counted, never stored. Values are encrypted under the user's data key before they
 // reach the database; lookup fields also get a keyed blind index.
 // Other code that touches field rows, and why it may: the sign-in's driver path
-// (lib/data/sign-in/direct.ts) writes through planFieldWrites and fieldUpsertStatement below;
+// (lib/data/sign-in/direct.ts) writes through planFieldWrites below and fieldUpsertStatement (lib/data/field-statement.ts);
 // phone.ts writes a shared number through writeFields, then marks its uniqueness index; rotation.ts
 // re-computes blind indexes from the decrypted values; contact.ts decrypts a number for an admin's
 // audited lookup; purge.ts deletes values past retention; erase.ts deletes them with the user row
@@ -25,7 +25,7 @@ import type { Tx } from "./db";
 import { env } from "../core/env";
 import { FIELDS, isFieldId, type FieldId } from "../domain/fields";
 import { withUserWriteLock, type LockedUser } from "./locks";
-import { queryRows, sqlTime, timeParam } from "./sql";
+import type { FieldUpsert } from "./field-statement";
 import { fieldsKeptUnder, fieldsWritableUnder, grantedStatesOf } from "./storage-rule";
 import { bumpCounter, bumpCounters, counterName } from "./stats";
 
@@ -95,10 +95,17 @@ export async function writeFields(
 ): Promise<WriteResult> {
   // Consents are read under the user's row lock, so a withdrawal cannot commit between this read
   // and the write below and leave a value stored without consent.
-  const result = await withUserWriteLock(tx, user.id, async (locked) =>
-    writeCovered(locked, user.dataKey, values, await coveredFields(tx, user.id)),
-  );
+  const result = await withUserWriteLock(tx, user.id, (locked) => writeFieldsLocked(locked, user.dataKey, values));
   return result ?? { written: [], dropped: 0 };
+}
+
+/** writeFields for a caller that already holds the user's row lock. */
+export async function writeFieldsLocked(
+  locked: LockedUser,
+  dataKey: Buffer,
+  values: FieldValues,
+): Promise<WriteResult> {
+  return writeCovered(locked, dataKey, values, await coveredFields(locked.tx, locked.userId));
 }
 
 /**
@@ -111,31 +118,26 @@ async function writeCovered(
   values: FieldValues,
   covered: ReadonlySet<FieldId>,
 ): Promise<WriteResult> {
-  const { tx } = locked;
   const user = { id: locked.userId, dataKey };
   const now = new Date();
   const written: FieldId[] = [];
   const counters = new Map<string, number>();
   const { upserts, erase, dropped } = planFieldWrites(user, values, covered);
   for (const field of erase) {
-    const { count } = await tx.userField.deleteMany({ where: { userId: user.id, field } });
-    counters.set(counterName.fieldStored(field), -count);
+    counters.set(counterName.fieldStored(field), -(await locked.deleteFields([field])));
   }
   if (upserts.length) {
-    const statement = fieldUpsertStatement(user.id, upserts, now);
-    const rows = await queryRows<{ field: string; created: unknown }>(tx, statement.sql, statement.params);
-    for (const r of rows) {
-      if (Number(r.created) === 1) counters.set(counterName.fieldStored(r.field), 1);
+    for (const r of await locked.upsertFields(upserts, now)) {
+      if (r.created) counters.set(counterName.fieldStored(r.field), 1);
     }
     written.push(...upserts.map((u) => u.field));
   }
   // Counted, never logged with content: the report shows how often something was offered and refused.
   counters.set(counterName.droppedWrites, dropped);
-  await bumpCounters(tx, counters);
+  await bumpCounters(locked.tx, counters);
   return { written, dropped };
 }
 
-export type FieldUpsert = { field: FieldId; ciphertext: Buffer; index: string | null };
 export type FieldWritePlan = { upserts: FieldUpsert[]; erase: FieldId[]; dropped: number };
 
 /**
@@ -170,42 +172,15 @@ export function planFieldWrites(
   return { upserts, erase, dropped };
 }
 
-/**
- * The one statement that stores planned values (`?` placeholders), returning each field and whether
- * this statement created its row (1/true), for the stored-field counters. With `onlyIf` (PostgreSQL
- * only: a CTE's name), the rows are written only when that CTE returned a row: the sign-in's guarded
- * write, lib/data/sign-in/direct.ts. Its values are cast because a VALUES list in a SELECT does not
- * take its types from the target columns.
- */
-export function fieldUpsertStatement(
-  userId: string,
-  upserts: readonly FieldUpsert[],
-  now: Date,
-  onlyIf?: string,
-): { sql: string; params: unknown[] } {
-  const time = sqlTime(now);
-  const params: unknown[] = [];
-  for (const u of upserts) params.push(userId, u.field, u.ciphertext, u.index, time, time);
-  params.push(time);
-  const rows = onlyIf
-    ? `SELECT "v".* FROM "${onlyIf}" CROSS JOIN (VALUES ${upserts.map(() => `(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BYTEA), CAST(? AS TEXT), ${timeParam()}, ${timeParam()})`).join(", ")}) AS "v"`
-    : `VALUES ${upserts.map(() => `(?, ?, ?, ?, ${timeParam()}, ${timeParam()})`).join(", ")}`;
-  // stored_at is set only on insert: equal to `now` means this statement created the row.
-  const sql = `INSERT INTO "user_fields" ("user_id", "field", "ciphertext", "blind_index", "stored_at", "updated_at")
-       ${rows}
-       ON CONFLICT ("user_id", "field") DO UPDATE SET "ciphertext" = excluded."ciphertext", "blind_index" = excluded."blind_index", "updated_at" = excluded."updated_at"
-       RETURNING "field", CASE WHEN "stored_at" = ${timeParam()} THEN 1 ELSE 0 END AS "created"`;
-  return { sql, params };
-}
-
 /** Deletes stored fields that no granted consent covers any more. Returns what was erased. */
-export async function eraseUncoveredFields({ tx, userId }: LockedUser): Promise<FieldId[]> {
+export async function eraseUncoveredFields(locked: LockedUser): Promise<FieldId[]> {
+  const { tx, userId } = locked;
   // The keep rule: a grant on an older text still keeps a value while the person is asked again.
   const stillCovered = fieldsKeptUnder(await tx.consentState.findMany({ where: grantedStatesOf(userId) }));
   const stored = await tx.userField.findMany({ where: { userId }, select: { field: true } });
   const erase = stored.map((r) => r.field).filter((f): f is FieldId => isFieldId(f) && !stillCovered.has(f));
   if (erase.length === 0) return [];
-  await tx.userField.deleteMany({ where: { userId, field: { in: erase } } });
+  await locked.deleteFields(erase);
   for (const f of erase) await bumpCounter(tx, counterName.fieldStored(f), -1);
   return erase;
 }

@@ -29,7 +29,8 @@ import { claimSql } from "../login-replay";
 import { newSessionId, sessionInsertSql } from "../sessions";
 import { dialect, preparedOn, sqlTime, timeParam } from "../sql";
 import { bumpCountersSql, counterName } from "../stats";
-import { dataKeyOf, fieldUpsertStatement, planFieldWrites, type FieldWritePlan } from "../vault";
+import { fieldUpsertStatement } from "../field-statement";
+import { dataKeyOf, planFieldWrites, type FieldWritePlan } from "../vault";
 import { fieldsWritableUnder, type ConsentStateRow } from "../storage-rule";
 
 export type DirectSignIn = {
