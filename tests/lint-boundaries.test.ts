@@ -2,11 +2,15 @@
 // (issue 25, item 6): the spellings and forms that walked around the specifier-as-written match
 // (dynamic import(), `@/lib/./data/erase`, `@/lib//data/users`, re-exports, relative paths with
 // detours) are refused where the boundary refuses the plain import, and allowed where it allows it.
-import { ESLint } from "eslint";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import tsParser from "@typescript-eslint/parser";
+import { ESLint, Linter } from "eslint";
 import { describe, expect, it } from "vitest";
+import houseCycles from "../eslint-rules/no-cycle.mjs";
 
-// import/no-cycle needs the file on disk (the probes are not): off, it is not under test here.
-const eslint = new ESLint({ cwd: process.cwd(), overrideConfig: { rules: { "import/no-cycle": "off" } } });
+const eslint = new ESLint({ cwd: process.cwd() });
 
 /** The boundary messages ESLint gives `code` as if it were the file at `filePath`. */
 async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
@@ -62,5 +66,53 @@ describe("the import boundaries", () => {
       `export async function f() { return import("pg"); }`,
     ])
       expect(await boundaryErrors("lib/data/probe.ts", code), code).not.toEqual([]);
+  });
+});
+
+// eslint-rules/no-cycle.mjs took import/no-cycle's place (which cost 90% of lint's time): the same
+// cycles must still fail, and type-only imports must still not count.
+describe("the cycle check", () => {
+  function cycleErrors(files: Record<string, string>, lint: string): string[] {
+    const dir = mkdtempSync(join(tmpdir(), "cycle-"));
+    try {
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      const linter = new Linter({ cwd: dir });
+      return linter
+        .verify(
+          files[lint]!,
+          [
+            {
+              files: ["**/*.ts"],
+              languageOptions: { parser: tsParser },
+              plugins: { "house-cycles": houseCycles },
+              rules: { "house-cycles/no-cycle": "error" },
+            },
+          ],
+          join(dir, lint),
+        )
+        .map((m) => m.message);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const ring = (cImportsA: string) => ({
+    "a.ts": `import { b } from "./b";\nexport const a = () => b();\n`,
+    "b.ts": `export { c as b } from "./c.ts";\n`,
+    "c.ts": `${cImportsA}\nexport const c = () => 1;\n`,
+  });
+
+  it("finds a cycle through a re-export, an extension and a dynamic import, naming the whole ring", () => {
+    expect(cycleErrors(ring(`import { a } from "./a"; void a;`), "a.ts")).toEqual([
+      "Dependency cycle: a.ts → b.ts → c.ts → a.ts",
+    ]);
+    expect(cycleErrors(ring(`export const later = () => import("./a");`), "b.ts")).toEqual([
+      "Dependency cycle: b.ts → c.ts → a.ts → b.ts",
+    ]);
+  });
+
+  it("does not count type-only imports, which are erased at compile time", () => {
+    expect(cycleErrors(ring(`import type { a } from "./a"; export type A = typeof a;`), "a.ts")).toEqual([]);
+    expect(cycleErrors(ring(`import { type a } from "./a"; export type A = typeof a;`), "a.ts")).toEqual([]);
   });
 });
