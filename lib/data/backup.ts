@@ -1,8 +1,8 @@
 import "server-only";
-// `npm run backup` and `npm run restore` (docs/decisions/015-backups-and-erasure.md). SQLite: VACUUM
-// INTO through the app's own connection, one consistent snapshot that includes what is still in the
-// write-ahead log; PostgreSQL: pg_dump's custom format, restored by pg_restore into an emptied
-// schema. A restore then migrates the copy, checks the configured keys against it and replays the
+// `npm run backup` and `npm run restore` (docs/decisions/015-backups-and-erasure.md). The backup is
+// the migrator's writer (writeBackup, lib/data/migrate.ts): SQLite's VACUUM INTO, one consistent
+// snapshot that includes what is still in the write-ahead log; PostgreSQL: pg_dump's custom format,
+// restored by pg_restore into an emptied schema. A restore then migrates the copy, checks the configured keys against it and replays the
 // erasure journal, so that nobody erased after the backup comes back.
 import { spawnSync } from "node:child_process";
 import {
@@ -19,7 +19,7 @@ import {
 import { dirname, join, resolve } from "node:path";
 import { db, disconnect } from "./db";
 import { env } from "../core/env";
-import { sqliteFilePath } from "./migrate";
+import { BackupToolMissing, sqliteFilePath, writeBackup } from "./migrate";
 import { replayErasureJournal, type ReplayResult } from "./erase";
 import { verifyKeyChecks } from "./key-checks";
 
@@ -58,16 +58,17 @@ function run(cmd: string, args: string[]): void {
 export async function backupDatabase(file: string = defaultBackupFile()): Promise<string> {
   const target = resolve(file);
   if (existsSync(target)) throw new BackupError(`${target} exists already; choose another file`);
-  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
   const e = env();
-  if (e.databaseKind === "postgres") {
-    run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", `--file=${target}`, e.databaseUrl]);
-  } else {
-    const client = await db();
-    // One read transaction over the main file and the WAL: the copy is the database at one instant.
-    await client.$executeRawUnsafe("VACUUM INTO ?", target);
+  try {
+    // The same writer as the migrator's pre-upgrade backup (lib/data/migrate.ts).
+    await writeBackup(e.databaseKind === "postgres" ? "postgres" : "sqlite", e.databaseUrl, target);
+  } catch (err) {
+    if (err instanceof BackupToolMissing)
+      throw new BackupError(
+        "pg_dump is not on the PATH: install the PostgreSQL client tools (the server's major version or newer)",
+      );
+    throw new BackupError(`the backup failed: ${err instanceof Error ? err.message.slice(0, 2000) : String(err)}`);
   }
-  chmodSync(target, 0o600);
   return target;
 }
 

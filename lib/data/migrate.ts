@@ -125,45 +125,68 @@ function stamp(): string {
   return new Date().toISOString().replace(/[:.]/g, "-");
 }
 
+/** pg_dump is not on the PATH: nothing was written. */
+export class BackupToolMissing extends Error {
+  override name = "BackupToolMissing";
+}
+
+export const PG_DUMP_ARGS = ["--format=custom", "--no-owner", "--no-privileges"];
+
 /**
- * A consistent copy of the whole database in `dir`. SQLite: `VACUUM INTO`, which reads through a
- * connection and so includes what is still in the WAL; the copy is a plain database file. PostgreSQL:
- * `pg_dump -Fc` (restore with pg_restore); without pg_dump on the PATH nothing is written and the
- * command to run is returned instead. `label` becomes part of the file name.
+ * Writes a consistent copy of the whole database to `target` (mode 0600), the one writer behind the
+ * pre-upgrade backup below and `npm run backup` (lib/data/backup.ts). SQLite: `VACUUM INTO`, which
+ * reads through a connection and so includes what is still in the WAL, in one read transaction; the
+ * copy is a plain database file. PostgreSQL: `pg_dump -Fc` (restore with pg_restore). Throws
+ * BackupToolMissing without pg_dump, and an Error naming pg_dump's last words (never the URL) when
+ * it fails.
  */
-export async function backupDatabase(kind: Kind, url: string, dir: string, label = "backup"): Promise<Backup> {
+export async function writeBackup(kind: Kind, url: string, target: string): Promise<void> {
   // A backup holds what the database holds: readable by the app's user only.
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const base = join(dir, `${label}-${stamp()}`);
+  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
   if (kind === "sqlite") {
     const { default: Database } = await import("better-sqlite3");
     const db = new Database(sqliteFilePath(url), { readonly: true, fileMustExist: true });
     try {
       db.pragma("busy_timeout = 10000");
-      db.prepare("VACUUM INTO ?").run(`${base}.db`);
+      db.prepare("VACUUM INTO ?").run(target);
     } finally {
       db.close();
     }
-    chmodSync(`${base}.db`, 0o600);
-    return { path: `${base}.db` };
+  } else {
+    try {
+      await promisify(execFile)("pg_dump", [...PG_DUMP_ARGS, `--file=${target}`, `--dbname=${url}`], {
+        maxBuffer: 16 * 1024 * 1024,
+      });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new BackupToolMissing("pg_dump is not on the PATH");
+      // Its message names the host at most (never the password); the URL itself is not repeated.
+      const detail = String((e as { stderr?: string }).stderr ?? "")
+        .trim()
+        .split("\n")
+        .slice(-2)
+        .join(" ");
+      throw new Error(`pg_dump: ${detail}`);
+    }
   }
-  const path = `${base}.dump`;
+  chmodSync(target, 0o600);
+}
+
+/**
+ * A consistent copy of the whole database in `dir` (writeBackup); without pg_dump on the PATH
+ * nothing is written and the command to run is returned instead. `label` becomes part of the file
+ * name.
+ */
+export async function backupDatabase(kind: Kind, url: string, dir: string, label = "backup"): Promise<Backup> {
+  const path = join(dir, `${label}-${stamp()}.${kind === "sqlite" ? "db" : "dump"}`);
   try {
-    await promisify(execFile)("pg_dump", ["--format=custom", "--no-owner", `--file=${path}`, `--dbname=${url}`], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await writeBackup(kind, url, path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT")
-      return { command: `pg_dump --format=custom --no-owner --file=${path} --dbname="$DATABASE_URL"` };
-    // Its message names the host at most (never the password); the URL itself is not repeated.
-    const detail = String((e as { stderr?: string }).stderr ?? "")
-      .trim()
-      .split("\n")
-      .slice(-2)
-      .join(" ");
-    throw new MigrationError(`the backup before upgrading failed (pg_dump: ${detail}); nothing was applied`);
+    if (e instanceof BackupToolMissing)
+      return { command: `pg_dump ${PG_DUMP_ARGS.join(" ")} --file=${path} --dbname="$DATABASE_URL"` };
+    throw new MigrationError(
+      `the backup before upgrading failed (${e instanceof Error ? e.message : String(e)}); nothing was applied`,
+    );
   }
-  chmodSync(path, 0o600);
   return { path };
 }
 
