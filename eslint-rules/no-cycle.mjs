@@ -191,4 +191,5 @@ export const noCycle = {
   },
 };
 
-export default { rules: { "no-cycle": noCycle } };
+const plugin = { rules: { "no-cycle": noCycle } };
+export default plugin;
