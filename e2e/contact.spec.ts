@@ -22,6 +22,8 @@ test("the admin sees a consenting person's number; the person sees the lookup; a
   demo,
   page,
 }) => {
+  // Two people, two sign-ins, a lookup, a withdrawal and axe on each page: past 60 s at load 12.
+  test.slow();
   await demoSignIn(page, demo, "Ada", ["Contact you by phone"]);
   const phoneCard = page.getByRole("region", { name: "Contact you by phone" });
   await expect(phoneCard.getByTestId("contact-lookups")).toContainText("None yet.");

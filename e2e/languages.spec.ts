@@ -101,6 +101,8 @@ for (const { locale, browserLocale, persona, viaSwitcher } of JOURNEYS) {
     browser,
     demo,
   }) => {
+    // A whole life of an account in one test (36 s at load 8 on two cores; past 60 s at load 12).
+    test.slow();
     await withContext(browser, browserLocale, async (context) => {
       const page = await context.newPage();
       await page.goto(demo.origin);
