@@ -54,7 +54,13 @@ let counter = 800_000_000 + Math.floor(Math.random() * 1_000_000);
 export const freshTelegramId = () => String(counter++);
 
 type WorkerFixtures = { app: TestApp };
-type TestFixtures = { signedIn: (profile: Profile, decisions?: Record<string, boolean>) => Promise<Page> };
+/** A person's profile; a fresh Telegram id when it names none. */
+type PersonProfile = Omit<Profile, "id"> & { id?: string };
+type TestFixtures = {
+  signedIn: (profile: Profile, decisions?: Record<string, boolean>) => Promise<Page>;
+  /** Signs the browser in as a new person with these decisions: their API client and account id. */
+  person: (profile: PersonProfile, decisions?: Record<string, boolean>) => Promise<{ client: Client; userId: string }>;
+};
 
 export function testWithApp(options: Omit<StartOptions, "label"> & { label: string }) {
   return base.extend<TestFixtures, WorkerFixtures>({
@@ -71,6 +77,17 @@ export function testWithApp(options: Omit<StartOptions, "label"> & { label: stri
       await use(async (profile, decisions) => {
         await signInContext(app, context, profile, decisions);
         return page;
+      });
+    },
+    person: async ({ app, context }, use) => {
+      await use(async (profile, decisions) => {
+        const client = await signInContext(
+          app,
+          context,
+          { ...profile, id: profile.id ?? freshTelegramId() },
+          decisions,
+        );
+        return { client, userId: await userIdOf(client) };
       });
     },
   });

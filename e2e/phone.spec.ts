@@ -1,7 +1,7 @@
 // Issue 6 in Chromium: the OpenID Connect button through a local provider that behaves like
 // Telegram, the phone scope asked for only after the phone purpose is granted, and the refusals
 // (tampered, expired, wrong audience, wrong state, replayed code) leaving nothing stored.
-import { test as base } from "@playwright/test";
+import { test as base, type Page } from "@playwright/test";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { blindIndex } from "../lib/crypto/fields";
 import { countRows, query, rawDatabaseBytes } from "../tests/support/inspect";
@@ -31,21 +31,25 @@ const test = base.extend<object, { stack: { app: TestApp; provider: TestProvider
   ],
 });
 
-test("OIDC sign-in, then the phone number only after the phone purpose; bad answers store nothing", async ({
-  stack: { app, provider },
-  page,
-}) => {
+/** A new person at the mock provider (a Telegram id beyond 2^53 in `sub`), logging in from the home page. */
+async function oidcLogIn(page: Page, app: TestApp, provider: TestProvider, name: string, phone: string) {
   const id = Number(freshTelegramId());
   provider.user = {
     id,
     sub: `${9_007_199_254_740_993n + BigInt(id)}`,
-    name: "Nadia",
-    preferred_username: "nadia_oidc",
-    phone_number: "4915123456789",
+    name,
+    preferred_username: `${name.toLowerCase()}_oidc`,
+    phone_number: phone,
   };
-
   await page.goto(app.origin);
   await page.getByRole("link", { name: "Log in with Telegram (OpenID Connect)" }).click();
+}
+
+test("OIDC sign-in, then the phone number only after the phone purpose; bad answers store nothing", async ({
+  stack: { app, provider },
+  page,
+}) => {
+  await oidcLogIn(page, app, provider, "Nadia", "4915123456789");
   await expect(page).toHaveURL(/\/consent$/);
   expect(await countRows(app, "users")).toBe(0);
   expect(provider.authorizations.at(-1)!.scope).toBe("openid profile");
@@ -136,16 +140,7 @@ test("issue 22 item 13: a kept number is replaced by sharing the new one, throug
   stack: { app, provider },
   page,
 }) => {
-  const id = Number(freshTelegramId());
-  provider.user = {
-    id,
-    sub: `${9_007_199_254_740_993n + BigInt(id)}`,
-    name: "Rhea",
-    preferred_username: "rhea_oidc",
-    phone_number: "4915123450001",
-  };
-  await page.goto(app.origin);
-  await page.getByRole("link", { name: "Log in with Telegram (OpenID Connect)" }).click();
+  await oidcLogIn(page, app, provider, "Rhea", "4915123450001");
   await page.getByRole("checkbox", { name: "Contact you by phone" }).check();
   await page.getByRole("button", { name: "Save my choices" }).click();
   await page.getByRole("link", { name: "Share my phone number via Telegram" }).click();

@@ -6,15 +6,7 @@ import { execFileSync } from "node:child_process";
 import type { Page } from "@playwright/test";
 import { EVERYTHING, ONLY_ACCOUNT } from "../tests/support/client";
 import { countRows, execute, query } from "../tests/support/inspect";
-import {
-  expect,
-  freshTelegramId,
-  pendingSignInContext,
-  signInContext,
-  testWithApp,
-  useLanguage,
-  userIdOf,
-} from "./fixtures";
+import { expect, freshTelegramId, pendingSignInContext, signInContext, testWithApp, useLanguage } from "./fixtures";
 
 const ADMIN_ID = "5599000000222";
 const test = testWithApp({ label: "e2e-promises", env: { ADMIN_TELEGRAM_IDS: ADMIN_ID } });
@@ -49,16 +41,13 @@ function hashOf(prevHash: string, r: FullRow): string {
 test("item 2: a decline is not a withdrawal, in the ledger, the export, the copy and the receipt; older records read the same", async ({
   app,
   page,
-  context,
+  person,
 }) => {
   // Declines "Greet you by name" at the first sign-in, grants the username, then withdraws it.
-  const client = await signInContext(
-    app,
-    context,
-    { id: freshTelegramId(), first_name: "Dana", username: "dana_declines" },
+  const { client, userId } = await person(
+    { first_name: "Dana", username: "dana_declines" },
     { ...ONLY_ACCOUNT, username: true },
   );
-  const userId = await userIdOf(client);
   await page.goto(`${app.origin}/settings`);
   await card(page, "Show your Telegram username")
     .getByRole("button", { name: "Withdraw “Show your Telegram username”" })
@@ -152,17 +141,15 @@ test("item 3: the phone check keeps only its date: receipt, copy and admin repor
   app,
   page,
   context,
+  person,
 }) => {
-  const client = await signInContext(
-    app,
-    context,
-    { id: freshTelegramId(), first_name: "Vera" },
+  const { client, userId } = await person(
+    { first_name: "Vera" },
     {
       ...ONLY_ACCOUNT,
       phone_verification: true,
     },
   );
-  const userId = await userIdOf(client);
   expect(await countRows(app, "user_fields", `user_id = '${userId}' AND field = 'phone_number'`)).toBe(0);
   await page.goto(`${app.origin}/settings/receipt`);
   const item = page.getByTestId("receipt-phone_verification");
@@ -189,12 +176,11 @@ test("item 3: the phone check keeps only its date: receipt, copy and admin repor
 test("item 5: the summary counts the fields kept and the purposes they are kept for, as the database holds them", async ({
   app,
   page,
-  context,
+  person,
 }) => {
   // Everything granted, but Telegram sent only a first name and no number was shared: two fields,
   // kept for two purposes (the account and the name); the other four purposes keep nothing.
-  const client = await signInContext(app, context, { id: freshTelegramId(), first_name: "Sam" }, EVERYTHING);
-  const userId = await userIdOf(client);
+  const { userId } = await person({ first_name: "Sam" }, EVERYTHING);
   await page.goto(`${app.origin}/settings`);
   const fields = await query<{ field: string }>(app, "SELECT field FROM user_fields WHERE user_id = $1", [userId]);
   expect(fields.map((f) => f.field).sort()).toEqual(["first_name", "telegram_id"]);

@@ -38,11 +38,9 @@ test("consenting to a subset stores exactly those fields, encrypted", async ({ a
   for (const v of ["kbd_kat", "Keyboard", "Katzbalger", "kbd.jpg", id]) expect(bytes.includes(v)).toBe(false);
 });
 
-test("withdrawing takes one click, erases at once, and says what was erased", async ({ app, page, context }) => {
-  const client = await signInContext(
-    app,
-    context,
-    { id: freshTelegramId(), first_name: "Wilma", last_name: "Withdraw" },
+test("withdrawing takes one click, erases at once, and says what was erased", async ({ app, page, person }) => {
+  const { client, userId } = await person(
+    { first_name: "Wilma", last_name: "Withdraw" },
     {
       account: true,
       display_name: true,
@@ -52,7 +50,6 @@ test("withdrawing takes one click, erases at once, and says what was erased", as
       phone_verification: false,
     },
   );
-  const userId = await userIdOf(client);
   await page.goto(`${app.origin}/settings`);
   await expect(page.getByTestId("stored-display_name")).toContainText("Wilma");
 

@@ -20,7 +20,7 @@ import { execFileSync } from "node:child_process";
 import type { Page } from "@playwright/test";
 import { EVERYTHING, ONLY_ACCOUNT } from "../tests/support/client";
 import { countRows, execute, query, rawDatabaseBytes } from "../tests/support/inspect";
-import { expect, freshTelegramId, signInContext, testWithApp, userIdOf } from "./fixtures";
+import { expect, testWithApp } from "./fixtures";
 
 const test = testWithApp({ label: "e2e-storage-sentences" });
 const card = (page: Page, title: string) => page.getByRole("region", { name: title });
@@ -30,15 +30,12 @@ const when = (v: unknown) => new Date(v instanceof Date ? v : String(v));
 test("'deleted on <date> unless refreshed' is the date the purge erases the value; then 'Nothing.'", async ({
   app,
   page,
-  context,
+  person,
 }) => {
-  const client = await signInContext(
-    app,
-    context,
-    { id: freshTelegramId(), first_name: "Rita", last_name: "Retention" },
+  const { client, userId } = await person(
+    { first_name: "Rita", last_name: "Retention" },
     { ...ONLY_ACCOUNT, display_name: true },
   );
-  const userId = await userIdOf(client);
   const me = (await (await client.get("/api/me")).json()) as {
     purposes: Record<string, { retentionDays: number }>;
   };
@@ -77,15 +74,12 @@ test("'deleted on <date> unless refreshed' is the date the purge erases the valu
 test("'Below is exactly what we keep': the fields listed are the rows; 'Nothing stored under this purpose' has none; no value in clear", async ({
   app,
   page,
-  context,
+  person,
 }) => {
-  const client = await signInContext(
-    app,
-    context,
-    { id: freshTelegramId(), first_name: "Xenia", last_name: "Exact", username: "xenia_exact" },
+  const { userId } = await person(
+    { first_name: "Xenia", last_name: "Exact", username: "xenia_exact" },
     { ...ONLY_ACCOUNT, display_name: true, username: true },
   );
-  const userId = await userIdOf(client);
   await page.goto(`${app.origin}/settings?welcome=1`);
   await expect(page.getByText("Below is exactly what we keep.", { exact: false })).toBeVisible();
   const rows = (await query<{ field: string }>(app, "SELECT field FROM user_fields WHERE user_id = $1", [userId]))
@@ -117,10 +111,9 @@ test("'Below is exactly what we keep': the fields listed are the rows; 'Nothing 
 test("'Nothing was stored under it' and 'Nothing is stored until you share your number' hold in the database", async ({
   app,
   page,
-  context,
+  person,
 }) => {
-  const client = await signInContext(app, context, { id: freshTelegramId(), first_name: "Nell" }, ONLY_ACCOUNT);
-  const userId = await userIdOf(client);
+  const { userId } = await person({ first_name: "Nell" }, ONLY_ACCOUNT);
   const fields = () => countRows(app, "user_fields", "user_id = $1", [userId]);
   const before = await fields();
   await page.goto(`${app.origin}/settings`);
@@ -136,15 +129,9 @@ test("'Nothing was stored under it' and 'Nothing is stored until you share your 
 test("after deletion 'what remains holds nothing that identifies you': no user, no value, only the random id's records", async ({
   app,
   page,
-  context,
+  person,
 }) => {
-  const client = await signInContext(
-    app,
-    context,
-    { id: freshTelegramId(), first_name: "Gwen", last_name: "Gone", username: "gwen_gone" },
-    EVERYTHING,
-  );
-  const userId = await userIdOf(client);
+  const { userId } = await person({ first_name: "Gwen", last_name: "Gone", username: "gwen_gone" }, EVERYTHING);
   await page.goto(`${app.origin}/settings/delete`);
   await expect(page.getByText("what remains holds nothing that identifies you", { exact: false })).toBeVisible();
   await page.getByRole("button", { name: "Yes, delete everything" }).click();

@@ -29,15 +29,12 @@ const card = (page: Page, title: string) => page.getByRole("region", { name: tit
 test("1. Withdraw and Grant change the card at once: badge, stored values, button, purge dates", async ({
   app,
   page,
-  context,
+  person,
 }) => {
-  const client = await signInContext(
-    app,
-    context,
-    { id: freshTelegramId(), first_name: "Livia", last_name: "Lively", username: "livia_live" },
+  const { userId } = await person(
+    { first_name: "Livia", last_name: "Lively", username: "livia_live" },
     { ...ONLY_ACCOUNT, display_name: true, username: true },
   );
-  const userId = ((await (await client.get("/api/me")).json()) as { id: string }).id;
   await page.goto(`${app.origin}/settings`);
   const name = card(page, "Greet you by name");
   await expect(name.getByTestId("stored-display_name")).toContainText("Lively");
