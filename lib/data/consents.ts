@@ -11,7 +11,7 @@ import { recordAudit } from "./audit";
 import { appendToLedger, type Method } from "./ledger";
 import { lockLedger, withUserWriteLock, type LockedUser } from "./locks";
 import { bumpCounter, bumpDaily, counterName } from "./stats";
-import { eraseUncoveredFields, readFields, type StoredField } from "./vault";
+import { eraseUncoveredFields, readFields, type StoredField, type UserKeyRow } from "./vault";
 
 export type Decisions = Record<string, boolean>;
 
@@ -145,11 +145,16 @@ export type PurposeView = {
   outcomeAt: Date | null;
 };
 
-/** Every purpose with the user's decision and the values stored under it, decrypted for the owner. */
-export async function getConsentOverview(userId: string): Promise<PurposeView[]> {
+/**
+ * Every purpose with the user's decision and the values stored under it, decrypted for the owner.
+ * Given the signed-in user's row (getSession read it for this request), the user is not read again:
+ * one statement fewer on every page that shows the overview (issue 26).
+ */
+export async function getConsentOverview(of: string | (UserKeyRow & { lastSignInAt: Date })): Promise<PurposeView[]> {
   const client = await db();
   return client.$transaction(async (tx) => {
-    const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+    const user = typeof of === "string" ? await tx.user.findUniqueOrThrow({ where: { id: of } }) : of;
+    const userId = user.id;
     const states = new Map((await tx.consentState.findMany({ where: { userId } })).map((s) => [s.purposeId, s]));
     const fields = await readFields(tx, user);
     const outcomes = new Map((await tx.purposeOutcome.findMany({ where: { userId } })).map((o) => [o.purposeId, o.at]));
