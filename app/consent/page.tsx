@@ -24,7 +24,7 @@ export default async function ConsentPage() {
   const [user, locale, t] = await Promise.all([getSession(), currentLocale(), getTranslations("consent")]);
   if (user) {
     // Only what changed since the user decided (or was added since) is asked again.
-    const overview = (await getConsentOverview(user.id)).filter((v) => v.needsDecision);
+    const overview = (await getConsentOverview(user)).filter((v) => v.needsDecision);
     if (overview.length === 0) redirect("/settings");
     return (
       <>

@@ -10,8 +10,9 @@ import { isCurrentDecision, purposeText, versionOf, type Purpose } from "../doma
 import { recordAudit } from "./audit";
 import { appendToLedger, type Method } from "./ledger";
 import { lockLedger, withUserWriteLock, type LockedUser } from "./locks";
+import { queryRows, timeOf } from "./sql";
 import { bumpCounter, bumpDaily, counterName } from "./stats";
-import { eraseUncoveredFields, readFields, type StoredField } from "./vault";
+import { eraseUncoveredFields, readFields, type StoredField, type UserKeyRow } from "./vault";
 
 export type Decisions = Record<string, boolean>;
 
@@ -141,14 +142,51 @@ export type PurposeView = {
   outcomeAt: Date | null;
 };
 
-/** Every purpose with the user's decision and the values stored under it, decrypted for the owner. */
-export async function getConsentOverview(userId: string): Promise<PurposeView[]> {
+/**
+ * Every purpose with the user's decision and the values stored under it, decrypted for the owner.
+ * Given the signed-in user's row (getSession read it for this request), the user is not read again:
+ * one statement fewer on every page that shows the overview (issue 26).
+ */
+export async function getConsentOverview(of: string | (UserKeyRow & { lastSignInAt: Date })): Promise<PurposeView[]> {
   const client = await db();
   return client.$transaction(async (tx) => {
-    const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
-    const states = new Map((await tx.consentState.findMany({ where: { userId } })).map((s) => [s.purposeId, s]));
+    const user = typeof of === "string" ? await tx.user.findUniqueOrThrow({ where: { id: of } }) : of;
+    const userId = user.id;
+    // Raw SQL in the same transaction, not Prisma's model queries: each of those compiled its query
+    // again on every request, and this overview is most of the settings page's database work (issue 26).
+    const states = new Map(
+      (
+        await queryRows<{
+          purpose_id: string;
+          granted: unknown;
+          purpose_version: string;
+          locale: string;
+          decided_at: unknown;
+        }>(
+          tx,
+          `SELECT "purpose_id", "granted", "purpose_version", "locale", "decided_at" FROM "consent_states" WHERE "user_id" = ?`,
+          [userId],
+        )
+      ).map((r) => [
+        r.purpose_id,
+        {
+          granted: r.granted === true || Number(r.granted) === 1,
+          purposeVersion: r.purpose_version,
+          locale: r.locale,
+          decidedAt: timeOf(r.decided_at),
+        },
+      ]),
+    );
     const fields = await readFields(tx, user);
-    const outcomes = new Map((await tx.purposeOutcome.findMany({ where: { userId } })).map((o) => [o.purposeId, o.at]));
+    const outcomes = new Map(
+      (
+        await queryRows<{ purpose_id: string; at: unknown }>(
+          tx,
+          `SELECT "purpose_id", "at" FROM "purpose_outcomes" WHERE "user_id" = ?`,
+          [userId],
+        )
+      ).map((r) => [r.purpose_id, timeOf(r.at)]),
+    );
     return catalogue().map((purpose) => {
       const state = states.get(purpose.id);
       const granted = state?.granted ?? false;

@@ -10,6 +10,7 @@ import { isContactReason, type ContactReason } from "../domain/contact-reasons";
 import { decrypt, DecryptError } from "../crypto/fields";
 import { db, type Tx } from "./db";
 import { recordAudit } from "./audit";
+import { queryRows, timeOf } from "./sql";
 import { withUserWriteLock } from "./locks";
 import { allowsWriting } from "./storage-rule";
 import { dataKeyOf, fieldAad } from "./vault";
@@ -83,14 +84,13 @@ export type ContactLookupEntry = { at: Date; reason: ContactReason | "other" };
 
 /** The lookups of a person's number, newest first, for their own settings page. */
 export async function listContactLookups(userId: string): Promise<ContactLookupEntry[]> {
-  const client = await db();
-  const rows = await client.auditEvent.findMany({
-    where: { subjectId: userId, type: "contact.looked_up" },
-    orderBy: { at: "desc" },
-    take: 200,
-    select: { at: true, detail: true },
-  });
-  return rows.map((r) => ({ at: r.at, reason: reasonOf(r.detail) }));
+  // Raw SQL: on every render of the settings page, where Prisma's per-query cost showed (issue 26).
+  const rows = await queryRows<{ at: unknown; detail: string | null }>(
+    await db(),
+    `SELECT "at", "detail" FROM "audit_events" WHERE "subject_id" = ? AND "type" = ? ORDER BY "at" DESC LIMIT 200`,
+    [userId, "contact.looked_up"],
+  );
+  return rows.map((r) => ({ at: timeOf(r.at), reason: reasonOf(r.detail) }));
 }
 
 function reasonOf(detail: string | null): ContactReason | "other" {

@@ -5,7 +5,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { db, type Db, type Tx } from "./db";
 import { pruneExpiredLoginState } from "./login-replay";
-import { executeSql, sqlTime, timeParam } from "./sql";
+import { executeSql, queryRows, sqlTime, timeOf, timeParam } from "./sql";
 
 /** The signed-in user as every page and route sees it (getSession): never a decrypted field. */
 export type SessionUser = {
@@ -52,28 +52,35 @@ export async function findSessionUser(
   sessionVersion: number,
 ): Promise<SessionUser | null> {
   const client = await db();
-  const row = await client.session.findUnique({
-    where: { id: sessionId },
-    select: {
-      expiresAt: true,
-      user: {
-        select: {
-          id: true,
-          sessionVersion: true,
-          telegramIdIndex: true,
-          wrappedDataKey: true,
-          wrapKeyId: true,
-          createdAt: true,
-          lastSignInAt: true,
-        },
-      },
-    },
-  });
-  // Prisma reads the session and its user in two statements: an erasure committing between them
-  // leaves a session without its user (tests/security/races.test.ts), which is a signed-out caller.
-  const user = row?.user as SessionUser | null | undefined;
-  if (!row || !user || row.expiresAt < new Date() || user.id !== userId || user.sessionVersion !== sessionVersion)
-    return null;
+  // Raw SQL, one statement: every signed-in page and action starts here, and Prisma read the session
+  // and then its user in two statements at its per-query cost (issue 26). One statement also reads
+  // both in one snapshot: an erasure committing meanwhile leaves no row, a signed-out caller
+  // (tests/security/races.test.ts).
+  const [row] = await queryRows<{
+    expires_at: unknown;
+    id: string;
+    session_version: unknown;
+    telegram_id_index: string;
+    wrapped_data_key: Uint8Array;
+    wrap_key_id: string;
+    created_at: unknown;
+    last_sign_in_at: unknown;
+  }>(
+    client,
+    `SELECT "s"."expires_at", "u"."id", "u"."session_version", "u"."telegram_id_index", "u"."wrapped_data_key", "u"."wrap_key_id", "u"."created_at", "u"."last_sign_in_at" FROM "sessions" AS "s" JOIN "users" AS "u" ON "u"."id" = "s"."user_id" WHERE "s"."id" = ?`,
+    [sessionId],
+  );
+  if (!row) return null;
+  const user: SessionUser = {
+    id: row.id,
+    sessionVersion: Number(row.session_version),
+    telegramIdIndex: row.telegram_id_index,
+    wrappedDataKey: row.wrapped_data_key,
+    wrapKeyId: row.wrap_key_id,
+    createdAt: timeOf(row.created_at),
+    lastSignInAt: timeOf(row.last_sign_in_at),
+  };
+  if (timeOf(row.expires_at) < new Date() || user.id !== userId || user.sessionVersion !== sessionVersion) return null;
   return user;
 }
 

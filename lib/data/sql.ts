@@ -23,6 +23,16 @@ export function sqlTime(at: Date): string {
   return env().databaseKind === "postgres" ? iso.replace("T", " ").replace("Z", "") : iso.replace("Z", "+00:00");
 }
 
+/**
+ * A DateTime column read by raw SQL: a Date when the driver gives one, else the text or number
+ * SQLite keeps (Prisma writes ISO text there).
+ */
+export function timeOf(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === "string" || typeof value === "number") return new Date(value);
+  throw new TypeError("not a time");
+}
+
 /** The SQL text for a time parameter: a plain `?` on SQLite, cast on PostgreSQL. */
 export function timeParam(): string {
   return env().databaseKind === "postgres" ? "CAST(? AS TIMESTAMP(3))" : "?";

@@ -26,6 +26,7 @@ import { env } from "../core/env";
 import { FIELDS, isFieldId, type FieldId } from "../domain/fields";
 import { withUserWriteLock, type LockedUser } from "./locks";
 import type { FieldUpsert } from "./field-statement";
+import { queryRows, timeOf } from "./sql";
 import { fieldsKeptUnder, fieldsWritableUnder, grantedStatesOf } from "./storage-rule";
 import { bumpCounter, bumpCounters, counterName } from "./stats";
 
@@ -199,7 +200,19 @@ function tryDecrypt(fn: () => string): string | null {
 
 /** Decrypts a user's stored fields for that user. Never cached. */
 export async function readFields(tx: Tx, user: UserKeyRow): Promise<StoredField[]> {
-  const rows = await tx.userField.findMany({ where: { userId: user.id }, orderBy: { field: "asc" } });
+  // Raw SQL: on every render of the settings page, where Prisma's per-query cost showed (issue 26).
+  const rows = (
+    await queryRows<{ field: string; ciphertext: Uint8Array; stored_at: unknown; updated_at: unknown }>(
+      tx,
+      `SELECT "field", "ciphertext", "stored_at", "updated_at" FROM "user_fields" WHERE "user_id" = ? ORDER BY "field"`,
+      [user.id],
+    )
+  ).map((r) => ({
+    field: r.field,
+    ciphertext: r.ciphertext,
+    storedAt: timeOf(r.stored_at),
+    updatedAt: timeOf(r.updated_at),
+  }));
   let key: Buffer | null = null;
   try {
     key = dataKeyOf(user);

@@ -7,8 +7,7 @@
 // has its own short-lived cookie holding the profile Telegram sent; the database holds only a row
 // naming it (a random id, the keyed blind index of the Telegram id, an expiry) until the person
 // approves, so that the cookie can be used once and voided (lib/data/pending-sign-ins.ts).
-import { unsealData } from "iron-session";
-import { sealIron } from "../crypto/iron-seal";
+import { sealIron, unsealIron } from "../crypto/iron-seal";
 import { env } from "../core/env";
 
 export type SessionData = { sid: string; uid: string; sv: number; iat: number; lat: number };
@@ -54,7 +53,7 @@ export function cookieOptions(maxAgeSeconds: number) {
 
 function passwords(): Record<string, string> {
   const secrets = env().sessionSecrets;
-  // iron-session seals with the highest id and unseals with any: the current secret gets the top id.
+  // Sealed under the highest id, opened under any: the current secret gets the top id.
   return Object.fromEntries(secrets.map((s, i) => [String(secrets.length - i), s]));
 }
 
@@ -63,9 +62,9 @@ export function nowSeconds(): number {
 }
 
 /**
- * iron-session's format, sealed with node:crypto (lib/crypto/iron-seal.ts: the WebCrypto path cost
- * about a millisecond per sign-in); iron-session's unsealData opens it, with the current secret
- * under the highest id as before.
+ * iron-session's format, sealed and opened with node:crypto (lib/crypto/iron-seal.ts: the WebCrypto
+ * path cost about a millisecond per sign-in, and again per signed-in page); iron-session's unsealData
+ * opens it too, with the current secret under the highest id as before.
  */
 export async function seal(data: SessionData | PendingData | OidcFlowData, ttlSeconds: number): Promise<string> {
   const secrets = env().sessionSecrets;
@@ -82,8 +81,11 @@ const SEAL_SHAPE = /^Fe26\.2\*[\w*-]+~2$/;
 async function unsealRecord(value: string | undefined): Promise<Record<string, unknown> | null> {
   if (!value || value.length > 4096 || !SEAL_SHAPE.test(value)) return null;
   try {
-    const data = await unsealData<Record<string, unknown>>(value, { password: passwords() });
-    return data && Object.keys(data).length ? data : null;
+    // The shape ends in the version suffix "~2", which iron-session strips before it unseals.
+    const data = unsealIron(value.slice(0, -2), passwords());
+    return typeof data === "object" && data !== null && Object.keys(data).length
+      ? (data as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

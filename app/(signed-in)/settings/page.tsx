@@ -51,7 +51,7 @@ export default async function SettingsPage({
 }) {
   const user = await requireUser();
   const [overview, params, lookups, locale] = await Promise.all([
-    getConsentOverview(user.id),
+    getConsentOverview(user),
     searchParams,
     contactLookupsOf(user.id),
     currentLocale(),
