@@ -146,7 +146,15 @@ export async function inspectPage(page: Page, locale: Locale): Promise<PageRepor
   // A picture that fails is replaced by its placeholder once scripts ran: wait for both.
   await page.waitForLoadState("load");
   await page.waitForFunction(() => [...document.images].every((i) => i.complete));
-  await page.waitForTimeout(50);
+  // Hydration may come after the picture failed (seconds later on a loaded machine, when 50 ms did
+  // not cover it); a picture still broken 10 s on is reported below.
+  await page
+    .waitForFunction(
+      () => ![...document.images].some((i) => i.complete && i.naturalWidth === 0 && i.getClientRects().length > 0),
+      undefined,
+      { timeout: 10_000 },
+    )
+    .catch(() => undefined);
   const facts = await page.evaluate(() => {
     const root = document.documentElement;
     const broken = [...document.images]
