@@ -123,12 +123,13 @@ async function connect(): Promise<Db> {
   const client = new SqliteClient({ adapter });
   // secure_delete overwrites freed pages so erased values do not linger in the file; FULL sync
   // because losing a consent decision on power loss is worse than a slower write.
+  // busy_timeout first, so that the others wait for a lock another instance holds instead of failing.
   for (const pragma of [
+    "busy_timeout = 10000",
     "journal_mode = WAL",
     "secure_delete = ON",
     "foreign_keys = ON",
     "synchronous = FULL",
-    "busy_timeout = 10000",
   ]) {
     await client.$queryRawUnsafe(`PRAGMA ${pragma}`);
   }

@@ -17,7 +17,8 @@ import "server-only";
 // configured blind-index keys (verifyAgainstData).
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { blindIndex, decrypt, DecryptError } from "../crypto/fields";
-import { db } from "./db";
+import { db, type Db, type Tx } from "./db";
+import { executeSql, sqlTime, timeParam } from "./sql";
 import { env, keyIdOf } from "../core/env";
 import { dataKeyOf, fieldAad } from "./vault";
 
@@ -54,6 +55,22 @@ function mismatch(kind: KeyKind, keyId: string | null): string {
         "BLIND_INDEX_KEY_PREVIOUS and run npm run keys:rotate -- --blind-index.";
 }
 
+/**
+ * Records a key's check row unless it is there. Several instances may start at once on a new
+ * database: one statement, so the first insert wins and the others change nothing. Prisma's upsert
+ * was a read, then a write in the same transaction; on SQLite, when another instance wrote in
+ * between, the write failed at once with SQLITE_BUSY (a stale snapshot waits for no busy_timeout)
+ * and the instance refused to start.
+ */
+async function recordKeyCheck(client: Db | Tx, row: { kind: KeyKind; keyId: string; checkValue: string }) {
+  await executeSql(
+    client,
+    `INSERT INTO key_checks (kind, key_id, check_value, created_at) VALUES (?, ?, ?, ${timeParam()})
+     ON CONFLICT (kind, key_id) DO NOTHING`,
+    [row.kind, row.keyId, row.checkValue, sqlTime(new Date())],
+  );
+}
+
 export type KeyCheckOutcome = { recorded: KeyKind[]; firstStart: boolean };
 
 /**
@@ -67,7 +84,7 @@ export async function verifyKeyChecks(): Promise<KeyCheckOutcome> {
   if (firstStart) {
     for (const [kind, key] of await verifyAgainstData()) {
       const row = { kind, keyId: keyIdOf(key), checkValue: checkValueOf(key) };
-      await client.keyCheck.upsert({ where: { kind_keyId: { kind, keyId: row.keyId } }, create: row, update: {} });
+      await recordKeyCheck(client, row);
       rows.push({ ...row, createdAt: new Date() });
     }
   }
@@ -84,12 +101,7 @@ export async function verifyKeyChecks(): Promise<KeyCheckOutcome> {
     const current = configured(kind)[0]!;
     const id = keyIdOf(current);
     if (rows.some((r) => r.kind === kind && r.keyId === id)) continue;
-    // Several instances may start at once: the first insert wins, the others find the same row.
-    await client.keyCheck.upsert({
-      where: { kind_keyId: { kind, keyId: id } },
-      create: { kind, keyId: id, checkValue: checkValueOf(current) },
-      update: {},
-    });
+    await recordKeyCheck(client, { kind, keyId: id, checkValue: checkValueOf(current) });
     recorded.push(kind);
   }
   return { recorded, firstStart };
@@ -100,14 +112,10 @@ export async function completeKeyChecks(kind: KeyKind): Promise<void> {
   const client = await db();
   const current = configured(kind)[0]!;
   const id = keyIdOf(current);
-  await client.$transaction([
-    client.keyCheck.deleteMany({ where: { kind, keyId: { not: id } } }),
-    client.keyCheck.upsert({
-      where: { kind_keyId: { kind, keyId: id } },
-      create: { kind, keyId: id, checkValue: checkValueOf(current) },
-      update: {},
-    }),
-  ]);
+  await client.$transaction(async (tx) => {
+    await tx.keyCheck.deleteMany({ where: { kind, keyId: { not: id } } });
+    await recordKeyCheck(tx, { kind, keyId: id, checkValue: checkValueOf(current) });
+  });
 }
 
 /** The stored rows, for tests and the CLI (ids only). */

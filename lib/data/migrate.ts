@@ -229,8 +229,10 @@ export async function migrateSqlite(url: string, opts: MigrateOptions = {}): Pro
   if (!existsSync(dirname(file))) mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   try {
-    db.pragma("journal_mode = WAL");
+    // The wait first: switching a new file to WAL needs a lock another instance starting at the
+    // same moment may hold, and without busy_timeout SQLite answers SQLITE_BUSY at once.
     db.pragma("busy_timeout = 10000");
+    db.pragma("journal_mode = WAL");
     db.exec(
       `CREATE TABLE IF NOT EXISTS "_app_migrations" ("name" TEXT PRIMARY KEY, "checksum" TEXT NOT NULL, "applied_at" TEXT NOT NULL)`,
     );

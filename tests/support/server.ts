@@ -1,7 +1,7 @@
 // Starts the production build (`next start`) on a free loopback port against a fresh database, the
 // way an operator runs it. Logs go to a file so tests can search them.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { freshDatabase, type TestDatabase } from "./databases";
@@ -43,10 +43,26 @@ export function assertBuilt(): void {
     throw new Error("No production build: run `npm test` (it builds first) or `npx next build`.");
 }
 
-export async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+/** The last lines a server printed, for the error that says it never became healthy. */
+async function lastWords(child: ChildProcess, logFile: string | undefined): Promise<string> {
+  if (!logFile) return "";
+  // The pipes may still hold its last lines: wait (briefly) for them to reach the file.
+  if (child.exitCode !== null) await new Promise((r) => setTimeout(r, 300));
+  const text = existsSync(logFile) ? readFileSync(logFile, "utf8") : "";
+  const tail = text.trimEnd().split("\n").slice(-15).join("\n");
+  return tail ? `; its last words (${logFile}):\n${tail}` : "";
+}
+
+export async function waitForHealth(
+  url: string,
+  child: ChildProcess,
+  timeoutMs = 60_000,
+  logFile?: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
+    if (child.exitCode !== null)
+      throw new Error(`server exited with code ${child.exitCode}${await lastWords(child, logFile)}`);
     try {
       const res = await fetch(`${url}/api/health`);
       if (res.ok) return;
@@ -55,7 +71,7 @@ export async function waitForHealth(url: string, child: ChildProcess, timeoutMs 
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new Error("server did not become healthy in time");
+  throw new Error(`server did not become healthy in time${await lastWords(child, logFile)}`);
 }
 
 /** nodeArgs: flags for the server's node process (the CPU profiler: NODE_OPTIONS does not admit --cpu-prof on Node 20). */
@@ -144,7 +160,7 @@ export async function startApp(opts: StartOptions): Promise<TestApp> {
       });
     },
   };
-  await waitForHealth(origin, child);
+  await waitForHealth(origin, child, 60_000, logFile);
   return app;
 }
 
