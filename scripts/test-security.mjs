@@ -2,6 +2,8 @@
 // canary scan, crash consistency, axe) on SQLite; `-- --postgres` on PostgreSQL, where the
 // two-instance tests join in. Prints the figures at the end, pass or fail.
 //   --no-build  reuse the production build in .next (CI builds once)
+//   --soak      the long crash soak: 100 SIGKILLs per database instead of 20 (CRASH_ROUNDS overrides
+//               both); every kill is checked the same way, the soak only looks for rarer interleavings
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { findChromium } from "./chromium.mjs";
@@ -10,6 +12,8 @@ const postgres = process.argv.includes("--postgres");
 const build = !process.argv.includes("--no-build") || !existsSync(".next/BUILD_ID");
 const env = { ...process.env, TEST_DB: postgres ? "postgres" : "sqlite", NEXT_TELEMETRY_DISABLED: "1" };
 const db = env.TEST_DB;
+env.CRASH_ROUNDS ??= process.argv.includes("--soak") ? "100" : "20";
+console.log(`  crash consistency: ${env.CRASH_ROUNDS} SIGKILLs${process.argv.includes("--soak") ? " (soak)" : ""}`);
 
 rmSync(".security-figures", { recursive: true, force: true });
 env.CHROMIUM_PATH = await findChromium();
