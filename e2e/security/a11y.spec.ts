@@ -9,6 +9,8 @@ import { axeProblems, expect, freshTelegramId, postSignIn, testWithApp } from ".
 
 const ADMIN_ID = "5599000000001";
 const test = testWithApp({ label: "e2e-a11y", env: { ADMIN_TELEGRAM_IDS: ADMIN_ID } });
+// The tests share nothing but the server: spread them over both workers (each its own server).
+test.describe.configure({ mode: "parallel" });
 
 let pagesChecked = 0;
 let findings = 0;
@@ -65,9 +67,9 @@ async function axeHere(page: Page, label: string): Promise<void> {
   expect(bad, label).toEqual([]);
 }
 
-test("signed-out pages", async ({ app, page }) => {
-  const violations = await watchCsp(page);
-  for (const size of WIDTHS) {
+for (const size of WIDTHS) {
+  test(`signed-out pages (${size.name})`, async ({ app, page }) => {
+    const violations = await watchCsp(page);
     await page.setViewportSize(size);
     for (const path of [
       "/",
@@ -82,8 +84,8 @@ test("signed-out pages", async ({ app, page }) => {
     ]) {
       await check(page, `${app.origin}${path}`, violations);
     }
-  }
-});
+  });
+}
 
 test("the Mini App's entry outside Telegram: Telegram's script loads under the CSP, the page says where it works", async ({
   app,
