@@ -17,6 +17,9 @@ export default defineConfig({
       ...(postgres ? ["tests/security/postgres/*.test.ts"] : []),
     ],
     exclude: ["node_modules/**"],
+    // One file at a time: the crash test's kills and the fuzzers' thousands of requests each want
+    // the machine, and the rate-limit tests count what arrives within a window.
+    fileParallelism: false,
     // SIGKILL rounds and thousands of fuzz inputs run in one test each.
     testTimeout: 300_000,
   },

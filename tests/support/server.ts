@@ -17,25 +17,35 @@ export type TestApp = {
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 };
 
-// A port handed to an app that has not bound it yet is free again to the kernel: never hand one
-// out twice in this process.
-const handedOut = new Set<number>();
+// Test processes run side by side (two Vitest workers, two Playwright workers), and a port handed
+// to an app that has not bound it yet is free again to the kernel. So each process takes its ports
+// from a block of its own, below the kernel's ephemeral range (32768 and up on Linux, where
+// listen(0) and outgoing connections take theirs), handing them out in turn; a port something else
+// already holds is skipped by binding it first.
+const BLOCK = 1000;
+const slot = process.env.VITEST_POOL_ID
+  ? Number(process.env.VITEST_POOL_ID) % 6
+  : process.env.TEST_PARALLEL_INDEX
+    ? 6 + (Number(process.env.TEST_PARALLEL_INDEX) % 6)
+    : 0;
+const first = 20_000 + slot * BLOCK;
+let next = first + Math.floor(Math.random() * BLOCK);
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.once("error", () => res(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => res(true)));
+  });
+}
 
 export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((res, rej) => {
-      const srv = createServer();
-      srv.listen(0, "127.0.0.1", () => {
-        const { port } = srv.address() as { port: number };
-        srv.close(() => res(port));
-      });
-      srv.on("error", rej);
-    });
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
-    }
+  for (let tries = 0; tries < BLOCK; tries++) {
+    const port = next;
+    next = first + ((next - first + 1) % BLOCK);
+    if (await bindable(port)) return port;
   }
+  throw new Error(`no free port in ${first}-${first + BLOCK - 1}`);
 }
 
 export function assertBuilt(): void {
