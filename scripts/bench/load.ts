@@ -113,3 +113,18 @@ export function cpuSecondsOf(pid: number): number {
   // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; USER_HZ is 100 on Linux.
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/**
+ * Waits until the process has been idle for a moment: under 2% of a core over 300 ms, at most
+ * `maxSeconds`. A load generator that stops at its deadline leaves requests in the server's queue
+ * (an admin report at 10,000 people takes long enough for a whole warm-up's worth); without the
+ * wait they ran inside the next measurement and were charged to the next page.
+ */
+export async function settle(pid: number, maxSeconds = 60): Promise<void> {
+  const deadline = Date.now() + maxSeconds * 1000;
+  while (Date.now() < deadline) {
+    const before = cpuSecondsOf(pid);
+    await new Promise((r) => setTimeout(r, 300));
+    if (cpuSecondsOf(pid) - before < 0.006) return;
+  }
+}
