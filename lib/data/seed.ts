@@ -350,7 +350,8 @@ const COPY_CHUNK_PEOPLE = 100_000;
 /**
  * Grows a seeded database for benchmarks by copying its original people `copies` times in SQL
  * (INSERT ... SELECT), seconds per 100k people where the seeder's per-person encryption and ledger
- * hashing take minutes. A copy gets new ids (the original's plus "~k"), the same consent states,
+ * hashing take minutes. A copy gets new ids (the original's plus "_k": still a user id the erasure
+ * journal accepts, lib/data/erasure-journal.ts, so that a benchmark can erase one), the same consent states,
  * timestamps and ciphertexts (bound to the original id, so unreadable, which no benchmark needs)
  * and is counted in the counters. The ledger is not copied: its hash chain is per record, and
  * neither the report nor an erasure reads it. For benchmarks only: never on a real database.
@@ -362,7 +363,8 @@ const COPY_CHUNK_PEOPLE = 100_000;
 export async function copySyntheticPeople(copies: number, firstCopy = 1): Promise<{ users: number }> {
   const client = await db();
   const sqlite = env().databaseKind === "sqlite";
-  const original = `NOT LIKE '%~%'`;
+  // "_" is LIKE's any-character: escaped, it is the copy mark itself (no original id has one).
+  const original = `NOT LIKE '%!_%' ESCAPE '!'`;
   const [o] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM users WHERE id ${original}`);
   const originals = toCount(o?.n);
   if (originals === 0 || copies <= 0) return { users: 0 };
@@ -376,7 +378,7 @@ export async function copySyntheticPeople(copies: number, firstCopy = 1): Promis
     for (let k = firstCopy; k < firstCopy + copies; k += perChunk) {
       const last = Math.min(firstCopy + copies, k + perChunk) - 1;
       const numbers = `WITH RECURSIVE copy_no(n) AS (SELECT CAST(? AS INTEGER) UNION ALL SELECT n + 1 FROM copy_no WHERE n < CAST(? AS INTEGER))`;
-      const suffix = (col: string) => `${col} || '~' || CAST(copy_no.n AS TEXT)`;
+      const suffix = (col: string) => `${col} || '_' || CAST(copy_no.n AS TEXT)`;
       await client.$transaction(
         async (tx) => {
           users += await executeSql(
