@@ -45,7 +45,8 @@ if (existsSync(".security-figures/figures.jsonl")) {
     const f = JSON.parse(line);
     const prev = figures.get(f.name) ?? { value: 0, notes: [] };
     prev.value += f.value;
-    if (f.note) prev.notes.push(f.note);
+    // Workers of one suite report the same note (each its own share of the figure): say it once.
+    if (f.note && !prev.notes.includes(f.note)) prev.notes.push(f.note);
     figures.set(f.name, prev);
   }
 }
