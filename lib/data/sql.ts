@@ -65,6 +65,24 @@ export function toCount(value: unknown): number {
   return typeof value === "bigint" ? Number(value) : Number(value ?? 0);
 }
 
+/** One `SELECT COUNT(*) AS n FROM …` statement with its parameters, to be run by countAll. */
+export type CountQuery = { sql: string; params: unknown[] };
+
+/**
+ * Several counts in one statement, each a scalar subquery planned on its own (the same index range
+ * scans as apart): one round trip through Prisma and the driver instead of one per count, which is
+ * where the admin report's dozens of small counts spent their time.
+ */
+export async function countAll(client: Db | Tx, queries: CountQuery[]): Promise<number[]> {
+  if (queries.length === 0) return [];
+  const [row] = await queryRows<Record<string, unknown>>(
+    client,
+    `SELECT ${queries.map((q, i) => `(${q.sql}) AS c${i}`).join(", ")}`,
+    queries.flatMap((q) => q.params),
+  );
+  return queries.map((_, i) => toCount(row?.[`c${i}`]));
+}
+
 type Cell = string | number | boolean | Date | Uint8Array | null;
 
 /**

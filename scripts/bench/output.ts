@@ -160,8 +160,9 @@ export function writeReport(dir: string, run: Run): void {
     "  (encrypted values, consent histories, ledger), purged once as the app's schedule would have (the seed's year",
     "  of history holds a purge backlog that a running site never has), then grown to each larger size by SQL copies",
     "  of those people (`copySyntheticPeople` in lib/data/seed.ts: same consent states and stored values under new",
-    "  ids, inserted in key order; the ledger is not copied, and neither the report nor an erasure reads it). On",
-    "  PostgreSQL the bench runs ANALYZE after each growth, as autovacuum would. Best of several runs at each size.",
+    "  ids, inserted in key order; the ledger is not copied: an erasure does not read it, and the report reads it",
+    "  only for the activity of closed periods, counted once a day, docs/decisions/005). On PostgreSQL the bench runs",
+    "  ANALYZE after each growth, as autovacuum would. Best of several runs at each size, after two warm-up reports.",
     "- **No-live-consent check**: the report's one linear part, run beside the purge and by `npm run consent:check`;",
     "  the report shows its stored result and the time it ran (docs/decisions/005). Timed once per size, no target.",
     ...(sizes.includes(1_000_000)

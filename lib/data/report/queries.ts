@@ -13,7 +13,7 @@ import { env } from "../../core/env";
 import { FIELD_IDS } from "../../domain/fields";
 import { LEDGER_VERIFY_JOB } from "../ledger";
 import { lastConsentCheck, runConsentCheck, type ConsentCheckResult } from "../consent-check";
-import { queryRows, sqlTime, timeParam, toCount } from "../sql";
+import { countAll, queryRows, sqlTime, timeParam, toCount, type CountQuery } from "../sql";
 import { counterName, utcDay } from "../stats";
 import { firstDayOfLastWeeks, isoWeek, lastDays, lastMonths, lastWeeks } from "./periods";
 import { telegramIdIndexes } from "../vault";
@@ -37,20 +37,15 @@ async function readCounters(client: Db | Tx): Promise<(name: string) => number> 
  */
 export async function countUnknownFields(client: Db | Tx): Promise<number> {
   const known = [...FIELD_IDS].sort();
-  const gaps = [`field < ?`, ...known.slice(1).map(() => `(field > ? AND field < ?)`), `field > ?`];
-  const gapParams = [known[0], ...known.slice(1).flatMap((k, i) => [known[i], k]), known.at(-1)];
-  let unknown = 0;
-  for (let g = 0, p = 0; g < gaps.length; g++) {
-    const n = g === 0 || g === gaps.length - 1 ? 1 : 2;
-    const [row] = await queryRows<{ n: unknown }>(
-      client,
-      `SELECT COUNT(*) AS n FROM user_fields WHERE ${gaps[g]}`,
-      gapParams.slice(p, p + n),
-    );
-    unknown += toCount(row?.n);
-    p += n;
-  }
-  return unknown;
+  const gaps: CountQuery[] = [
+    { sql: `SELECT COUNT(*) AS n FROM user_fields WHERE field < ?`, params: [known[0]] },
+    ...known.slice(1).map((k, i) => ({
+      sql: `SELECT COUNT(*) AS n FROM user_fields WHERE field > ? AND field < ?`,
+      params: [known[i], k],
+    })),
+    { sql: `SELECT COUNT(*) AS n FROM user_fields WHERE field > ?`, params: [known.at(-1)] },
+  ];
+  return (await countAll(client, gaps)).reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -71,30 +66,23 @@ export async function countPastRetention(
   client: Db | Tx,
   now: Date,
 ): Promise<{ perField: Map<string, number>; dormantAccounts: number }> {
-  const perField = new Map<string, number>();
-  let dormantAccounts = 0;
+  const queries: { field: string; account: boolean; query: CountQuery }[] = [];
   for (const field of FIELD_IDS) {
     const covering = catalogue().filter((p) => p.fields.includes(field));
     if (covering.length === 0) continue;
     if (covering.some((p) => p.required)) {
       const account = covering.find((p) => p.required)!;
-      const [row] = await queryRows<{ n: unknown }>(
-        client,
-        `SELECT COUNT(*) AS n FROM users WHERE last_sign_in_at < ${timeParam()}`,
-        [sqlTime(new Date(now.getTime() - account.retentionDays * DAY_MS))],
-      );
-      dormantAccounts = toCount(row?.n);
-      perField.set(field, dormantAccounts);
+      const sql = `SELECT COUNT(*) AS n FROM users WHERE last_sign_in_at < ${timeParam()}`;
+      const params = [sqlTime(new Date(now.getTime() - account.retentionDays * DAY_MS))];
+      queries.push({ field, account: true, query: { sql, params } });
       continue;
     }
     // The purge's rule (lib/data/purge.ts): only a lasting purpose keeps a value. A one-time purpose
     // (phone_verification) uses the value once and keeps nothing, so a value it alone covers is overdue.
     const keepers = covering.filter((p) => !p.oneTime);
     if (keepers.length === 0) {
-      const [row] = await queryRows<{ n: unknown }>(client, `SELECT COUNT(*) AS n FROM user_fields WHERE field = ?`, [
-        field,
-      ]);
-      perField.set(field, toCount(row?.n));
+      const sql = `SELECT COUNT(*) AS n FROM user_fields WHERE field = ?`;
+      queries.push({ field, account: false, query: { sql, params: [field] } });
       continue;
     }
     const cutoff = (days: number) => sqlTime(new Date(now.getTime() - days * DAY_MS));
@@ -103,44 +91,40 @@ export async function countPastRetention(
     // A scalar subquery, not NOT EXISTS: PostgreSQL turns NOT EXISTS into an anti-join and, once
     // overdue values are many, hashes every granted consent of the purpose (linear in users); a
     // scalar subquery stays a primary-key probe of consent_states per overdue value on both databases.
-    const [row] = await queryRows<{ n: unknown }>(
-      client,
-      `SELECT COUNT(*) AS n FROM user_fields uf
+    const sql = `SELECT COUNT(*) AS n FROM user_fields uf
        WHERE uf.field = ? AND uf.updated_at < ${timeParam()}
          AND (
            SELECT 1 FROM consent_states cs
            WHERE cs.user_id = uf.user_id AND cs.granted = TRUE AND (${stillAllowed})
            LIMIT 1
-         ) IS NULL`,
-      [field, cutoff(shortest), ...keepers.flatMap((p) => [p.id, cutoff(p.retentionDays)])],
-    );
-    perField.set(field, toCount(row?.n));
+         ) IS NULL`;
+    const params = [field, cutoff(shortest), ...keepers.flatMap((p) => [p.id, cutoff(p.retentionDays)])];
+    queries.push({ field, account: false, query: { sql, params } });
   }
-  return { perField, dormantAccounts };
+  const counts = await countAll(
+    client,
+    queries.map((q) => q.query),
+  );
+  const perField = new Map(queries.map((q, i) => [q.field, counts[i]!]));
+  const accountIndex = queries.findIndex((q) => q.account);
+  return { perField, dormantAccounts: accountIndex >= 0 ? counts[accountIndex]! : 0 };
 }
 
 /**
  * Rows whose column differs from one value, as two index range scans (below and above it), so the
- * cost is the number of differing rows, not the size of the table.
+ * cost is the number of differing rows, not the size of the table. Add up the two counts.
  */
-export async function countOtherThan(
-  client: Db | Tx,
+export function otherThan(
   table: "consent_states" | "users",
   column: string,
   value: string,
   where: string,
   params: unknown[],
-): Promise<number> {
-  let total = 0;
-  for (const op of ["<", ">"]) {
-    const [row] = await queryRows<{ n: unknown }>(
-      client,
-      `SELECT COUNT(*) AS n FROM ${table} WHERE ${where} AND ${column} ${op} ?`,
-      [...params, value],
-    );
-    total += toCount(row?.n);
-  }
-  return total;
+): CountQuery[] {
+  return ["<", ">"].map((op) => ({
+    sql: `SELECT COUNT(*) AS n FROM ${table} WHERE ${where} AND ${column} ${op} ?`,
+    params: [...params, value],
+  }));
 }
 
 /**
@@ -172,14 +156,28 @@ export function closedPeriodsBefore(now: Date): { lastDay: Date; lastWeekDay: Da
   };
 }
 
-export async function readActivity(client: Db | Tx, now: Date): Promise<ActivityFacts> {
-  const closed = closedPeriodsBefore(now);
-  const days = lastDays(closed.lastDay, ACTIVITY_DAYS);
-  const weeks = lastWeeks(closed.lastWeekDay, ACTIVITY_WEEKS);
-  const months = lastMonths(closed.lastMonthDay, ERASURE_MONTHS);
-  const today = utcDay(now);
-  const firstWeekDay = firstDayOfLastWeeks(closed.lastWeekDay, ACTIVITY_WEEKS);
-  const from = [firstWeekDay, days[0]!].sort()[0]!;
+/**
+ * The people counts of the closed periods, and the ledger they were counted from: the newest record
+ * stamped before today, whose hash chains over every record before it. A period that has ended can
+ * no longer change (above), so while that record is the same, so are the counts: the report reads
+ * the window of about 12 weeks of ledger once a day instead of on every request (at 10,000 people,
+ * most of the report's cost). A record that lands late in a closed day (its transaction committed
+ * after midnight), a restored backup or another database all show as another newest record.
+ */
+let closedActivity: { day: string; head: string; people: Map<string, number> } | null = null;
+
+/** The newest ledger record stamped before `day`, as "seq:hash" ("" for none): one index probe from the end. */
+async function closedLedgerHead(client: Db | Tx, day: string): Promise<string> {
+  const [row] = await queryRows<{ seq: unknown; hash: string }>(
+    client,
+    `SELECT seq, hash FROM consent_records WHERE at < ${timeParam()} ORDER BY seq DESC LIMIT 1`,
+    [sqlTime(new Date(`${day}T00:00:00Z`))],
+  );
+  return row ? `${String(row.seq)}:${row.hash}` : "";
+}
+
+/** Distinct people per "scope|decision|period" over the closed periods from `from` to `today`. */
+async function countActivityPeople(client: Db | Tx, from: string, today: string): Promise<Map<string, number>> {
   // Ledger records of the window: the activity of about 12 weeks, not the whole ledger. One range
   // scan of consent_records(purpose_id, at) per purpose; a scan on `at` alone has no index to use.
   const window = { gte: new Date(`${from}T00:00:00Z`), lt: new Date(`${today}T00:00:00Z`) };
@@ -187,7 +185,7 @@ export async function readActivity(client: Db | Tx, now: Date): Promise<Activity
     await Promise.all(
       catalogue().map((p) =>
         client.consentRecord.findMany({
-          where: { purposeId: p.id, at: window },
+          where: { purposeId: p.id, at: window, decision: { in: ["granted", "withdrawn"] } },
           select: { subjectId: true, purposeId: true, decision: true, at: true },
         }),
       ),
@@ -199,14 +197,32 @@ export async function readActivity(client: Db | Tx, now: Date): Promise<Activity
     if (!s) people.set(k, (s = new Set()));
     s.add(subject);
   };
+  // Many records share a day: its ISO week is worked out once per day, not once per record.
+  const weekOf = new Map<string, string>();
   for (const r of records) {
-    if (r.decision !== "granted" && r.decision !== "withdrawn") continue;
     const day = utcDay(r.at);
+    let week = weekOf.get(day);
+    if (week === undefined) weekOf.set(day, (week = isoWeek(day)));
     for (const scope of [r.purposeId, "*"]) {
       see(`${scope}|${r.decision}|${day}`, r.subjectId);
-      see(`${scope}|${r.decision}|${isoWeek(day)}`, r.subjectId);
+      see(`${scope}|${r.decision}|${week}`, r.subjectId);
     }
   }
+  return new Map([...people].map(([k, s]) => [k, s.size]));
+}
+
+export async function readActivity(client: Db | Tx, now: Date): Promise<ActivityFacts> {
+  const closed = closedPeriodsBefore(now);
+  const days = lastDays(closed.lastDay, ACTIVITY_DAYS);
+  const weeks = lastWeeks(closed.lastWeekDay, ACTIVITY_WEEKS);
+  const months = lastMonths(closed.lastMonthDay, ERASURE_MONTHS);
+  const today = utcDay(now);
+  const firstWeekDay = firstDayOfLastWeeks(closed.lastWeekDay, ACTIVITY_WEEKS);
+  const from = [firstWeekDay, days[0]!].sort()[0]!;
+  const head = await closedLedgerHead(client, today);
+  if (closedActivity?.day !== today || closedActivity.head !== head)
+    closedActivity = { day: today, head, people: await countActivityPeople(client, from, today) };
+  const people = closedActivity.people;
   const erased = (
     await queryRows<{ day: string; value: unknown }>(
       client,
@@ -235,7 +251,7 @@ export async function readActivity(client: Db | Tx, now: Date): Promise<Activity
     count: (scope, metric, period) => {
       if (metric === "erased")
         return closedWeeks.has(period) || closedMonths.has(period) ? (erasures.get(period) ?? 0) : 0;
-      return people.get(`${scope}|${metric}|${period}`)?.size ?? 0;
+      return people.get(`${scope}|${metric}|${period}`) ?? 0;
     },
   };
 }
@@ -350,28 +366,27 @@ export async function readFacts(client: Db | Tx, now: Date): Promise<ReportFacts
   ]);
   // A decision is current when its version is the current one of the language it was made in: per
   // language, two range scans of (purpose_id, locale, purpose_version) around that version, and one
-  // for decisions in a language the catalogue no longer has a text for.
-  const awaitingReconsent = new Map<string, number>();
-  for (const p of catalogue()) {
+  // for decisions in a language the catalogue no longer has a text for. All of them, and the users
+  // on an older master key, in one statement.
+  const stale = catalogue().map((p) => {
     const versions = Object.entries(p.versions);
-    let stale = 0;
-    for (const [locale, v] of versions)
-      stale += await countOtherThan(
-        client,
-        "consent_states",
-        "purpose_version",
-        v.version,
-        "purpose_id = ? AND locale = ?",
-        [p.id, locale],
-      );
-    const [other] = await queryRows<{ n: unknown }>(
-      client,
-      `SELECT COUNT(*) AS n FROM consent_states WHERE purpose_id = ? AND locale NOT IN (${versions.map(() => "?").join(", ")})`,
-      [p.id, ...versions.map(([locale]) => locale)],
-    );
-    awaitingReconsent.set(p.id, stale + toCount(other?.n));
-  }
-  const usersOnOlderKeys = await countOtherThan(client, "users", "wrap_key_id", env().masterKeys[0]!.id, "1 = 1", []);
+    return [
+      ...versions.flatMap(([locale, v]) =>
+        otherThan("consent_states", "purpose_version", v.version, "purpose_id = ? AND locale = ?", [p.id, locale]),
+      ),
+      {
+        sql: `SELECT COUNT(*) AS n FROM consent_states WHERE purpose_id = ? AND locale NOT IN (${versions.map(() => "?").join(", ")})`,
+        params: [p.id, ...versions.map(([locale]) => locale)],
+      },
+    ];
+  });
+  const olderKeys = otherThan("users", "wrap_key_id", env().masterKeys[0]!.id, "1 = 1", []);
+  const counts = await countAll(client, [...stale.flat(), ...olderKeys]);
+  const awaitingReconsent = new Map<string, number>();
+  let at = 0;
+  const sum = (n: number) => counts.slice(at, (at += n)).reduce((a, b) => a + b, 0);
+  catalogue().forEach((p, i) => awaitingReconsent.set(p.id, sum(stale[i]!.length)));
+  const usersOnOlderKeys = sum(olderKeys.length);
   return {
     // The live counts below leave the admins' own accounts out (readAdminOwn); the erasures total
     // leaves out the open day, like the activity it adds up to.
