@@ -478,6 +478,22 @@ describe("the numbers", () => {
       expect(purpose(r, "display_name").awaitingReconsent).toBe(10);
       expect(purpose(r, "username").awaitingReconsent).toBe(0);
       expect(field(r, "username").withoutLiveConsent).toBe("fewer than 5");
+      // Decisions in a language the purpose has no text in (before its first and after its last, as
+      // the report counts in the gaps between them) are asked again too.
+      const photo = await query(app, `SELECT user_id FROM consent_states WHERE purpose_id = 'profile_photo'`);
+      expect(photo.length).toBeGreaterThan(4);
+      await execute(
+        app,
+        `UPDATE consent_states SET locale = 'aa' WHERE purpose_id = 'profile_photo' AND user_id = $1`,
+        [(photo[0] as { user_id: string }).user_id],
+      );
+      await execute(
+        app,
+        `UPDATE consent_states SET locale = 'zz' WHERE purpose_id = 'profile_photo' AND user_id <> $1`,
+        [(photo[0] as { user_id: string }).user_id],
+      );
+      expect(purpose(await report(), "profile_photo").awaitingReconsent).toBe(publishCount(photo.length));
+      await execute(app, `UPDATE consent_states SET locale = 'en' WHERE purpose_id = 'profile_photo'`);
     } finally {
       await execute(app, `UPDATE consent_states SET purpose_version = $1 WHERE purpose_id = 'display_name'`, [
         inForce.versionInForce,
