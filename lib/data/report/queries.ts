@@ -3,10 +3,11 @@ import "server-only";
 //
 // Cost: everything the request reads is read from counters and daily_stats (maintained in the same
 // transactions as the changes they count), from index range scans whose size is the number of
-// problems found (overdue values, stale decisions, users on an old master key), or from the stored
-// result of the "stored without live consent" check, which must not trust the code or the
-// counters it audits and so looks at every stored value: it runs beside the purge, not here
-// (lib/data/consent-check.ts). See docs/decisions/005-admin-report-cost.md.
+// problems found (overdue values, stale decisions, users on an old master key), from the ledger's
+// records of the last 12 weeks, once a day (readActivity), or from the stored result of the
+// "stored without live consent" check, which must not trust the code or the counters it audits and
+// so looks at every stored value: it runs beside the purge, not here (lib/data/consent-check.ts).
+// See docs/decisions/005-admin-report-cost.md.
 import { catalogue } from "../../domain/catalogue";
 import { db, type Db, type Tx } from "../db";
 import { env } from "../../core/env";
