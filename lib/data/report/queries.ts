@@ -37,15 +37,7 @@ async function readCounters(client: Db | Tx): Promise<(name: string) => number> 
  * is the number of such values.
  */
 export async function countUnknownFields(client: Db | Tx): Promise<number> {
-  const known = [...FIELD_IDS].sort();
-  const gaps: CountQuery[] = [
-    { sql: `SELECT COUNT(*) AS n FROM user_fields WHERE field < ?`, params: [known[0]] },
-    ...known.slice(1).map((k, i) => ({
-      sql: `SELECT COUNT(*) AS n FROM user_fields WHERE field > ? AND field < ?`,
-      params: [known[i], k],
-    })),
-    { sql: `SELECT COUNT(*) AS n FROM user_fields WHERE field > ?`, params: [known.at(-1)] },
-  ];
+  const gaps = outsideOf("user_fields", "field", [...FIELD_IDS].sort(), "1 = 1", []);
   return (await countAll(client, gaps)).reduce((a, b) => a + b, 0);
 }
 
@@ -134,7 +126,7 @@ export function otherThan(
  * people, a million index entries per purpose). Add up the counts.
  */
 export function outsideOf(
-  table: "consent_states",
+  table: "consent_states" | "user_fields",
   column: string,
   sorted: string[],
   where: string,
