@@ -4,9 +4,9 @@
 // language (names, values and the admin area aside), and axe at 0 serious or critical.
 //
 // Runs in parallel: each test is one state in one language, and each worker starts its own server
-// on its own database (`npx playwright test e2e/matrix.spec.ts`: 80 tests, 5.7 min with two workers
-// on a quiet 2-core machine; four workers took 6.5 min, as axe keeps both cores busy: about 1.4 s
-// per run on the settings page, two runs per test).
+// on its own database (`npx playwright test e2e/matrix.spec.ts`: 81 tests, 3.9 min with two workers
+// on a quiet 2-core machine, 5.7 min while each axe run took 1.4 s through @axe-core/playwright; four
+// workers took 6.5 min then, as the servers and browsers keep both cores busy).
 import { LOCALES, type Locale } from "../lib/i18n/locales";
 import { EVERYTHING, ONLY_ACCOUNT, type Profile } from "../tests/support/client";
 import type { TestApp } from "../tests/support/server";
@@ -104,6 +104,20 @@ const STATES: State[] = [
     },
   },
 ];
+
+// The checks themselves, on a page made to fail each: a check that finds nothing here would pass
+// every state above without looking.
+test("the checks find a page that fails them", async ({ page }) => {
+  await page.setViewportSize({ width: WIDTHS[1], height: 900 });
+  await page.setContent(
+    `<html lang="en"><head><title>Checks</title></head><body><main><h1>Checks</h1><button></button><p>settings.notices.welcome</p>` +
+      `<div style="width: 2000px">wide</div></main></body></html>`,
+  );
+  const r = await inspectPage(page, "en");
+  expect(r.overflow).toMatch(/^page is \d+ px wide in 390 px$/);
+  expect(r.rawKeys).toEqual(["settings.notices.welcome"]);
+  expect(await seriousAxe(page)).toEqual(["button-name (critical): button"]);
+});
 
 for (const state of STATES) {
   for (const locale of LOCALES) {
