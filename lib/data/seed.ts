@@ -285,6 +285,7 @@ export function syntheticPeople(seed: number, tag: string, now = Date.now()): (i
   // A random 2^20-wide block above 2^51, so synthetic ids never meet real ones (Telegram's are far
   // smaller) and two seed runs almost never overlap.
   const idBase = 2n ** 51n + BigInt(Math.floor(random() * 2 ** 31)) * 2n ** 20n;
+  const startOfToday = now - (now % DAY);
 
   return function person(i: number): SyntheticPerson {
     const telegramId = idBase + BigInt(i);
@@ -317,11 +318,13 @@ export function syntheticPeople(seed: number, tag: string, now = Date.now()): (i
       ...(random() < 0.75 ? { photo_url: `https://t.me/i/userpic/320/${tag}${i}.jpg` } : {}),
       ...(random() < 0.85 ? { phone_number: `+1555${String(i).padStart(7, "0")}` } : {}),
     };
-    // About 2% later deleted their account.
+    // About 2% later deleted their account, before today: the report publishes only closed days, so
+    // an erasure dated today would be missing from it until tomorrow, and the demo's filler, which
+    // says what the report now shows for the people it added, would read false beside it. Someone
+    // last seen today therefore keeps their account.
+    const erasable = startOfToday - lastSignInAt.getTime();
     const erasedAt =
-      random() < 0.02
-        ? new Date(lastSignInAt.getTime() + Math.floor((now - lastSignInAt.getTime()) * random()))
-        : undefined;
+      random() < 0.02 && erasable > 0 ? new Date(lastSignInAt.getTime() + Math.floor(erasable * random())) : undefined;
     return { telegramId, createdAt, lastSignInAt, decisions, values, ...(erasedAt ? { erasedAt } : {}) };
   };
 }
