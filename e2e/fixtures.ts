@@ -50,6 +50,82 @@ async function copyCookies(client: Client, context: BrowserContext): Promise<voi
   );
 }
 
+/** Page events a test may listen to: their listeners are removed when the shared tab passes on. */
+const TEST_EVENTS = [
+  "console",
+  "pageerror",
+  "request",
+  "response",
+  "requestfailed",
+  "requestfinished",
+  "download",
+  "dialog",
+  "popup",
+  "framenavigated",
+  "load",
+  "domcontentloaded",
+  "filechooser",
+  "websocket",
+  "worker",
+] as const;
+
+/**
+ * The browser tab a spec file's tests share, one per worker. A new tab is a new renderer process
+ * that compiles the app's scripts again: measured here, a new context and tab and one page load
+ * cost Chromium 1.3-2.0 s of CPU, the same load in a tab already open 0.3 s, and most journeys are
+ * only a few loads. Each test starts with no cookies and no granted permissions, and after it the
+ * tab loses the test's listeners, routes, headers, media emulation, viewport and session storage,
+ * and leaves the app's page for its robots.txt (a static file of the same site, so the renderer is
+ * kept; about:blank would start a new one), so nothing of the page keeps running into the next
+ * test. A test that adds init scripts (which cannot be removed) asks for a tab of its own with
+ * `test.use({ ownTab: true })`; one that needs other context options (no JavaScript, a locale) opens
+ * a context of its own.
+ */
+const test = base.extend<{ ownTab: boolean }, { shared: { context: BrowserContext; tab: Page | null } }>({
+  ownTab: [false, { option: true }],
+  shared: [
+    async ({ browser }, use) => {
+      const context = await browser.newContext();
+      await use({ context, tab: null });
+      await context.close();
+    },
+    { scope: "worker" },
+  ],
+  context: async ({ shared }, use) => {
+    await shared.context.clearCookies();
+    await shared.context.clearPermissions();
+    await use(shared.context);
+    for (const page of shared.context.pages()) if (page !== shared.tab) await page.close();
+  },
+  page: async ({ shared, context, ownTab }, use) => {
+    if (ownTab) {
+      const own = await context.newPage();
+      await use(own);
+      await own.close();
+      return;
+    }
+    if (!shared.tab || shared.tab.isClosed()) shared.tab = await context.newPage();
+    const tab = shared.tab;
+    const viewport = tab.viewportSize();
+    await use(tab);
+    try {
+      for (const event of TEST_EVENTS) tab.removeAllListeners(event);
+      await tab.unrouteAll({ behavior: "ignoreErrors" });
+      await tab.setExtraHTTPHeaders({});
+      await tab.emulateMedia({ media: null, colorScheme: null, reducedMotion: null, forcedColors: null });
+      if (viewport) await tab.setViewportSize(viewport);
+      if (/^https?:/.test(tab.url())) {
+        await tab.evaluate(() => sessionStorage.clear()).catch(() => undefined);
+        await tab.goto(new URL("/robots.txt", tab.url()).href);
+      }
+    } catch {
+      // A tab the test left unusable (crashed, stuck in a dialog): the next test opens a new one.
+      await tab.close().catch(() => undefined);
+      shared.tab = null;
+    }
+  },
+});
+
 let counter = 800_000_000 + Math.floor(Math.random() * 1_000_000);
 export const freshTelegramId = () => String(counter++);
 
@@ -63,7 +139,7 @@ type TestFixtures = {
 };
 
 export function testWithApp(options: Omit<StartOptions, "label"> & { label: string }) {
-  return base.extend<TestFixtures, WorkerFixtures>({
+  return test.extend<TestFixtures, WorkerFixtures>({
     app: [
       async ({}, use) => {
         const app = await startApp(options);
@@ -207,7 +283,7 @@ export async function inspectPage(page: Page, locale: Locale): Promise<PageRepor
  * database the suite targets, and listens on loopback alone, as the demo requires.
  */
 export function testWithDemo(label: string, env: Record<string, string> = {}, unset: string[] = []) {
-  return base.extend<object, { demo: TestApp }>({
+  return test.extend<object, { demo: TestApp }>({
     demo: [
       async ({}, use) => {
         const app = await startApp({

@@ -4,7 +4,7 @@
 // language (names, values and the admin area aside), and axe at 0 serious or critical.
 //
 // Runs in parallel: each test is one state in one language, and each worker starts its own server
-// on its own database and opens one browser tab that its tests share. `npx playwright test
+// on its own database and has one browser tab that its tests share (e2e/fixtures.ts). `npx playwright test
 // e2e/matrix.spec.ts`, 81 tests with two workers on a quiet 2-core machine: 1.7 min; 3.9 min with a
 // new browser context per test; 5.7 min when, besides, each axe run took 1.4 s through
 // @axe-core/playwright. The servers and browsers keep both cores busy: four workers were slower.
@@ -24,22 +24,7 @@ import {
 import type { BrowserContext, Page } from "@playwright/test";
 
 const ADMIN_ID = "5599000000122";
-// One browser tab per worker, its cookies cleared before each test: a new context per test (a new
-// profile, its cache empty, the app's scripts fetched and compiled again for every page) took more
-// than half of the matrix's time. Each test still loads its page from the server.
-const test = testWithApp({ label: "e2e-matrix", env: { ADMIN_TELEGRAM_IDS: ADMIN_ID } }).extend<
-  object,
-  { tab: { context: BrowserContext; page: Page } }
->({
-  tab: [
-    async ({ browser }, use) => {
-      const context = await browser.newContext();
-      await use({ context, page: await context.newPage() });
-      await context.close();
-    },
-    { scope: "worker" },
-  ],
-});
+const test = testWithApp({ label: "e2e-matrix", env: { ADMIN_TELEGRAM_IDS: ADMIN_ID } });
 test.describe.configure({ mode: "parallel" });
 // What a page looks like does not depend on the database behind it: the SQLite run covers the matrix,
 // and the PostgreSQL run keeps its time for what does (every other journey runs on both).
@@ -137,8 +122,7 @@ test("the checks find a page that fails them", async ({ page }) => {
 
 for (const state of STATES) {
   for (const locale of LOCALES) {
-    test(`${state.name} in ${locale}`, async ({ app, tab: { context, page } }) => {
-      await context.clearCookies();
+    test(`${state.name} in ${locale}`, async ({ app, context, page }) => {
       await useLanguage(context, app.origin, locale);
       const path = await state.prepare({ app, context, page });
       const problems: string[] = [];

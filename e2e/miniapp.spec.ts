@@ -9,6 +9,8 @@ import { countRows, query } from "../tests/support/inspect";
 import { expect, freshTelegramId, testWithApp } from "./fixtures";
 
 const test = testWithApp({ label: "e2e-miniapp" });
+// Each test opens the app inside a stand-in of Telegram's client, an init script: a tab of its own.
+test.use({ ownTab: true });
 
 type StandIn = {
   initData: string;

@@ -330,11 +330,12 @@ test("item 11: without JavaScript a Withdraw lands on its own card, not under a 
 
 test("item 11: 'Print or save as PDF' prints with JavaScript; without it the page names the browser's own Print", async ({
   app,
-  page,
   context,
   browser,
 }) => {
   await signInContext(app, context, { id: freshTelegramId(), first_name: "Pru" });
+  // A tab of its own: the init script below cannot be removed from the shared one (e2e/fixtures.ts).
+  const page = await context.newPage();
   await page.addInitScript(() => {
     (window as unknown as { printed: number }).printed = 0;
     window.print = () => {
