@@ -9,6 +9,8 @@ import { axeProblems, expect, freshTelegramId, postSignIn, testWithApp } from ".
 
 const ADMIN_ID = "5599000000001";
 const test = testWithApp({ label: "e2e-a11y", env: { ADMIN_TELEGRAM_IDS: ADMIN_ID } });
+// Each test watches a page's CSP reports from its first script on, an init script: a tab of its own.
+test.use({ ownTab: true });
 // The tests share nothing but the server: spread them over both workers (each its own server).
 test.describe.configure({ mode: "parallel" });
 
