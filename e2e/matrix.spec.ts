@@ -4,9 +4,9 @@
 // language (names, values and the admin area aside), and axe at 0 serious or critical.
 //
 // Runs in parallel: each test is one state in one language, and each worker starts its own server
-// on its own database and has one browser tab that its tests share (e2e/fixtures.ts). `npx playwright test
-// e2e/matrix.spec.ts`, 81 tests with two workers on a quiet 2-core machine: 1.7 min; 3.9 min with a
-// new browser context per test; 5.7 min when, besides, each axe run took 1.4 s through
+// on its own database and has one browser tab that its tests share (e2e/fixtures.ts). `npx
+// playwright test e2e/matrix.spec.ts`, 81 tests with two workers on a quiet 2-core machine: 1.7 min;
+// 3.9 min with a new browser context per test; 5.7 min when, besides, each axe run took 1.4 s through
 // @axe-core/playwright. The servers and browsers keep both cores busy: four workers were slower.
 import { LOCALES, type Locale } from "../lib/i18n/locales";
 import { EVERYTHING, ONLY_ACCOUNT, type Profile } from "../tests/support/client";

@@ -18,7 +18,7 @@ const env = { ...process.env, TEST_DB: postgres ? "postgres" : "sqlite", NEXT_TE
 const together = [
   ...(shared
     ? [
-        // A lint error or a boundary break (eslint.config.mjs) fails the run within seconds.
+        // A lint error or a boundary break (eslint.config.mjs) stops the build with it.
         ["lint and format (eslint, prettier --check)", "npm", ["run", "--silent", "lint"]],
         ["migrations match the models", "node", ["scripts/new-migration.mjs", "--check"]],
         // Pure modules need no build (vitest.config.ts, "unit").
