@@ -9,6 +9,8 @@ import { purposeText, versionOf } from "../domain/purposes";
 import { recordRetentions } from "../domain/retention";
 import { getConsentOverview, type PurposeView } from "./consents";
 import { ledgerForSubject, meaningOfHistory, type Decision, type LedgerRecord } from "./ledger";
+import { queryRows, timeOf } from "./sql";
+import type { UserKeyRow } from "./vault";
 
 /**
  * The language a purpose's text is given in: the one the person decided in while that text is
@@ -30,21 +32,22 @@ function decisionOf(v: PurposeView, history: readonly LedgerRecord[]) {
   return { language: locale, version, textHash: record?.textHash ?? null, current: !v.needsDecision };
 }
 
+/** The signed-in user's row, as getSession read it for this request: not read again here (issue 26). */
+export type ExportingUser = UserKeyRow & { createdAt: Date; lastSignInAt: Date };
+
 /** `locale`: the language of the page or request asking, for purposes the person has not decided on. */
-export async function exportUserData(userId: string, locale: Locale = DEFAULT_LOCALE) {
+export async function exportUserData(user: ExportingUser, locale: Locale = DEFAULT_LOCALE) {
   const client = await db();
-  const [user, overview, history, events] = await Promise.all([
-    client.user.findUniqueOrThrow({
-      where: { id: userId },
-      select: { id: true, createdAt: true, lastSignInAt: true, wrapKeyId: true },
-    }),
-    getConsentOverview(userId),
+  const userId = user.id;
+  const [overview, history, events] = await Promise.all([
+    getConsentOverview(user),
     ledgerForSubject(client, userId),
-    client.auditEvent.findMany({
-      where: { subjectId: userId },
-      orderBy: { id: "asc" },
-      select: { type: true, at: true, detail: true },
-    }),
+    // Raw SQL, like the ledger's read: on every view of the export (issue 26).
+    queryRows<{ type: string; at: unknown; detail: string | null }>(
+      client,
+      `SELECT "type", "at", "detail" FROM "audit_events" WHERE "subject_id" = ? ORDER BY "id"`,
+      [userId],
+    ),
   ]);
   const meanings = meaningOfHistory(history);
   return {
@@ -103,7 +106,7 @@ export async function exportUserData(userId: string, locale: Locale = DEFAULT_LO
     recordsKept: recordRetentions(),
     events: events.map((e) => ({
       type: e.type,
-      at: e.at.toISOString(),
+      at: timeOf(e.at).toISOString(),
       detail: e.detail ? JSON.parse(e.detail) : null,
     })),
     receipt: receiptFrom(userId, overview, history, locale),
@@ -125,10 +128,10 @@ function controllerOf() {
 export type UserExport = Awaited<ReturnType<typeof exportUserData>>;
 export type ConsentReceipt = ReturnType<typeof receiptFrom>;
 
-export async function consentReceipt(userId: string, locale: Locale = DEFAULT_LOCALE) {
+export async function consentReceipt(user: ExportingUser, locale: Locale = DEFAULT_LOCALE) {
   const client = await db();
-  const [overview, history] = await Promise.all([getConsentOverview(userId), ledgerForSubject(client, userId)]);
-  return receiptFrom(userId, overview, history, locale);
+  const [overview, history] = await Promise.all([getConsentOverview(user), ledgerForSubject(client, user.id)]);
+  return receiptFrom(user.id, overview, history, locale);
 }
 
 /**

@@ -6,7 +6,7 @@ import "server-only";
 // subject is the random user id.
 import { createHash } from "node:crypto";
 import { db, type Db, type Tx } from "./db";
-import { insertMany } from "./sql";
+import { insertMany, queryRows, timeOf } from "./sql";
 
 /**
  * "declined": no on a purpose that was not granted (first asked, or asked again after a no);
@@ -154,8 +154,42 @@ export function meaningOfHistory(history: readonly LedgerRecord[]): Decision[] {
 }
 
 export async function ledgerForSubject(client: Db | Tx, subjectId: string): Promise<LedgerRecord[]> {
-  const rows = await client.consentRecord.findMany({ where: { subjectId }, orderBy: { seq: "asc" } });
-  return rows.map(toRecord);
+  // Raw SQL: the export and the receipt read this on every view, where a Prisma model query compiled
+  // its query again each time (issue 26).
+  const rows = await queryRows<{
+    seq: unknown;
+    subject_id: string;
+    purpose_id: string;
+    purpose_version: string;
+    text_hash: string;
+    locale: string;
+    fields: string;
+    decision: string;
+    method: string;
+    at: unknown;
+    prev_hash: string;
+    hash: string;
+  }>(
+    client,
+    `SELECT "seq", "subject_id", "purpose_id", "purpose_version", "text_hash", "locale", "fields", "decision", "method", "at", "prev_hash", "hash" FROM "consent_records" WHERE "subject_id" = ? ORDER BY "seq"`,
+    [subjectId],
+  );
+  return rows.map((r) =>
+    toRecord({
+      seq: Number(r.seq),
+      subjectId: r.subject_id,
+      purposeId: r.purpose_id,
+      purposeVersion: r.purpose_version,
+      textHash: r.text_hash,
+      locale: r.locale,
+      fields: r.fields,
+      decision: r.decision,
+      method: r.method,
+      at: timeOf(r.at),
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    }),
+  );
 }
 
 export type LedgerVerification =

@@ -5,12 +5,13 @@ import type { FieldId } from "../domain/fields";
 import type { Locale } from "../i18n/locales";
 import { purposeText } from "../domain/purposes";
 import { getConsentOverview, type PurposeView } from "./consents";
+import type { UserKeyRow } from "./vault";
 
 /** `locale`: the language the titles are given in (the request's). */
-export async function describeMe(userId: string, locale: Locale) {
-  const overview = await getConsentOverview(userId);
+export async function describeMe(user: UserKeyRow & { lastSignInAt: Date }, locale: Locale) {
+  const overview = await getConsentOverview(user);
   return {
-    id: userId,
+    id: user.id,
     purposes: Object.fromEntries(
       overview.map((v) => [
         v.purpose.id,

@@ -198,21 +198,29 @@ function tryDecrypt(fn: () => string): string | null {
   }
 }
 
+/** A user_fields row as read by raw SQL, before decryption. */
+export type FieldRow = { field: string; ciphertext: Uint8Array; storedAt: Date; updatedAt: Date };
+
 /** Decrypts a user's stored fields for that user. Never cached. */
 export async function readFields(tx: Tx, user: UserKeyRow): Promise<StoredField[]> {
-  // Raw SQL: on every render of the settings page, where Prisma's per-query cost showed (issue 26).
-  const rows = (
-    await queryRows<{ field: string; ciphertext: Uint8Array; stored_at: unknown; updated_at: unknown }>(
-      tx,
-      `SELECT "field", "ciphertext", "stored_at", "updated_at" FROM "user_fields" WHERE "user_id" = ? ORDER BY "field"`,
-      [user.id],
-    )
-  ).map((r) => ({
-    field: r.field,
-    ciphertext: r.ciphertext,
-    storedAt: timeOf(r.stored_at),
-    updatedAt: timeOf(r.updated_at),
-  }));
+  const rows = await queryRows<{ field: string; ciphertext: Uint8Array; stored_at: unknown; updated_at: unknown }>(
+    tx,
+    `SELECT "field", "ciphertext", "stored_at", "updated_at" FROM "user_fields" WHERE "user_id" = ? ORDER BY "field"`,
+    [user.id],
+  );
+  return decryptFields(
+    user,
+    rows.map((r) => ({
+      field: r.field,
+      ciphertext: r.ciphertext,
+      storedAt: timeOf(r.stored_at),
+      updatedAt: timeOf(r.updated_at),
+    })),
+  );
+}
+
+/** The rows' values, decrypted with the user's data key (null where that key or a value is unreadable). */
+export function decryptFields(user: UserKeyRow, rows: readonly FieldRow[]): StoredField[] {
   let key: Buffer | null = null;
   try {
     key = dataKeyOf(user);

@@ -6,7 +6,7 @@ import { recordEvent } from "../data/audit";
 import { checkDecisions, setConsents, type AppliedDecisions, type Decisions } from "../data/consents";
 import { eraseUser } from "../data/erase";
 import { demoPhoneSharingAvailable } from "../demo";
-import { exportUserData } from "../data/export";
+import { exportUserData, type ExportingUser } from "../data/export";
 import { createBotLink, phoneUse } from "../data/phone";
 import { env } from "../core/env";
 import { bumpSessionVersion, createAccountFromPending, userNeedsConsent } from "../data/users";
@@ -158,9 +158,9 @@ export async function deleteMyAccount(userId: string, requestId: string): Promis
   securityEvent("user.erased", requestId);
 }
 
-export async function exportMyData(userId: string, locale: Locale) {
-  const data = await exportUserData(userId, locale);
-  await recordEvent("data.exported", userId);
+export async function exportMyData(user: ExportingUser, locale: Locale) {
+  const data = await exportUserData(user, locale);
+  await recordEvent("data.exported", user.id);
   return data;
 }
 

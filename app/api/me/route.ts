@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 export const GET = route(async () => {
   const user = await getSession();
   if (!user) return apiError("signedOut");
-  return json(await describeMe(user.id, await currentLocale()));
+  return json(await describeMe(user, await currentLocale()));
 });
 
 export const DELETE = route(async (_req, { requestId }) => {

@@ -27,7 +27,7 @@ const SOURCE_KEYS: Record<string, "telegram_login" | "telegram_phone" | "demo_ph
 // and printing. The JSON keeps ISO dates and English keys; this page says them in the person's language.
 export default async function ExportPage() {
   const user = await requireUser();
-  const data = await exportMyData(user.id, await currentLocale());
+  const data = await exportMyData(user, await currentLocale());
   const [t, tr, tc, format] = await Promise.all([
     getTranslations("records.export"),
     getTranslations("records"),

@@ -21,7 +21,7 @@ export async function generateMetadata(): Promise<Metadata> {
 // language is now: receipt.language.
 export default async function ReceiptPage() {
   const user = await requireUser();
-  const receipt = await consentReceipt(user.id, await currentLocale());
+  const receipt = await consentReceipt(user, await currentLocale());
   const controller = receipt.piiControllers[0]!;
   const locale = receipt.language;
   const [t, tr, tc, format] = await Promise.all([

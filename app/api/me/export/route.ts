@@ -10,7 +10,7 @@ export const GET = route(async () => {
   const user = await getSession();
   if (!user) return apiError("signedOut");
   await consume("export", user.id);
-  const data = await exportMyData(user.id, await currentLocale());
+  const data = await exportMyData(user, await currentLocale());
   return json(data, {
     headers: { "Content-Disposition": `attachment; filename="my-data-${data.exportedAt.slice(0, 10)}.json"` },
   });

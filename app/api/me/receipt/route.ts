@@ -10,7 +10,7 @@ export const GET = route(async () => {
   const user = await getSession();
   if (!user) return apiError("signedOut");
   await consume("export", user.id);
-  return json(await consentReceipt(user.id, await currentLocale()), {
+  return json(await consentReceipt(user, await currentLocale()), {
     headers: { "Content-Disposition": 'attachment; filename="consent-receipt.json"' },
   });
 });
