@@ -2,9 +2,11 @@
 // The server's CPU per page, one request at a time: the same app, people and visitors as the pages
 // part of `npm run bench`, but no concurrency, so the figure is the page's own work and barely moves
 // with the machine's load (CPU time, not wall time; /proc of the server process, 10 ms ticks over
-// hundreds of requests). With --cpu-prof the server runs under `node --cpu-prof` and the profile is
+// hundreds of requests). On PostgreSQL it also gives the database server's CPU per request, which
+// shares the cores with the app. With --cpu-prof the server runs under `node --cpu-prof` and the profile is
 // written to DIR when it stops (summarise it with scripts/bench/profile.ts --by-source).
 import pg from "pg";
+import { readdirSync, readFileSync } from "node:fs";
 import { type TestDbKind } from "../../tests/support/databases";
 import { cpuSecondsOf } from "./load";
 import { PAGES, PATHS, preparePages, type PageName } from "./page-load";
@@ -27,32 +29,64 @@ const { app, visitor } = await preparePages(kind, {
   ...(profDir ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profDir}`] } : {}),
 });
 const pid = app.process.pid!;
+// The PostgreSQL server's CPU (every process named postgres: the pool's backends live as long as the
+// pool), which shares the two cores with the app: a page that costs the app little but the database
+// much is not cheap. Zero on SQLite, where the database's work is in the app's own CPU.
+function postgresCpuSeconds(): number {
+  if (kind !== "postgres") return 0;
+  let sum = 0;
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, "utf8").trim() === "postgres") sum += cpuSecondsOf(Number(d));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return sum;
+}
 const results: Record<
   string,
-  { cpuUsPerRequest: number; htmlBytes: number; transactionsPerRequest?: number; scansPerRequest?: number }
+  {
+    cpuUsPerRequest: number;
+    dbCpuUsPerRequest: number;
+    htmlBytes: number;
+    transactionsPerRequest?: number;
+    scansPerRequest?: number;
+  }
 > = {};
 try {
   // Warm-up: every page, until the JIT has settled.
   for (let i = 0; i < 30; i++) for (const p of only) await (await visitor[p].get(PATHS[p])).arrayBuffer();
   // Interleaved rounds, so a change in the machine's load falls on every page alike.
   const cpuSeconds = Object.fromEntries(only.map((p) => [p, 0])) as Record<PageName, number>;
+  const dbSeconds = Object.fromEntries(only.map((p) => [p, 0])) as Record<PageName, number>;
   const htmlBytes = Object.fromEntries(only.map((p) => [p, 0])) as Record<PageName, number>;
   const ROUND = 10;
   for (let done = 0; done < requests; done += ROUND) {
     for (const p of only) {
       const cpu = cpuSecondsOf(pid);
+      const dbCpu = postgresCpuSeconds();
       for (let i = 0; i < ROUND; i++) {
         const res = await visitor[p].get(PATHS[p]);
         if (res.status !== 200) throw new Error(`${PATHS[p]} answered ${res.status}`);
         htmlBytes[p] = (await res.arrayBuffer()).byteLength;
       }
       cpuSeconds[p] += cpuSecondsOf(pid) - cpu;
+      dbSeconds[p] += postgresCpuSeconds() - dbCpu;
     }
   }
   for (const p of only) {
     const n = Math.ceil(requests / ROUND) * ROUND;
-    results[p] = { cpuUsPerRequest: (cpuSeconds[p] * 1e6) / n, htmlBytes: htmlBytes[p] };
-    process.stderr.write(`page-cost: ${kind} ${p}: ${results[p].cpuUsPerRequest.toFixed(0)} µs CPU per request\n`);
+    results[p] = {
+      cpuUsPerRequest: (cpuSeconds[p] * 1e6) / n,
+      dbCpuUsPerRequest: (dbSeconds[p] * 1e6) / n,
+      htmlBytes: htmlBytes[p],
+    };
+    process.stderr.write(
+      `page-cost: ${kind} ${p}: ${results[p].cpuUsPerRequest.toFixed(0)} µs CPU per request` +
+        (kind === "postgres" ? `, PostgreSQL ${results[p].dbCpuUsPerRequest.toFixed(0)} µs\n` : "\n"),
+    );
   }
   if (kind === "postgres" && process.argv.includes("--statements")) {
     // PostgreSQL's own counters, per page: transactions (every statement outside a transaction is
