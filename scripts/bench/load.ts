@@ -1,8 +1,9 @@
-// HTTP load against a running app with autocannon: the bare reference route and the real sign-in,
-// at saturation and at a fixed rate. Every sign-in request carries its own pre-signed payload, so
+// HTTP load against a running app: the bare reference route and the real sign-in, at saturation
+// (autocannon) and at a fixed rate (paced, below). Every sign-in request carries its own pre-signed payload, so
 // the server does the whole job (verify, single use, lookup, session) and never sees a replay.
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
+import { Pool } from "undici";
 import { Client, ONLY_ACCOUNT, signedPayload } from "../../tests/support/client";
 
 export type LoadResult = { rps: number; p50Ms: number; p99Ms: number; ok: number; failed: number; seconds: number };
@@ -66,6 +67,15 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   let next = 0;
   let accepted = 0;
   const { bodies, accept } = opts;
+  if (opts.rate) {
+    const headers = { "content-type": "application/json", origin: opts.origin };
+    return paced({ ...opts, rate: opts.rate }, () => {
+      const body = bodies[opts.reuse ? next++ % bodies.length : next++];
+      if (body === undefined) throw new Error("the benchmark ran out of pre-signed payloads; raise the pool size");
+      if (typeof body === "string") return { method: "POST", path: opts.path, headers, body };
+      return { method: "POST", path: body.path, headers: { ...headers, ...body.headers }, body: body.body };
+    });
+  }
   const result = await autocannon({
     // autocannon spreads connections over several urls; its types only admit one.
     url: (opts.urls.length === 1 ? opts.urls[0]! : opts.urls) as string,
@@ -97,6 +107,56 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     failed: accept ? result.requests.total - accepted : result.non2xx + result.errors,
     seconds: result.duration,
   };
+}
+
+export type PacedRequest = { method: "GET" | "POST"; path: string; headers: Record<string, string>; body?: string };
+
+/**
+ * A fixed rate as an open loop: request i is sent at start + i / rate, whatever the answers before
+ * it are doing, and its latency counts from that moment, so a loader or server that falls behind
+ * shows as latency instead of hiding it. Not autocannon's fixed rate: that is a quota per connection
+ * per second, so every connection sends its share the moment each second begins, a second's requests
+ * arrive together, and its p99 was the time to drain that burst (about the burst's size times one
+ * request's cost) rather than an answer's time at that rate (docs/measurements/pages-cost-log.md).
+ */
+export async function paced(
+  opts: Pick<LoadOptions, "urls" | "seconds" | "connections" | "accept"> & { rate: number },
+  nextRequest: () => PacedRequest,
+): Promise<LoadResult> {
+  const pools = opts.urls.map((u) => new Pool(u, { connections: opts.connections }));
+  const total = Math.max(1, Math.round(opts.rate * opts.seconds));
+  const latencies: number[] = [];
+  let ok = 0;
+  let failed = 0;
+  const inFlight: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / opts.rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const req = nextRequest();
+    inFlight.push(
+      pools[i % pools.length]!.request({ ...req, headersTimeout: 30_000, bodyTimeout: 30_000 })
+        .then(async (res) => {
+          const text = await res.body.text();
+          const good = opts.accept ? opts.accept(res.statusCode, text) : res.statusCode >= 200 && res.statusCode < 300;
+          if (good) {
+            ok++;
+            latencies.push(performance.now() - due);
+          } else failed++;
+        })
+        .catch(() => void failed++),
+    );
+  }
+  await Promise.all(inFlight);
+  await Promise.all(pools.map((p) => p.close()));
+  // Longer than asked when the server could not keep up and the last answers came late.
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]! : NaN;
+  // Whole milliseconds, as autocannon gives them.
+  return { rps: ok / seconds, p50Ms: Math.round(at(0.5)), p99Ms: Math.round(at(0.99)), ok, failed, seconds };
 }
 
 /** Resident set size now and its peak since the process started (Linux /proc), in bytes. */

@@ -7,7 +7,7 @@ import autocannon from "autocannon";
 import { Client, ONLY_ACCOUNT, signedPayload } from "../../tests/support/client";
 import { freshDatabase, type TestDbKind } from "../../tests/support/databases";
 import { startApp, type TestApp } from "../../tests/support/server";
-import { cpuSecondsOf, settle, type LoadResult } from "./load";
+import { cpuSecondsOf, paced, settle, type LoadResult } from "./load";
 import type { Figure } from "./output";
 
 export const PAGES = ["blank", "home", "consent", "settings", "export", "receipt", "admin"] as const;
@@ -59,11 +59,16 @@ type Options = {
 
 /** GET `path` with these headers (cookies), as fast as answered or at `rate` requests per second. */
 async function loadGet(url: string, path: string, headers: Record<string, string>, o: Options, rate?: number) {
+  if (rate)
+    return paced({ urls: [url], seconds: o.seconds, connections: o.connections, rate }, () => ({
+      method: "GET",
+      path,
+      headers,
+    }));
   const result = await autocannon({
     url,
     connections: o.connections,
     duration: o.seconds,
-    ...(rate ? { overallRate: Math.max(1, Math.round(rate)) } : {}),
     timeout: 30,
     requests: [{ method: "GET", path, headers }],
   });

@@ -1,0 +1,53 @@
+// The bench's fixed rate is an open loop: requests arrive spread over each second, not as a burst
+// when it begins (autocannon's per-connection quota), and a late answer counts from when its request
+// was due. Run by `npm run bench -- --smoke` (vitest.bench.config.ts).
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { paced } from "./load";
+
+const arrivals: number[] = [];
+let slowUntil = 0;
+const server = createServer((req, res) => {
+  arrivals.push(performance.now());
+  // While slowUntil is ahead, every answer waits for it: a server that stalls.
+  setTimeout(() => res.end("ok"), Math.max(0, slowUntil - performance.now()));
+});
+let url = "";
+
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe("paced", () => {
+  it("spreads a second's requests over the second", async () => {
+    arrivals.length = 0;
+    const r = await paced({ urls: [url], seconds: 2, connections: 16, rate: 50 }, () => ({
+      method: "GET",
+      path: "/",
+      headers: {},
+    }));
+    expect(r.ok).toBe(100);
+    expect(r.failed).toBe(0);
+    // 50 per second is one every 20 ms: no 100 ms holds more than a handful (a burst put 50 in one).
+    const most = Math.max(...arrivals.map((t) => arrivals.filter((u) => u >= t && u < t + 100).length));
+    expect(most).toBeLessThanOrEqual(8);
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(1900);
+  });
+
+  it("counts a stalled answer from when its request was due", async () => {
+    arrivals.length = 0;
+    // The first 300 ms of answers are held until 300 ms after the start: the first request waits ~300 ms.
+    slowUntil = performance.now() + 300;
+    const r = await paced({ urls: [url], seconds: 1, connections: 16, rate: 20 }, () => ({
+      method: "GET",
+      path: "/",
+      headers: {},
+    }));
+    expect(r.ok).toBe(20);
+    expect(r.p99Ms).toBeGreaterThanOrEqual(250);
+    expect(r.p50Ms).toBeLessThan(100);
+  });
+});
