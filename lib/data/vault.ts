@@ -26,7 +26,6 @@ import { env } from "../core/env";
 import { FIELDS, isFieldId, type FieldId } from "../domain/fields";
 import { withUserWriteLock, type LockedUser } from "./locks";
 import type { FieldUpsert } from "./field-statement";
-import { queryRows, timeOf } from "./sql";
 import { fieldsKeptUnder, fieldsWritableUnder, grantedStatesOf } from "./storage-rule";
 import { bumpCounter, bumpCounters, counterName } from "./stats";
 
@@ -201,25 +200,10 @@ function tryDecrypt(fn: () => string): string | null {
 /** A user_fields row as read by raw SQL, before decryption. */
 export type FieldRow = { field: string; ciphertext: Uint8Array; storedAt: Date; updatedAt: Date };
 
-/** Decrypts a user's stored fields for that user. Never cached. */
-export async function readFields(tx: Tx, user: UserKeyRow): Promise<StoredField[]> {
-  const rows = await queryRows<{ field: string; ciphertext: Uint8Array; stored_at: unknown; updated_at: unknown }>(
-    tx,
-    `SELECT "field", "ciphertext", "stored_at", "updated_at" FROM "user_fields" WHERE "user_id" = ? ORDER BY "field"`,
-    [user.id],
-  );
-  return decryptFields(
-    user,
-    rows.map((r) => ({
-      field: r.field,
-      ciphertext: r.ciphertext,
-      storedAt: timeOf(r.stored_at),
-      updatedAt: timeOf(r.updated_at),
-    })),
-  );
-}
-
-/** The rows' values, decrypted with the user's data key (null where that key or a value is unreadable). */
+/**
+ * A user's stored fields, decrypted for that user: null where the data key or a value is unreadable.
+ * Never cached.
+ */
 export function decryptFields(user: UserKeyRow, rows: readonly FieldRow[]): StoredField[] {
   let key: Buffer | null = null;
   try {

@@ -14,6 +14,7 @@ const server = createServer((req, res) => {
   setTimeout(() => res.end("ok"), Math.max(0, slowUntil - performance.now()));
 });
 let url = "";
+const get = () => ({ method: "GET" as const, path: "/", headers: {} });
 
 beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -24,11 +25,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 describe("paced", () => {
   it("spreads a second's requests over the second", async () => {
     arrivals.length = 0;
-    const r = await paced({ urls: [url], seconds: 2, connections: 16, rate: 50 }, () => ({
-      method: "GET",
-      path: "/",
-      headers: {},
-    }));
+    const r = await paced({ urls: [url], seconds: 2, connections: 16, rate: 50 }, get);
     expect(r.ok).toBe(100);
     expect(r.failed).toBe(0);
     // 50 per second is one every 20 ms: no 100 ms holds more than a handful (a burst put 50 in one).
@@ -41,11 +38,7 @@ describe("paced", () => {
     arrivals.length = 0;
     // The first 300 ms of answers are held until 300 ms after the start: the first request waits ~300 ms.
     slowUntil = performance.now() + 300;
-    const r = await paced({ urls: [url], seconds: 1, connections: 16, rate: 20 }, () => ({
-      method: "GET",
-      path: "/",
-      headers: {},
-    }));
+    const r = await paced({ urls: [url], seconds: 1, connections: 16, rate: 20 }, get);
     expect(r.ok).toBe(20);
     expect(r.p99Ms).toBeGreaterThanOrEqual(250);
     expect(r.p50Ms).toBeLessThan(100);
