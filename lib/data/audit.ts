@@ -37,6 +37,20 @@ export async function recordEvent(
   await recordAudit(await db(), type, subjectId, detail);
 }
 
+/**
+ * An event about a person, recorded only while their account exists; false when it does not (an
+ * erasure committed since the session was read). Erasure deletes a person's events, so an event
+ * written after it would outlive the account it names.
+ */
+export async function recordEventWhileAccount(type: AuditEventType, subjectId: string): Promise<boolean> {
+  const written = await executeSql(
+    await db(),
+    `WITH "account" AS (SELECT 1 FROM "users" WHERE "id" = ?) ${auditInsertSql("account")}`,
+    [subjectId, ...auditParams(type, subjectId, new Date())],
+  );
+  return written > 0;
+}
+
 /** Raw SQL: every sign-in writes one, and Prisma's per-query cost was most of a sign-in (docs/decisions/009). */
 export async function recordAudit(
   tx: Tx | Db,

@@ -2,7 +2,7 @@ import "server-only";
 // Account use cases that need the session as well as the data layer; shared by pages, actions and
 // the /api/me routes so that both paths run the same code.
 import { accountPurpose } from "../domain/catalogue";
-import { recordEvent } from "../data/audit";
+import { recordEvent, recordEventWhileAccount } from "../data/audit";
 import { checkDecisions, setConsents, type AppliedDecisions, type Decisions } from "../data/consents";
 import { eraseUser } from "../data/erase";
 import { demoPhoneSharingAvailable } from "../demo";
@@ -160,7 +160,9 @@ export async function deleteMyAccount(userId: string, requestId: string): Promis
 
 export async function exportMyData(user: ExportingUser, locale: Locale) {
   const data = await exportUserData(user, locale);
-  await recordEvent("data.exported", user.id);
+  // No export leaves without its audit record, and none of an account erased since the session was
+  // read (the export itself takes the session's row and does not read the account again).
+  if (!(await recordEventWhileAccount("data.exported", user.id))) throw new Error("The account no longer exists.");
   return data;
 }
 

@@ -1,0 +1,50 @@
+// The export takes the session's account row and does not read the account again, so an erasure
+// that commits between the session check and the export's audit record must not leave that record
+// behind: erasure deletes a person's events, and one written after it would outlive the account it
+// names. recordEventWhileAccount writes the event only while the account exists, in one statement,
+// and the export refuses to answer without it (lib/use-cases/account.ts). The window is too narrow
+// to hit through the server every time, so the statement is run here, in this process, against the
+// running app's database (as consent-check.test.ts does).
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { Client, ONLY_ACCOUNT } from "./support/client";
+import { secretsOf } from "./support/consistency";
+import { countRows } from "./support/inspect";
+import { startApp, type TestApp } from "./support/server";
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startApp({ label: "exporterased" });
+  Object.assign(process.env, {
+    ...secretsOf(app.env),
+    DATABASE_URL: app.db.url,
+    DATA_DIR: app.db.dir,
+    LOG_LEVEL: "silent",
+  });
+});
+
+afterAll(async () => {
+  await (await import("../lib/data/db")).disconnect();
+  await app?.stop();
+  await app?.db.drop();
+});
+
+it("records an export only while the account exists: nothing of an erased account is left behind", async () => {
+  const { recordEventWhileAccount } = await import("../lib/data/audit");
+  const c = new Client(app.origin);
+  // Synthetic values only.
+  await c.signIn({ id: "813000001", first_name: "Erin", username: "erin_export" }, ONLY_ACCOUNT);
+  const id = ((await (await c.get("/api/me")).json()) as { id: string }).id;
+  const exports = () => countRows(app, "audit_events", `subject_id = $1 AND type = 'data.exported'`, [id]);
+
+  expect((await c.get("/api/me/export")).status).toBe(200);
+  expect(await exports()).toBe(1);
+  expect(await recordEventWhileAccount("data.exported", id)).toBe(true);
+  expect(await exports()).toBe(2);
+
+  expect((await c.request("DELETE", "/api/me")).status).toBe(200);
+  expect(await countRows(app, "audit_events", "subject_id = $1", [id])).toBe(0);
+  // What an export whose session was read just before the erasure would write now.
+  expect(await recordEventWhileAccount("data.exported", id)).toBe(false);
+  expect(await countRows(app, "audit_events", "subject_id = $1", [id])).toBe(0);
+});
