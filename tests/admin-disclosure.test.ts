@@ -15,9 +15,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "./support/client";
-import { secretsOf } from "./support/consistency";
 import { execute, query } from "./support/inspect";
-import { startApp, type TestApp } from "./support/server";
+import { startAppForThisProcess, stopAppForThisProcess, type TestApp } from "./support/server";
 
 const ADMIN_ID = "811900001";
 const DAY = 86_400_000;
@@ -36,24 +35,16 @@ let isoWeek: (day: string) => string;
 let nextTelegramId = 811_950_000n;
 
 beforeAll(async () => {
-  app = await startApp({ label: "admin-disclosure", env: { ADMIN_TELEGRAM_IDS: ADMIN_ID } });
+  app = await startAppForThisProcess({ label: "admin-disclosure", env: { ADMIN_TELEGRAM_IDS: ADMIN_ID } });
   admin = new Client(app.origin);
   await admin.signIn({ id: ADMIN_ID });
   adminUserId = ((await (await admin.get("/api/me")).json()) as { id: string }).id;
-  Object.assign(process.env, {
-    ...secretsOf(app.env),
-    DATABASE_URL: app.db.url,
-    DATA_DIR: app.db.dir,
-    LOG_LEVEL: "silent",
-  });
   seed = await import("../lib/data/seed");
   isoWeek = (await import("../lib/data/report")).isoWeek;
 });
 
 afterAll(async () => {
-  await (await import("../lib/data/db")).disconnect();
-  await app?.stop();
-  await app?.db.drop();
+  await stopAppForThisProcess(app);
 });
 
 // A synthetic person: when they signed up, which optional purposes they granted and whether they

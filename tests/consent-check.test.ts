@@ -7,9 +7,8 @@
 // same), so the chunk size can be made tiny without a knob in the shipped code's configuration.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, EVERYTHING, ONLY_ACCOUNT } from "./support/client";
-import { secretsOf } from "./support/consistency";
 import { countRows, execute, query } from "./support/inspect";
-import { startApp, type TestApp } from "./support/server";
+import { startAppForThisProcess, stopAppForThisProcess, type TestApp } from "./support/server";
 
 type CheckModule = typeof import("../lib/data/consent-check");
 
@@ -22,13 +21,7 @@ const stamp = () =>
     : new Date().toISOString().replace("T", " ").replace("Z", "");
 
 beforeAll(async () => {
-  app = await startApp({ label: "consentcheck" });
-  Object.assign(process.env, {
-    ...secretsOf(app.env),
-    DATABASE_URL: app.db.url,
-    DATA_DIR: app.db.dir,
-    LOG_LEVEL: "silent",
-  });
+  app = await startAppForThisProcess({ label: "consentcheck" });
   check = await import("../lib/data/consent-check");
   // Eleven people with a mix of consents, so each field has a different number of values.
   const mixes = [
@@ -54,9 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await (await import("../lib/data/db")).disconnect();
-  await app?.stop();
-  await app?.db.drop();
+  await stopAppForThisProcess(app);
 });
 
 /** The same question answered the slow, obvious way: every row in JavaScript. */

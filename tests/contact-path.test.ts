@@ -6,8 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { userIdPrefixOf, accountReference } from "../lib/domain/account-reference";
 import { Client, ONLY_ACCOUNT } from "./support/client";
-import { secretsOf } from "./support/consistency";
-import { startApp, type TestApp } from "./support/server";
+import { startAppForThisProcess, stopAppForThisProcess, type TestApp } from "./support/server";
 
 const ADMIN_ID = "812900001";
 // lib/data/contact.ts asks db() for the client: while `watching` is set, it gets the recording view.
@@ -20,7 +19,7 @@ let app: TestApp;
 let ids: { refused: string; agreedNoNumber: string; admin: string };
 
 beforeAll(async () => {
-  app = await startApp({ label: "contact-path", env: { ADMIN_TELEGRAM_IDS: ADMIN_ID } });
+  app = await startAppForThisProcess({ label: "contact-path", env: { ADMIN_TELEGRAM_IDS: ADMIN_ID } });
   const signedIn = async (telegramId: string, decisions: Record<string, boolean>) => {
     const c = new Client(app.origin);
     await c.signIn({ id: telegramId }, decisions);
@@ -32,17 +31,9 @@ beforeAll(async () => {
     refused: await signedIn(String(base), ONLY_ACCOUNT),
     agreedNoNumber: await signedIn(String(base + 1), { ...ONLY_ACCOUNT, phone_contact: true }),
   };
-  Object.assign(process.env, {
-    ...secretsOf(app.env),
-    DATABASE_URL: app.db.url,
-    DATA_DIR: app.db.dir,
-    LOG_LEVEL: "silent",
-  });
 });
 afterAll(async () => {
-  await (await import("../lib/data/db")).disconnect();
-  await app?.stop();
-  await app?.db.drop();
+  await stopAppForThisProcess(app);
 });
 
 /** Every model call and raw statement the lookup makes, marked "tx:" inside a transaction. */

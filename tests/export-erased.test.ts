@@ -7,26 +7,17 @@
 // running app's database (as consent-check.test.ts does).
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Client, ONLY_ACCOUNT } from "./support/client";
-import { secretsOf } from "./support/consistency";
 import { countRows } from "./support/inspect";
-import { startApp, type TestApp } from "./support/server";
+import { startAppForThisProcess, stopAppForThisProcess, type TestApp } from "./support/server";
 
 let app: TestApp;
 
 beforeAll(async () => {
-  app = await startApp({ label: "exporterased" });
-  Object.assign(process.env, {
-    ...secretsOf(app.env),
-    DATABASE_URL: app.db.url,
-    DATA_DIR: app.db.dir,
-    LOG_LEVEL: "silent",
-  });
+  app = await startAppForThisProcess({ label: "exporterased" });
 });
 
 afterAll(async () => {
-  await (await import("../lib/data/db")).disconnect();
-  await app?.stop();
-  await app?.db.drop();
+  await stopAppForThisProcess(app);
 });
 
 it("records an export only while the account exists: nothing of an erased account is left behind", async () => {

@@ -12,10 +12,10 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHIPPED_PURPOSES } from "../lib/domain/purposes";
 import { Client } from "./support/client";
-import { counterMismatches, secretsOf, storedState } from "./support/consistency";
+import { counterMismatches, storedState } from "./support/consistency";
 import { freshDatabase } from "./support/databases";
 import { countRows, query } from "./support/inspect";
-import { startApp, type TestApp } from "./support/server";
+import { startApp, startAppForThisProcess, stopAppForThisProcess, type TestApp } from "./support/server";
 
 type PurgeModule = typeof import("../lib/data/purge");
 type Me = {
@@ -66,22 +66,14 @@ beforeAll(async () => {
   const purposesFile = join(db.dir, "purposes.json");
   writeFileSync(purposesFile, JSON.stringify(PURPOSES));
   // The two added purposes are written in English only (the older flat shape): the site offers English alone.
-  app = await startApp({ label: "purge", db, env: { PURPOSES_FILE: purposesFile, LANGUAGES: "en" } });
-  Object.assign(process.env, {
-    ...secretsOf(app.env),
-    DATABASE_URL: app.db.url,
-    DATA_DIR: app.db.dir,
-    PURPOSES_FILE: purposesFile,
-    LANGUAGES: "en",
-    PURGE_INTERVAL_MINUTES: "60",
-    LOG_LEVEL: "silent",
-  });
+  app = await startAppForThisProcess(
+    { label: "purge", db, env: { PURPOSES_FILE: purposesFile, LANGUAGES: "en" } },
+    { PURGE_INTERVAL_MINUTES: "60" },
+  );
   purge = await import("../lib/data/purge");
 });
 afterAll(async () => {
-  await (await import("../lib/data/db")).disconnect();
-  await app?.stop();
-  await app?.db.drop();
+  await stopAppForThisProcess(app);
 });
 
 async function signUp(

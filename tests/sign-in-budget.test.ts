@@ -10,10 +10,9 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, ONLY_ACCOUNT, signedPayload } from "./support/client";
-import { secretsOf } from "./support/consistency";
 import { testDbKind } from "./support/databases";
 import { countRows, query } from "./support/inspect";
-import { startApp, type TestApp } from "./support/server";
+import { startAppForThisProcess, stopAppForThisProcess, type TestApp } from "./support/server";
 
 const onPostgres = testDbKind() === "postgres";
 const BUDGET = 10;
@@ -22,20 +21,11 @@ let nextId = 826_000_000;
 const freshId = () => String((nextId += 1));
 
 beforeAll(async () => {
-  app = await startApp({ label: "signinbudget", env: { RATE_LIMIT_FACTOR: "1" } });
-  Object.assign(process.env, {
-    ...secretsOf(app.env),
-    DATABASE_URL: app.db.url,
-    DATA_DIR: app.db.dir,
-    LOG_LEVEL: "silent",
-    RATE_LIMIT_FACTOR: "1",
-  });
+  app = await startAppForThisProcess({ label: "signinbudget", env: { RATE_LIMIT_FACTOR: "1" } });
 });
 
 afterAll(async () => {
-  await (await import("../lib/data/db")).disconnect();
-  await app?.stop();
-  await app?.db.drop();
+  await stopAppForThisProcess(app);
 });
 
 const post = (payload: Record<string, string>) =>

@@ -13,10 +13,10 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, EVERYTHING, signedPayload, type Profile } from "./support/client";
-import { counterMismatches, secretsOf, storedState } from "./support/consistency";
+import { counterMismatches, storedState } from "./support/consistency";
 import { testDbKind } from "./support/databases";
 import { countRows, query } from "./support/inspect";
-import { startApp, type TestApp } from "./support/server";
+import { startAppForThisProcess, stopAppForThisProcess, type TestApp } from "./support/server";
 
 type Direct = typeof import("../lib/data/sign-in/direct");
 type Users = typeof import("../lib/data/users");
@@ -33,13 +33,7 @@ let groupCommit: GroupCommit;
 let nextId = 815_000_000;
 
 beforeAll(async () => {
-  app = await startApp({ label: "signinrace" });
-  Object.assign(process.env, {
-    ...secretsOf(app.env),
-    DATABASE_URL: app.db.url,
-    DATA_DIR: app.db.dir,
-    LOG_LEVEL: "silent",
-  });
+  app = await startAppForThisProcess({ label: "signinrace" });
   direct = await import("../lib/data/sign-in/direct");
   users = await import("../lib/data/users");
   vault = await import("../lib/data/vault");
@@ -49,9 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pool?.end();
-  await (await import("../lib/data/db")).disconnect();
-  await app?.stop();
-  await app?.db.drop();
+  await stopAppForThisProcess(app);
 });
 
 /** A person with every purpose granted, signed in through the app; their user id. */

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
+import { secretsOf } from "./consistency";
 import { freshDatabase, type TestDatabase } from "./databases";
 import { testSecrets } from "./secrets";
 
@@ -204,4 +205,32 @@ export async function startExpectingExit(
   const code = await new Promise<number | null>((res) => child.once("exit", (c) => res(c)));
   clearTimeout(timer);
   return { code, output, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Starts the app and points this test process's environment at the same database, secrets and
+ * settings (`opts.env`, then `alsoHere`), for a suite that calls lib/ directly against what the
+ * server wrote. lib/ reads its environment when first imported, so import it after this returns.
+ * Stop it with `stopAppForThisProcess`, which closes this process's own database client first.
+ */
+export async function startAppForThisProcess(
+  opts: StartOptions,
+  alsoHere: Record<string, string> = {},
+): Promise<TestApp> {
+  const app = await startApp(opts);
+  Object.assign(process.env, {
+    ...secretsOf(app.env),
+    DATABASE_URL: app.db.url,
+    DATA_DIR: app.db.dir,
+    LOG_LEVEL: "silent",
+    ...opts.env,
+    ...alsoHere,
+  });
+  return app;
+}
+
+export async function stopAppForThisProcess(app: TestApp | undefined): Promise<void> {
+  await (await import("../../lib/data/db")).disconnect();
+  await app?.stop();
+  await app?.db.drop();
 }
