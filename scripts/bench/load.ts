@@ -1,12 +1,22 @@
 // HTTP load against a running app: the bare reference route and the real sign-in, at saturation
 // (autocannon) and at a fixed rate (paced, below). Every sign-in request carries its own pre-signed payload, so
 // the server does the whole job (verify, single use, lookup, session) and never sees a replay.
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { Pool } from "undici";
 import { Client, ONLY_ACCOUNT, signedPayload } from "../../tests/support/client";
 
-export type LoadResult = { rps: number; p50Ms: number; p99Ms: number; ok: number; failed: number; seconds: number };
+export type LoadResult = {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  ok: number;
+  failed: number;
+  seconds: number;
+  /** At a fixed rate (paced): how late this process sent its latest-sent request, so a stall of the load generator shows as its own. */
+  lateSendMs?: number;
+};
 
 /** Returning users, signed in once through the real flow; the bench payloads are theirs. */
 export async function createReturningUsers(origin: string, count: number, idBase: number): Promise<string[]> {
@@ -129,11 +139,13 @@ export async function paced(
   let ok = 0;
   let failed = 0;
   const inFlight: Promise<void>[] = [];
+  let lateSendMs = 0;
   const start = performance.now();
   for (let i = 0; i < total; i++) {
     const due = start + (i * 1000) / opts.rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    lateSendMs = Math.max(lateSendMs, performance.now() - due);
     const req = nextRequest();
     inFlight.push(
       pools[i % pools.length]!.request({ ...req, headersTimeout: 30_000, bodyTimeout: 30_000 })
@@ -156,7 +168,48 @@ export async function paced(
   const at = (q: number) =>
     latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]! : NaN;
   // Whole milliseconds, as autocannon gives them.
-  return { rps: ok / seconds, p50Ms: Math.round(at(0.5)), p99Ms: Math.round(at(0.99)), ok, failed, seconds };
+  return {
+    rps: ok / seconds,
+    p50Ms: Math.round(at(0.5)),
+    p99Ms: Math.round(at(0.99)),
+    ok,
+    failed,
+    seconds,
+    lateSendMs: Math.round(lateSendMs),
+  };
+}
+
+/**
+ * A separate, idle process that wakes every 10 ms and notes each wake-up that came late. It shares
+ * nothing with the server or the load generator, so a delay it sees at the same time as theirs is
+ * the machine's (a busy core, the kernel, the host); a delay only the generator or only the server
+ * shows is theirs. `worst(from, to)` is the latest wake-up in that window of Date.now() times.
+ */
+export function startStallProbe(): { worst: (from: number, to: number) => number; stop: () => void } {
+  const code = `let due = performance.now() + 10;
+const tick = () => {
+  const late = performance.now() - due;
+  if (late > 20) process.stdout.write(Date.now() + " " + Math.round(late) + "\\n");
+  due = performance.now() + 10;
+  setTimeout(tick, 10);
+};
+setTimeout(tick, 10);`;
+  const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "ignore"] });
+  const lates: [number, number][] = [];
+  let rest = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    const lines = (rest + d.toString()).split("\n");
+    rest = lines.pop()!;
+    for (const line of lines) {
+      const [at, ms] = line.split(" ").map(Number);
+      lates.push([at!, ms!]);
+    }
+  });
+  return {
+    // A late wake-up is written when it ends: it belongs to the window it ended in or overlaps.
+    worst: (from, to) => Math.max(0, ...lates.filter(([at, ms]) => at >= from && at - ms <= to).map(([, ms]) => ms)),
+    stop: () => void child.kill(),
+  };
 }
 
 /** Resident set size now and its peak since the process started (Linux /proc), in bytes. */

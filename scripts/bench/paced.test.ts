@@ -1,8 +1,14 @@
 // The bench's fixed rate is an open loop: requests arrive spread over each second, not as a burst
 // when it begins (autocannon's per-connection quota), and a late answer counts from when its request
-// was due. Run by `npm run bench -- --smoke` (vitest.bench.config.ts).
+// was due; the loader's own lateness and the server's pauses are measured beside it. Run by `npm run
+// bench -- --smoke` (vitest.bench.config.ts).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { paced } from "./load";
 
@@ -42,5 +48,34 @@ describe("paced", () => {
     expect(r.ok).toBe(20);
     expect(r.p99Ms).toBeGreaterThanOrEqual(250);
     expect(r.p50Ms).toBeLessThan(100);
+  });
+
+  it("says how late the loader itself sent, so its own stall is not taken for the server's", async () => {
+    // 300 ms in, this process (the loader) is busy for 200 ms: the requests due meanwhile go late.
+    setTimeout(() => {
+      const until = performance.now() + 200;
+      while (performance.now() < until);
+    }, 300);
+    const r = await paced({ urls: [url], seconds: 1, connections: 16, rate: 20 }, get);
+    expect(r.lateSendMs).toBeGreaterThanOrEqual(150);
+  });
+});
+
+describe("the server's pause recorder (server-pauses.mjs)", () => {
+  it("notes an event loop held for 200 ms", () => {
+    const log = join(mkdtempSync(join(tmpdir(), "pauses-")), "pauses.log");
+    const hold =
+      "setTimeout(() => { const t = Date.now(); while (Date.now() - t < 200); }, 100); setTimeout(() => {}, 500);";
+    const preload = pathToFileURL(resolve("scripts/bench/server-pauses.mjs")).href;
+    const run = spawnSync(process.execPath, ["--import", preload, "-e", hold], {
+      env: { ...process.env, BENCH_PAUSES_LOG: log },
+    });
+    expect(run.status).toBe(0);
+    const loops = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .filter((l) => l.split(" ")[1] === "loop")
+      .map((l) => Number(l.split(" ")[2]));
+    expect(Math.max(...loops)).toBeGreaterThanOrEqual(150);
   });
 });

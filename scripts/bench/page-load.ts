@@ -3,11 +3,14 @@
 // people: throughput at saturation, p99 at one fixed rate common to every page, HTML and RSC payload
 // bytes, and the server's CPU per request. Every request is a GET with the cookies a browser would send.
 import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 import { Client, ONLY_ACCOUNT, signedPayload } from "../../tests/support/client";
 import { freshDatabase, type TestDbKind } from "../../tests/support/databases";
 import { startApp, type TestApp } from "../../tests/support/server";
-import { cpuSecondsOf, paced, settle, type LoadResult } from "./load";
+import { cpuSecondsOf, paced, settle, startStallProbe, type LoadResult } from "./load";
 import type { Figure } from "./output";
 
 export const PAGES = ["blank", "home", "consent", "settings", "export", "receipt", "admin"] as const;
@@ -39,6 +42,12 @@ export type PageResult = {
   max: LoadResult;
   cpuMsPerRequest: number;
   fixed: LoadResult;
+  /**
+   * While `fixed` ran, in ms: the server's longest event-loop delay and garbage collection
+   * (scripts/bench/server-pauses.mjs), and the latest wake-up of an idle process beside it
+   * (startStallProbe). With the loader's own lateness (fixed.lateSendMs) they say whose pause a p99 is.
+   */
+  pauses: { serverLoopMs: number; serverGcMs: number; machineMs: number };
 };
 export type PagesRun = {
   kind: TestDbKind;
@@ -92,14 +101,42 @@ async function bytesOf(client: Client, path: string, rsc: boolean): Promise<numb
   return Buffer.from(await res.arrayBuffer()).length;
 }
 
+const pausesLog = (dir: string) => join(dir, "server-pauses.log");
+
+/** The server's longest event-loop delay and GC pause that ended between `from` and `to` (Date.now()). */
+function serverPauses(app: TestApp, from: number, to: number): { serverLoopMs: number; serverGcMs: number } {
+  const file = pausesLog(app.db.dir);
+  const lines = existsSync(file) ? readFileSync(file, "utf8").trim().split("\n") : [];
+  let serverLoopMs = 0;
+  let serverGcMs = 0;
+  for (const line of lines) {
+    const [at, what, ms] = line.split(" ");
+    if (Number(at) < from || Number(at) > to) continue;
+    if (what === "loop") serverLoopMs = Math.max(serverLoopMs, Number(ms));
+    if (what === "gc") serverGcMs = Math.max(serverGcMs, Number(ms));
+  }
+  return { serverLoopMs, serverGcMs };
+}
+
 /** Starts an app on a fresh database, seeds it and signs the three visitors in; the caller stops it. */
 export async function preparePages(kind: TestDbKind, o: Options) {
   const base = 5_000_000_000 + Math.floor(Math.random() * 1e9) * 4;
   const ids = { person: String(base), admin: String(base + 1), pending: String(base + 2) };
+  const db = await freshDatabase(`benchpages${kind}`, kind);
   const app = await startApp({
     label: `benchpages${kind}`,
-    db: await freshDatabase(`benchpages${kind}`, kind),
-    env: { ...o.env, ADMIN_TELEGRAM_IDS: ids.admin },
+    db,
+    env: {
+      ...o.env,
+      ADMIN_TELEGRAM_IDS: ids.admin,
+      NODE_OPTIONS: [
+        o.env.NODE_OPTIONS,
+        `--import ${JSON.stringify(pathToFileURL(resolve("scripts/bench/server-pauses.mjs")).href)}`,
+      ]
+        .filter(Boolean)
+        .join(" "),
+      BENCH_PAUSES_LOG: pausesLog(db.dir),
+    },
     ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}),
   });
   const out = execFileSync(
@@ -188,10 +225,15 @@ async function measureOn(
   const rate = 0.3 * max.blank.r.rps;
   log(`${kind}: pages: at a fixed ${rate.toFixed(0)} req/s`);
   const pages = {} as Record<PageName, PageResult>;
+  const probe = startStallProbe();
   for (const p of PAGES) {
     await settle(pid);
+    const from = Date.now();
     const fixed = await loadGet(app.url, PATHS[p], headers(p), o, rate);
+    // Their last lines may still be on the way.
+    await new Promise((r) => setTimeout(r, 50));
     pages[p] = {
+      pauses: { ...serverPauses(app, from, Date.now()), machineMs: probe.worst(from, Date.now()) },
       path: PATHS[p],
       htmlBytes: bytes[p].html,
       rscBytes: bytes[p].rsc,
@@ -199,7 +241,9 @@ async function measureOn(
       cpuMsPerRequest: max[p].cpuMs,
       fixed,
     };
+    log(`${kind}: pages: ${p} at the fixed rate: p50 ${fixed.p50Ms} ms, p99 ${fixed.p99Ms} ms; ${stalls(pages[p])}`);
   }
+  probe.stop();
   const failed = PAGES.reduce((n, p) => n + pages[p].max.failed + pages[p].fixed.failed, 0);
   if (failed) log(`${kind}: pages: ${failed} requests failed or answered non-2xx`);
   return { kind, people: o.people, rate, seedSeconds, pages };
@@ -207,6 +251,9 @@ async function measureOn(
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+// Who else was late while the fixed rate ran: a stall all three see is the machine's.
+const stalls = (r: PageResult) =>
+  `server loop up to ${r.pauses.serverLoopMs} ms late with GC pauses up to ${r.pauses.serverGcMs} ms, loader up to ${r.fixed.lateSendMs ?? 0} ms late, an idle process up to ${r.pauses.machineMs} ms`;
 
 export function pageFigures(run: PagesRun): Figure[] {
   const blank = run.pages.blank;
@@ -228,7 +275,7 @@ export function pageFigures(run: PagesRun): Figure[] {
         db: run.kind,
         figure: `Page: ${name}, p99 / blank page p99, same fixed ${run.rate.toFixed(0)} req/s`,
         value: ratio(r.fixed.p99Ms, blank.fixed.p99Ms),
-        reference: `blank p99 ${blank.fixed.p99Ms} ms, ${p} p99 ${r.fixed.p99Ms} ms (${r.fixed.rps.toFixed(0)} req/s delivered); HTML ${kb(r.htmlBytes)} (blank ${kb(blank.htmlBytes)}), RSC payload ${kb(r.rscBytes)} (blank ${kb(blank.rscBytes)})`,
+        reference: `blank p99 ${blank.fixed.p99Ms} ms, ${p} p99 ${r.fixed.p99Ms} ms (${r.fixed.rps.toFixed(0)} req/s delivered; ${stalls(blank)} for blank, ${stalls(r)} for ${p}); HTML ${kb(r.htmlBytes)} (blank ${kb(blank.htmlBytes)}), RSC payload ${kb(r.rscBytes)} (blank ${kb(blank.rscBytes)})`,
         ...(targeted ? { target: "<= 2.00" } : {}),
       },
     );
