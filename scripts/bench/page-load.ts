@@ -213,44 +213,49 @@ async function measureOn(
   const pages = {} as Record<PageName, PageResult>;
   const probe = startStallProbe();
   let rate = 0;
-  // The admin report has a pass of its own, after the others: sixteen reports at once take the
-  // server's heap to about 1 GB, and every full collection after that pauses for 60-110 ms. Measured
-  // in one pass, the pages after it were charged for a heap that an admin flood, not they, had grown
-  // (docs/measurements/pages-cost-log.md, 7 December).
-  for (const pass of [PAGES.filter((p) => p !== "admin"), ["admin"] as PageName[]]) {
-    // Warm-up: every page compiled, connected and cached as after a while in production.
-    for (const p of pass) await loadGet(app.url, PATHS[p], headers(p), { ...o, seconds: 1 });
-    log(`${kind}: pages: ${pass.join(", ")}: saturation`);
-    for (const p of pass) {
-      // What the previous run left queued is answered before this page's window opens.
-      await settle(pid);
-      const cpu = cpuSecondsOf(pid);
-      const r = await loadGet(app.url, PATHS[p], headers(p), o);
-      max[p] = { r, cpuMs: ((cpuSecondsOf(pid) - cpu) * 1000) / Math.max(1, r.ok) };
+  try {
+    // The admin report has a pass of its own, after the others: sixteen reports at once take the
+    // server's heap to about 1 GB, and every full collection after that pauses for 60-110 ms. Measured
+    // in one pass, the pages after it were charged for a heap that an admin flood, not they, had grown
+    // (docs/measurements/pages-cost-log.md, 7 December).
+    for (const pass of [PAGES.filter((p) => p !== "admin"), ["admin"] as PageName[]]) {
+      // Warm-up: every page compiled, connected and cached as after a while in production.
+      for (const p of pass) await loadGet(app.url, PATHS[p], headers(p), { ...o, seconds: 1 });
+      log(`${kind}: pages: ${pass.join(", ")}: saturation`);
+      for (const p of pass) {
+        // What the previous run left queued is answered before this page's window opens.
+        await settle(pid);
+        const cpu = cpuSecondsOf(pid);
+        const r = await loadGet(app.url, PATHS[p], headers(p), o);
+        max[p] = { r, cpuMs: ((cpuSecondsOf(pid) - cpu) * 1000) / Math.max(1, r.ok) };
+      }
+      // One rate for every page, low enough that a page at half the blank page's throughput still has
+      // headroom (60% of its own maximum), so the p99s compare answers, not queues of different lengths.
+      rate ||= 0.3 * max.blank.r.rps;
+      log(`${kind}: pages: ${pass.join(", ")}: at a fixed ${rate.toFixed(0)} req/s`);
+      for (const p of pass) {
+        await settle(pid);
+        const from = Date.now();
+        const fixed = await loadGet(app.url, PATHS[p], headers(p), o, rate);
+        // Their last lines may still be on the way.
+        await new Promise((r) => setTimeout(r, 50));
+        pages[p] = {
+          pauses: { ...serverPauses(app, from, Date.now()), machineMs: probe.worst(from, Date.now()) },
+          path: PATHS[p],
+          htmlBytes: bytes[p].html,
+          rscBytes: bytes[p].rsc,
+          max: max[p].r,
+          cpuMsPerRequest: max[p].cpuMs,
+          fixed,
+        };
+        log(
+          `${kind}: pages: ${p} at the fixed rate: p50 ${fixed.p50Ms} ms, p99 ${fixed.p99Ms} ms; ${stalls(pages[p])}`,
+        );
+      }
     }
-    // One rate for every page, low enough that a page at half the blank page's throughput still has
-    // headroom (60% of its own maximum), so the p99s compare answers, not queues of different lengths.
-    rate ||= 0.3 * max.blank.r.rps;
-    log(`${kind}: pages: ${pass.join(", ")}: at a fixed ${rate.toFixed(0)} req/s`);
-    for (const p of pass) {
-      await settle(pid);
-      const from = Date.now();
-      const fixed = await loadGet(app.url, PATHS[p], headers(p), o, rate);
-      // Their last lines may still be on the way.
-      await new Promise((r) => setTimeout(r, 50));
-      pages[p] = {
-        pauses: { ...serverPauses(app, from, Date.now()), machineMs: probe.worst(from, Date.now()) },
-        path: PATHS[p],
-        htmlBytes: bytes[p].html,
-        rscBytes: bytes[p].rsc,
-        max: max[p].r,
-        cpuMsPerRequest: max[p].cpuMs,
-        fixed,
-      };
-      log(`${kind}: pages: ${p} at the fixed rate: p50 ${fixed.p50Ms} ms, p99 ${fixed.p99Ms} ms; ${stalls(pages[p])}`);
-    }
+  } finally {
+    probe.stop();
   }
-  probe.stop();
   const failed = PAGES.reduce((n, p) => n + pages[p].max.failed + pages[p].fixed.failed, 0);
   if (failed) log(`${kind}: pages: ${failed} requests failed or answered non-2xx`);
   return { kind, people: o.people, rate, seedSeconds, pages };

@@ -210,7 +210,8 @@ export async function startExpectingExit(
 /**
  * Starts the app and points this test process's environment at the same database, secrets and
  * settings (`opts.env`, then `alsoHere`), for a suite that calls lib/ directly against what the
- * server wrote. lib/ reads its environment when first imported, so import it after this returns.
+ * server wrote. lib/ reads its environment once, on first use (env() in lib/core/env.ts), so call
+ * it only after this returns.
  * Stop it with `stopAppForThisProcess`, which closes this process's own database client first.
  */
 export async function startAppForThisProcess(
