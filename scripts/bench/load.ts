@@ -193,8 +193,10 @@ const tick = () => {
   due = performance.now() + 10;
   setTimeout(tick, 10);
 };
-setTimeout(tick, 10);`;
-  const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "ignore"] });
+setTimeout(tick, 10);
+process.stdin.on("end", () => process.exit()).resume();`;
+  // Its stdin is a pipe from this process: when this process ends, however it ends, the probe ends too.
+  const child = spawn(process.execPath, ["-e", code], { stdio: ["pipe", "pipe", "ignore"] });
   const lates: [number, number][] = [];
   let rest = "";
   child.stdout!.on("data", (d: Buffer) => {
