@@ -166,7 +166,14 @@ export async function startApp(opts: StartOptions): Promise<TestApp> {
     stop: async (signal = "SIGTERM") => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       await new Promise<void>((res) => {
-        child.once("exit", () => res());
+        // Next's graceful shutdown waits for every connection still open to end; one left open by a
+        // browser tab once held a test's teardown past its 60 s (CI, 7 December). After 20 s the
+        // server is killed, as an orchestrator does at the end of its grace period.
+        const grace = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        child.once("exit", () => {
+          clearTimeout(grace);
+          res();
+        });
         child.kill(signal);
       });
     },
