@@ -2,7 +2,10 @@
 // (autocannon) and at a fixed rate (paced, below). Every sign-in request carries its own pre-signed payload, so
 // the server does the whole job (verify, single use, lookup, session) and never sees a replay.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 import { Pool } from "undici";
 import { Client, ONLY_ACCOUNT, signedPayload } from "../../tests/support/client";
@@ -179,38 +182,50 @@ export async function paced(
   };
 }
 
+/** scripts/bench/server-pauses.mjs, preloaded into the server and into the idle probe below. */
+export const PAUSE_RECORDER = resolve("scripts/bench/server-pauses.mjs");
+
 /**
- * A separate, idle process that wakes every 10 ms and notes each wake-up that came late. It shares
- * nothing with the server or the load generator, so a delay it sees at the same time as theirs is
- * the machine's (a busy core, the kernel, the host); a delay only the generator or only the server
- * shows is theirs. `worst(from, to)` is the latest wake-up in that window of Date.now() times.
+ * The longest event-loop delay and garbage-collection pause a pause log (PAUSE_RECORDER) holds for
+ * the window `from`..`to` (Date.now() times). A pause is written when it ends: it belongs to the
+ * window it ended in or overlaps.
  */
-export function startStallProbe(): { worst: (from: number, to: number) => number; stop: () => void } {
-  const code = `let due = performance.now() + 10;
-const tick = () => {
-  const late = performance.now() - due;
-  if (late > 20) process.stdout.write(Date.now() + " " + Math.round(late) + "\\n");
-  due = performance.now() + 10;
-  setTimeout(tick, 10);
-};
-setTimeout(tick, 10);
-process.stdin.on("end", () => process.exit()).resume();`;
+export function pausesIn(file: string, from: number, to: number): { loopMs: number; gcMs: number } {
+  const lines = existsSync(file) ? readFileSync(file, "utf8").trim().split("\n") : [];
+  let loopMs = 0;
+  let gcMs = 0;
+  for (const line of lines) {
+    const [at, what, ms] = line.split(" ");
+    if (Number(at) < from || Number(at) - Number(ms) > to) continue;
+    if (what === "loop") loopMs = Math.max(loopMs, Number(ms));
+    if (what === "gc") gcMs = Math.max(gcMs, Number(ms));
+  }
+  return { loopMs, gcMs };
+}
+
+/**
+ * A separate, idle process that wakes every 10 ms and notes each wake-up that came late (the same
+ * recorder the server runs under). It shares nothing with the server or the load generator, so a
+ * delay it sees at the same time as theirs is the machine's (a busy core, the kernel, the host); a
+ * delay only the generator or only the server shows is theirs. `worst(from, to)` is the latest
+ * wake-up in that window of Date.now() times.
+ */
+export function startStallProbe(): { pid: number; worst: (from: number, to: number) => number; stop: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "stall-probe-"));
+  const log = join(dir, "pauses.log");
   // Its stdin is a pipe from this process: when this process ends, however it ends, the probe ends too.
-  const child = spawn(process.execPath, ["-e", code], { stdio: ["pipe", "pipe", "ignore"] });
-  const lates: [number, number][] = [];
-  let rest = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    const lines = (rest + d.toString()).split("\n");
-    rest = lines.pop()!;
-    for (const line of lines) {
-      const [at, ms] = line.split(" ").map(Number);
-      lates.push([at!, ms!]);
-    }
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", pathToFileURL(PAUSE_RECORDER).href, "-e", `process.stdin.on("end", () => process.exit()).resume();`],
+    { stdio: ["pipe", "ignore", "ignore"], env: { ...process.env, BENCH_PAUSES_LOG: log } },
+  );
   return {
-    // A late wake-up is written when it ends: it belongs to the window it ended in or overlaps.
-    worst: (from, to) => Math.max(0, ...lates.filter(([at, ms]) => at >= from && at - ms <= to).map(([, ms]) => ms)),
-    stop: () => void child.kill(),
+    pid: child.pid!,
+    worst: (from, to) => pausesIn(log, from, to).loopMs,
+    stop: () => {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

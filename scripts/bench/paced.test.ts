@@ -1,16 +1,16 @@
 // The bench's fixed rate is an open loop: requests arrive spread over each second, not as a burst
 // when it begins (autocannon's per-connection quota), and a late answer counts from when its request
-// was due; the loader's own lateness and the server's pauses are measured beside it. Run by `npm run
-// bench -- --smoke` (vitest.bench.config.ts).
+// was due; the loader's lateness, the server's pauses and an idle process's are measured beside it.
+// Run by `npm run bench -- --smoke` (vitest.bench.config.ts).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { paced } from "./load";
+import { paced, pausesIn, startStallProbe } from "./load";
 
 const arrivals: number[] = [];
 let slowUntil = 0;
@@ -77,5 +77,31 @@ describe("the server's pause recorder (server-pauses.mjs)", () => {
       .filter((l) => l.split(" ")[1] === "loop")
       .map((l) => Number(l.split(" ")[2]));
     expect(Math.max(...loops)).toBeGreaterThanOrEqual(150);
+  });
+});
+
+describe("the idle probe beside the bench (startStallProbe)", () => {
+  it("notes a pause it suffers, as a machine's stall would make it", async () => {
+    const probe = startStallProbe();
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const from = Date.now();
+      process.kill(probe.pid, "SIGSTOP");
+      await new Promise((r) => setTimeout(r, 200));
+      process.kill(probe.pid, "SIGCONT");
+      await new Promise((r) => setTimeout(r, 200));
+      expect(probe.worst(from, Date.now())).toBeGreaterThanOrEqual(150);
+    } finally {
+      probe.stop();
+    }
+  });
+
+  it("counts a pause in every window it ended in or overlaps, and in no other", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "pauses-")), "log");
+    writeFileSync(file, "1000 loop 300\n1000 gc 40\n");
+    expect(pausesIn(file, 800, 900)).toEqual({ loopMs: 300, gcMs: 0 });
+    expect(pausesIn(file, 900, 1000)).toEqual({ loopMs: 300, gcMs: 40 });
+    expect(pausesIn(file, 1001, 2000)).toEqual({ loopMs: 0, gcMs: 0 });
+    expect(pausesIn(file, 0, 600)).toEqual({ loopMs: 0, gcMs: 0 });
   });
 });

@@ -3,14 +3,13 @@
 // people: throughput at saturation, p99 at one fixed rate common to every page, HTML and RSC payload
 // bytes, and the server's CPU per request. Every request is a GET with the cookies a browser would send.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 import { Client, ONLY_ACCOUNT, signedPayload } from "../../tests/support/client";
 import { freshDatabase, type TestDbKind } from "../../tests/support/databases";
 import { startApp, type TestApp } from "../../tests/support/server";
-import { cpuSecondsOf, paced, settle, startStallProbe, type LoadResult } from "./load";
+import { cpuSecondsOf, paced, PAUSE_RECORDER, pausesIn, settle, startStallProbe, type LoadResult } from "./load";
 import type { Figure } from "./output";
 
 export const PAGES = ["blank", "home", "consent", "settings", "export", "receipt", "admin"] as const;
@@ -103,21 +102,6 @@ async function bytesOf(client: Client, path: string, rsc: boolean): Promise<numb
 
 const pausesLog = (dir: string) => join(dir, "server-pauses.log");
 
-/** The server's longest event-loop delay and GC pause that ended between `from` and `to` (Date.now()). */
-function serverPauses(app: TestApp, from: number, to: number): { serverLoopMs: number; serverGcMs: number } {
-  const file = pausesLog(app.db.dir);
-  const lines = existsSync(file) ? readFileSync(file, "utf8").trim().split("\n") : [];
-  let serverLoopMs = 0;
-  let serverGcMs = 0;
-  for (const line of lines) {
-    const [at, what, ms] = line.split(" ");
-    if (Number(at) < from || Number(at) > to) continue;
-    if (what === "loop") serverLoopMs = Math.max(serverLoopMs, Number(ms));
-    if (what === "gc") serverGcMs = Math.max(serverGcMs, Number(ms));
-  }
-  return { serverLoopMs, serverGcMs };
-}
-
 /** Starts an app on a fresh database, seeds it and signs the three visitors in; the caller stops it. */
 export async function preparePages(kind: TestDbKind, o: Options) {
   const base = 5_000_000_000 + Math.floor(Math.random() * 1e9) * 4;
@@ -129,10 +113,7 @@ export async function preparePages(kind: TestDbKind, o: Options) {
     env: {
       ...o.env,
       ADMIN_TELEGRAM_IDS: ids.admin,
-      NODE_OPTIONS: [
-        o.env.NODE_OPTIONS,
-        `--import ${JSON.stringify(pathToFileURL(resolve("scripts/bench/server-pauses.mjs")).href)}`,
-      ]
+      NODE_OPTIONS: [o.env.NODE_OPTIONS, `--import ${JSON.stringify(pathToFileURL(PAUSE_RECORDER).href)}`]
         .filter(Boolean)
         .join(" "),
       BENCH_PAUSES_LOG: pausesLog(db.dir),
@@ -239,8 +220,10 @@ async function measureOn(
         const fixed = await loadGet(app.url, PATHS[p], headers(p), o, rate);
         // Their last lines may still be on the way.
         await new Promise((r) => setTimeout(r, 50));
+        const to = Date.now();
+        const server = pausesIn(pausesLog(app.db.dir), from, to);
         pages[p] = {
-          pauses: { ...serverPauses(app, from, Date.now()), machineMs: probe.worst(from, Date.now()) },
+          pauses: { serverLoopMs: server.loopMs, serverGcMs: server.gcMs, machineMs: probe.worst(from, to) },
           path: PATHS[p],
           htmlBytes: bytes[p].html,
           rscBytes: bytes[p].rsc,
