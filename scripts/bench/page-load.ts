@@ -195,10 +195,10 @@ async function measureOn(
   const probe = startStallProbe();
   let rate = 0;
   try {
-    // The admin report has a pass of its own, after the others: sixteen reports at once take the
-    // server's heap to about 1 GB, and every full collection after that pauses for 60-110 ms. Measured
-    // in one pass, the pages after it were charged for a heap that an admin flood, not they, had grown
-    // (docs/measurements/pages-cost-log.md, 7 December).
+    // The admin report has a pass of its own, after the others: sixteen 450 KB reports at once grow
+    // the server's heap more than any other page, and the pages measured after that flood were
+    // charged for the full collections of a heap they had not grown (about 1 GB, with pauses of
+    // 60-110 ms, while rendered pages still leaked; docs/measurements/pages-cost-log.md, 7 December).
     for (const pass of [PAGES.filter((p) => p !== "admin"), ["admin"] as PageName[]]) {
       // Warm-up: every page compiled, connected and cached as after a while in production.
       for (const p of pass) await loadGet(app.url, PATHS[p], headers(p), { ...o, seconds: 1 });
