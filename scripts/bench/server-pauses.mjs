@@ -1,8 +1,9 @@
-// Preloaded into the server under the page benchmark (NODE_OPTIONS=--import, scripts/bench/page-load.ts):
-// writes each event-loop wake-up more than 20 ms late and each garbage collection over 10 ms, with
-// the wall time it ended, to BENCH_PAUSES_LOG. The bench reads them per phase, so a p99 far above the
-// median can be told apart: the server's own pause, the load generator's or the machine's. It adds a
-// 10 ms timer and a GC observer to the server; nothing of the app is changed.
+// Preloaded into the server under the page benchmark (NODE_OPTIONS=--import, scripts/bench/page-load.ts)
+// and into the idle probe beside it (startStallProbe, scripts/bench/load.ts): writes each event-loop
+// wake-up more than 20 ms late and each garbage collection over 10 ms, with the wall time it ended,
+// to BENCH_PAUSES_LOG. The bench reads them per phase (pausesIn), so a p99 far above the median can be
+// told apart: the server's own pause, the load generator's or the machine's. It adds a 10 ms timer
+// and a GC observer to the server; nothing of the app is changed.
 import { appendFileSync } from "node:fs";
 import { PerformanceObserver } from "node:perf_hooks";
 
