@@ -1,6 +1,7 @@
 // A page view leaves nothing behind in the server's heap, even when visitors leave while their pages
-// render. Without lib/core/abort-reasons.ts each view stayed reachable, about 100–160 KB of heap a
-// view, for as long as the server ran (docs/measurements/pages-cost-log.md, 7 December).
+// render. Without lib/core/abort-reasons.ts, on PostgreSQL, each view stayed reachable, about 100–160
+// KB of heap a view, for as long as the server ran (docs/measurements/pages-cost-log.md, 7 December).
+// On SQLite the leak did not start; the test guards it against any other.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -54,10 +55,12 @@ it("keeps no page view alive when visitors leave while pages render", async () =
   // Warm: every module loaded, every cache of the app and of Next filled.
   await views(3);
   const before = await liveHeap();
-  const n = await views(4);
+  const n = await views(8);
   const after = await liveHeap();
-  expect(n).toBeGreaterThan(50);
-  // A kept view was 100–160 KB; what is left, a few KB a view at most, is the allocator's and the
-  // JIT's noise.
-  expect((after - before) / n).toBeLessThan(20_000);
+  expect(n).toBeGreaterThan(100);
+  // A kept view was 127 KB (this test, without the fix, on PostgreSQL). Without a leak the live heap
+  // still moves by up to about 3 MB between two readings, either way (measured over four loads of
+  // 4 s in a row: -7 to +17 KB a view on SQLite, -2 to +8 KB on PostgreSQL), so the load is long
+  // enough for that to be a few KB a view and the bound is well above it.
+  expect((after - before) / n).toBeLessThan(40_000);
 }, 120_000);
