@@ -346,6 +346,11 @@ export async function pendingSignIn(page: Page, origin: string, profile: Profile
 
 /** What axe finds serious or critical on the page as it is now, one line per problem. */
 export async function axeProblems(page: Page, where = ""): Promise<string[]> {
+  // Next streams a dynamic page's metadata after its content, and after a client-side navigation
+  // sets the title a moment after the new page shows: axe run in that moment reported
+  // "document-title" on a page that has one (demo.spec, 7 December). Wait for a title as a person's
+  // screen reader would; a page that never gets one still fails below, after 5 s.
+  await page.waitForFunction(() => document.title.trim() !== "", null, { timeout: 5_000 }).catch(() => {});
   // axe-core's own API: its source injected once per document (into every frame, as axe expects),
   // then axe.run with all its rules. @axe-core/playwright's analyze() injected the source twice per
   // call and finished each run in a new blank page: 1.0-1.7 s a run on the settings page, where
