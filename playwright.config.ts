@@ -1,6 +1,9 @@
 import { defineConfig } from "@playwright/test";
+import { debianChromium } from "./scripts/chromium.mjs";
 
-// Debian's Chromium (npx playwright install cannot download here). As root it needs --no-sandbox;
+// Debian's Chromium (npx playwright install cannot download here): `npm test` finds or gets one and
+// passes it as CHROMIUM_PATH (scripts/chromium.mjs); run directly, this takes Debian's headless
+// shell, else its full chromium. As root it needs --no-sandbox;
 // the background-networking flags keep it from calling out of this closed network.
 export default defineConfig({
   testDir: "e2e",
@@ -17,7 +20,7 @@ export default defineConfig({
   use: {
     headless: true,
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: process.env.CHROMIUM_PATH ?? debianChromium() ?? undefined,
       args: [
         "--no-sandbox",
         "--disable-gpu",
