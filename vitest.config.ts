@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // Two projects, so the quick half never waits for the slow one:
-// - "unit": pure modules' tests beside them in lib/ (no server, no build, no database server), run
+// - "unit": pure modules' tests beside them in lib/ and components/ (no server, no build, no database server), run
 //   in parallel, file by file; `npm test` runs them before the production build.
 // - "integration": tests/ against the production build on fresh databases, two files at a time
 //   (each starts its own servers on its own databases and ports, tests/support/server.ts). On this
@@ -41,7 +41,10 @@ export default defineConfig({
   test: {
     ...shared.test,
     projects: [
-      { extends: true, test: { name: "unit", include: ["lib/**/*.test.ts"], fileParallelism: true } },
+      {
+        extends: true,
+        test: { name: "unit", include: ["lib/**/*.test.ts", "components/**/*.test.ts"], fileParallelism: true },
+      },
       { extends: true, test: { name: "integration", ...integration } },
     ],
   },

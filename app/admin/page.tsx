@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { Fragment } from "react";
-import { ActivityChart, CollapsedActivityTable, formatCount } from "@/components/admin/activity-chart";
+import { activitySectionMarkup, formatCount } from "@/components/admin/activity-chart";
 import { DemoReportFiller } from "@/components/demo-report-filler";
-import { ACTIVITY_DAYS, ACTIVITY_WEEKS, viewMinimizationReport, type PurposeActivity } from "@/lib/data/report";
+import { viewMinimizationReport } from "@/lib/data/report";
 import type { OwnRecord } from "@/lib/domain/retention";
 import { requireAdmin } from "@/lib/web/session";
 import "./report.css";
@@ -29,43 +29,6 @@ const purgeCountLabel = (key: string) =>
     .replace(/_/g, " ")
     .toLowerCase();
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "unknown");
-
-/** A chart and its table for days beside the same for weeks (one column on a phone). */
-function ActivityPair({
-  id,
-  scope,
-  activity,
-}: {
-  id: string;
-  scope: { title: (unit: string) => string; caption: (unit: string) => string };
-  activity: PurposeActivity;
-}) {
-  return (
-    <div className="pair">
-      <div>
-        <h4 className="muted">Per day, last {ACTIVITY_DAYS} days</h4>
-        <ActivityChart
-          id={`${id}-days`}
-          title={scope.title(`per day, last ${ACTIVITY_DAYS} days`)}
-          data={activity.days}
-        />
-        <CollapsedActivityTable caption={scope.caption(`per day, last ${ACTIVITY_DAYS} days`)} data={activity.days} />
-      </div>
-      <div>
-        <h4 className="muted">Per ISO week, last {ACTIVITY_WEEKS} weeks</h4>
-        <ActivityChart
-          id={`${id}-weeks`}
-          title={scope.title(`per ISO week, last ${ACTIVITY_WEEKS} weeks`)}
-          data={activity.weeks}
-        />
-        <CollapsedActivityTable
-          caption={scope.caption(`per ISO week, last ${ACTIVITY_WEEKS} weeks`)}
-          data={activity.weeks}
-        />
-      </div>
-    </div>
-  );
-}
 
 export default async function AdminReportPage() {
   const admin = await requireAdmin();
@@ -327,31 +290,12 @@ export default async function AdminReportPage() {
         </div>
       </section>
 
-      <section className="card" aria-labelledby="activity">
-        <h2 id="activity">Consents granted and withdrawn over time</h2>
-        <h3>All purposes</h3>
-        <ActivityPair
-          id="chart-all"
-          scope={{
-            title: (unit) => `Consents granted and withdrawn ${unit}, all purposes`,
-            caption: (unit) => `${unit.charAt(0).toUpperCase()}${unit.slice(1)}, all purposes`,
-          }}
-          activity={report.activity}
-        />
-        {report.purposes.map((p) => (
-          <details key={p.id} className="purpose">
-            <summary>{p.title}: per day and per week</summary>
-            <ActivityPair
-              id={`chart-${p.id}`}
-              scope={{
-                title: (unit) => `${p.title}: granted and withdrawn ${unit}`,
-                caption: (unit) => `${p.title}: ${unit}`,
-              }}
-              activity={p.activity}
-            />
-          </details>
-        ))}
-      </section>
+      {/* Markup built as one string (components/admin/activity-chart.ts says why), every value escaped there. */}
+      <section
+        className="card"
+        aria-labelledby="activity"
+        dangerouslySetInnerHTML={{ __html: activitySectionMarkup(report.activity, report.purposes) }}
+      />
     </div>
   );
 }
