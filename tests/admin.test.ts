@@ -474,25 +474,21 @@ describe("the numbers", () => {
       // Values past retention add up to their total: a 0 beside them is not shown as 0.
       expect(field(r, "last_name").pastRetention).toBe("fewer than 5");
       expect(r.retention.pastRetentionTotal).toBe(10);
-      // Everyone who decided on display_name (6 granted, 2 refused) is asked again.
+      // Everyone who decided on display_name (6 granted, 2 refused) is asked again, on a text version
+      // that sorts after the one in force ("older-text") or before it ("0").
       expect(purpose(r, "display_name").awaitingReconsent).toBe(10);
       expect(purpose(r, "username").awaitingReconsent).toBe(0);
       expect(field(r, "username").withoutLiveConsent).toBe("fewer than 5");
-      // Decisions in a language the purpose has no text in (before its first and after its last, as
-      // the report counts in the gaps between them) are asked again too.
+      await execute(app, `UPDATE consent_states SET purpose_version = '0' WHERE purpose_id = 'display_name'`);
+      expect(purpose(await report(), "display_name").awaitingReconsent).toBe(10);
+      // Decisions in a language the purpose has no text in are asked again too, wherever the language
+      // sorts among those it has (the report counts before the first, between two, after the last).
       const photo = await query(app, `SELECT user_id FROM consent_states WHERE purpose_id = 'profile_photo'`);
       expect(photo.length).toBeGreaterThan(4);
-      await execute(
-        app,
-        `UPDATE consent_states SET locale = 'aa' WHERE purpose_id = 'profile_photo' AND user_id = $1`,
-        [(photo[0] as { user_id: string }).user_id],
-      );
-      await execute(
-        app,
-        `UPDATE consent_states SET locale = 'zz' WHERE purpose_id = 'profile_photo' AND user_id <> $1`,
-        [(photo[0] as { user_id: string }).user_id],
-      );
-      expect(purpose(await report(), "profile_photo").awaitingReconsent).toBe(publishCount(photo.length));
+      for (const locale of ["aa", "eo", "fi", "zz"]) {
+        await execute(app, `UPDATE consent_states SET locale = $1 WHERE purpose_id = 'profile_photo'`, [locale]);
+        expect(purpose(await report(), "profile_photo").awaitingReconsent, locale).toBe(publishCount(photo.length));
+      }
       await execute(app, `UPDATE consent_states SET locale = 'en' WHERE purpose_id = 'profile_photo'`);
     } finally {
       await execute(app, `UPDATE consent_states SET purpose_version = $1 WHERE purpose_id = 'display_name'`, [

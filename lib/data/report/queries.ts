@@ -37,9 +37,11 @@ async function readCounters(client: Db | Tx): Promise<(name: string) => number> 
  * is the number of such values.
  */
 export async function countUnknownFields(client: Db | Tx): Promise<number> {
-  const gaps = outsideOf("user_fields", "field", [...FIELD_IDS].sort(), "1 = 1", []);
-  return (await countAll(client, gaps)).reduce((a, b) => a + b, 0);
+  return sum(await countAll(client, unknownFieldGaps()));
 }
+
+const unknownFieldGaps = () => outsideOf("user_fields", "field", [...FIELD_IDS].sort(), "1 = 1", []);
+const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
 
 /**
  * The last stored result of the no-live-consent check. A database that has never been checked
@@ -353,6 +355,70 @@ export async function readLastLedgerCheck(client: Db | Tx): Promise<LedgerCheckF
 }
 
 /** Everything the report shows, exactly as stored: never published as such (see suppression.ts). */
+/**
+ * Decisions made on an older text than the one in force, per purpose. A decision is current when its
+ * version is the current one of the language it was made in: per language, two range scans of
+ * consent_states(purpose_id, locale, purpose_version) below and above that version; for decisions in
+ * a language the purpose no longer has a text for, range scans in the gaps between the languages it
+ * has. So the cost is the number of stale decisions, not of decisions.
+ *
+ * One statement whose few subqueries take their bounds from the rows of a VALUES list: PostgreSQL
+ * plans each subquery once and runs it per row. Written as one scalar subquery per range (80 of
+ * them), planning alone took about 6 ms of the database's CPU on every view of the report, more than
+ * running it (docs/measurements/pages-cost-log.md).
+ */
+async function countStaleDecisions(client: Db | Tx): Promise<Map<string, number>> {
+  type Row = readonly [purpose: string, a: string | null, b: string | null];
+  // Per purpose: each language with the version in force in it (a range on either side of the
+  // version), and the gaps between its languages (the first open below, the last open above).
+  const versions: Row[] = [];
+  const firstGaps: Row[] = [];
+  const middleGaps: Row[] = [];
+  const lastGaps: Row[] = [];
+  for (const p of catalogue()) {
+    const locales = Object.keys(p.versions).sort();
+    for (const locale of locales) versions.push([p.id, locale, p.versions[locale as keyof typeof p.versions]!.version]);
+    firstGaps.push([p.id, null, locales[0]!]);
+    locales.slice(1).forEach((l, i) => middleGaps.push([p.id, locales[i]!, l]));
+    lastGaps.push([p.id, locales.at(-1)!, null]);
+  }
+  const parts: { rows: Row[]; count: string }[] = [
+    {
+      rows: versions,
+      // a: the language, b: the version in force in it.
+      count: `(SELECT COUNT(*) FROM consent_states cs WHERE cs.purpose_id = r.p AND cs.locale = r.a AND cs.purpose_version < r.b)
+        + (SELECT COUNT(*) FROM consent_states cs WHERE cs.purpose_id = r.p AND cs.locale = r.a AND cs.purpose_version > r.b)`,
+    },
+    {
+      // b: the purpose's first language; then a and b: two languages next to each other; then a: its last.
+      rows: firstGaps,
+      count: `(SELECT COUNT(*) FROM consent_states cs WHERE cs.purpose_id = r.p AND cs.locale < r.b)`,
+    },
+    {
+      rows: middleGaps,
+      count: `(SELECT COUNT(*) FROM consent_states cs WHERE cs.purpose_id = r.p AND cs.locale > r.a AND cs.locale < r.b)`,
+    },
+    {
+      rows: lastGaps,
+      count: `(SELECT COUNT(*) FROM consent_states cs WHERE cs.purpose_id = r.p AND cs.locale > r.a)`,
+    },
+  ].filter((part) => part.rows.length > 0);
+  // CTEs with named columns (SQLite names a bare VALUES list's columns column1, column2, ...); the
+  // casts give PostgreSQL the types of parameters it would otherwise take as unknown.
+  const values = (rows: Row[]) => rows.map(() => "(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT))").join(", ");
+  const sql =
+    `WITH ${parts.map((part, i) => `r${i}(p, a, b) AS (VALUES ${values(part.rows)})`).join(", ")} ` +
+    parts.map((part, i) => `SELECT r.p AS "purpose", ${part.count} AS "n" FROM r${i} AS r`).join(" UNION ALL ");
+  const rows = await queryRows<{ purpose: string; n: unknown }>(
+    client,
+    sql,
+    parts.flatMap((part) => part.rows.flat()),
+  );
+  const stale = new Map(catalogue().map((p) => [p.id, 0]));
+  for (const r of rows) stale.set(r.purpose, (stale.get(r.purpose) ?? 0) + toCount(r.n));
+  return stale;
+}
+
 export type ReportFacts = {
   users: number;
   droppedWrites: number;
@@ -371,35 +437,21 @@ export type ReportFacts = {
 };
 
 export async function readFacts(client: Db | Tx, now: Date): Promise<ReportFacts> {
-  const [counter, unknownFields, retention, activity, lastPurge, lastLedgerCheck, own] = await Promise.all([
+  // The values under unknown field names and the users on an older master key, in one statement.
+  const unknownGaps = unknownFieldGaps();
+  const olderKeys = otherThan("users", "wrap_key_id", env().masterKeys[0]!.id, "1 = 1", []);
+  const [counter, counts, awaitingReconsent, retention, activity, lastPurge, lastLedgerCheck, own] = await Promise.all([
     readCounters(client),
-    countUnknownFields(client),
+    countAll(client, [...unknownGaps, ...olderKeys]),
+    countStaleDecisions(client),
     countPastRetention(client, now),
     readActivity(client, now),
     readLastPurge(client),
     readLastLedgerCheck(client),
     readAdminOwn(client),
   ]);
-  // A decision is current when its version is the current one of the language it was made in: per
-  // language, two range scans of (purpose_id, locale, purpose_version) around that version, and for
-  // decisions in a language the purpose no longer has a text for, range scans in the gaps between
-  // the languages it has. All of them, and the users on an older master key, in one statement.
-  const stale = catalogue().map((p) => {
-    const versions = Object.entries(p.versions);
-    return [
-      ...versions.flatMap(([locale, v]) =>
-        otherThan("consent_states", "purpose_version", v.version, "purpose_id = ? AND locale = ?", [p.id, locale]),
-      ),
-      ...outsideOf("consent_states", "locale", versions.map(([locale]) => locale).sort(), "purpose_id = ?", [p.id]),
-    ];
-  });
-  const olderKeys = otherThan("users", "wrap_key_id", env().masterKeys[0]!.id, "1 = 1", []);
-  const counts = await countAll(client, [...stale.flat(), ...olderKeys]);
-  const awaitingReconsent = new Map<string, number>();
-  let at = 0;
-  const sum = (n: number) => counts.slice(at, (at += n)).reduce((a, b) => a + b, 0);
-  catalogue().forEach((p, i) => awaitingReconsent.set(p.id, sum(stale[i]!.length)));
-  const usersOnOlderKeys = sum(olderKeys.length);
+  const unknownFields = sum(counts.slice(0, unknownGaps.length));
+  const usersOnOlderKeys = sum(counts.slice(unknownGaps.length));
   return {
     // The live counts below leave the admins' own accounts out (readAdminOwn); the erasures total
     // leaves out the open day, like the activity it adds up to.
