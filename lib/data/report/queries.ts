@@ -14,7 +14,7 @@ import { env } from "../../core/env";
 import { FIELD_IDS } from "../../domain/fields";
 import { LEDGER_VERIFY_JOB } from "../ledger";
 import { lastConsentCheck, runConsentCheck, type ConsentCheckResult } from "../consent-check";
-import { countAll, queryRows, sqlTime, timeParam, toCount, type CountQuery } from "../sql";
+import { countAll, queryRows, sqlTime, timeOf, timeParam, toCount, type CountQuery } from "../sql";
 import { counterName, utcDay } from "../stats";
 import { firstDayOfLastWeeks, isoWeek, lastDays, lastMonths, lastWeeks } from "./periods";
 import { telegramIdIndexes } from "../vault";
@@ -26,8 +26,8 @@ type Tally = Map<string, number>;
 const add = (t: Tally, k: string, v: number) => t.set(k, (t.get(k) ?? 0) + v);
 
 async function readCounters(client: Db | Tx): Promise<(name: string) => number> {
-  const rows = await client.counter.findMany();
-  const byName = new Map(rows.map((r) => [r.name, r.value]));
+  const rows = await queryRows<{ name: string; value: unknown }>(client, `SELECT "name", "value" FROM "counters"`);
+  const byName = new Map(rows.map((r) => [r.name, toCount(r.value)]));
   return (name) => byName.get(name) ?? 0;
 }
 
@@ -287,24 +287,42 @@ export async function readAdminOwn(client: Db | Tx): Promise<AdminOwn> {
   const indexes = env().adminTelegramIds.flatMap((id) => telegramIdIndexes(id));
   const own: AdminOwn = { accounts: 0, granted: new Map(), stored: new Map() };
   if (indexes.length === 0) return own;
-  const admins = await client.user.findMany({ where: { telegramIdIndex: { in: indexes } }, select: { id: true } });
-  own.accounts = admins.length;
-  if (admins.length === 0) return own;
-  const ids = admins.map((a) => a.id);
-  for (const c of await client.consentState.findMany({
-    where: { userId: { in: ids }, granted: true },
-    select: { purposeId: true },
-  }))
-    add(own.granted, c.purposeId, 1);
-  for (const f of await client.userField.findMany({ where: { userId: { in: ids } }, select: { field: true } }))
-    add(own.stored, f.field, 1);
+  // Their accounts, granted purposes and stored fields, one row each, in one statement.
+  const admins = `JOIN "users" AS "u" ON "u"."id" = "x"."user_id" WHERE "u"."telegram_id_index" IN (${indexes.map(() => "?").join(", ")})`;
+  const rows = await queryRows<{ k: string; v: string }>(
+    client,
+    `SELECT 'a' AS "k", "u"."id" AS "v" FROM "users" AS "u" WHERE "u"."telegram_id_index" IN (${indexes.map(() => "?").join(", ")})
+     UNION ALL SELECT 'g', "x"."purpose_id" FROM "consent_states" AS "x" ${admins} AND "x"."granted" = TRUE
+     UNION ALL SELECT 'f', "x"."field" FROM "user_fields" AS "x" ${admins}`,
+    [...indexes, ...indexes, ...indexes],
+  );
+  for (const r of rows) {
+    if (r.k === "a") own.accounts += 1;
+    else add(r.k === "g" ? own.granted : own.stored, r.v, 1);
+  }
   return own;
 }
 
 export type PurgeFacts = { startedAt: Date; finishedAt: Date | null; counts: Record<string, number> };
 
-export async function readLastPurge(client: Db | Tx): Promise<PurgeFacts | null> {
-  const run = await client.jobRun.findFirst({ where: { job: "purge" }, orderBy: { startedAt: "desc" } });
+type JobRunRow = { job: string; started_at: unknown; finished_at: unknown; result: string | null };
+
+/** The newest run of each job (an index probe of job_runs(job, started_at) each), in one statement. */
+async function readLastRuns(client: Db | Tx, jobs: readonly string[]): Promise<Map<string, JobRunRow>> {
+  const rows = await queryRows<JobRunRow>(
+    client,
+    jobs
+      .map(
+        (_, i) =>
+          `SELECT * FROM (SELECT "job", "started_at", "finished_at", "result" FROM "job_runs" WHERE "job" = ? ORDER BY "started_at" DESC LIMIT 1) AS "j${i}"`,
+      )
+      .join(" UNION ALL "),
+    [...jobs],
+  );
+  return new Map(rows.map((r) => [r.job, r]));
+}
+
+function lastPurgeOf(run: JobRunRow | undefined): PurgeFacts | null {
   if (!run) return null;
   const counts: Record<string, number> = {};
   try {
@@ -317,8 +335,10 @@ export async function readLastPurge(client: Db | Tx): Promise<PurgeFacts | null>
   } catch {
     /* an unreadable result shows as no counts */
   }
-  return { startedAt: run.startedAt, finishedAt: run.finishedAt, counts };
+  return { startedAt: timeOf(run.started_at), finishedAt: finishedAt(run), counts };
 }
+
+const finishedAt = (run: JobRunRow) => (run.finished_at === null ? null : timeOf(run.finished_at));
 
 export type LedgerCheckFacts = {
   startedAt: Date;
@@ -331,8 +351,7 @@ export type LedgerCheckFacts = {
 };
 
 /** The last `npm run ledger:verify` run (lib/data/ledger.ts records it), numbers only. */
-export async function readLastLedgerCheck(client: Db | Tx): Promise<LedgerCheckFacts | null> {
-  const run = await client.jobRun.findFirst({ where: { job: LEDGER_VERIFY_JOB }, orderBy: { startedAt: "desc" } });
+function lastLedgerCheckOf(run: JobRunRow | undefined): LedgerCheckFacts | null {
   if (!run) return null;
   let parsed: Record<string, unknown> = {};
   try {
@@ -343,8 +362,8 @@ export async function readLastLedgerCheck(client: Db | Tx): Promise<LedgerCheckF
   }
   const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
   return {
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
+    startedAt: timeOf(run.started_at),
+    finishedAt: finishedAt(run),
     chainIntact: parsed.chainIntact === true,
     records: num(parsed.records),
     states: num(parsed.states),
@@ -440,16 +459,17 @@ export async function readFacts(client: Db | Tx, now: Date): Promise<ReportFacts
   // The values under unknown field names and the users on an older master key, in one statement.
   const unknownGaps = unknownFieldGaps();
   const olderKeys = otherThan("users", "wrap_key_id", env().masterKeys[0]!.id, "1 = 1", []);
-  const [counter, counts, awaitingReconsent, retention, activity, lastPurge, lastLedgerCheck, own] = await Promise.all([
+  const [counter, counts, awaitingReconsent, retention, activity, runs, own] = await Promise.all([
     readCounters(client),
     countAll(client, [...unknownGaps, ...olderKeys]),
     countStaleDecisions(client),
     countPastRetention(client, now),
     readActivity(client, now),
-    readLastPurge(client),
-    readLastLedgerCheck(client),
+    readLastRuns(client, ["purge", LEDGER_VERIFY_JOB]),
     readAdminOwn(client),
   ]);
+  const lastPurge = lastPurgeOf(runs.get("purge"));
+  const lastLedgerCheck = lastLedgerCheckOf(runs.get(LEDGER_VERIFY_JOB));
   const unknownFields = sum(counts.slice(0, unknownGaps.length));
   const usersOnOlderKeys = sum(counts.slice(unknownGaps.length));
   return {
@@ -484,8 +504,10 @@ export async function readReportFacts(now: Date): Promise<{ facts: ReportFacts; 
   // plan: 50-100 ms per query for a scan that reads three pages, a dozen times per report. Neither
   // can help a query this small, so the report turns both off for its own transaction only.
   const facts = await client.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe("SET LOCAL jit = off");
-    await tx.$executeRawUnsafe("SET LOCAL max_parallel_workers_per_gather = 0");
+    // SET LOCAL of both, in one statement.
+    await tx.$queryRawUnsafe(
+      "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)",
+    );
     return readFacts(tx, now);
   });
   return { facts, check };
