@@ -69,8 +69,7 @@ export async function findChromium() {
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     const updated = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env }).status === 0;
     // Older Debian releases have no headless shell package: the full browser serves as well.
-    for (const pkg of ["chromium-headless-shell", "chromium"]) {
-      if (!updated) break;
+    for (const pkg of updated ? ["chromium-headless-shell", "chromium"] : []) {
       const label = `Playwright's download failed; installing Debian's ${pkg} (apt-get, as root)`;
       if (!run(label, "apt-get", ["install", "-y", "-qq", pkg], 15 * 60_000)) continue;
       const got = debianChromium();
