@@ -110,7 +110,7 @@ export async function countPastRetention(
  * cost is the number of differing rows, not the size of the table. Add up the two counts.
  */
 export function otherThan(
-  table: "consent_states" | "users",
+  table: "users",
   column: string,
   value: string,
   where: string,
@@ -125,10 +125,10 @@ export function otherThan(
 /**
  * Rows whose column holds none of the (sorted) values, as range scans in the gaps between them, so
  * the cost is the number of such rows. `NOT IN` would read every row of the range (at a million
- * people, a million index entries per purpose). Add up the counts.
+ * people, millions of index entries). Add up the counts.
  */
 export function outsideOf(
-  table: "consent_states" | "user_fields",
+  table: "user_fields",
   column: string,
   sorted: string[],
   where: string,
@@ -373,7 +373,6 @@ function lastLedgerCheckOf(run: JobRunRow | undefined): LedgerCheckFacts | null 
   };
 }
 
-/** Everything the report shows, exactly as stored: never published as such (see suppression.ts). */
 /**
  * Decisions made on an older text than the one in force, per purpose. A decision is current when its
  * version is the current one of the language it was made in: per language, two range scans of
@@ -438,6 +437,7 @@ async function countStaleDecisions(client: Db | Tx): Promise<Map<string, number>
   return stale;
 }
 
+/** Everything the report shows, exactly as stored: never published as such (see suppression.ts). */
 export type ReportFacts = {
   users: number;
   droppedWrites: number;
