@@ -2,8 +2,8 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // Two projects, so the quick half never waits for the slow one:
-// - "unit": pure modules' tests beside them in lib/ and components/ (no server, no build, no database server), run
-//   in parallel, file by file; `npm test` runs them before the production build.
+// - "unit": pure modules' tests beside them in lib/ and components/ (no server, no build, no
+//   database server), run in parallel, file by file; `npm test` runs them before the production build.
 // - "integration": tests/ against the production build on fresh databases, two files at a time
 //   (each starts its own servers on its own databases and ports, tests/support/server.ts). On this
 //   2-core machine two at once took 252 s where one at a time took 310 s: much of a file's time is
