@@ -17,7 +17,7 @@ import type { Count, MinimizationReport, PurposeActivity, ReportChannel } from "
 
 export { reportToCsv } from "./csv";
 export { isoWeek } from "./periods";
-export { countPastRetention, countUnknownFields } from "./queries";
+export { countPastRetention } from "./queries";
 export { countRange, publishCount } from "./suppression";
 export * from "./types";
 

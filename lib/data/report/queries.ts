@@ -34,12 +34,8 @@ async function readCounters(client: Db | Tx): Promise<(name: string) => number> 
 /**
  * Values under a field name the app does not know: they have no consent by definition. Counted
  * live, as range scans in the gaps between the known names on user_fields(field, ...), so the cost
- * is the number of such values.
+ * is the number of such values (readFacts adds up the counts).
  */
-export async function countUnknownFields(client: Db | Tx): Promise<number> {
-  return sum(await countAll(client, unknownFieldGaps()));
-}
-
 const unknownFieldGaps = () => outsideOf("user_fields", "field", [...FIELD_IDS].sort(), "1 = 1", []);
 const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
 
@@ -288,10 +284,11 @@ export async function readAdminOwn(client: Db | Tx): Promise<AdminOwn> {
   const own: AdminOwn = { accounts: 0, granted: new Map(), stored: new Map() };
   if (indexes.length === 0) return own;
   // Their accounts, granted purposes and stored fields, one row each, in one statement.
-  const admins = `JOIN "users" AS "u" ON "u"."id" = "x"."user_id" WHERE "u"."telegram_id_index" IN (${indexes.map(() => "?").join(", ")})`;
+  const isAdmin = `"u"."telegram_id_index" IN (${indexes.map(() => "?").join(", ")})`;
+  const admins = `JOIN "users" AS "u" ON "u"."id" = "x"."user_id" WHERE ${isAdmin}`;
   const rows = await queryRows<{ k: string; v: string }>(
     client,
-    `SELECT 'a' AS "k", "u"."id" AS "v" FROM "users" AS "u" WHERE "u"."telegram_id_index" IN (${indexes.map(() => "?").join(", ")})
+    `SELECT 'a' AS "k", "u"."id" AS "v" FROM "users" AS "u" WHERE ${isAdmin}
      UNION ALL SELECT 'g', "x"."purpose_id" FROM "consent_states" AS "x" ${admins} AND "x"."granted" = TRUE
      UNION ALL SELECT 'f', "x"."field" FROM "user_fields" AS "x" ${admins}`,
     [...indexes, ...indexes, ...indexes],
