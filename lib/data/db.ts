@@ -14,6 +14,16 @@ import { env } from "../core/env";
 import { log } from "../core/log";
 import { migrate, sqliteFilePath } from "./migrate";
 
+/**
+ * How a PostgreSQL pool keeps its idle connections. pg closes one after 10 s idle by default, so the
+ * first requests after any 10 s pause opened every connection again (a backend started, authenticated
+ * and its caches filled) before answering: the first 2 s of sign-ins after 15 s of quiet had a p99 of
+ * 283-387 ms, and 48-163 ms with connections kept (docs/measurements/009-sign-in-cost-log.md). Five
+ * minutes covers the pauses of a quiet site; TCP keep-alive finds a connection a network dropped
+ * meanwhile, and pg takes an idle connection that errors out of the pool.
+ */
+export const POSTGRES_IDLE_POOL = { idleTimeoutMillis: 300_000, keepAlive: true } as const;
+
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
@@ -92,7 +102,12 @@ async function connect(): Promise<Db> {
     ]);
     // Our own pool, handed to the adapter (which accepts one, and ends it when the client
     // disconnects), so the sign-in can use it too.
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: databaseTimeoutMs });
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: databaseTimeoutMs,
+      ...POSTGRES_IDLE_POOL,
+    });
     const client = new PgClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
     globalForDb.__consentDriver = { kind: "postgres", pool };
     return client as unknown as Db;

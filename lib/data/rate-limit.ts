@@ -6,6 +6,7 @@ import "server-only";
 import { createHmac } from "node:crypto";
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { env } from "../core/env";
+import { POSTGRES_IDLE_POOL } from "./db";
 
 export const RATE_LIMITS = {
   /** Every sign-in attempt per client address; applied only behind a trusted proxy (TRUST_PROXY). */
@@ -70,7 +71,7 @@ async function buildLimiters(): Promise<Limiters> {
   // The rate limiter keeps its own small pool (rate-limiter-flexible takes a pg pool), not the data layer's.
   // eslint-disable-next-line house/import-boundaries -- its counters are not app data (lib/data/ holds that)
   const { default: pg } = await import("pg");
-  const pool = new pg.Pool({ connectionString: env().databaseUrl, max: 3 });
+  const pool = new pg.Pool({ connectionString: env().databaseUrl, max: 3, ...POSTGRES_IDLE_POOL });
   // An idle connection dropped by the server must not take the process down; the next query reconnects.
   pool.on("error", () => {});
   return byName(
