@@ -286,6 +286,19 @@ describe("only admins see the report", () => {
       { channel: "json" },
     ]);
   });
+
+  it("sends the activity charts once: as HTML in the page, as numbers in the RSC payload", async () => {
+    const charts = 2 * (1 + (await report()).purposes.length);
+    const rsc = await getAsRouter(admin, "/admin", { RSC: "1" });
+    expect(rsc.refused).toBe(false);
+    expect(rsc.body).toMatch(/"weeks":\[\{"period":"\d{4}-W\d{2}","granted":/);
+    expect(rsc.body).not.toContain("<svg");
+    expect(rsc.body).not.toContain("<rect");
+    // The HTML inlines the same payload for hydration: a chart's markup in it would count twice here.
+    const html = await (await admin.get("/admin")).text();
+    expect(html.match(/<svg viewBox=/g)).toHaveLength(charts);
+    expect(html.match(/<caption>/g)!.length).toBeGreaterThanOrEqual(charts);
+  });
 });
 
 describe("the numbers", () => {

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { Fragment } from "react";
-import { activitySectionMarkup, formatCount } from "@/components/admin/activity-chart";
+import { formatCount } from "@/components/admin/activity-chart";
+import { ActivitySection } from "@/components/admin/activity-section";
 import { DemoReportFiller } from "@/components/demo-report-filler";
 import { viewMinimizationReport } from "@/lib/data/report";
 import type { OwnRecord } from "@/lib/domain/retention";
@@ -290,11 +291,10 @@ export default async function AdminReportPage() {
         </div>
       </section>
 
-      {/* Markup built as one string (components/admin/activity-chart.ts says why), every value escaped there. */}
-      <section
-        className="card"
-        aria-labelledby="activity"
-        dangerouslySetInnerHTML={{ __html: activitySectionMarkup(report.activity, report.purposes) }}
+      {/* Only what the charts draw crosses to the browser (components/admin/activity-section.tsx says why). */}
+      <ActivitySection
+        activity={report.activity}
+        purposes={report.purposes.map(({ id, title, activity }) => ({ id, title, activity }))}
       />
     </div>
   );

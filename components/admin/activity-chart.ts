@@ -17,7 +17,7 @@ import {
   type Count,
   type PeriodActivity,
   type PurposeActivity,
-} from "@/lib/data/report";
+} from "@/lib/domain/report-activity";
 
 const WIDTH = 640;
 const HEIGHT = 220;

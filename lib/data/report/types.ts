@@ -2,19 +2,21 @@
 import type { FieldId } from "../../domain/fields";
 import type { RecordRetention } from "../../domain/retention";
 
-export const FEWER_THAN_5 = "fewer than 5" as const;
-/** A count as shown to admins: 1 to 4 could single out a person, so it is never shown exactly. */
-export type Count = number | typeof FEWER_THAN_5;
+import type { Count, PurposeActivity } from "../../domain/report-activity";
+
+export {
+  ACTIVITY_DAYS,
+  ACTIVITY_WEEKS,
+  FEWER_THAN_5,
+  type Count,
+  type PeriodActivity,
+  type PurposeActivity,
+} from "../../domain/report-activity";
 
 /** How a suppressed percentage is written in the CSV (the page and JSON use null). */
 export const SUPPRESSED = "suppressed (small count)";
 
-export const ACTIVITY_DAYS = 28;
-export const ACTIVITY_WEEKS = 12;
 export const ERASURE_MONTHS = 12;
-
-export type PeriodActivity = { period: string; granted: Count; withdrawn: Count };
-export type PurposeActivity = { days: PeriodActivity[]; weeks: PeriodActivity[] };
 
 export type ReportChannel = "page" | "json" | "csv";
 
