@@ -34,10 +34,11 @@ describe.runIf(onPostgres)("PostgreSQL: the app's connections through a quiet sp
     expect(open).toBeGreaterThan(0);
 
     await sleep(12_000);
-    expect(await appConnections()).toBe(open);
+    // At least as many: the app's own jobs may have opened more meanwhile, never fewer.
+    expect(await appConnections()).toBeGreaterThanOrEqual(open);
 
     const ended = await query<{ ok: boolean }>(app, `SELECT pg_terminate_backend(pid) AS ok ${OTHERS}`);
-    expect(ended.length).toBe(open);
+    expect(ended.length).toBeGreaterThanOrEqual(open);
     expect(ended.every((r) => r.ok)).toBe(true);
     await sleep(500);
     expect(app.process.exitCode).toBeNull();

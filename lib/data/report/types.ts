@@ -1,8 +1,7 @@
 // The report's shape as admins, scripts and the page read it (the JSON contract of GET /api/admin/report).
 import type { FieldId } from "../../domain/fields";
-import type { RecordRetention } from "../../domain/retention";
-
 import type { Count, PurposeActivity } from "../../domain/report-activity";
+import type { RecordRetention } from "../../domain/retention";
 
 export {
   ACTIVITY_DAYS,
