@@ -3,14 +3,8 @@ import type { FieldId } from "../../domain/fields";
 import type { Count, PurposeActivity } from "../../domain/report-activity";
 import type { RecordRetention } from "../../domain/retention";
 
-export {
-  ACTIVITY_DAYS,
-  ACTIVITY_WEEKS,
-  FEWER_THAN_5,
-  type Count,
-  type PeriodActivity,
-  type PurposeActivity,
-} from "../../domain/report-activity";
+// The activity's counts and periods, which the browser needs too (lib/domain/report-activity.ts).
+export * from "../../domain/report-activity";
 
 /** How a suppressed percentage is written in the CSV (the page and JSON use null). */
 export const SUPPRESSED = "suppressed (small count)";
