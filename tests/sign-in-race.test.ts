@@ -7,7 +7,7 @@
 // deleted user.
 //
 // On SQLite the sign-in is one synchronous transaction on the connection every writer of the process
-// shares (lib/data/sign-in/group-commit.ts), so nothing can run between its statements: there the change
+// shares (lib/data/group-commit.ts), so nothing can run between its statements: there the change
 // runs just before the sign-in, and the same outcomes on disk are required.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
@@ -21,7 +21,7 @@ import { startAppForThisProcess, stopAppForThisProcess, type TestApp } from "./s
 type Direct = typeof import("../lib/data/sign-in/direct");
 type Users = typeof import("../lib/data/users");
 type Vault = typeof import("../lib/data/vault");
-type GroupCommit = typeof import("../lib/data/sign-in/group-commit");
+type GroupCommit = typeof import("../lib/data/group-commit");
 
 const onPostgres = testDbKind() === "postgres";
 let app: TestApp;
@@ -37,7 +37,7 @@ beforeAll(async () => {
   direct = await import("../lib/data/sign-in/direct");
   users = await import("../lib/data/users");
   vault = await import("../lib/data/vault");
-  groupCommit = await import("../lib/data/sign-in/group-commit");
+  groupCommit = await import("../lib/data/group-commit");
   if (onPostgres) pool = new pg.Pool({ connectionString: app.db.url, max: 2 });
 });
 

@@ -10,7 +10,8 @@ import { isCurrentDecision, purposeText, versionOf, type Purpose } from "../doma
 import { recordAudit } from "./audit";
 import { appendToLedger, type Method } from "./ledger";
 import { lockLedger, withUserWriteLock, type LockedUser } from "./locks";
-import { queryRows, timeOf } from "./sql";
+import { timeOf } from "./sql";
+import { readRows } from "./direct-read";
 import { bumpCounter, bumpDaily, counterName } from "./stats";
 import { decryptFields, eraseUncoveredFields, type StoredField, type UserKeyRow } from "./vault";
 
@@ -154,7 +155,7 @@ export type PurposeView = {
 export async function getConsentOverview(user: UserKeyRow & { lastSignInAt: Date }): Promise<PurposeView[]> {
   const userId = user.id;
   // k: which table the row is from; the other columns are that table's, NULL where it has none.
-  const rows = await queryRows<{
+  const rows = await readRows<{
     k: string;
     a: string;
     granted: unknown;
@@ -164,9 +165,8 @@ export async function getConsentOverview(user: UserKeyRow & { lastSignInAt: Date
     t2: unknown;
     bytes: Uint8Array | null;
   }>(
-    await db(),
-    // The stored values' SELECT comes first: SQLite takes a column's declared type from the first
-    // SELECT of a UNION, and Prisma's SQLite adapter refuses a BLOB in a column declared as nothing.
+    // The stored values' SELECT comes first, so that the BLOB column is declared as one (SQLite takes
+    // a column's declared type from the first SELECT of a UNION).
     `SELECT 'f' AS "k", "field" AS "a", NULL AS "granted", NULL AS "version", NULL AS "locale", "stored_at" AS "t1", "updated_at" AS "t2", "ciphertext" AS "bytes" FROM "user_fields" WHERE "user_id" = ?
      UNION ALL SELECT 'c', "purpose_id", "granted", "purpose_version", "locale", "decided_at", NULL, NULL FROM "consent_states" WHERE "user_id" = ?
      UNION ALL SELECT 'o', "purpose_id", NULL, NULL, NULL, "at", NULL, NULL FROM "purpose_outcomes" WHERE "user_id" = ?

@@ -10,7 +10,8 @@ import { isContactReason, type ContactReason } from "../domain/contact-reasons";
 import { decrypt, DecryptError } from "../crypto/fields";
 import { db, type Tx } from "./db";
 import { recordAudit } from "./audit";
-import { queryRows, timeOf } from "./sql";
+import { timeOf } from "./sql";
+import { readRows } from "./direct-read";
 import { withUserWriteLock } from "./locks";
 import { allowsWriting } from "./storage-rule";
 import { dataKeyOf, fieldAad } from "./vault";
@@ -85,8 +86,7 @@ export type ContactLookupEntry = { at: Date; reason: ContactReason | "other" };
 /** The lookups of a person's number, newest first, for their own settings page. */
 export async function listContactLookups(userId: string): Promise<ContactLookupEntry[]> {
   // Raw SQL: on every render of the settings page, where Prisma's per-query cost showed (issue 26).
-  const rows = await queryRows<{ at: unknown; detail: string | null }>(
-    await db(),
+  const rows = await readRows<{ at: unknown; detail: string | null }>(
     `SELECT "at", "detail" FROM "audit_events" WHERE "subject_id" = ? AND "type" = ? ORDER BY "at" DESC LIMIT 200`,
     [userId, "contact.looked_up"],
   );

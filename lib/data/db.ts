@@ -28,10 +28,11 @@ export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 /**
- * The database connection under the Prisma client, for the one hot path that runs on the driver
- * directly (the sign-in, docs/decisions/009-sign-in-cost.md). It is the very connection (SQLite) or
- * pool (PostgreSQL) the client uses, so PRAGMAs, the pool size and the single SQLite writer are
- * shared rather than duplicated. Only lib/data/sign-in/ uses it.
+ * The database connection under the Prisma client, for the hot paths that run on the driver
+ * directly (the sign-in, the SQLite group commit and the signed-in pages' reads,
+ * docs/decisions/009-sign-in-cost.md). It is the very connection (SQLite) or pool (PostgreSQL) the
+ * client uses, so PRAGMAs, the pool size and the single SQLite writer are shared rather than
+ * duplicated. Only lib/data/sign-in/, lib/data/group-commit.ts and lib/data/direct-read.ts use it.
  */
 export type Driver = { kind: "sqlite"; connection: () => BetterSqlite3.Database } | { kind: "postgres"; pool: Pool };
 

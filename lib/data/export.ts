@@ -1,7 +1,6 @@
 import "server-only";
 // Everything kept about a user, as the user may ask under GDPR Art. 15 and 20, and the consent
 // receipt (Kantara Consent Receipt v1.1 fields, which ISO/IEC 27560 builds on).
-import { db } from "./db";
 import { env } from "../core/env";
 import { DEMO_PHONE_SOURCE, FIELDS } from "../domain/fields";
 import { DEFAULT_LOCALE, isLocale, type Locale } from "../i18n/locales";
@@ -9,7 +8,8 @@ import { purposeText, versionOf } from "../domain/purposes";
 import { recordRetentions } from "../domain/retention";
 import { getConsentOverview, type PurposeView } from "./consents";
 import { ledgerForSubject, meaningOfHistory, type Decision, type LedgerRecord } from "./ledger";
-import { queryRows, timeOf } from "./sql";
+import { timeOf } from "./sql";
+import { readRows } from "./direct-read";
 import type { UserKeyRow } from "./vault";
 
 /**
@@ -37,14 +37,12 @@ export type ExportingUser = UserKeyRow & { createdAt: Date; lastSignInAt: Date }
 
 /** `locale`: the language of the page or request asking, for purposes the person has not decided on. */
 export async function exportUserData(user: ExportingUser, locale: Locale = DEFAULT_LOCALE) {
-  const client = await db();
   const userId = user.id;
   const [overview, history, events] = await Promise.all([
     getConsentOverview(user),
-    ledgerForSubject(client, userId),
+    ledgerForSubject(userId),
     // Raw SQL, like the ledger's read: on every view of the export (issue 26).
-    queryRows<{ type: string; at: unknown; detail: string | null }>(
-      client,
+    readRows<{ type: string; at: unknown; detail: string | null }>(
       `SELECT "type", "at", "detail" FROM "audit_events" WHERE "subject_id" = ? ORDER BY "id"`,
       [userId],
     ),
@@ -129,8 +127,7 @@ export type UserExport = Awaited<ReturnType<typeof exportUserData>>;
 export type ConsentReceipt = ReturnType<typeof receiptFrom>;
 
 export async function consentReceipt(user: ExportingUser, locale: Locale = DEFAULT_LOCALE) {
-  const client = await db();
-  const [overview, history] = await Promise.all([getConsentOverview(user), ledgerForSubject(client, user.id)]);
+  const [overview, history] = await Promise.all([getConsentOverview(user), ledgerForSubject(user.id)]);
   return receiptFrom(user.id, overview, history, locale);
 }
 

@@ -5,8 +5,9 @@ import "server-only";
 // concurrent writers line up instead of forking the chain. Records hold no personal data: the
 // subject is the random user id.
 import { createHash } from "node:crypto";
-import { db, type Db, type Tx } from "./db";
-import { insertMany, queryRows, timeOf } from "./sql";
+import { db, type Tx } from "./db";
+import { insertMany, timeOf } from "./sql";
+import { readRows } from "./direct-read";
 
 /**
  * "declined": no on a purpose that was not granted (first asked, or asked again after a no);
@@ -153,10 +154,10 @@ export function meaningOfHistory(history: readonly LedgerRecord[]): Decision[] {
   });
 }
 
-export async function ledgerForSubject(client: Db | Tx, subjectId: string): Promise<LedgerRecord[]> {
+export async function ledgerForSubject(subjectId: string): Promise<LedgerRecord[]> {
   // Raw SQL: the export and the receipt read this on every view, where a Prisma model query compiled
   // its query again each time (issue 26).
-  const rows = await queryRows<{
+  const rows = await readRows<{
     seq: unknown;
     subject_id: string;
     purpose_id: string;
@@ -170,7 +171,6 @@ export async function ledgerForSubject(client: Db | Tx, subjectId: string): Prom
     prev_hash: string;
     hash: string;
   }>(
-    client,
     `SELECT "seq", "subject_id", "purpose_id", "purpose_version", "text_hash", "locale", "fields", "decision", "method", "at", "prev_hash", "hash" FROM "consent_records" WHERE "subject_id" = ? ORDER BY "seq"`,
     [subjectId],
   );

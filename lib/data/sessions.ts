@@ -5,7 +5,8 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { db, type Db, type Tx } from "./db";
 import { pruneExpiredLoginState } from "./login-replay";
-import { executeSql, queryRows, sqlTime, timeOf, timeParam } from "./sql";
+import { executeSql, sqlTime, timeOf, timeParam } from "./sql";
+import { readRows } from "./direct-read";
 
 /** The signed-in user as every page and route sees it (getSession): never a decrypted field. */
 export type SessionUser = {
@@ -51,12 +52,11 @@ export async function findSessionUser(
   userId: string,
   sessionVersion: number,
 ): Promise<SessionUser | null> {
-  const client = await db();
-  // Raw SQL, one statement: every signed-in page and action starts here, and Prisma read the session
-  // and then its user in two statements at its per-query cost (issue 26). One statement also reads
-  // both in one snapshot: an erasure committing meanwhile leaves no row, a signed-out caller
+  // One statement on the driver (direct-read.ts): every signed-in page and action starts here, and
+  // Prisma read the session and then its user in two statements at its per-query cost (issue 26).
+  // One statement also reads both in one snapshot: an erasure committing meanwhile leaves no row, a signed-out caller
   // (tests/security/races.test.ts).
-  const [row] = await queryRows<{
+  const [row] = await readRows<{
     expires_at: unknown;
     id: string;
     session_version: unknown;
@@ -66,7 +66,6 @@ export async function findSessionUser(
     created_at: unknown;
     last_sign_in_at: unknown;
   }>(
-    client,
     `SELECT "s"."expires_at", "u"."id", "u"."session_version", "u"."telegram_id_index", "u"."wrapped_data_key", "u"."wrap_key_id", "u"."created_at", "u"."last_sign_in_at" FROM "sessions" AS "s" JOIN "users" AS "u" ON "u"."id" = "s"."user_id" WHERE "s"."id" = ?`,
     [sessionId],
   );

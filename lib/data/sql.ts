@@ -30,6 +30,8 @@ export function sqlTime(at: Date): string {
 export function timeOf(value: unknown): Date {
   if (value instanceof Date) return value;
   if (typeof value === "string" || typeof value === "number") return new Date(value);
+  // The SQLite connection answers integers as bigint (direct-read.ts), should a time be kept as one.
+  if (typeof value === "bigint") return new Date(Number(value));
   throw new TypeError("not a time");
 }
 

@@ -79,7 +79,7 @@ function planFor(user: UserRow, states: readonly ConsentStateRow[], values: Dire
 }
 
 /**
- * SQLite, inside a transaction the caller opened on `connection` (group-commit.ts). Synchronous on
+ * SQLite, inside a transaction the caller opened on `connection` (lib/data/group-commit.ts). Synchronous on
  * purpose: no other code can run a statement on the shared connection between these.
  */
 export function signInOnSqlite(connection: BetterSqlite3.Database, req: DirectSignIn): DirectOutcome {

@@ -1,8 +1,8 @@
 import "server-only";
-// The sign-in of a Telegram identity (Login Widget or OpenID Connect), the one hot path that runs on
-// the database driver under Prisma instead of through it (docs/decisions/009-sign-in-cost.md). This
-// folder is the only code that uses lib/data/db.ts's driver(): direct.ts holds the statements and what
-// they keep, group-commit.ts the shared SQLite commit.
+// The sign-in of a Telegram identity (Login Widget or OpenID Connect), which runs on the database
+// driver under Prisma instead of through it (docs/decisions/009-sign-in-cost.md), as the signed-in
+// pages' reads do (lib/data/direct-read.ts). direct.ts holds the statements and what they keep,
+// ../group-commit.ts the shared SQLite commit.
 import { driver } from "../db";
 import { budgetRefusal, budgetRow, isBlocked, spend, type LimitName } from "../rate-limit";
 import type { TelegramProfile } from "../../telegram/widget";
@@ -10,7 +10,7 @@ import { claimExpiry, pruneExpiredLoginState } from "../login-replay";
 import { needsDecision, profileValues } from "../users";
 import { telegramIdIndexes } from "../vault";
 import { signInOnPostgres, signInOnSqlite, type DirectSignIn } from "./direct";
-import { inGroupCommit } from "./group-commit";
+import { inGroupCommit } from "../group-commit";
 
 export type SignInOutcome =
   | { kind: "existing"; userId: string; sessionVersion: number; sessionId: string | null; needsConsent: boolean }

@@ -1,27 +1,29 @@
 import "server-only";
-// Group commit for sign-ins on SQLite (docs/decisions/009-sign-in-cost.md).
+// Group commit on SQLite, for the sign-in (docs/decisions/009-sign-in-cost.md) and the record every
+// export view writes (recordEventWhileAccount in audit.ts).
 //
 // SQLite has one writer at a time, and with synchronous=FULL every commit waits for an fsync of the
 // write-ahead log. better-sqlite3 is synchronous, so that wait blocks the whole event loop: under load
-// the fsync, not the work, was the sign-in's largest single cost. Sign-ins that arrive while one
+// the fsync, not the work, was the sign-in's largest single cost. Writes that arrive while one
 // commits now wait for the next transaction and share its commit. Nothing is weakened:
 // - a caller gets its result only after the transaction holding its writes has committed (fsync'd);
-// - every sign-in is still all-or-nothing: if any of them throws, the whole group rolls back and each
+// - every member is still all-or-nothing: if any of them throws, the whole group rolls back and each
 //   is run again in a transaction of its own, so one failure fails only itself;
-// - the transaction's first statement is a write, so it holds SQLite's write lock throughout, as a
-//   single sign-in's did, and no other writer can interleave.
+// - the transaction takes SQLite's write lock before its first statement (BEGIN IMMEDIATE) or, inside
+//   a Prisma transaction, at it (each member's first statement is a write), and holds it to the
+//   commit, so no other writer can interleave.
 // PostgreSQL is not grouped: its commits do not block the event loop, concurrent commits already
 // share WAL flushes, and one transaction locking many user rows could deadlock against consent
 // changes (ledger head, then one user row, then counters).
 //
 // The work runs on the better-sqlite3 connection under the Prisma client, synchronously
-// (direct.ts). That connection is shared: when a Prisma transaction is open on it
+// (sign-in/direct.ts, writeInGroupCommit below). That connection is shared: when a Prisma transaction is open on it
 // (another request's consent change, awaiting between its statements), the group goes through
 // Prisma's $transaction, which waits for it; otherwise the group runs BEGIN IMMEDIATE … COMMIT
 // itself without yielding, so no Prisma statement can land inside it.
 import type BetterSqlite3 from "better-sqlite3";
-import { db, driver } from "../db";
-import { preparedOn } from "../sql";
+import { db, driver } from "./db";
+import { preparedOn } from "./sql";
 
 type Job = {
   work: (connection: BetterSqlite3.Database) => unknown;
@@ -29,13 +31,13 @@ type Job = {
   reject: (error: unknown) => void;
 };
 
-/** Bounds how long one group holds the write lock (each sign-in is a few statements). */
+/** Bounds how long one group holds the write lock (each member is a few statements). */
 const MAX_GROUP = 32;
 
 const queue: Job[] = [];
 let draining = false;
 
-/** Runs `work` in a transaction that may be shared with other sign-ins; resolves after it commits. */
+/** Runs `work` in a transaction that may be shared with other writes; resolves after it commits. */
 export function inGroupCommit<T>(work: (connection: BetterSqlite3.Database) => T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
@@ -49,7 +51,7 @@ export function inGroupCommit<T>(work: (connection: BetterSqlite3.Database) => T
 /**
  * A group's statements and its commit run without giving the event loop a turn (the driver is
  * synchronous), so requests arriving meanwhile are only read in the next poll phase. setImmediate
- * runs after that phase: every sign-in that reached this point in it joins the next group. Without
+ * runs after that phase: every write that reached this point in it joins the next group. Without
  * this wait the first arrival would start a group of one every time.
  */
 async function drainOne(): Promise<void> {
@@ -91,4 +93,13 @@ function inOwnTransaction<T>(connection: BetterSqlite3.Database, run: () => T): 
     if (connection.inTransaction) preparedOn(connection, "ROLLBACK").run();
     throw e;
   }
+}
+
+/**
+ * One statement (`?` placeholders) in a group commit on SQLite, answering the rows it changed; null on
+ * PostgreSQL, where the caller runs it through Prisma (nothing blocks there to be shared).
+ */
+export async function writeInGroupCommit(sql: string, params: readonly unknown[]): Promise<number | null> {
+  if ((await driver()).kind !== "sqlite") return null;
+  return inGroupCommit((connection) => preparedOn(connection, sql).run(...params).changes);
 }
