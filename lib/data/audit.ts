@@ -29,13 +29,19 @@ export const AUDIT_EVENTS = [
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENTS)[number];
 
-/** An event that is a change of its own (a logout, an export, a refused admin request), in its own statement. */
+/**
+ * An event that is a change of its own (a logout, a view of the admin report, a refused admin
+ * request), in its own statement: on SQLite in a commit shared with the others arriving meanwhile
+ * (group-commit.ts), as its fsync would otherwise block the event loop.
+ */
 export async function recordEvent(
   type: AuditEventType,
   subjectId: string | null,
   detail?: Record<string, string | number | boolean>,
 ): Promise<void> {
-  await recordAudit(await db(), type, subjectId, detail);
+  const params = auditParams(type, subjectId, new Date(), detail);
+  if ((await writeInGroupCommit(auditInsertSql(), params)) === null)
+    await executeSql(await db(), auditInsertSql(), params);
 }
 
 /**

@@ -1,6 +1,7 @@
 import "server-only";
 // Reads on the database driver under the Prisma client, for the statements every signed-in page
-// runs (the session's user, the consent overview, the export's history). Through Prisma each raw
+// runs (the session's user, the consent overview, the export's history) and the admin report's.
+// Through Prisma each raw
 // statement paid its client (a query plan compiled for a raw string, spans, result mapping) and, on
 // SQLite, a fresh prepare: about as much as the statement itself, on every page view
 // (docs/decisions/009-sign-in-cost.md measured the same for the sign-in).
@@ -14,9 +15,9 @@ import "server-only";
 // transaction never waited for another request's open transaction there either (the adapter's lock
 // is for transactions only).
 import { createHash } from "node:crypto";
-import type { QueryResultRow } from "pg";
+import type { PoolClient, QueryResultRow } from "pg";
 import { driver } from "./db";
-import { dialect, preparedOn } from "./sql";
+import { dialect, preparedOn, type RowReader } from "./sql";
 
 const PG_INT8 = 20;
 const PG_TIMESTAMP = 1114;
@@ -40,15 +41,60 @@ const statementNames = new Map<string, string>();
  * PostgreSQL, so each shape is parsed and planned once per connection; prepared once per SQL text on
  * SQLite.
  */
-export async function readRows<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-  // Writes stay with Prisma or the sign-in's own statements: their locks and transactions are there.
-  if (!/^\s*SELECT\b/i.test(sql)) throw new Error("readRows runs SELECT statements only.");
+export const readRows: RowReader = async <T>(sql: string, params: readonly unknown[] = []) => {
   const handle = await driver();
-  if (handle.kind === "sqlite") return preparedOn(handle.connection(), sql).all(...params) as T[];
+  if (handle.kind === "sqlite") {
+    refuseWrites(sql);
+    const statement = preparedOn(handle.connection(), sql);
+    // SQLite's own verdict, for what the words could hide.
+    if (!statement.readonly) throw new Error(READS_ONLY);
+    return statement.all(...params) as T[];
+  }
+  return onPostgres<T>(handle.pool, sql, params);
+};
+
+/**
+ * `read` given the reads of one snapshot: on PostgreSQL a READ ONLY, REPEATABLE READ transaction on
+ * one pooled connection, after `setup` (a SELECT of set_config(…, true), which holds for this
+ * transaction only); on SQLite the plain reads, as Prisma's were (the one connection cannot hold a
+ * transaction across awaits without taking other requests' statements into it).
+ */
+export async function inReadSnapshot<R>(setup: string | null, read: (rows: RowReader) => Promise<R>): Promise<R> {
+  const handle = await driver();
+  if (handle.kind === "sqlite") return read(readRows);
+  const connection = await handle.pool.connect();
+  try {
+    await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    if (setup) await onPostgres(connection, setup, []);
+    const out = await read((sql, params = []) => onPostgres(connection, sql, params));
+    await connection.query("COMMIT");
+    connection.release();
+    return out;
+  } catch (e) {
+    // A connection that cannot roll back is dropped from the pool rather than reused mid-transaction.
+    const broken = await connection.query("ROLLBACK").then(
+      () => undefined,
+      (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error("ROLLBACK failed")),
+    );
+    connection.release(broken);
+    throw e;
+  }
+}
+
+const READS_ONLY = "readRows runs SELECT statements only.";
+
+/** Writes stay with Prisma or the sign-in's own statements: their locks and transactions are there. */
+function refuseWrites(sql: string): void {
+  if (!/^\s*(SELECT|WITH)\b/i.test(sql) || /\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE)\b/i.test(sql))
+    throw new Error(READS_ONLY);
+}
+
+async function onPostgres<T>(client: Pick<PoolClient, "query">, sql: string, params: readonly unknown[]): Promise<T[]> {
+  refuseWrites(sql);
   types ??= pgTypes((await import("pg")).default.types);
   const text = dialect(sql);
   let name = statementNames.get(text);
   if (!name) statementNames.set(text, (name = `read_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`));
-  const result = await handle.pool.query<T & QueryResultRow>({ name, text, values: [...params], types });
+  const result = await client.query<T & QueryResultRow>({ name, text, values: [...params], types });
   return result.rows;
 }

@@ -44,6 +44,9 @@ export async function queryRows<T>(client: Db | Tx, sql: string, params: unknown
   return client.$queryRawUnsafe<T[]>(dialect(sql), ...params);
 }
 
+/** Runs a read (`?` placeholders) somewhere: on the driver (direct-read.ts) or through Prisma. */
+export type RowReader = <T>(sql: string, params?: readonly unknown[]) => Promise<T[]>;
+
 export async function executeSql(client: Db | Tx, sql: string, params: unknown[] = []): Promise<number> {
   return client.$executeRawUnsafe(dialect(sql), ...params);
 }
@@ -75,10 +78,9 @@ export type CountQuery = { sql: string; params: unknown[] };
  * scans as apart): one round trip through Prisma and the driver instead of one per count, which is
  * where the admin report's dozens of small counts spent their time.
  */
-export async function countAll(client: Db | Tx, queries: CountQuery[]): Promise<number[]> {
+export async function countAll(read: RowReader, queries: CountQuery[]): Promise<number[]> {
   if (queries.length === 0) return [];
-  const [row] = await queryRows<Record<string, unknown>>(
-    client,
+  const [row] = await read<Record<string, unknown>>(
     `SELECT ${queries.map((q, i) => `(${q.sql}) AS c${i}`).join(", ")}`,
     queries.flatMap((q) => q.params),
   );

@@ -9,12 +9,13 @@ import "server-only";
 // so looks at every stored value: it runs beside the purge, not here (lib/data/consent-check.ts).
 // See docs/decisions/005-admin-report-cost.md.
 import { catalogue } from "../../domain/catalogue";
-import { db, type Db, type Tx } from "../db";
+import { db, type Db } from "../db";
+import { inReadSnapshot } from "../direct-read";
 import { env } from "../../core/env";
 import { FIELD_IDS } from "../../domain/fields";
 import { LEDGER_VERIFY_JOB } from "../ledger";
 import { lastConsentCheck, runConsentCheck, type ConsentCheckResult } from "../consent-check";
-import { countAll, queryRows, sqlTime, timeOf, timeParam, toCount, type CountQuery } from "../sql";
+import { countAll, sqlTime, timeOf, timeParam, toCount, type CountQuery, type RowReader } from "../sql";
 import { counterName, utcDay } from "../stats";
 import { firstDayOfLastWeeks, isoWeek, lastDays, lastMonths, lastWeeks } from "./periods";
 import { telegramIdIndexes } from "../vault";
@@ -25,8 +26,8 @@ const DAY_MS = 86_400_000;
 type Tally = Map<string, number>;
 const add = (t: Tally, k: string, v: number) => t.set(k, (t.get(k) ?? 0) + v);
 
-async function readCounters(client: Db | Tx): Promise<(name: string) => number> {
-  const rows = await queryRows<{ name: string; value: unknown }>(client, `SELECT "name", "value" FROM "counters"`);
+async function readCounters(read: RowReader): Promise<(name: string) => number> {
+  const rows = await read<{ name: string; value: unknown }>(`SELECT "name", "value" FROM "counters"`);
   const byName = new Map(rows.map((r) => [r.name, toCount(r.value)]));
   return (name) => byName.get(name) ?? 0;
 }
@@ -54,7 +55,7 @@ export async function readConsentCheck(client: Db): Promise<ConsentCheckResult> 
  * the next purge erases. For the account purpose the clock is the last sign-in, counted on users.
  */
 export async function countPastRetention(
-  client: Db | Tx,
+  read: RowReader,
   now: Date,
 ): Promise<{ perField: Map<string, number>; dormantAccounts: number }> {
   const queries: { field: string; account: boolean; query: CountQuery }[] = [];
@@ -93,7 +94,7 @@ export async function countPastRetention(
     queries.push({ field, account: false, query: { sql, params } });
   }
   const counts = await countAll(
-    client,
+    read,
     queries.map((q) => q.query),
   );
   const perField = new Map(queries.map((q, i) => [q.field, counts[i]!]));
@@ -181,9 +182,8 @@ export function closedPeriodsBefore(now: Date): { lastDay: Date; lastWeekDay: Da
 let closedActivity: { day: string; head: string; people: Map<string, number> } | null = null;
 
 /** The newest ledger record stamped before `day`, as "seq:hash" ("" for none): one index probe from the end. */
-async function closedLedgerHead(client: Db | Tx, day: string): Promise<string> {
-  const [row] = await queryRows<{ seq: unknown; hash: string }>(
-    client,
+async function closedLedgerHead(read: RowReader, day: string): Promise<string> {
+  const [row] = await read<{ seq: unknown; hash: string }>(
     `SELECT seq, hash FROM consent_records WHERE at < ${timeParam()} ORDER BY seq DESC LIMIT 1`,
     [sqlTime(new Date(`${day}T00:00:00Z`))],
   );
@@ -191,20 +191,22 @@ async function closedLedgerHead(client: Db | Tx, day: string): Promise<string> {
 }
 
 /** Distinct people per "scope|decision|period" over the closed periods from `from` to `today`. */
-async function countActivityPeople(client: Db | Tx, from: string, today: string): Promise<Map<string, number>> {
+async function countActivityPeople(read: RowReader, from: string, today: string): Promise<Map<string, number>> {
   // Ledger records of the window: the activity of about 12 weeks, not the whole ledger. One range
   // scan of consent_records(purpose_id, at) per purpose; a scan on `at` alone has no index to use.
-  const window = { gte: new Date(`${from}T00:00:00Z`), lt: new Date(`${today}T00:00:00Z`) };
+  const window = [sqlTime(new Date(`${from}T00:00:00Z`)), sqlTime(new Date(`${today}T00:00:00Z`))];
   const records = (
     await Promise.all(
       catalogue().map((p) =>
-        client.consentRecord.findMany({
-          where: { purposeId: p.id, at: window, decision: { in: ["granted", "withdrawn"] } },
-          select: { subjectId: true, purposeId: true, decision: true, at: true },
-        }),
+        read<{ subject_id: string; purpose_id: string; decision: string; at: unknown }>(
+          `SELECT "subject_id", "purpose_id", "decision", "at" FROM "consent_records" WHERE "purpose_id" = ? AND "at" >= ${timeParam()} AND "at" < ${timeParam()} AND "decision" IN ('granted', 'withdrawn')`,
+          [p.id, ...window],
+        ),
       ),
     )
-  ).flat();
+  )
+    .flat()
+    .map((r) => ({ subjectId: r.subject_id, purposeId: r.purpose_id, decision: r.decision, at: timeOf(r.at) }));
   const people = new Map<string, Set<string>>();
   const see = (k: string, subject: string) => {
     let s = people.get(k);
@@ -225,7 +227,7 @@ async function countActivityPeople(client: Db | Tx, from: string, today: string)
   return new Map([...people].map(([k, s]) => [k, s.size]));
 }
 
-export async function readActivity(client: Db | Tx, now: Date): Promise<ActivityFacts> {
+export async function readActivity(read: RowReader, now: Date): Promise<ActivityFacts> {
   const closed = closedPeriodsBefore(now);
   const days = lastDays(closed.lastDay, ACTIVITY_DAYS);
   const weeks = lastWeeks(closed.lastWeekDay, ACTIVITY_WEEKS);
@@ -233,13 +235,12 @@ export async function readActivity(client: Db | Tx, now: Date): Promise<Activity
   const today = utcDay(now);
   const firstWeekDay = firstDayOfLastWeeks(closed.lastWeekDay, ACTIVITY_WEEKS);
   const from = [firstWeekDay, days[0]!].sort()[0]!;
-  const head = await closedLedgerHead(client, today);
+  const head = await closedLedgerHead(read, today);
   if (closedActivity?.day !== today || closedActivity.head !== head)
-    closedActivity = { day: today, head, people: await countActivityPeople(client, from, today) };
+    closedActivity = { day: today, head, people: await countActivityPeople(read, from, today) };
   const people = closedActivity.people;
   const erased = (
-    await queryRows<{ day: string; value: unknown }>(
-      client,
+    await read<{ day: string; value: unknown }>(
       `SELECT day, value FROM daily_stats WHERE metric = 'erased' AND day >= ?`,
       [`${months[0]}-01`],
     )
@@ -279,15 +280,14 @@ export async function readActivity(client: Db | Tx, now: Date): Promise<Activity
  */
 export type AdminOwn = { accounts: number; granted: Tally; stored: Tally };
 
-export async function readAdminOwn(client: Db | Tx): Promise<AdminOwn> {
+export async function readAdminOwn(read: RowReader): Promise<AdminOwn> {
   const indexes = env().adminTelegramIds.flatMap((id) => telegramIdIndexes(id));
   const own: AdminOwn = { accounts: 0, granted: new Map(), stored: new Map() };
   if (indexes.length === 0) return own;
   // Their accounts, granted purposes and stored fields, one row each, in one statement.
   const isAdmin = `"u"."telegram_id_index" IN (${indexes.map(() => "?").join(", ")})`;
   const admins = `JOIN "users" AS "u" ON "u"."id" = "x"."user_id" WHERE ${isAdmin}`;
-  const rows = await queryRows<{ k: string; v: string }>(
-    client,
+  const rows = await read<{ k: string; v: string }>(
     `SELECT 'a' AS "k", "u"."id" AS "v" FROM "users" AS "u" WHERE ${isAdmin}
      UNION ALL SELECT 'g', "x"."purpose_id" FROM "consent_states" AS "x" ${admins} AND "x"."granted" = TRUE
      UNION ALL SELECT 'f', "x"."field" FROM "user_fields" AS "x" ${admins}`,
@@ -305,9 +305,8 @@ export type PurgeFacts = { startedAt: Date; finishedAt: Date | null; counts: Rec
 type JobRunRow = { job: string; started_at: unknown; finished_at: unknown; result: string | null };
 
 /** The newest run of each job (an index probe of job_runs(job, started_at) each), in one statement. */
-async function readLastRuns(client: Db | Tx, jobs: readonly string[]): Promise<Map<string, JobRunRow>> {
-  const rows = await queryRows<JobRunRow>(
-    client,
+async function readLastRuns(read: RowReader, jobs: readonly string[]): Promise<Map<string, JobRunRow>> {
+  const rows = await read<JobRunRow>(
     jobs
       .map(
         (_, i) =>
@@ -382,7 +381,7 @@ function lastLedgerCheckOf(run: JobRunRow | undefined): LedgerCheckFacts | null 
  * them), planning alone took about 6 ms of the database's CPU on every view of the report, more than
  * running it (docs/measurements/pages-cost-log.md).
  */
-async function countStaleDecisions(client: Db | Tx): Promise<Map<string, number>> {
+async function countStaleDecisions(read: RowReader): Promise<Map<string, number>> {
   type Row = readonly [purpose: string, a: string | null, b: string | null];
   // Per purpose: each language with the version in force in it (a range on either side of the
   // version), and the gaps between its languages (the first open below, the last open above).
@@ -424,8 +423,7 @@ async function countStaleDecisions(client: Db | Tx): Promise<Map<string, number>
   const sql =
     `WITH ${parts.map((part, i) => `r${i}(p, a, b) AS (VALUES ${values(part.rows)})`).join(", ")} ` +
     parts.map((part, i) => `SELECT r.p AS "purpose", ${part.count} AS "n" FROM r${i} AS r`).join(" UNION ALL ");
-  const rows = await queryRows<{ purpose: string; n: unknown }>(
-    client,
+  const rows = await read<{ purpose: string; n: unknown }>(
     sql,
     parts.flatMap((part) => part.rows.flat()),
   );
@@ -452,18 +450,18 @@ export type ReportFacts = {
   lastLedgerCheck: LedgerCheckFacts | null;
 };
 
-export async function readFacts(client: Db | Tx, now: Date): Promise<ReportFacts> {
+export async function readFacts(read: RowReader, now: Date): Promise<ReportFacts> {
   // The values under unknown field names and the users on an older master key, in one statement.
   const unknownGaps = unknownFieldGaps();
   const olderKeys = otherThan("users", "wrap_key_id", env().masterKeys[0]!.id, "1 = 1", []);
   const [counter, counts, awaitingReconsent, retention, activity, runs, own] = await Promise.all([
-    readCounters(client),
-    countAll(client, [...unknownGaps, ...olderKeys]),
-    countStaleDecisions(client),
-    countPastRetention(client, now),
-    readActivity(client, now),
-    readLastRuns(client, ["purge", LEDGER_VERIFY_JOB]),
-    readAdminOwn(client),
+    readCounters(read),
+    countAll(read, [...unknownGaps, ...olderKeys]),
+    countStaleDecisions(read),
+    countPastRetention(read, now),
+    readActivity(read, now),
+    readLastRuns(read, ["purge", LEDGER_VERIFY_JOB]),
+    readAdminOwn(read),
   ]);
   const lastPurge = lastPurgeOf(runs.get("purge"));
   const lastLedgerCheck = lastLedgerCheckOf(runs.get(LEDGER_VERIFY_JOB));
@@ -488,24 +486,23 @@ export async function readFacts(client: Db | Tx, now: Date): Promise<ReportFacts
   };
 }
 
-/** The report's reads in one snapshot, with the consent check's last result (run once if never run). */
+/**
+ * The report's reads (in one snapshot on PostgreSQL), on the driver, with the consent check's last
+ * result (run once if never run).
+ */
 export async function readReportFacts(now: Date): Promise<{ facts: ReportFacts; check: ConsentCheckResult }> {
-  const client = await db();
-  // Outside the transaction below: on a database never checked, this runs the check (seconds).
-  const check = await readConsentCheck(client);
-  if (env().databaseKind !== "postgres") return { facts: await readFacts(client, now), check };
+  // Outside the snapshot below: on a database never checked, this runs the check (seconds).
+  const check = await readConsentCheck(await db());
   // Every query here is an index range scan over the problems it counts, usually a few pages. At a
   // million users PostgreSQL's estimates for some of them reach hundreds of thousands of rows (it
   // takes purpose_id and purpose_version as independent, so "another version of this purpose"
   // looks like a third of the table), and it then starts parallel workers and JIT-compiles the
   // plan: 50-100 ms per query for a scan that reads three pages, a dozen times per report. Neither
   // can help a query this small, so the report turns both off for its own transaction only.
-  const facts = await client.$transaction(async (tx) => {
-    // SET LOCAL of both, in one statement.
-    await tx.$queryRawUnsafe(
-      "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)",
-    );
-    return readFacts(tx, now);
-  });
+  // On PostgreSQL, SET LOCAL of both, in one statement (nothing on SQLite, which has neither).
+  const facts = await inReadSnapshot(
+    "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)",
+    (read) => readFacts(read, now),
+  );
   return { facts, check };
 }
