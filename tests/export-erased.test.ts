@@ -39,3 +39,32 @@ it("records an export only while the account exists: nothing of an erased accoun
   expect(await recordEventWhileAccount("data.exported", id)).toBe(false);
   expect(await countRows(app, "audit_events", "subject_id = $1", [id])).toBe(0);
 });
+
+it("the printable export (which reads no events) records its view as the JSON does, and the JSON keeps its events", async () => {
+  const c = new Client(app.origin);
+  // Synthetic values only.
+  await c.signIn({ id: "813000003", first_name: "Pia", username: "pia_print" }, ONLY_ACCOUNT);
+  const id = ((await (await c.get("/api/me")).json()) as { id: string }).id;
+  const exports = () => countRows(app, "audit_events", `subject_id = $1 AND type = 'data.exported'`, [id]);
+
+  const page = await c.get("/settings/export");
+  expect(page.status).toBe(200);
+  expect(await exports()).toBe(1);
+
+  const json = (await (await c.get("/api/me/export")).json()) as { events: { type: string }[] };
+  // The whole export keeps its shape: the events between the records kept and the receipt.
+  expect(Object.keys(json)).toEqual([
+    "format",
+    "exportedAt",
+    "controller",
+    "account",
+    "purposes",
+    "consentHistory",
+    "recordsKept",
+    "events",
+    "receipt",
+  ]);
+  // The page's view is listed; the JSON's own is recorded after it was read.
+  expect(json.events.filter((e) => e.type === "data.exported")).toHaveLength(1);
+  expect(await exports()).toBe(2);
+});

@@ -35,18 +35,37 @@ function decisionOf(v: PurposeView, history: readonly LedgerRecord[]) {
 /** The signed-in user's row, as getSession read it for this request: not read again here (issue 26). */
 export type ExportingUser = UserKeyRow & { createdAt: Date; lastSignInAt: Date };
 
-/** `locale`: the language of the page or request asking, for purposes the person has not decided on. */
+/**
+ * The whole export (GET /api/me/export). `locale`: the language of the page or request asking, for
+ * purposes the person has not decided on.
+ */
 export async function exportUserData(user: ExportingUser, locale: Locale = DEFAULT_LOCALE) {
-  const userId = user.id;
-  const [overview, history, events] = await Promise.all([
-    getConsentOverview(user),
-    ledgerForSubject(userId),
-    // Raw SQL, like the ledger's read: on every view of the export (issue 26).
+  const [{ receipt, ...rest }, events] = await Promise.all([
+    exportForReading(user, locale),
     readRows<{ type: string; at: unknown; detail: string | null }>(
       `SELECT "type", "at", "detail" FROM "audit_events" WHERE "subject_id" = ? ORDER BY "id"`,
-      [userId],
+      [user.id],
     ),
   ]);
+  return {
+    ...rest,
+    events: events.map((e) => ({
+      type: e.type,
+      at: timeOf(e.at).toISOString(),
+      detail: e.detail ? JSON.parse(e.detail) : null,
+    })),
+    receipt,
+  };
+}
+
+/**
+ * The export without its events, for the printable page, which does not list them (the JSON
+ * download carries them). Every view of the export writes one, so reading them grew the page's cost
+ * with each view of it.
+ */
+export async function exportForReading(user: ExportingUser, locale: Locale = DEFAULT_LOCALE) {
+  const userId = user.id;
+  const [overview, history] = await Promise.all([getConsentOverview(user), ledgerForSubject(userId)]);
   const meanings = meaningOfHistory(history);
   return {
     format: "consent-login export v1",
@@ -100,13 +119,8 @@ export async function exportUserData(user: ExportingUser, locale: Locale = DEFAU
       hash: r.hash,
     })),
     // What we log about people besides the values above, and how long each is kept before the purge
-    // deletes it (the events below among them).
+    // deletes it (the events, in the whole export, among them).
     recordsKept: recordRetentions(),
-    events: events.map((e) => ({
-      type: e.type,
-      at: timeOf(e.at).toISOString(),
-      detail: e.detail ? JSON.parse(e.detail) : null,
-    })),
     receipt: receiptFrom(userId, overview, history, locale),
   };
 }

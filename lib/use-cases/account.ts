@@ -6,7 +6,7 @@ import { recordEvent, recordEventWhileAccount } from "../data/audit";
 import { checkDecisions, setConsents, type AppliedDecisions, type Decisions } from "../data/consents";
 import { eraseUser } from "../data/erase";
 import { demoPhoneSharingAvailable } from "../demo";
-import { exportUserData, type ExportingUser } from "../data/export";
+import { exportForReading, exportUserData, type ExportingUser } from "../data/export";
 import { createBotLink, phoneUse } from "../data/phone";
 import { env } from "../core/env";
 import { bumpSessionVersion, createAccountFromPending, userNeedsConsent } from "../data/users";
@@ -159,7 +159,15 @@ export async function deleteMyAccount(userId: string, requestId: string): Promis
 }
 
 export async function exportMyData(user: ExportingUser, locale: Locale) {
-  const data = await exportUserData(user, locale);
+  return recordedExport(user, await exportUserData(user, locale));
+}
+
+/** The printable export: the same, without the list of events it does not show. */
+export async function readMyExport(user: ExportingUser, locale: Locale) {
+  return recordedExport(user, await exportForReading(user, locale));
+}
+
+async function recordedExport<T>(user: ExportingUser, data: T): Promise<T> {
   // No export leaves without its audit record, and none of an account erased since the session was
   // read (the export itself takes the session's row and does not read the account again).
   if (!(await recordEventWhileAccount("data.exported", user.id))) throw new Error("The account no longer exists.");

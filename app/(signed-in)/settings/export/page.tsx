@@ -4,7 +4,7 @@ import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { FieldValue } from "@/components/field-value";
 import { PrintButton } from "@/components/print-button";
-import { exportMyData } from "@/lib/use-cases/account";
+import { readMyExport } from "@/lib/use-cases/account";
 import { env } from "@/lib/core/env";
 import { DEMO_PHONE_SOURCE, FIELDS, isFieldId } from "@/lib/domain/fields";
 import { isLocale, textDirection } from "@/lib/i18n/locales";
@@ -23,11 +23,12 @@ const SOURCE_KEYS: Record<string, "telegram_login" | "telegram_phone" | "demo_ph
   [DEMO_PHONE_SOURCE]: "demo_phone",
 };
 
-// The same export as GET /api/me/export (same function, same audit record), laid out for reading
-// and printing. The JSON keeps ISO dates and English keys; this page says them in the person's language.
+// The same export as GET /api/me/export (the same data layer and audit record) without the list of
+// events, which the page does not show and the JSON carries, laid out for reading and printing. The
+// JSON keeps ISO dates and English keys; this page says them in the person's language.
 export default async function ExportPage() {
   const user = await requireUser();
-  const data = await exportMyData(user, await currentLocale());
+  const data = await readMyExport(user, await currentLocale());
   const [t, tr, tc, format] = await Promise.all([
     getTranslations("records.export"),
     getTranslations("records"),
