@@ -1,10 +1,9 @@
 import "server-only";
 // Reads on the database driver under the Prisma client, for the statements every signed-in page
 // runs (the session's user, the consent overview, the export's history) and the admin report's.
-// Through Prisma each raw
-// statement paid its client (a query plan compiled for a raw string, spans, result mapping) and, on
-// SQLite, a fresh prepare: about as much as the statement itself, on every page view
-// (docs/decisions/009-sign-in-cost.md measured the same for the sign-in).
+// Through Prisma each raw statement paid its client (a query plan compiled for a raw string, spans,
+// result mapping) and, on SQLite, a fresh prepare: about as much as the statement itself, on every
+// page view (docs/decisions/009-sign-in-cost.md measured the same for the sign-in).
 //
 // The rows keep the shapes Prisma's raw queries gave, so callers read them the same way: on
 // PostgreSQL, BIGINT as bigint and a TIMESTAMP (without zone, kept in UTC) as a UTC Date whatever the

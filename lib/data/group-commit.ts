@@ -1,6 +1,6 @@
 import "server-only";
-// Group commit on SQLite, for the sign-in (docs/decisions/009-sign-in-cost.md) and the record every
-// export view writes (recordEventWhileAccount in audit.ts).
+// Group commit on SQLite, for the sign-in (docs/decisions/009-sign-in-cost.md) and the audit events
+// written on their own, such as the record of every export view (audit.ts).
 //
 // SQLite has one writer at a time, and with synchronous=FULL every commit waits for an fsync of the
 // write-ahead log. better-sqlite3 is synchronous, so that wait blocks the whole event loop: under load
@@ -17,10 +17,10 @@ import "server-only";
 // changes (ledger head, then one user row, then counters).
 //
 // The work runs on the better-sqlite3 connection under the Prisma client, synchronously
-// (sign-in/direct.ts, writeInGroupCommit below). That connection is shared: when a Prisma transaction is open on it
-// (another request's consent change, awaiting between its statements), the group goes through
-// Prisma's $transaction, which waits for it; otherwise the group runs BEGIN IMMEDIATE … COMMIT
-// itself without yielding, so no Prisma statement can land inside it.
+// (sign-in/direct.ts, writeInGroupCommit below). That connection is shared: when a Prisma
+// transaction is open on it (another request's consent change, awaiting between its statements),
+// the group goes through Prisma's $transaction, which waits for it; otherwise the group runs
+// BEGIN IMMEDIATE … COMMIT itself without yielding, so no Prisma statement can land inside it.
 import type BetterSqlite3 from "better-sqlite3";
 import { db, driver } from "./db";
 import { preparedOn } from "./sql";

@@ -54,8 +54,8 @@ export async function findSessionUser(
 ): Promise<SessionUser | null> {
   // One statement on the driver (direct-read.ts): every signed-in page and action starts here, and
   // Prisma read the session and then its user in two statements at its per-query cost (issue 26).
-  // One statement also reads both in one snapshot: an erasure committing meanwhile leaves no row, a signed-out caller
-  // (tests/security/races.test.ts).
+  // One statement also reads both in one snapshot: an erasure committing meanwhile leaves no row,
+  // a signed-out caller (tests/security/races.test.ts).
   const [row] = await readRows<{
     expires_at: unknown;
     id: string;
