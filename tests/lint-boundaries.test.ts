@@ -59,7 +59,7 @@ describe("the import boundaries", () => {
     for (const [file, code] of allowed) expect(await boundaryErrors(file, code), `${file}: ${code}`).toEqual([]);
   });
 
-  it("refuse the driver under Prisma to lib/data/ outside the sign-in, by name or dynamically", async () => {
+  it("refuse the driver under Prisma to lib/data/ outside the sign-in, group-commit.ts and direct-read.ts, by name or dynamically", async () => {
     for (const code of [
       `import { driver } from "./db";`,
       `export async function f() { const { driver } = await import("../data/./db"); return driver; }`,
