@@ -70,14 +70,21 @@ export async function inReadSnapshot<R>(setup: string | null, read: (rows: RowRe
     connection.release();
     return out;
   } catch (e) {
-    // A connection that cannot roll back is dropped from the pool rather than reused mid-transaction.
-    const broken = await connection.query("ROLLBACK").then(
-      () => undefined,
-      (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error("ROLLBACK failed")),
-    );
-    connection.release(broken);
+    await rollBackAndRelease(connection);
     throw e;
   }
+}
+
+/**
+ * Ends a failed transaction and gives the connection back; one that cannot roll back is dropped
+ * from the pool rather than reused mid-transaction.
+ */
+export async function rollBackAndRelease(connection: PoolClient): Promise<void> {
+  const broken = await connection.query("ROLLBACK").then(
+    () => undefined,
+    (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error("ROLLBACK failed")),
+  );
+  connection.release(broken);
 }
 
 const READS_ONLY = "readRows runs SELECT statements only.";

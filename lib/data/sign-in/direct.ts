@@ -28,6 +28,7 @@ import { budgetSpendParams, budgetSpendSql, budgetUsedUpParams, budgetUsedUpSql,
 import { claimSql } from "../login-replay";
 import { newSessionId, sessionInsertSql } from "../sessions";
 import { dialect, preparedOn, sqlTime, timeParam } from "../sql";
+import { rollBackAndRelease } from "../direct-read";
 import { bumpCountersSql, counterName } from "../stats";
 import { fieldUpsertStatement } from "../field-statement";
 import { dataKeyOf, planFieldWrites, type FieldWritePlan } from "../vault";
@@ -200,12 +201,7 @@ async function lockedSignIn(connection: PoolClient, req: DirectSignIn): Promise<
     connection.release();
     return outcome;
   } catch (e) {
-    // A connection that cannot roll back is dropped from the pool rather than reused mid-transaction.
-    const broken = await connection.query("ROLLBACK").then(
-      () => undefined,
-      (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error("ROLLBACK failed")),
-    );
-    connection.release(broken);
+    await rollBackAndRelease(connection);
     throw e;
   }
 }
