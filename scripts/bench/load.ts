@@ -273,3 +273,58 @@ export async function settle(pid: number, maxSeconds = 60): Promise<void> {
     if (cpuSecondsOf(pid) - before < 0.006) return;
   }
 }
+
+export type Alternated = { r: LoadResult; cpuMs: number; windows: number[] };
+
+/**
+ * Measures two loads in alternating windows, A B B A (twice that with `rounds` 2), and adds each side's
+ * windows up: requests per second over all its windows, server CPU per request over all its requests.
+ * A reference measured in one window and its subject in another, seconds apart, compared two states
+ * of the machine as well as two routes: the same bare route cost 2.15 ms of server CPU a request in
+ * one half of a run and 2.93 in the other, and the blank page answered 107 req/s before the pages and
+ * 181 after them. Alternating puts any drift on both sides alike. `windows` keeps each window's req/s,
+ * A's then B's, so the report can show how far they scatter. Combined percentiles are the median of the
+ * windows' p50s and the largest of their p99s.
+ */
+export async function alternate(
+  pid: number,
+  a: () => Promise<LoadResult>,
+  b: () => Promise<LoadResult>,
+  rounds = 1,
+): Promise<[Alternated, Alternated]> {
+  const sides = [
+    { results: [] as LoadResult[], cpu: 0 },
+    { results: [] as LoadResult[], cpu: 0 },
+  ];
+  for (let i = 0; i < rounds; i++)
+    for (const side of [0, 1, 1, 0]) {
+      // What the previous window left queued is answered before this one opens.
+      await settle(pid);
+      const cpu = cpuSecondsOf(pid);
+      sides[side]!.results.push(await (side ? b : a)());
+      sides[side]!.cpu += cpuSecondsOf(pid) - cpu;
+    }
+  return sides.map(({ results, cpu }) => {
+    const ok = results.reduce((n, r) => n + r.ok, 0);
+    const seconds = results.reduce((n, r) => n + r.seconds, 0);
+    const p50s = results.map((r) => r.p50Ms).sort((x, y) => x - y);
+    return {
+      r: {
+        rps: ok / seconds,
+        p50Ms: p50s[Math.floor(p50s.length / 2)]!,
+        p99Ms: Math.max(...results.map((r) => r.p99Ms)),
+        ok,
+        failed: results.reduce((n, r) => n + r.failed, 0),
+        seconds,
+      },
+      cpuMs: (cpu * 1000) / Math.max(1, ok),
+      windows: results.map((r) => r.rps),
+    };
+  }) as [Alternated, Alternated];
+}
+
+/** The subject's windows against the reference's, pair by pair: "window ratios 0.57-0.66". */
+export function windowRatios(reference: readonly number[], subject: readonly number[]): string {
+  const ratios = subject.map((rps, i) => rps / (reference[i] ?? NaN));
+  return `window ratios ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
+}
