@@ -9,8 +9,7 @@ import "server-only";
 // so looks at every stored value: it runs beside the purge, not here (lib/data/consent-check.ts).
 // See docs/decisions/005-admin-report-cost.md.
 import { catalogue } from "../../domain/catalogue";
-import { db, type Db } from "../db";
-import { inReadSnapshot } from "../direct-read";
+import { inReadSnapshot, readRows } from "../direct-read";
 import { env } from "../../core/env";
 import { FIELD_IDS } from "../../domain/fields";
 import { LEDGER_VERIFY_JOB } from "../ledger";
@@ -44,8 +43,8 @@ const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
  * The last stored result of the no-live-consent check. A database that has never been checked
  * (a new install, or one upgraded from before the check was stored) is checked once, here.
  */
-export async function readConsentCheck(client: Db): Promise<ConsentCheckResult> {
-  return (await lastConsentCheck(client)) ?? (await runConsentCheck());
+export async function readConsentCheck(read: RowReader): Promise<ConsentCheckResult> {
+  return (await lastConsentCheck(read)) ?? (await runConsentCheck());
 }
 
 /**
@@ -492,7 +491,7 @@ export async function readFacts(read: RowReader, now: Date): Promise<ReportFacts
  */
 export async function readReportFacts(now: Date): Promise<{ facts: ReportFacts; check: ConsentCheckResult }> {
   // Outside the snapshot below: on a database never checked, this runs the check (seconds).
-  const check = await readConsentCheck(await db());
+  const check = await readConsentCheck(readRows);
   // Every query here is an index range scan over the problems it counts, usually a few pages. At a
   // million users PostgreSQL's estimates for some of them reach hundreds of thousands of rows (it
   // takes purpose_id and purpose_version as independent, so "another version of this purpose"
