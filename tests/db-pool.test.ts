@@ -2,23 +2,24 @@
 // POSTGRES_IDLE_POOL): with pg's default of 10 s, every request after a pause waited for its
 // connection to be opened again. A kept connection that PostgreSQL ends meanwhile (a restart, an
 // administrator) must cost nothing but a new one: the pool drops it, the process stays up, and the
-// next request is answered. SQLite has no pool: there the app holds one connection for its life.
+// next request is answered, in the server and in a process that has used only the driver. SQLite has
+// no pool: there the app holds one connection for its life.
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, ONLY_ACCOUNT } from "./support/client";
 import { testDbKind } from "./support/databases";
 import { query } from "./support/inspect";
-import { startApp, type TestApp } from "./support/server";
+import { startAppForThisProcess, stopAppForThisProcess, type TestApp } from "./support/server";
 
 const onPostgres = testDbKind() === "postgres";
 let app: TestApp;
 
 beforeAll(async () => {
-  if (onPostgres) app = await startApp({ label: "dbpool" });
+  if (onPostgres) app = await startAppForThisProcess({ label: "dbpool" });
 });
 
 afterAll(async () => {
-  await app?.stop();
+  if (onPostgres) await stopAppForThisProcess(app);
 });
 
 // The app's own connections to its database: not this test's (query() opens one per call).
@@ -48,4 +49,17 @@ describe.runIf(onPostgres)("PostgreSQL: the app's connections through a quiet sp
     });
     expect(await appConnections()).toBeGreaterThan(0);
   }, 40_000);
+
+  // The same in a process whose only statements went through the driver (lib/data/direct-read.ts),
+  // as a server's may after a restart: Prisma's adapter listens for a dying idle connection only from
+  // Prisma's first statement, and a pool "error" event with no listener ends the process.
+  it("survives the end of an idle connection that only the driver has used", async () => {
+    const { readRows } = await import("../lib/data/direct-read");
+    expect(await readRows<{ one: number }>(`SELECT 1 AS "one"`)).toEqual([{ one: 1 }]);
+    const ended = await query<{ ok: boolean }>(app, `SELECT pg_terminate_backend(pid) AS ok ${OTHERS}`);
+    expect(ended.length).toBeGreaterThan(0);
+    // The pool hears of it when the connection's socket closes; give that time to arrive here.
+    await sleep(500);
+    expect(await readRows<{ one: number }>(`SELECT 1 AS "one"`)).toEqual([{ one: 1 }]);
+  });
 });

@@ -109,6 +109,13 @@ async function connect(): Promise<Db> {
       connectionTimeoutMillis: databaseTimeoutMs,
       ...POSTGRES_IDLE_POOL,
     });
+    // An idle connection that dies (PostgreSQL restarted or dropped it, a network cut) is dropped by
+    // the pool, which reports it as an "error" event: with no listener that event ends the process.
+    // Prisma's adapter listens too, but only from Prisma's first statement, and the driver's
+    // statements (sign-in, pages, audit events) may be the only ones a process has run.
+    pool.on("error", (e) =>
+      log().warn({ code: (e as { code?: string }).code }, "an idle PostgreSQL connection failed"),
+    );
     const client = new PgClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
     globalForDb.__consentDriver = { kind: "postgres", pool };
     return client as unknown as Db;
