@@ -1,8 +1,8 @@
 import "server-only";
 // Security and account events: a closed vocabulary of resource.verb names, with no personal data.
 // Written in the same transaction as the change they record where there is one.
-import { db, type Db, type Tx } from "./db";
-import { writeInGroupCommit } from "./group-commit";
+import type { Db, Tx } from "./db";
+import { writeAlone } from "./group-commit";
 import { executeSql, sqlTime, timeParam } from "./sql";
 
 export const AUDIT_EVENTS = [
@@ -39,9 +39,7 @@ export async function recordEvent(
   subjectId: string | null,
   detail?: Record<string, string | number | boolean>,
 ): Promise<void> {
-  const params = auditParams(type, subjectId, new Date(), detail);
-  if ((await writeInGroupCommit(auditInsertSql(), params)) === null)
-    await executeSql(await db(), auditInsertSql(), params);
+  await writeAlone(auditInsertSql(), auditParams(type, subjectId, new Date(), detail));
 }
 
 /**
@@ -54,8 +52,7 @@ export async function recordEventWhileAccount(type: AuditEventType, subjectId: s
   const params = [subjectId, ...auditParams(type, subjectId, new Date())];
   // Every view of the export writes one: on SQLite its commit (an fsync that blocks the event loop)
   // is shared with the others arriving meanwhile (group-commit.ts).
-  const written = (await writeInGroupCommit(sql, params)) ?? (await executeSql(await db(), sql, params));
-  return written > 0;
+  return (await writeAlone(sql, params)) > 0;
 }
 
 /** Raw SQL: every sign-in writes one, and Prisma's per-query cost was most of a sign-in (docs/decisions/009). */

@@ -89,7 +89,10 @@ export async function rollBackAndRelease(connection: PoolClient): Promise<void> 
 
 const READS_ONLY = "readRows runs SELECT statements only.";
 
-/** Writes stay with Prisma or the sign-in's own statements: their locks and transactions are there. */
+/**
+ * Writes stay with Prisma or the sign-in's own statements, where their locks and transactions are
+ * (and an audit event written alone, group-commit.ts's writeAlone).
+ */
 function refuseWrites(sql: string): void {
   if (!/^\s*(SELECT|WITH)\b/i.test(sql) || /\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE)\b/i.test(sql))
     throw new Error(READS_ONLY);

@@ -17,13 +17,14 @@ import "server-only";
 // changes (ledger head, then one user row, then counters).
 //
 // The work runs on the better-sqlite3 connection under the Prisma client, synchronously
-// (sign-in/direct.ts, writeInGroupCommit below). That connection is shared: when a Prisma
+// (sign-in/direct.ts, writeAlone below). That connection is shared: when a Prisma
 // transaction is open on it (another request's consent change, awaiting between its statements),
 // the group goes through Prisma's $transaction, which waits for it; otherwise the group runs
 // BEGIN IMMEDIATE … COMMIT itself without yielding, so no Prisma statement can land inside it.
 import type BetterSqlite3 from "better-sqlite3";
+import { createHash } from "node:crypto";
 import { db, driver } from "./db";
-import { preparedOn } from "./sql";
+import { dialect, preparedOn } from "./sql";
 
 type Job = {
   work: (connection: BetterSqlite3.Database) => unknown;
@@ -96,10 +97,20 @@ function inOwnTransaction<T>(connection: BetterSqlite3.Database, run: () => T): 
 }
 
 /**
- * One statement (`?` placeholders) in a group commit on SQLite, answering the rows it changed; null on
- * PostgreSQL, where the caller runs it through Prisma (nothing blocks there to be shared).
+ * One write statement (`?` placeholders) on its own, answering the rows it changed: on SQLite in a
+ * group commit; on PostgreSQL on a pooled connection, in a transaction of its own (autocommit), as a
+ * named statement, parsed once per connection. Only for a write that needs no lock or transaction
+ * around it (an audit event: audit.ts): the others go through Prisma or the sign-in's statements.
+ * Through Prisma one such INSERT cost the admin report's view about as much app CPU as a query.
  */
-export async function writeInGroupCommit(sql: string, params: readonly unknown[]): Promise<number | null> {
-  if ((await driver()).kind !== "sqlite") return null;
-  return inGroupCommit((connection) => preparedOn(connection, sql).run(...params).changes);
+export async function writeAlone(sql: string, params: readonly unknown[]): Promise<number> {
+  const handle = await driver();
+  if (handle.kind === "sqlite")
+    return inGroupCommit((connection) => preparedOn(connection, sql).run(...params).changes);
+  const text = dialect(sql);
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `write_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`));
+  return (await handle.pool.query({ name, text, values: [...params] })).rowCount ?? 0;
 }
+
+const statementNames = new Map<string, string>();

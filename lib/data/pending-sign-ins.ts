@@ -12,6 +12,8 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { db, type Tx } from "./db";
 import { env } from "../core/env";
+import { readRows } from "./direct-read";
+import { sqlTime, timeParam } from "./sql";
 
 export async function openPendingSignIn(telegramIdIndex: string, expiresAt: Date): Promise<string> {
   const id = randomBytes(24).toString("base64url");
@@ -20,14 +22,16 @@ export async function openPendingSignIn(telegramIdIndex: string, expiresAt: Date
   return id;
 }
 
-/** Whether the pending sign-in can still be finished (for pages: a spent one is not offered). */
+/**
+ * Whether the pending sign-in can still be finished (for pages: a spent one is not offered). On the
+ * driver (direct-read.ts), like the signed-in pages' reads: the consent page asks on every view.
+ */
 export async function isPendingSignInOpen(id: string): Promise<boolean> {
-  const client = await db();
-  return (
-    (await client.pendingSignIn.count({
-      where: { id, indexKeyId: env().blindIndexKeyId, expiresAt: { gt: new Date() } },
-    })) === 1
+  const rows = await readRows(
+    `SELECT 1 AS "open" FROM "pending_sign_ins" WHERE "id" = ? AND "index_key_id" = ? AND "expires_at" > ${timeParam()}`,
+    [id, env().blindIndexKeyId, sqlTime(new Date())],
   );
+  return rows.length === 1;
 }
 
 /**
