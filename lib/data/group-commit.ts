@@ -101,7 +101,8 @@ function inOwnTransaction<T>(connection: BetterSqlite3.Database, run: () => T): 
  * group commit; on PostgreSQL on a pooled connection, in a transaction of its own (autocommit), as a
  * named statement, parsed once per connection. Only for a write that needs no lock or transaction
  * around it (an audit event: audit.ts): the others go through Prisma or the sign-in's statements.
- * Through Prisma one such INSERT cost the admin report's view about as much app CPU as a query.
+ * Through Prisma each such INSERT paid Prisma's client around the statement, as the pages' reads did
+ * (docs/decisions/009-sign-in-cost.md).
  */
 export async function writeAlone(sql: string, params: readonly unknown[]): Promise<number> {
   const handle = await driver();
