@@ -13,10 +13,9 @@ import "server-only";
 // Consistency is Prisma's: on SQLite the one connection is shared, and a statement outside a
 // transaction never waited for another request's open transaction there either (the adapter's lock
 // is for transactions only).
-import { createHash } from "node:crypto";
 import type { PoolClient, QueryResultRow } from "pg";
 import { driver } from "./db";
-import { dialect, preparedOn, type RowReader } from "./sql";
+import { dialect, pgStatementName, preparedOn, type RowReader } from "./sql";
 
 const PG_INT8 = 20;
 const PG_TIMESTAMP = 1114;
@@ -33,7 +32,6 @@ function pgTypes(base: { getTypeParser: (oid: number, format?: "text" | "binary"
 }
 
 let types: ReturnType<typeof pgTypes> | undefined;
-const statementNames = new Map<string, string>();
 
 /**
  * A read-only statement (`?` placeholders) outside any transaction, on the driver. Named on
@@ -102,8 +100,11 @@ async function onPostgres<T>(client: Pick<PoolClient, "query">, sql: string, par
   refuseWrites(sql);
   types ??= pgTypes((await import("pg")).default.types);
   const text = dialect(sql);
-  let name = statementNames.get(text);
-  if (!name) statementNames.set(text, (name = `read_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`));
-  const result = await client.query<T & QueryResultRow>({ name, text, values: [...params], types });
+  const result = await client.query<T & QueryResultRow>({
+    name: pgStatementName("read", text),
+    text,
+    values: [...params],
+    types,
+  });
   return result.rows;
 }

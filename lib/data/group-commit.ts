@@ -22,9 +22,8 @@ import "server-only";
 // the group goes through Prisma's $transaction, which waits for it; otherwise the group runs
 // BEGIN IMMEDIATE … COMMIT itself without yielding, so no Prisma statement can land inside it.
 import type BetterSqlite3 from "better-sqlite3";
-import { createHash } from "node:crypto";
 import { db, driver } from "./db";
-import { dialect, preparedOn } from "./sql";
+import { dialect, pgStatementName, preparedOn } from "./sql";
 
 type Job = {
   work: (connection: BetterSqlite3.Database) => unknown;
@@ -109,9 +108,5 @@ export async function writeAlone(sql: string, params: readonly unknown[]): Promi
   if (handle.kind === "sqlite")
     return inGroupCommit((connection) => preparedOn(connection, sql).run(...params).changes);
   const text = dialect(sql);
-  let name = statementNames.get(text);
-  if (!name) statementNames.set(text, (name = `write_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`));
-  return (await handle.pool.query({ name, text, values: [...params] })).rowCount ?? 0;
+  return (await handle.pool.query({ name: pgStatementName("write", text), text, values: [...params] })).rowCount ?? 0;
 }
-
-const statementNames = new Map<string, string>();

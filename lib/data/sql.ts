@@ -4,6 +4,7 @@ import "server-only";
 // its cost per statement mattered: the rows every sign-in writes (docs/decisions/009), also run on
 // the driver by lib/data/sign-in/ through preparedOn.
 import type BetterSqlite3 from "better-sqlite3";
+import { createHash } from "node:crypto";
 import type { Db, Tx } from "./db";
 import { env } from "../core/env";
 
@@ -128,4 +129,20 @@ export async function insertMany(
       params,
     );
   }
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * The name of a PostgreSQL prepared statement for this SQL text (`$n` placeholders): PostgreSQL then
+ * parses and plans each shape once per connection instead of on every run. The driver's callers
+ * (the sign-in, direct-read.ts, group-commit.ts) name theirs here; `kind` only says whose it is when
+ * reading pg_stat_statements or a server log.
+ */
+export function pgStatementName(kind: "sign_in" | "read" | "write", text: string): string {
+  const key = `${kind}:${text}`;
+  let name = statementNames.get(key);
+  if (!name)
+    statementNames.set(key, (name = `${kind}_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`));
+  return name;
 }

@@ -21,13 +21,12 @@ import "server-only";
 // the sign-in makes), so the two paths cannot drift; the statements only the sign-in runs (locking
 // and reading the user, reading the consents, deleting emptied fields, the guarded CTEs) are here.
 import type BetterSqlite3 from "better-sqlite3";
-import { createHash } from "node:crypto";
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import { auditInsertSql, auditParams } from "../audit";
 import { budgetSpendParams, budgetSpendSql, budgetUsedUpParams, budgetUsedUpSql, type BudgetRow } from "../rate-limit";
 import { claimSql } from "../login-replay";
 import { newSessionId, sessionInsertSql } from "../sessions";
-import { dialect, preparedOn, sqlTime, timeParam } from "../sql";
+import { dialect, pgStatementName, preparedOn, sqlTime, timeParam } from "../sql";
 import { rollBackAndRelease } from "../direct-read";
 import { bumpCountersSql, counterName } from "../stats";
 import { fieldUpsertStatement } from "../field-statement";
@@ -206,8 +205,6 @@ async function lockedSignIn(connection: PoolClient, req: DirectSignIn): Promise<
   }
 }
 
-const statementNames = new Map<string, string>();
-
 /**
  * A named statement: PostgreSQL parses and plans it once per connection instead of on every
  * sign-in (it shares the machine's cores with the app). The texts are a handful of shapes.
@@ -217,10 +214,7 @@ function query<R extends QueryResultRow>(
   text: string,
   values: unknown[],
 ): Promise<QueryResult<R>> {
-  let name = statementNames.get(text);
-  if (!name)
-    statementNames.set(text, (name = `sign_in_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`));
-  return connection.query<R>({ name, text, values });
+  return connection.query<R>({ name: pgStatementName("sign_in", text), text, values });
 }
 
 type ReadRow = Partial<UserRow> & {
