@@ -146,9 +146,20 @@ describe("the no-live-consent check", () => {
       },
     });
     expect(await check.lastConsentCheck(readRows)).toEqual(run);
+    // An older successful run, stored after it (a restored backup's, say), is not the newest.
+    await client.jobRun.create({
+      data: {
+        job: check.CONSENT_CHECK_JOB,
+        startedAt: new Date(run.checkedAt.getTime() - 3_600_000),
+        finishedAt: new Date(run.checkedAt.getTime() - 3_500_000),
+        result: JSON.stringify({ ...run, valuesChecked: run.valuesChecked + 1 }),
+      },
+    });
+    expect(await check.lastConsentCheck(readRows)).toEqual(run);
 
     // The admin report shows that run's numbers, not a fresh count.
     const { getMinimizationReport } = await import("../lib/data/report");
+    const { publishCount } = await import("../lib/data/report/suppression");
     await execute(
       app,
       `INSERT INTO user_fields (user_id, field, ciphertext, blind_index, stored_at, updated_at) VALUES ($1, 'phone_number', $2, NULL, $3, $4) ON CONFLICT DO NOTHING`,
@@ -156,7 +167,7 @@ describe("the no-live-consent check", () => {
     );
     const r = await getMinimizationReport();
     expect(r.consentCheck.checkedAt).toBe(run.checkedAt.toISOString());
-    const { publishCount } = await import("../lib/data/report/suppression");
+    expect(r.consentCheck.valuesChecked).toBe(publishCount(run.valuesChecked));
     expect(r.fields.find((f) => f.field === "phone_number")!.withoutLiveConsent).toBe(
       publishCount(run.withoutLiveConsent.phone_number),
     );

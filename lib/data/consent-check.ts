@@ -150,21 +150,36 @@ function parseResult(text: string | null): Omit<ConsentCheckResult, "checkedAt" 
   }
 }
 
+/** Runs of the check as the report reads them: `job` and the columns of job_runs below. */
+export type ConsentCheckRun = { started_at: unknown; finished_at: unknown; result: string | null };
+
 /**
- * The newest finished, successful check: a few rows of job_runs(job, started_at) at most. Through
- * `read`, a RowReader: the admin report passes the driver's (lib/data/direct-read.ts), as for its
- * other reads, instead of a Prisma query on every view.
+ * The statement behind lastConsentCheck: the newest finished runs, a few rows of
+ * job_runs(job, started_at) at most. The admin report adds it to its own read of job runs
+ * (lib/data/report/queries.ts), so that it costs no statement of its own.
  */
-export async function lastConsentCheck(read: RowReader): Promise<ConsentCheckResult | null> {
-  const runs = await read<{ started_at: unknown; finished_at: unknown; result: string | null }>(
-    `SELECT "started_at", "finished_at", "result" FROM "job_runs" WHERE "job" = ? AND "finished_at" IS NOT NULL ORDER BY "started_at" DESC LIMIT 10`,
-    [CONSENT_CHECK_JOB],
-  );
-  for (const run of runs) {
+export function consentCheckRunsQuery(): { sql: string; params: string[] } {
+  return {
+    sql: `SELECT "job", "started_at", "finished_at", "result" FROM "job_runs" WHERE "job" = ? AND "finished_at" IS NOT NULL ORDER BY "started_at" DESC LIMIT 10`,
+    params: [CONSENT_CHECK_JOB],
+  };
+}
+
+/** The newest successful check among `runs`, or null: a failed run's result is not one. */
+export function newestConsentCheck(runs: readonly ConsentCheckRun[]): ConsentCheckResult | null {
+  // Newest first whatever order they came in (the report's UNION ALL promises none).
+  const newestFirst = [...runs].sort((a, b) => timeOf(b.started_at).getTime() - timeOf(a.started_at).getTime());
+  for (const run of newestFirst) {
     const result = parseResult(run.result);
     if (result) return { checkedAt: timeOf(run.started_at), finishedAt: timeOf(run.finished_at), ...result };
   }
   return null;
+}
+
+/** The newest finished, successful check, through `read` (a RowReader). */
+export async function lastConsentCheck(read: RowReader): Promise<ConsentCheckResult | null> {
+  const { sql, params } = consentCheckRunsQuery();
+  return newestConsentCheck(await read<ConsentCheckRun>(sql, params));
 }
 
 /** One line for the command line: counts and field names only. */

@@ -9,11 +9,17 @@ import "server-only";
 // so looks at every stored value: it runs beside the purge, not here (lib/data/consent-check.ts).
 // See docs/decisions/005-admin-report-cost.md.
 import { catalogue } from "../../domain/catalogue";
-import { inReadSnapshot, readRows } from "../direct-read";
+import { inReadSnapshot } from "../direct-read";
 import { env } from "../../core/env";
 import { FIELD_IDS } from "../../domain/fields";
 import { LEDGER_VERIFY_JOB } from "../ledger";
-import { lastConsentCheck, runConsentCheck, type ConsentCheckResult } from "../consent-check";
+import {
+  CONSENT_CHECK_JOB,
+  consentCheckRunsQuery,
+  newestConsentCheck,
+  runConsentCheck,
+  type ConsentCheckResult,
+} from "../consent-check";
 import { countAll, sqlTime, timeOf, timeParam, toCount, type CountQuery, type RowReader } from "../sql";
 import { counterName, utcDay } from "../stats";
 import { firstDayOfLastWeeks, isoWeek, lastDays, lastMonths, lastWeeks } from "./periods";
@@ -38,14 +44,6 @@ async function readCounters(read: RowReader): Promise<(name: string) => number> 
  */
 const unknownFieldGaps = () => outsideOf("user_fields", "field", [...FIELD_IDS].sort(), "1 = 1", []);
 const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
-
-/**
- * The last stored result of the no-live-consent check. A database that has never been checked
- * (a new install, or one upgraded from before the check was stored) is checked once, here.
- */
-export async function readConsentCheck(read: RowReader): Promise<ConsentCheckResult> {
-  return (await lastConsentCheck(read)) ?? (await runConsentCheck());
-}
 
 /**
  * Stored values older than their retention, per field. The range scan on (field, updated_at) reads
@@ -303,18 +301,25 @@ export type PurgeFacts = { startedAt: Date; finishedAt: Date | null; counts: Rec
 
 type JobRunRow = { job: string; started_at: unknown; finished_at: unknown; result: string | null };
 
-/** The newest run of each job (an index probe of job_runs(job, started_at) each), in one statement. */
-async function readLastRuns(read: RowReader, jobs: readonly string[]): Promise<Map<string, JobRunRow>> {
+/**
+ * The newest run of each job (an index probe of job_runs(job, started_at) each), and the consent
+ * check's last finished runs (lib/data/consent-check.ts chooses among them), in one statement.
+ */
+async function readLastRuns(read: RowReader, jobs: readonly string[]): Promise<Map<string, JobRunRow[]>> {
+  const checks = consentCheckRunsQuery();
   const rows = await read<JobRunRow>(
-    jobs
-      .map(
+    [
+      ...jobs.map(
         (_, i) =>
           `SELECT * FROM (SELECT "job", "started_at", "finished_at", "result" FROM "job_runs" WHERE "job" = ? ORDER BY "started_at" DESC LIMIT 1) AS "j${i}"`,
-      )
-      .join(" UNION ALL "),
-    [...jobs],
+      ),
+      `SELECT * FROM (${checks.sql}) AS "checks"`,
+    ].join(" UNION ALL "),
+    [...jobs, ...checks.params],
   );
-  return new Map(rows.map((r) => [r.job, r]));
+  const byJob = new Map<string, JobRunRow[]>();
+  for (const r of rows) byJob.set(r.job, [...(byJob.get(r.job) ?? []), r]);
+  return byJob;
 }
 
 function lastPurgeOf(run: JobRunRow | undefined): PurgeFacts | null {
@@ -447,6 +452,8 @@ export type ReportFacts = {
   activity: ActivityFacts;
   lastPurge: PurgeFacts | null;
   lastLedgerCheck: LedgerCheckFacts | null;
+  /** The no-live-consent check's last stored result; null on a database never checked. */
+  consentCheck: ConsentCheckResult | null;
 };
 
 export async function readFacts(read: RowReader, now: Date): Promise<ReportFacts> {
@@ -462,8 +469,8 @@ export async function readFacts(read: RowReader, now: Date): Promise<ReportFacts
     readLastRuns(read, ["purge", LEDGER_VERIFY_JOB]),
     readAdminOwn(read),
   ]);
-  const lastPurge = lastPurgeOf(runs.get("purge"));
-  const lastLedgerCheck = lastLedgerCheckOf(runs.get(LEDGER_VERIFY_JOB));
+  const lastPurge = lastPurgeOf(runs.get("purge")?.[0]);
+  const lastLedgerCheck = lastLedgerCheckOf(runs.get(LEDGER_VERIFY_JOB)?.[0]);
   const unknownFields = sum(counts.slice(0, unknownGaps.length));
   const usersOnOlderKeys = sum(counts.slice(unknownGaps.length));
   return {
@@ -482,6 +489,7 @@ export async function readFacts(read: RowReader, now: Date): Promise<ReportFacts
     activity,
     lastPurge,
     lastLedgerCheck,
+    consentCheck: newestConsentCheck(runs.get(CONSENT_CHECK_JOB) ?? []),
   };
 }
 
@@ -490,8 +498,6 @@ export async function readFacts(read: RowReader, now: Date): Promise<ReportFacts
  * result (run once if never run).
  */
 export async function readReportFacts(now: Date): Promise<{ facts: ReportFacts; check: ConsentCheckResult }> {
-  // Outside the snapshot below: on a database never checked, this runs the check (seconds).
-  const check = await readConsentCheck(readRows);
   // Every query here is an index range scan over the problems it counts, usually a few pages. At a
   // million users PostgreSQL's estimates for some of them reach hundreds of thousands of rows (it
   // takes purpose_id and purpose_version as independent, so "another version of this purpose"
@@ -503,5 +509,6 @@ export async function readReportFacts(now: Date): Promise<{ facts: ReportFacts; 
     "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)",
     (read) => readFacts(read, now),
   );
-  return { facts, check };
+  // After the snapshot, not in it: on a database never checked this runs the check (seconds).
+  return { facts, check: facts.consentCheck ?? (await runConsentCheck()) };
 }
