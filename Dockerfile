@@ -16,8 +16,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 ENV npm_config_nodedir=/usr/local NEXT_TELEMETRY_DISABLED=1 PRISMA_HIDE_UPDATE_MESSAGE=1 CHECKPOINT_DISABLE=1
-# The postinstall step generates the Prisma clients, from the models and the two configs.
+# The postinstall step applies patches/ to the installed packages, then generates the Prisma
+# clients from the models and the two configs.
 COPY package.json package-lock.json ./
+COPY patches/ patches/
 COPY scripts/prisma-schemas.mjs scripts/
 COPY prisma/models.prisma prisma/sqlite.config.ts prisma/postgres.config.ts prisma/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
