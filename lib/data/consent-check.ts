@@ -150,7 +150,7 @@ function parseResult(text: string | null): Omit<ConsentCheckResult, "checkedAt" 
   }
 }
 
-/** Runs of the check as the report reads them: `job` and the columns of job_runs below. */
+/** A run of the check as read from job_runs: the columns newestConsentCheck needs. */
 export type ConsentCheckRun = { started_at: unknown; finished_at: unknown; result: string | null };
 
 /**
