@@ -14,7 +14,7 @@ import { catalogue } from "../domain/catalogue";
 import { db, type Db } from "./db";
 import { env } from "../core/env";
 import { FIELD_IDS, type FieldId } from "../domain/fields";
-import { queryRows, timeOf, toCount, type RowReader } from "./sql";
+import { queryRows, timeOf, toCount } from "./sql";
 
 export const CONSENT_CHECK_JOB = "consent_check";
 // Values per query. On SQLite the driver is synchronous, so a query holds the server's event loop
@@ -154,9 +154,9 @@ function parseResult(text: string | null): Omit<ConsentCheckResult, "checkedAt" 
 export type ConsentCheckRun = { started_at: unknown; finished_at: unknown; result: string | null };
 
 /**
- * The statement behind lastConsentCheck: the newest finished runs, a few rows of
- * job_runs(job, started_at) at most. The admin report adds it to its own read of job runs
- * (lib/data/report/queries.ts), so that it costs no statement of its own.
+ * The newest finished runs of the check, a few rows of job_runs(job, started_at) at most. The admin
+ * report adds this to its own read of job runs (lib/data/report/queries.ts), so that it costs no
+ * statement of its own; newestConsentCheck chooses among them.
  */
 export function consentCheckRunsQuery(): { sql: string; params: string[] } {
   return {
@@ -174,12 +174,6 @@ export function newestConsentCheck(runs: readonly ConsentCheckRun[]): ConsentChe
     if (result) return { checkedAt: timeOf(run.started_at), finishedAt: timeOf(run.finished_at), ...result };
   }
   return null;
-}
-
-/** The newest finished, successful check, through `read` (a RowReader). */
-export async function lastConsentCheck(read: RowReader): Promise<ConsentCheckResult | null> {
-  const { sql, params } = consentCheckRunsQuery();
-  return newestConsentCheck(await read<ConsentCheckRun>(sql, params));
 }
 
 /** One line for the command line: counts and field names only. */
