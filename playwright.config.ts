@@ -14,6 +14,11 @@ export default defineConfig({
   fullyParallel: false,
   workers: 2,
   timeout: 60_000,
+  // How long an assertion waits for the page to reach a state, not a looser assertion. A form sent
+  // before the page has hydrated is held by React and sent once it has (measured: with the scripts
+  // held back 0, 1.5 and 4 s, the click reached /settings 1.0, 2.8 and 4.8 s later), and under CI's
+  // suites running side by side on two cores hydration alone has taken over 5 s, Playwright's default.
+  expect: { timeout: 15_000 },
   retries: 0,
   reporter: [["list"]],
   globalSetup: "./e2e/global-setup.ts",
