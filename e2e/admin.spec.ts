@@ -95,3 +95,54 @@ for (const vp of VIEWPORTS) {
     expect(await axeProblems(page)).toEqual([]);
   });
 }
+
+test("a purpose's activity fold draws its charts when opened, at once and by keyboard; without JavaScript its link opens it drawn", async ({
+  app,
+  page,
+  signedIn,
+  browser,
+}) => {
+  await signedIn({ id: ADMIN_ID });
+  await page.goto(`${app.origin}/admin`);
+  const fold = page.locator("details#activity-display_name");
+  const chart = page.getByRole("img", { name: /Greet you by name: granted and withdrawn per day, last 28 days/ });
+  // Closed and not drawn: the page carries the all-purposes charts only.
+  await expect(fold).not.toHaveAttribute("open");
+  await expect(page.locator("svg")).toHaveCount(2);
+  await expect(fold.locator("svg")).toHaveCount(0);
+  await fold.locator("> summary").focus();
+  await page.keyboard.press("Enter");
+  // Drawn in place, no navigation or reload: the address is the same and the charts are there.
+  await expect(chart).toBeVisible();
+  await expect(fold.locator("svg")).toHaveCount(2);
+  expect(page.url()).toBe(`${app.origin}/admin`);
+  // Its table, from the numbers the page already had, and the same figures as the report's JSON.
+  const table = fold.locator("table", { has: page.locator("caption", { hasText: /per day, last 28 days$/ }) });
+  await table.locator("xpath=ancestor::details[1]/summary").press("Enter");
+  await expect(table.getByRole("row")).toHaveCount(29);
+  const json = (await (await page.request.get(`${app.origin}/api/admin/report`)).json()) as {
+    purposes: { id: string; activity: { days: { period: string; granted: number | string }[] } }[];
+  };
+  const days = json.purposes.find((p) => p.id === "display_name")!.activity.days;
+  await expect(table.getByRole("row").nth(28)).toContainText(days.at(-1)!.period);
+  // Closed and opened again: still drawn, once.
+  await fold.locator("> summary").press("Enter");
+  await fold.locator("> summary").press("Enter");
+  await expect(fold.locator("svg")).toHaveCount(2);
+  expect(await axeProblems(page)).toEqual([]);
+
+  // Without JavaScript the fold holds a link to the report with it open, drawn by the server.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  await context.addCookies(await page.context().cookies());
+  const noJs = await context.newPage();
+  await noJs.goto(`${app.origin}/admin`);
+  await noJs.locator("details#activity-display_name > summary").click();
+  await noJs.getByRole("link", { name: "Show the charts and tables of “Greet you by name”" }).click();
+  await expect(noJs).toHaveURL(`${app.origin}/admin?activity=display_name#activity-display_name`);
+  await expect(noJs.locator("details#activity-display_name")).toHaveAttribute("open", "");
+  await expect(
+    noJs.getByRole("img", { name: /Greet you by name: granted and withdrawn per day, last 28 days/ }),
+  ).toBeVisible();
+  await expect(noJs.locator("details#activity-username svg")).toHaveCount(0);
+  await context.close();
+});

@@ -288,16 +288,31 @@ describe("only admins see the report", () => {
   });
 
   it("sends the activity charts once: as HTML in the page, as numbers in the RSC payload", async () => {
-    const charts = 2 * (1 + (await report()).purposes.length);
     const rsc = await getAsRouter(admin, "/admin", { RSC: "1" });
     expect(rsc.refused).toBe(false);
-    expect(rsc.body).toMatch(/"weeks":\[\{"period":"\d{4}-W\d{2}","granted":/);
+    // The numbers: the periods once, then each scope's counts in their order.
+    expect(rsc.body).toMatch(/"periods":\{"days":\["\d{4}-\d{2}-\d{2}",.*\],"weeks":\["\d{4}-W\d{2}",/);
+    expect(rsc.body).toMatch(/"id":"display_name","title":"[^"]+","counts":\{"granted":\[/);
+    expect(rsc.body).not.toContain('"period":');
     expect(rsc.body).not.toContain("<svg");
     expect(rsc.body).not.toContain("<rect");
-    // Each chart is in the HTML once (the payload inlined beside it writes "<" as \u003c: not counted here).
+    // The all-purposes charts are in the HTML once (the payload inlined beside it writes "<" as \u003c:
+    // not counted here); each purpose's are drawn when its fold is opened, so none are in the HTML.
     const html = await (await admin.get("/admin")).text();
-    expect(html.match(/<svg viewBox=/g)).toHaveLength(charts);
-    expect(html.match(/<caption>/g)!.length).toBeGreaterThanOrEqual(charts);
+    expect(html.match(/<svg viewBox=/g)).toHaveLength(2);
+    expect(html.match(/aria-labelledby="chart-all-(days|weeks)-title /g)).toHaveLength(2);
+    const folds = [...html.matchAll(/<details class="purpose" id="activity-([a-z_]+)">/g)].map((m) => m[1]);
+    expect(folds).toEqual((await report()).purposes.map((p) => p.id));
+    // Without JavaScript a fold links to the report with it open, drawn by the server.
+    expect(html).toContain(`<a href="/admin?activity=display_name#activity-display_name">`);
+    const opened = await (await admin.get("/admin?activity=display_name")).text();
+    expect(opened.match(/<svg viewBox=/g)).toHaveLength(4);
+    expect(opened).toContain(`<details class="purpose" id="activity-display_name" open="">`);
+    expect(opened.match(/aria-labelledby="chart-display_name-(days|weeks)-title /g)).toHaveLength(2);
+    // An unknown purpose opens nothing.
+    const unknown = await (await admin.get("/admin?activity=__proto__")).text();
+    expect(unknown.match(/<svg viewBox=/g)).toHaveLength(2);
+    expect(unknown).not.toContain(" open=");
   });
 });
 

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { Fragment } from "react";
 import { formatCount } from "@/components/admin/activity-chart";
+import { sectionNumbers } from "@/components/admin/activity-chart";
 import { ActivitySection } from "@/components/admin/activity-section";
 import { DemoReportFiller } from "@/components/demo-report-filler";
 import { viewMinimizationReport } from "@/lib/data/report";
@@ -31,9 +32,15 @@ const purgeCountLabel = (key: string) =>
     .toLowerCase();
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "unknown");
 
-export default async function AdminReportPage() {
+export default async function AdminReportPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const admin = await requireAdmin();
-  const report = await viewMinimizationReport(admin.id, "page");
+  const [report, params] = await Promise.all([viewMinimizationReport(admin.id, "page"), searchParams]);
+  // ?activity=<purpose>: that purpose's charts open and drawn (a fold's link without JavaScript).
+  const openActivity = report.purposes.find((p) => p.id === params.activity)?.id ?? null;
   const violations = report.fields.filter((f) => f.withoutLiveConsent !== 0);
   const nextPurge = report.retention.nextPurgeAt;
   return (
@@ -292,10 +299,7 @@ export default async function AdminReportPage() {
       </section>
 
       {/* Only what the charts draw crosses to the browser (components/admin/activity-section.tsx says why). */}
-      <ActivitySection
-        activity={report.activity}
-        purposes={report.purposes.map(({ id, title, activity }) => ({ id, title, activity }))}
-      />
+      <ActivitySection numbers={sectionNumbers(report.activity, report.purposes)} open={openActivity} />
     </div>
   );
 }

@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FEWER_THAN_5, type Count, type PeriodActivity, type PurposeActivity } from "@/lib/data/report";
-import { activitySectionMarkup, formatCount } from "./activity-chart";
+import {
+  allPurposesActivityMarkup,
+  formatCount,
+  purposeActivityMarkup,
+  scopeActivity,
+  sectionNumbers,
+} from "./activity-chart";
 
 // The activity section is written as a string and set as the section's HTML, so nothing React
 // would have done for it (escaping, closing what it opens) happens unless this module does it.
@@ -72,11 +78,13 @@ describe("the admin report's activity markup", () => {
           maxLength: 3,
         }),
         (all, purposes) => {
-          const html = activitySectionMarkup(all, purposes);
+          // The section's top, then each purpose's fold as drawn once opened (its <details> and summary
+          // are React elements, escaped by React).
+          const html = allPurposesActivityMarkup(all) + purposes.map(purposeActivityMarkup).join("");
           const { texts, tags } = parse(html);
           expect(tags).not.toContain("script");
-          // Each purpose's title is its summary's text, as given.
-          for (const p of purposes) expect(texts).toContain(`${p.title}: per day and per week`);
+          // Each purpose's title is in its tables' captions, as given.
+          for (const p of purposes) expect(texts).toContain(`${p.title}: per day, last 28 days`);
           // Every figure is in a table row beside its period, as the page publishes it.
           for (const d of [...all.days, ...all.weeks])
             expect(html).toContain(
@@ -93,7 +101,7 @@ describe("the admin report's activity markup", () => {
       { period: "2026-11-01", granted: 0, withdrawn: FEWER_THAN_5 },
       { period: "2026-11-02", granted: 1230, withdrawn: 0 },
     ];
-    const html = activitySectionMarkup({ days, weeks: [] }, []);
+    const html = allPurposesActivityMarkup({ days, weeks: [] });
     expect(html.match(/<rect /g)).toHaveLength(2);
     expect(html).toContain(
       `<rect class="bar withdrawn suppressed" x="185.12" y="183" width="111.72" height="3"><title>2026-11-01: fewer than 5 withdrawn</title></rect>`,
@@ -104,5 +112,34 @@ describe("the admin report's activity markup", () => {
     expect(html).toContain(
       `<svg viewBox="0 0 640 220" role="img" aria-labelledby="chart-all-days-title chart-all-days-desc" focusable="false">`,
     );
+  });
+
+  it("sends the numbers to the browser as the periods once and each scope's counts, and reads them back whole", () => {
+    fc.assert(
+      fc.property(activity, fc.array(activity, { maxLength: 3 }), (all, each) => {
+        // Every scope of one report has the report's periods; only the counts differ.
+        const purposes = each.map((a, i) => ({
+          id: `p${i}`,
+          title: `P${i}`,
+          activity: {
+            days: all.days.map((d, j) => ({ ...a.days[j]!, period: d.period })),
+            weeks: all.weeks.map((w, j) => ({ ...a.weeks[j]!, period: w.period })),
+          },
+        }));
+        const numbers = sectionNumbers(all, purposes);
+        expect(numbers.periods.days).toHaveLength(28);
+        expect(scopeActivity(numbers.periods, numbers.all)).toEqual(all);
+        numbers.purposes.forEach((p, i) =>
+          expect(scopeActivity(numbers.periods, p.counts)).toEqual(purposes[i]!.activity),
+        );
+        // No period is repeated per scope: the JSON holds each period's name once.
+        const json = JSON.stringify(numbers);
+        for (const d of all.days) expect(json.split(`"${d.period}"`)).toHaveLength(2);
+      }),
+      { numRuns: 40 },
+    );
+    const all = { days: [{ period: "2026-11-01", granted: 10, withdrawn: 0 }], weeks: [] };
+    const shifted = { days: [{ period: "2026-11-02", granted: 10, withdrawn: 0 }], weeks: [] };
+    expect(() => sectionNumbers(all, [{ id: "x", title: "X", activity: shifted }])).toThrow(/activity of x/);
   });
 });
