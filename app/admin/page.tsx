@@ -1,7 +1,6 @@
 import Link from "next/link";
 import { Fragment } from "react";
-import { formatCount } from "@/components/admin/activity-chart";
-import { sectionNumbers } from "@/components/admin/activity-chart";
+import { formatCount, sectionNumbers } from "@/components/admin/activity-chart";
 import { ActivitySection } from "@/components/admin/activity-section";
 import { DemoReportFiller } from "@/components/demo-report-filler";
 import { viewMinimizationReport } from "@/lib/data/report";
