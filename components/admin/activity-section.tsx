@@ -8,7 +8,7 @@
 // dangerouslySetInnerHTML is not compared). activity-chart.ts says why the markup is a string.
 //
 // Each purpose's charts sit in a fold that starts closed, and are drawn when it is first opened: in
-// the HTML they were seven of the section's eight scopes, 133 KB of a 210 KB page that an admin
+// the HTML they were six of the section's seven scopes, 133 KB of a 210 KB page that an admin
 // mostly reads with every fold shut (docs/measurements/pages-cost-log.md, 8 December). Their numbers
 // are already here, so opening one draws it at once. Without JavaScript a fold holds a link to the
 // report with that purpose's fold open and drawn by the server (`?activity=<purpose>`).
